@@ -1,0 +1,41 @@
+package query
+
+import "github.com/tallyhq/tally/internal/billing"
+
+// SortKey orders values by a metric's sum over the period.
+type SortKey struct {
+	Metric     billing.Metric
+	Descending bool
+}
+
+// DimensionValues asks for the values of one dimension that have cost or
+// usage in a period (GetDimensionValues).
+type DimensionValues struct {
+	Period    billing.Period
+	Dimension billing.Dimension
+	Search    string // case-insensitive substring; "" matches all
+	Filter    Expr
+	Scope     Scope
+	SortBy    []SortKey // nil: by value
+	Limit     int       // 0: no limit
+}
+
+// DimensionValue is one value of a dimension with the attributes Cost
+// Explorer returns beside it (description for LINKED_ACCOUNT, unit for
+// USAGE_TYPE and USAGE_TYPE_GROUP).
+type DimensionValue struct {
+	Value      string
+	Attributes map[string]string
+}
+
+// Tags asks for the tag keys active in a period, or for the values of one key
+// (GetTags).
+type Tags struct {
+	Period billing.Period
+	Key    string // "": list keys
+	Search string
+	Filter Expr
+	Scope  Scope
+	SortBy []SortKey
+	Limit  int
+}

@@ -1,0 +1,282 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
+
+// Aggregate answers a GetCostAndUsage question from the coarsest rollup that
+// has the same answer.
+func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
+	table, bucket := "rollup_day", "r.ts"
+	switch {
+	case q.Granularity == query.Hourly:
+		table = "rollup_hour"
+	case q.Granularity == query.Monthly && monthAligned(q.Period.Start) && monthAligned(q.Period.End):
+		table = "rollup_month"
+	case q.Granularity == query.Monthly:
+		bucket = "greatest(date_trunc('month', r.ts), " + tsLiteral(q.Period.Start) + ")"
+	}
+	src := source{from: table + " r", month: "r.month"}
+	var b sqlBuilder
+	var from sqlBuilder
+	from.WriteString(" FROM " + src.from)
+	keys := make([]string, len(q.GroupBy))
+	for i, g := range q.GroupBy {
+		k, err := from.groupJoin(i, g, src)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = k
+	}
+	b.WriteString("SELECT " + bucket + " AS b")
+	for i, k := range keys {
+		fmt.Fprintf(&b, ", %s AS k%d", k, i)
+	}
+	for _, m := range q.Metrics {
+		sum, unit := metricSQL(m)
+		b.WriteString(", " + sum + ", " + unit)
+	}
+	b.WriteString(from.String())
+	b.args = append(b.args, from.args...)
+	if err := b.where("r.ts", q.Period, q.Scope, q.Filter, src); err != nil {
+		return nil, err
+	}
+	order := "b"
+	for i := range keys {
+		order += fmt.Sprintf(", k%d", i)
+	}
+	b.WriteString(" GROUP BY " + order + " ORDER BY " + order)
+
+	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
+	}
+	defer rows.Close()
+	var out []query.Row
+	n := 1 + len(keys) + 2*len(q.Metrics)
+	for rows.Next() {
+		var r query.Row
+		dest := make([]any, n)
+		dest[0] = &r.Bucket
+		r.Keys = make([]string, len(keys))
+		for i := range keys {
+			dest[1+i] = &r.Keys[i]
+		}
+		sums := make([]duckdb.Decimal, len(q.Metrics))
+		r.Values = make([]query.Value, len(q.Metrics))
+		for i := range q.Metrics {
+			dest[1+len(keys)+2*i] = &sums[i]
+			dest[2+len(keys)+2*i] = &r.Values[i].Unit
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
+		}
+		r.Bucket = r.Bucket.UTC()
+		for i := range sums {
+			r.Values[i].Amount = scaled(sums[i])
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// scaled converts a DuckDB decimal to an integer count of 10^-billing.Scale.
+func scaled(d duckdb.Decimal) *big.Int {
+	v := d.Value
+	if v == nil {
+		return new(big.Int)
+	}
+	switch s := int(d.Scale); {
+	case s < billing.Scale:
+		return new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(billing.Scale-s)), nil))
+	case s > billing.Scale:
+		return new(big.Int).Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s-billing.Scale)), nil))
+	}
+	return v
+}
+
+// dayPeriod widens p to whole days, the grain of the daily rollup.
+func dayPeriod(p billing.Period) billing.Period {
+	end := billing.DayStart(p.End)
+	if end.Before(p.End) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return billing.Period{Start: billing.DayStart(p.Start), End: end}
+}
+
+func orderBy(sort []query.SortKey, valueCol string) string {
+	var parts []string
+	for _, s := range sort {
+		sum, _ := metricSQL(s.Metric)
+		dir := " ASC"
+		if s.Descending {
+			dir = " DESC"
+		}
+		parts = append(parts, sum+dir)
+	}
+	return strings.Join(append(parts, valueCol), ", ")
+}
+
+// DimensionValues lists the values of a dimension with cost or usage in the
+// period (GetDimensionValues).
+func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
+	col, ok := columnOf(q.Dimension)
+	src := source{from: "rollup_day r", month: "r.month"}
+	if !ok {
+		if q.Dimension != billing.DimResourceID {
+			return nil, nil // a dimension billing data does not carry has no values
+		}
+		col = "resource_id"
+		src = source{from: "line_items r JOIN generations g ON g.gen = r.gen", month: "g.month"}
+	}
+	attr := "''"
+	switch q.Dimension {
+	case billing.DimLinkedAccount:
+		if ok {
+			attr = "max(r.account_name)"
+		}
+	case billing.DimUsageType, billing.DimUsageTypeGroup:
+		attr = "coalesce(mode(r.usage_unit), '')"
+	}
+	var b sqlBuilder
+	b.WriteString("SELECT r." + col + " AS v, " + attr + " FROM " + src.from)
+	tsCol := "r.ts"
+	if !ok {
+		tsCol = "r.usage_start"
+	}
+	if err := b.where(tsCol, dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+		return nil, err
+	}
+	b.WriteString(" AND r." + col + " <> ''")
+	if q.Search != "" {
+		b.WriteString(" AND contains(lower(r." + col + "), " + b.arg(strings.ToLower(q.Search)) + ")")
+	}
+	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v"))
+	if q.Limit > 0 {
+		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: dimension values: %w", err)
+	}
+	defer rows.Close()
+	var out []query.DimensionValue
+	for rows.Next() {
+		var v, a string
+		if err := rows.Scan(&v, &a); err != nil {
+			return nil, fmt.Errorf("duckdb: dimension values: %w", err)
+		}
+		dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
+		switch {
+		case q.Dimension == billing.DimLinkedAccount && a != "":
+			dv.Attributes["description"] = a
+		case q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup:
+			dv.Attributes["unit"] = a
+		}
+		out = append(out, dv)
+	}
+	return out, rows.Err()
+}
+
+// Tags lists tag keys active in the period, or the values of one key
+// (GetTags). Values include "" when lines in scope lack the key.
+func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
+	src := source{from: "rollup_day r", month: "r.month"}
+	var b sqlBuilder
+	var from sqlBuilder
+	from.WriteString(" FROM " + src.from)
+	if q.Key == "" {
+		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.key = gk0.key AND st0.month = r.month AND st0.active")
+		b.WriteString("SELECT gk0.key AS v")
+	} else {
+		v, err := from.groupJoin(0, query.GroupKey{Kind: query.KindTag, Key: q.Key}, src)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString("SELECT " + v + " AS v")
+	}
+	b.WriteString(from.String())
+	b.args = append(b.args, from.args...)
+	if err := b.where("r.ts", dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+		return nil, err
+	}
+	if q.Search != "" {
+		b.WriteString(" AND contains(lower(v), " + b.arg(strings.ToLower(q.Search)) + ")")
+	}
+	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v"))
+	if q.Limit > 0 {
+		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
+	}
+	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: tags: %w", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("duckdb: tags: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Periods lists the active billing periods.
+func (db *DB) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
+		array_to_string(files, chr(0)), rows, ingested_at, currency FROM generations
+		WHERE state = 'active' ORDER BY month, source`)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: periods: %w", err)
+	}
+	defer rows.Close()
+	var out []store.PeriodStatus
+	for rows.Next() {
+		var p store.PeriodStatus
+		var files string
+		if err := rows.Scan(&p.Period.Source, &p.Period.Month, &p.Format, &p.Final, &p.InvoiceID,
+			&files, &p.Rows, &p.IngestedAt, &p.Currency); err != nil {
+			return nil, fmt.Errorf("duckdb: periods: %w", err)
+		}
+		p.Period.Month = p.Period.Month.UTC()
+		p.IngestedAt = p.IngestedAt.UTC()
+		if files != "" {
+			p.Files = strings.Split(files, "\x00")
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// AccountNames maps usage account ids to their names where the data has them.
+func (db *DB) AccountNames(ctx context.Context) (map[string]string, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT account, max(account_name) FROM rollup_month r
+		WHERE `+activeGens+` AND account_name <> '' GROUP BY account`)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: account names: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var a, n string
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, err
+		}
+		out[a] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,81 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// buildRollups aggregates the new generations' line items into the hourly,
+// daily and monthly rollups. Each level is built from the one below it, so
+// the line items are read once.
+func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pending map[billing.BillingPeriod]int64) error {
+	if len(gens) == 0 {
+		return nil
+	}
+	var months []string
+	for p, g := range pending {
+		months = append(months, fmt.Sprintf("(%d, DATE '%s')", g, p.Month.Format("2006-01-02")))
+	}
+	usageTypes := "'" + strings.Join(usageLineTypes, "', '") + "'"
+	counted := "li.line_item_type IN (" + usageTypes + ")"
+	keys := "gen, month, ts, " + dimColumnList("") + ", currency, usage_unit, tag_set, cc_set"
+	hour := `INSERT INTO rollup_hour
+		SELECT li.gen, g.month, date_trunc('hour', li.usage_start) AS ts, ` + dimColumnList("li.") + `,
+			li.currency, li.usage_unit, li.tag_set, li.cc_set,
+			sum(li.unblended), sum(li.blended), sum(li.net_unblended), sum(li.amortized), sum(li.net_amortized),
+			coalesce(sum(CAST(li.usage AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
+			coalesce(sum(CAST(li.normalized AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
+			count(*) FILTER (WHERE ` + counted + `), count(*)
+		FROM line_items li JOIN (VALUES ` + strings.Join(months, ", ") + `) g(gen, month) ON g.gen = li.gen
+		GROUP BY ALL`
+	if _, err := conn.ExecContext(ctx, hour); err != nil {
+		return fmt.Errorf("duckdb: build hourly rollup: %w", err)
+	}
+	up := func(from, to, unit string) error {
+		q := `INSERT INTO ` + to + ` SELECT gen, month, date_trunc('` + unit + `', ts) AS ts, ` + dimColumnList("") + `,
+			currency, usage_unit, tag_set, cc_set,
+			sum(unblended), sum(blended), sum(net_unblended), sum(amortized), sum(net_amortized),
+			sum(usage), sum(normalized), sum(usage_lines), sum(lines)
+			FROM ` + from + ` WHERE gen IN (` + int64List(gens) + `) GROUP BY ` + keys
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("duckdb: build %s: %w", to, err)
+		}
+		return nil
+	}
+	if err := up("rollup_hour", "rollup_day", "day"); err != nil {
+		return err
+	}
+	return up("rollup_day", "rollup_month", "month")
+}
+
+// recordTagMonths gives every tag key seen in the new generations a status
+// for each billing month it appears in: the key's current status, Active for
+// a key seen for the first time (CUR exports only activated tags). Months
+// that already have a status for the key keep it.
+func (db *DB) recordTagMonths(ctx context.Context, conn *sql.Conn, gens []int64) error {
+	if len(gens) == 0 {
+		return nil
+	}
+	seen := `(SELECT DISTINCT ts.key, r.month FROM rollup_month r JOIN tag_sets ts ON ts.id = r.tag_set
+		WHERE r.gen IN (` + int64List(gens) + `))`
+	stmts := []string{
+		`INSERT INTO tag_keys SELECT DISTINCT key, 'Active',
+			CASE WHEN starts_with(key, 'aws:') THEN 'AWSGenerated' ELSE 'UserDefined' END, NULL, NULL
+			FROM ` + seen + ` s WHERE key NOT IN (SELECT key FROM tag_keys)`,
+		`INSERT INTO tag_status SELECT s.key, s.month, k.status = 'Active' FROM ` + seen + ` s
+			JOIN tag_keys k ON k.key = s.key
+			WHERE NOT EXISTS (SELECT 1 FROM tag_status t WHERE t.key = s.key AND t.month = s.month)`,
+		`UPDATE tag_keys SET last_used = greatest(coalesce(tag_keys.last_used, x.m), x.m)
+			FROM (SELECT key, max(month) AS m FROM ` + seen + ` s GROUP BY key) x WHERE tag_keys.key = x.key`,
+	}
+	for _, s := range stmts {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("duckdb: record tag months: %w", err)
+		}
+	}
+	return nil
+}

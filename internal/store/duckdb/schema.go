@@ -1,0 +1,124 @@
+package duckdb
+
+import (
+	"strings"
+
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// dimColumn maps a Cost Explorer dimension to its column. Rollups carry every
+// dimension column; line items also carry resource_id.
+type dimColumn struct {
+	dim billing.Dimension
+	col string
+}
+
+var dimColumns = []dimColumn{
+	{billing.DimPayerAccount, "payer"},
+	{billing.DimLinkedAccount, "account"},
+	{billing.DimLinkedAccountName, "account_name"},
+	{billing.DimService, "service"},
+	{billing.DimServiceCode, "service_code"},
+	{billing.DimUsageType, "usage_type"},
+	{billing.DimUsageTypeGroup, "usage_type_group"},
+	{billing.DimOperation, "operation"},
+	{billing.DimRecordType, "record_type"},
+	{billing.DimRegion, "region"},
+	{billing.DimAZ, "az"},
+	{billing.DimInstanceType, "instance_type"},
+	{billing.DimInstanceTypeFamily, "instance_type_family"},
+	{billing.DimOperatingSystem, "operating_system"},
+	{billing.DimPlatform, "platform"},
+	{billing.DimTenancy, "tenancy"},
+	{billing.DimDeploymentOption, "deployment_option"},
+	{billing.DimDatabaseEngine, "database_engine"},
+	{billing.DimCacheEngine, "cache_engine"},
+	{billing.DimPurchaseType, "purchase_type"},
+	{billing.DimLegalEntityName, "legal_entity"},
+	{billing.DimInvoicingEntity, "invoicing_entity"},
+	{billing.DimBillingEntity, "billing_entity"},
+	{billing.DimReservationID, "reservation_id"},
+	{billing.DimSubscriptionID, "subscription_id"},
+	{billing.DimScope, "scope"},
+	{billing.DimSavingsPlanARN, "savings_plan_arn"},
+	{billing.DimSavingsPlansType, "savings_plans_type"},
+	{billing.DimPaymentOption, "payment_option"},
+}
+
+// columnOf returns the column of a dimension, and false when rollups do not
+// carry it (RESOURCE_ID lives in line items only).
+func columnOf(d billing.Dimension) (string, bool) {
+	for _, c := range dimColumns {
+		if c.dim == d {
+			return c.col, true
+		}
+	}
+	return "", false
+}
+
+// moneyColumns are the five cost metrics' columns, in billing.Metrics order
+// of their metric names.
+var moneyColumns = []struct {
+	metric billing.Metric
+	col    string
+}{
+	{billing.UnblendedCost, "unblended"},
+	{billing.BlendedCost, "blended"},
+	{billing.NetUnblendedCost, "net_unblended"},
+	{billing.AmortizedCost, "amortized"},
+	{billing.NetAmortizedCost, "net_amortized"},
+}
+
+// usageLineTypes are the line item types whose usage amounts make up
+// UsageQuantity and NormalizedUsageAmount, as Cost Explorer counts them (fees,
+// taxes and credits carry amounts that are not usage).
+var usageLineTypes = []string{"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
+
+func dimColumnList(prefix string) string {
+	var b strings.Builder
+	for i, c := range dimColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(prefix + c.col)
+	}
+	return b.String()
+}
+
+func schemaSQL() []string {
+	var dims strings.Builder
+	for _, c := range dimColumns {
+		dims.WriteString(c.col + " VARCHAR NOT NULL, ")
+	}
+	rollupCols := "gen BIGINT NOT NULL, month DATE NOT NULL, ts TIMESTAMP NOT NULL, " + dims.String() +
+		"currency VARCHAR NOT NULL, usage_unit VARCHAR NOT NULL, tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, " +
+		"unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL, net_unblended DECIMAL(38,10) NOT NULL, " +
+		"amortized DECIMAL(38,10) NOT NULL, net_amortized DECIMAL(38,10) NOT NULL, " +
+		"usage DECIMAL(38,10) NOT NULL, normalized DECIMAL(38,10) NOT NULL, usage_lines BIGINT NOT NULL, lines BIGINT NOT NULL"
+	return []string{
+		`CREATE TABLE IF NOT EXISTS meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS generations (
+			gen BIGINT NOT NULL, source VARCHAR NOT NULL, month DATE NOT NULL, state VARCHAR NOT NULL,
+			format VARCHAR NOT NULL, final BOOLEAN NOT NULL, invoice_id VARCHAR NOT NULL,
+			files VARCHAR[] NOT NULL, rows BIGINT NOT NULL, currency VARCHAR NOT NULL,
+			ingested_at TIMESTAMP NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS line_items (gen BIGINT NOT NULL, usage_start TIMESTAMP NOT NULL,
+			usage_end TIMESTAMP NOT NULL, ` + dims.String() + `resource_id VARCHAR NOT NULL,
+			payer_name VARCHAR NOT NULL, line_item_type VARCHAR NOT NULL, currency VARCHAR NOT NULL,
+			usage_unit VARCHAR NOT NULL,
+			unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL,
+			net_unblended DECIMAL(38,10) NOT NULL, amortized DECIMAL(38,10) NOT NULL,
+			net_amortized DECIMAL(38,10) NOT NULL, usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL,
+			tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS tag_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS cc_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS tag_keys (key VARCHAR NOT NULL, status VARCHAR NOT NULL,
+			type VARCHAR NOT NULL, last_updated TIMESTAMP, last_used DATE)`,
+		`CREATE TABLE IF NOT EXISTS tag_status (key VARCHAR NOT NULL, month DATE NOT NULL, active BOOLEAN NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS rollup_hour (` + rollupCols + `)`,
+		`CREATE TABLE IF NOT EXISTS rollup_day (` + rollupCols + `)`,
+		`CREATE TABLE IF NOT EXISTS rollup_month (` + rollupCols + `)`,
+	}
+}
+
+var rollupTables = []string{"rollup_hour", "rollup_day", "rollup_month"}

@@ -1,0 +1,304 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/ingest"
+)
+
+var _ ingest.Writer = (*writer)(nil)
+
+// flushEvery bounds how many appended rows DuckDB buffers before they are
+// written out, and so the memory an ingest of any size takes.
+const flushEvery = 1 << 19
+
+// writer appends one ingest's line items under fresh generation numbers. The
+// rows stay invisible (queries read active generations only) until Commit
+// switches each billing period to its new generation.
+type writer struct {
+	db      *DB
+	conn    *sql.Conn
+	app     *duckdb.Appender
+	pending map[billing.BillingPeriod]int64
+	row     []driver.Value
+	unflush int
+	newSets map[string][][3]any // table -> rows (id, key, value)
+	done    bool
+}
+
+// NewWriter starts an ingest; it waits for a running one to finish.
+func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
+	db.ingest.Lock()
+	conn, err := db.sql.Conn(ctx)
+	if err != nil {
+		db.ingest.Unlock()
+		return nil, fmt.Errorf("duckdb: writer connection: %w", err)
+	}
+	w := &writer{db: db, conn: conn, pending: map[billing.BillingPeriod]int64{},
+		newSets: map[string][][3]any{}}
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items")
+		w.app = a
+		return err
+	})
+	if err != nil {
+		conn.Close()
+		db.ingest.Unlock()
+		return nil, fmt.Errorf("duckdb: appender: %w", err)
+	}
+	w.row = make([]driver.Value, 0, 3+len(dimColumns)+17)
+	return w, nil
+}
+
+// Append adds one line item to the pending generation of its period.
+func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
+	if w.done {
+		return errors.New("duckdb: append after commit or abort")
+	}
+	gen, ok := w.pending[p]
+	if !ok {
+		w.db.mu.Lock()
+		gen = w.db.nextGen
+		w.db.nextGen++
+		w.db.mu.Unlock()
+		w.pending[p] = gen
+	}
+	tagSet := w.intern("tag_sets", li.Tags)
+	ccSet := w.intern("cc_sets", li.CostCategories)
+	r := append(w.row[:0], gen, li.UsageStart.UTC(), li.UsageEnd.UTC())
+	for _, c := range dimColumns {
+		v, _ := c.dim.Value(li)
+		r = append(r, v)
+	}
+	r = append(r, li.ResourceID, li.PayerAccountName, li.LineItemType, li.Currency, li.UsageUnit,
+		int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized),
+		int64(li.NetAmortized), li.UsageQuantity, li.NormalizedUsage, tagSet, ccSet)
+	if err := w.app.AppendRow(r...); err != nil {
+		return fmt.Errorf("duckdb: append line item: %w", err)
+	}
+	w.unflush++
+	if w.unflush >= flushEvery {
+		w.unflush = 0
+		if err := w.app.Flush(); err != nil {
+			return fmt.Errorf("duckdb: flush line items: %w", err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) intern(table string, m map[string]string) int32 {
+	if len(m) == 0 {
+		return 0
+	}
+	w.db.mu.Lock()
+	id, rows := w.db.sets[table].intern(m)
+	w.db.mu.Unlock()
+	for _, kv := range rows {
+		w.newSets[table] = append(w.newSets[table], [3]any{id, kv[0], kv[1]})
+	}
+	return id
+}
+
+// Commit builds the rollups of the new generations and switches every period
+// to its new generation in one transaction, so readers see all old or all new.
+func (w *writer) Commit(ctx context.Context, periods []ingest.PeriodInfo) error {
+	if w.done {
+		return errors.New("duckdb: commit after commit or abort")
+	}
+	defer w.finish()
+	if err := w.app.Close(); err != nil {
+		w.discard()
+		return fmt.Errorf("duckdb: flush line items: %w", err)
+	}
+	w.app = nil
+	if err := w.commit(ctx, periods); err != nil {
+		w.discard()
+		return err
+	}
+	return nil
+}
+
+func (w *writer) commit(ctx context.Context, periods []ingest.PeriodInfo) error {
+	if err := w.insertSets(ctx); err != nil {
+		return err
+	}
+	info := map[billing.BillingPeriod]ingest.PeriodInfo{}
+	for _, p := range periods {
+		info[p.Period] = p
+		if _, ok := w.pending[p.Period]; !ok {
+			// A period without rows still replaces what was stored.
+			w.db.mu.Lock()
+			w.pending[p.Period] = w.db.nextGen
+			w.db.nextGen++
+			w.db.mu.Unlock()
+		}
+	}
+	gens := make([]int64, 0, len(w.pending))
+	for _, g := range w.pending {
+		gens = append(gens, g)
+	}
+	if err := w.db.buildRollups(ctx, w.conn, gens, w.pending); err != nil {
+		return err
+	}
+	if err := w.db.recordTagMonths(ctx, w.conn, gens); err != nil {
+		return err
+	}
+	retired, err := w.activate(ctx, info)
+	if err != nil {
+		return err
+	}
+	// Old generations are invisible from here on; removing their rows is
+	// housekeeping, and Open redoes it if we crash first.
+	if err := w.db.dropGenerations(ctx, w.conn, retired); err != nil {
+		w.db.log.Warn("removing replaced billing periods failed; they are removed on the next start", "err", err)
+	}
+	return nil
+}
+
+func (w *writer) insertSets(ctx context.Context) error {
+	for table, rows := range w.newSets {
+		for start := 0; start < len(rows); start += 1000 {
+			chunk := rows[start:min(start+1000, len(rows))]
+			args := make([]any, 0, 3*len(chunk))
+			for _, r := range chunk {
+				args = append(args, r[0], r[1], r[2])
+			}
+			q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+			if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("duckdb: insert %s: %w", table, err)
+			}
+		}
+	}
+	return nil
+}
+
+// activate records the new generations and retires the ones they replace, in
+// one transaction. It returns the retired generations.
+func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]ingest.PeriodInfo) ([]int64, error) {
+	tx, err := w.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: begin: %w", err)
+	}
+	defer tx.Rollback()
+	var retired []int64
+	now := w.db.now().UTC()
+	for p, gen := range w.pending {
+		rows, err := tx.QueryContext(ctx, `SELECT gen FROM generations WHERE source = ? AND month = ? AND state = 'active'`, p.Source, p.Month)
+		if err != nil {
+			return nil, fmt.Errorf("duckdb: find %s: %w", p, err)
+		}
+		for rows.Next() {
+			var g int64
+			if err := rows.Scan(&g); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			retired = append(retired, g)
+		}
+		rows.Close()
+		if _, err := tx.ExecContext(ctx, `UPDATE generations SET state = 'retired' WHERE source = ? AND month = ? AND state = 'active'`, p.Source, p.Month); err != nil {
+			return nil, fmt.Errorf("duckdb: retire %s: %w", p, err)
+		}
+		pi := info[p]
+		var currency string
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(mode(currency), '') FROM rollup_month WHERE gen = ?`, gen).Scan(&currency); err != nil {
+			return nil, fmt.Errorf("duckdb: currency of %s: %w", p, err)
+		}
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(lines), 0) FROM rollup_month WHERE gen = ?`, gen).Scan(&n); err != nil {
+			return nil, fmt.Errorf("duckdb: count %s: %w", p, err)
+		}
+		files := pi.Files
+		if files == nil {
+			files = []string{}
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO generations VALUES (?, ?, ?, 'active', ?, ?, ?, ?::VARCHAR[], ?, ?, ?)`,
+			gen, p.Source, p.Month, string(pi.Format), pi.Final, pi.InvoiceID, stringList(files), n, currency, now); err != nil {
+			return nil, fmt.Errorf("duckdb: record %s: %w", p, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("duckdb: commit ingest: %w", err)
+	}
+	return retired, nil
+}
+
+// stringList renders a Go slice as a DuckDB list literal parameter.
+func stringList(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + strings.ReplaceAll(s, "'", "''") + "'")
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// Abort discards everything appended.
+func (w *writer) Abort() error {
+	if w.done {
+		return nil
+	}
+	defer w.finish()
+	if w.app != nil {
+		w.app.Close()
+		w.app = nil
+	}
+	w.discard()
+	return nil
+}
+
+// discard removes the rows of the pending generations.
+func (w *writer) discard() {
+	gens := make([]int64, 0, len(w.pending))
+	for _, g := range w.pending {
+		gens = append(gens, g)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := w.db.dropGenerations(ctx, w.conn, gens); err != nil {
+		w.db.log.Warn("discarding an aborted ingest failed; it is removed on the next start", "err", err)
+	}
+}
+
+func (w *writer) finish() {
+	w.done = true
+	w.conn.Close()
+	w.db.ingest.Unlock()
+}
+
+// dropGenerations deletes the rows of the given generations everywhere.
+func (db *DB) dropGenerations(ctx context.Context, conn *sql.Conn, gens []int64) error {
+	if len(gens) == 0 {
+		return nil
+	}
+	list := int64List(gens)
+	for _, t := range append([]string{"line_items"}, rollupTables...) {
+		if _, err := conn.ExecContext(ctx, `DELETE FROM `+t+` WHERE gen IN (`+list+`)`); err != nil {
+			return fmt.Errorf("duckdb: delete from %s: %w", t, err)
+		}
+	}
+	_, err := conn.ExecContext(ctx, `DELETE FROM generations WHERE gen IN (`+list+`) AND state <> 'active'`)
+	return err
+}
+
+// int64List renders integers as SQL literals; they are ours, never user text.
+func int64List(xs []int64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
+}
