@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/budgets"
+	"github.com/tallyhq/tally/internal/costexplorer"
+	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/server"
+	"github.com/tallyhq/tally/internal/store/duckdb"
+)
+
+// serveConfig is what `tally serve` runs with.
+type serveConfig struct {
+	addr, data, credentials, profile string
+	verbose                          bool
+}
+
+func (c *serveConfig) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&c.addr, "addr", "127.0.0.1:4599", "listen address")
+	fs.StringVar(&c.data, "data", "./tally-data", "data directory")
+	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
+	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
+	fs.BoolVar(&c.verbose, "v", false, "log every request")
+}
+
+// serveHooks lets tests and `tally demo` observe the running server.
+type serveHooks struct {
+	// now replaces the clock.
+	now func() time.Time
+	// ready is called with the base URL once the server answers.
+	ready func(baseURL string, app *app)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {
+	var cfg serveConfig
+	fs := newFlagSet("serve", stderr)
+	cfg.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve takes no arguments, got %q", fs.Args())
+	}
+	return serve(ctx, cfg, stdout, stderr, hooks)
+}
+
+// app is a running Tally: the store and the services over it.
+type app struct {
+	store *duckdb.DB
+	ce    *costexplorer.Service
+	log   *slog.Logger
+}
+
+// ingest loads paths through the normal ingest path.
+func (a *app) ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
+	w, err := a.store.NewWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ingest.Load(ctx, paths, w, ingest.Options{})
+}
+
+func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks *serveHooks) error {
+	if hooks == nil {
+		hooks = &serveHooks{}
+	}
+	now := hooks.now
+	if now == nil {
+		now = time.Now
+	}
+	level := slog.LevelInfo
+	if cfg.verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	prof, err := profile.Named(cfg.profile)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	keys := auth.TestKeys()
+	if cfg.credentials != "" {
+		if keys, err = auth.LoadFile(cfg.credentials); err != nil {
+			return err
+		}
+	}
+	ln, err := listen(cfg.addr, keys.Test)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+
+	a, err := openApp(ctx, cfg.data, prof, now, logger)
+	if err != nil {
+		return err
+	}
+	defer a.store.Close()
+	router, err := awsjson.NewRouter([]awsjson.Service{
+		costexplorer.Definition(a.ce),
+		budgets.Definition(budgets.Unimplemented{}),
+	}, awsjson.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	token := randomHex(16)
+	srv := server.New(server.Config{
+		Logger: logger, Keys: keys, Now: now, API: router, IngestToken: token,
+		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
+	})
+	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+
+	baseURL := "http://" + ln.Addr().String()
+	if err := writeServerFile(cfg.data, serverFile{URL: baseURL, Token: token, PID: os.Getpid()}); err != nil {
+		return err
+	}
+	defer os.Remove(filepath.Join(cfg.data, serverFileName))
+	srv.SetReady()
+	printBanner(stdout, baseURL, keys, prof)
+	if hooks.ready != nil {
+		hooks.ready(baseURL, a)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return httpSrv.Shutdown(shutdownCtx)
+}
+
+// openApp opens the store in dir and builds the services over it.
+func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	db, err := duckdb.Open(ctx, filepath.Join(dir, "tally.duckdb"), duckdb.Options{
+		Threads: runtime.NumCPU(), Now: now, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	key, err := pageTokenKey(dir)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}})
+	return &app{store: db, ce: ce, log: logger}, nil
+}
+
+// listen opens the listening socket; the built-in test keys are only served
+// on loopback, since anyone can sign with test/test.
+func listen(addr string, testKeys bool) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, usagef("--addr %q: %v", addr, err)
+	}
+	if testKeys {
+		ip := net.ParseIP(host)
+		if host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return nil, usagef("without --credentials tally accepts the test/test key and listens on loopback only; --addr %s is not a loopback address", addr)
+		}
+	}
+	return net.Listen("tcp", addr)
+}
+
+func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile) {
+	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
+	if keys.Test {
+		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
+	}
+	fmt.Fprintf(w, "try:\n  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws ce get-dimension-values --endpoint-url %s --time-period Start=2018-10-01,End=2019-01-01 --dimension SERVICE\n", baseURL)
+}
+
+// pageTokenKey returns the key that signs page tokens, created once per data
+// directory so tokens survive a restart.
+func pageTokenKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "page-token.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	b = make([]byte, 32)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("page token key: %w", err)
+	}
+	return b, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+const serverFileName = "server.json"
+
+// serverFile tells `tally ingest` where the server of a data directory
+// listens and how to authorise the hand-off.
+type serverFile struct {
+	URL   string `json:"url"`
+	Token string `json:"token"`
+	PID   int    `json:"pid"`
+}
+
+func writeServerFile(dir string, f serverFile) error {
+	b, _ := json.Marshal(f)
+	tmp := filepath.Join(dir, serverFileName+".tmp")
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, serverFileName))
+}
+
+func readServerFile(dir string) (serverFile, bool) {
+	var f serverFile
+	b, err := os.ReadFile(filepath.Join(dir, serverFileName))
+	if err != nil || json.Unmarshal(b, &f) != nil || f.URL == "" {
+		return f, false
+	}
+	return f, true
+}
