@@ -74,9 +74,13 @@ func TestVerifyMutations(t *testing.T) {
 			want:   &Error{CodeInvalidSignature, mismatch, 403},
 		},
 		{
-			name:   "signature changed",
-			mutate: func(r *Request) { h := http.Header(r.Header); a := h.Get("Authorization"); h.Set("Authorization", a[:len(a)-1]+"0") },
-			want:   &Error{CodeInvalidSignature, mismatch, 403},
+			name: "signature changed",
+			mutate: func(r *Request) {
+				h := http.Header(r.Header)
+				a := h.Get("Authorization")
+				h.Set("Authorization", a[:len(a)-1]+"0")
+			},
+			want: &Error{CodeInvalidSignature, mismatch, 403},
 		},
 		{
 			name: "wrong secret",
@@ -185,8 +189,11 @@ func TestVerifyMutations(t *testing.T) {
 			want:   &Error{CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.", 403},
 		},
 		{
-			name:   "body changed under unsigned payload",
-			spec:   func(s *spec) { s.header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD"); s.payloadHash = "UNSIGNED-PAYLOAD" },
+			name: "body changed under unsigned payload",
+			spec: func(s *spec) {
+				s.header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+				s.payloadHash = "UNSIGNED-PAYLOAD"
+			},
 			mutate: func(r *Request) { r.Body = []byte(`{}`); http.Header(r.Header).Set("Content-Length", "2") },
 			want:   &Error{CodeInvalidSignature, mismatch, 403}, // the content length is signed
 		},
