@@ -38,9 +38,9 @@ func ParseAuthorization(h string) (Authorization, error) {
 	if !strings.HasPrefix(h, "AWS4-") {
 		return Authorization{}, fail(errMissingToken)
 	}
-	algorithm, rest, _ := strings.Cut(h, " ")
-	a := Authorization{Algorithm: algorithm}
-	for _, part := range strings.FieldsFunc(rest, isSeparator) {
+	parts := strings.FieldsFunc(h, isSeparator)
+	a := Authorization{Algorithm: parts[0]}
+	for _, part := range parts[1:] {
 		name, value, ok := strings.Cut(part, "=")
 		if !ok {
 			return Authorization{}, fail(errMissingEqualSign, part, h)

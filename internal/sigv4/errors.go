@@ -54,7 +54,6 @@ const (
 	errScopeTerminator
 	errScopeDate
 	errUnknownKey
-	errSecurityToken
 	errPayloadHash
 	errSignature
 )
@@ -83,7 +82,6 @@ var errorTable = [...]struct{ code, format string }{
 	errScopeTerminator:      {CodeInvalidSignature, "Credential should be scoped with a valid terminator: 'aws4_request', not '%s'."},
 	errScopeDate:            {CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'."},
 	errUnknownKey:           {CodeUnrecognizedClient, "The security token included in the request is invalid."},
-	errSecurityToken:        {CodeUnrecognizedClient, "The security token included in the request is invalid."},
 	errPayloadHash:          {CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed."},
 	errSignature: {CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. " +
 		"Check your AWS Secret Access Key and signing method. Consult the service documentation for details." +

@@ -258,6 +258,16 @@ func TestVerifyMaxSkew(t *testing.T) {
 	})
 }
 
+func BenchmarkVerify(b *testing.B) {
+	r := sign(b, jsonSpec())
+	v := verifierAt(signTime)
+	for b.Loop() {
+		if _, err := v.Verify(r, "ce"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // checkError compares err with want (nil for success). Messages of signature
 // mismatches, which carry the canonical request, are compared by prefix.
 func checkError(t *testing.T, err error, want *Error) {

@@ -127,9 +127,10 @@ func (v *Verifier) checkSignature(r *Request, a Authorization, scope Scope, t ti
 	if !ok {
 		return fail(errUnknownKey)
 	}
-	// Tally issues no session tokens, so none can be valid.
+	// Tally issues no session tokens, so none can be valid; AWS answers an
+	// invalid token as it does an unknown key.
 	if len(headerValues(r.Header, "X-Amz-Security-Token")) > 0 {
-		return fail(errSecurityToken)
+		return fail(errUnknownKey)
 	}
 	hash, e := payloadHash(r)
 	if e != nil {
