@@ -78,8 +78,10 @@ type Result struct {
 // Verify checks the Authorization header of r, signed for service (the
 // signing name, such as "ce" or "budgets"; any region is accepted, since
 // clients sign with their configured region when given an endpoint). On
-// failure the error is an *Error. The checks run in the order AWS applies
-// them, so a request with several faults gets the error AWS would send.
+// failure the error is an *Error. The checks follow the order AWS was seen
+// to apply them (completeness, algorithm, credential form, date, clock skew,
+// signed headers, scope, key, signature), so a request with several faults
+// gets the error AWS would most likely send.
 func (v *Verifier) Verify(r *Request, service string) (Result, error) {
 	raw := firstHeader(r.Header, "Authorization")
 	a, err := ParseAuthorization(raw)
