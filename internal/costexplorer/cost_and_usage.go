@@ -1,0 +1,208 @@
+package costexplorer
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/query"
+)
+
+// GetCostAndUsage implements the AWS Cost Explorer operation of that name:
+// metric sums over a period, cut into DAILY, MONTHLY or HOURLY buckets,
+// optionally filtered and grouped by up to two dimensions, tags or cost
+// categories.
+func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageRequest) (*GetCostAndUsageResponse, error) {
+	q, withTime, err := s.aggregate(ctx, in)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	req := *in
+	req.NextPageToken = nil
+	digest, err := digest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	var pos query.Position
+	if t := deref(in.NextPageToken); t != "" {
+		if pos, err = s.cfg.Tokens.Parse(t, digest); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	res, err := s.result(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if pos.Bucket > len(res.Buckets) {
+		return nil, mapError(query.ErrBadToken)
+	}
+	page := query.Paginate(res, pos, s.cfg.PageSize)
+	out := &GetCostAndUsageResponse{
+		GroupDefinitions:         in.GroupBy,
+		ResultsByTime:            make([]ResultByTime, 0, len(page.Buckets)),
+		DimensionValueAttributes: []DimensionValuesWithAttributes{},
+	}
+	for _, b := range page.Buckets {
+		out.ResultsByTime = append(out.ResultsByTime, resultByTime(q, b, withTime))
+	}
+	if page.Next != nil {
+		out.NextPageToken = ptr(s.cfg.Tokens.Make(digest, *page.Next))
+	}
+	if out.DimensionValueAttributes, err = s.accountAttributes(ctx, q, page); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// aggregate validates a request and turns it into a store question.
+func (s *Service) aggregate(ctx context.Context, in *GetCostAndUsageRequest) (*query.Aggregate, bool, error) {
+	p, withTime, err := period(in.TimePeriod)
+	if err != nil {
+		return nil, false, err
+	}
+	if in.Granularity == nil {
+		return nil, false, validation("Granularity is required: DAILY, MONTHLY or HOURLY")
+	}
+	g := query.Granularity(*in.Granularity)
+	if err := s.checkWindow(p, g, withTime); err != nil {
+		return nil, false, err
+	}
+	ms, err := metrics(in.Metrics)
+	if err != nil {
+		return nil, false, err
+	}
+	groups, err := groupBy(in.GroupBy)
+	if err != nil {
+		return nil, false, err
+	}
+	filter, err := expression(in.Filter)
+	if err != nil {
+		return nil, false, err
+	}
+	if filter != nil {
+		if err := query.Validate(filter, query.CostAndUsageRules, query.DefaultLimits); err != nil {
+			return nil, false, err
+		}
+	}
+	if err := checkBillingView(in.BillingViewArn); err != nil {
+		return nil, false, err
+	}
+	return &query.Aggregate{Period: p, Granularity: g, Metrics: ms, GroupBy: groups, Filter: filter,
+		Scope: scope(ctx)}, withTime || g == query.Hourly, nil
+}
+
+// checkWindow applies the granularity's shape rules and the profile's
+// history limits.
+func (s *Service) checkWindow(p billing.Period, g query.Granularity, withTime bool) error {
+	prof := s.cfg.Profile
+	now := s.cfg.Now().UTC()
+	switch g {
+	case query.Hourly:
+		if !p.Start.Equal(p.Start.Truncate(time.Hour)) || !p.End.Equal(p.End.Truncate(time.Hour)) {
+			return validation("HOURLY granularity takes start and end times on the hour, such as 2024-01-31T10:00:00Z")
+		}
+		if prof.HourlyDays > 0 && p.Start.Before(billing.DayStart(now).AddDate(0, 0, -prof.HourlyDays)) {
+			return validation("%s", prof.Limited("HOURLY data is available for the last %d days only", prof.HourlyDays))
+		}
+	default:
+		if withTime && (!p.Start.Equal(billing.DayStart(p.Start)) || !p.End.Equal(billing.DayStart(p.End))) {
+			return validation("%s granularity takes whole days: give Start and End as yyyy-MM-dd", g)
+		}
+	}
+	if prof.HistoryMonths > 0 {
+		earliest := billing.MonthStart(now).AddDate(0, -prof.HistoryMonths, 0)
+		if p.Start.Before(earliest) {
+			return validation("%s", prof.Limited("start date %s is too old: Cost Explorer keeps history from %s on",
+				p.Start.Format("2006-01-02"), earliest.Format("2006-01-02")))
+		}
+		if p.Start.After(now) {
+			return validation("%s", prof.Limited("start date %s is in the future", p.Start.Format("2006-01-02")))
+		}
+	}
+	if !prof.EndBeyondNextMonth && p.End.After(billing.MonthStart(now).AddDate(0, 1, 0)) {
+		return validation("%s", prof.Limited("end date past the beginning of next month"))
+	}
+	return nil
+}
+
+// result runs the question against the store and assembles every bucket.
+func (s *Service) result(ctx context.Context, q *query.Aggregate) (*query.Result, error) {
+	rows, err := s.cfg.Store.Aggregate(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	periods, err := s.cfg.Store.Periods(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return query.Assemble(q, rows, query.Units{Currency: s.currency(periods)}, s.estimator(periods)), nil
+}
+
+func resultByTime(q *query.Aggregate, b query.Bucket, withTime bool) ResultByTime {
+	r := ResultByTime{
+		TimePeriod: &DateInterval{Start: ptr(formatDate(b.Period.Start, withTime)), End: ptr(formatDate(b.Period.End, withTime))},
+		Total:      map[string]MetricValue{},
+		Groups:     []Group{},
+		Estimated:  ptr(b.Estimated),
+	}
+	for i, v := range b.Total {
+		r.Total[string(q.Metrics[i])] = metricValue(v)
+	}
+	for _, g := range b.Groups {
+		m := make(map[string]MetricValue, len(g.Values))
+		for i, v := range g.Values {
+			m[string(q.Metrics[i])] = metricValue(v)
+		}
+		r.Groups = append(r.Groups, Group{Keys: g.Keys, Metrics: m})
+	}
+	return r
+}
+
+func metricValue(v query.Value) MetricValue {
+	return MetricValue{Amount: ptr(v.String()), Unit: ptr(v.Unit)}
+}
+
+// accountAttributes lists the names of the linked accounts a page groups by.
+func (s *Service) accountAttributes(ctx context.Context, q *query.Aggregate, page query.Page) ([]DimensionValuesWithAttributes, error) {
+	out := []DimensionValuesWithAttributes{}
+	col := -1
+	for i, g := range q.GroupBy {
+		if g.Kind == query.KindDimension && billing.Dimension(g.Key) == billing.DimLinkedAccount {
+			col = i
+		}
+	}
+	if col < 0 {
+		return out, nil
+	}
+	names, err := s.cfg.Store.AccountNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, b := range page.Buckets {
+		for _, g := range b.Groups {
+			id := g.Keys[col]
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			name := names[id]
+			if name == "" {
+				name = id
+			}
+			out = append(out, DimensionValuesWithAttributes{Value: ptr(id), Attributes: map[string]string{"description": name}})
+		}
+	}
+	return out, nil
+}
+
+// digest identifies a request for its page tokens: the request, stripped of
+// its token by the caller, and the account asking.
+func digest(ctx context.Context, req any) (string, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return "", err
+	}
+	return query.Digest(append(b, caller(ctx)...)), nil
+}

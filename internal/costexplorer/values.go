@@ -1,0 +1,174 @@
+package costexplorer
+
+import (
+	"context"
+
+	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/query"
+)
+
+// valuesRules are the filter rules of GetDimensionValues and GetTags.
+var valuesRules = func() query.Rules {
+	r := query.CostAndUsageRules
+	r.Operation = "GetDimensionValues"
+	return r
+}()
+
+// listOptions are the members GetDimensionValues and GetTags share.
+type listOptions struct {
+	period   billing.Period
+	search   string
+	filter   query.Expr
+	sort     []query.SortKey
+	limit    int
+	token    string
+	pageSize int
+}
+
+// listRequest validates the members GetDimensionValues and GetTags share:
+// with SortBy, MaxResults bounds the answer (default and maximum 1000) and
+// neither NextPageToken nor SearchString is allowed.
+func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []SortDefinition, maxResults *int32, token *string, arn *string) (*listOptions, error) {
+	p, _, err := period(tp)
+	if err != nil {
+		return nil, err
+	}
+	f, err := expression(filter)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
+		if err := query.Validate(f, valuesRules, query.DefaultLimits); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkBillingView(arn); err != nil {
+		return nil, err
+	}
+	o := &listOptions{period: p, search: deref(search), filter: f, token: deref(token), pageSize: DefaultValuesPageSize}
+	if o.sort, err = sortKeys(sortBy); err != nil {
+		return nil, err
+	}
+	if len(o.sort) == 0 {
+		if maxResults != nil {
+			return nil, validation("MaxResults is only supported together with SortBy")
+		}
+		return o, nil
+	}
+	if o.token != "" || o.search != "" {
+		return nil, validation("NextPageToken and SearchString are not supported with SortBy")
+	}
+	o.limit = 1000
+	if maxResults != nil {
+		if *maxResults > 1000 {
+			return nil, validation("MaxResults must be at most 1000, got %d", *maxResults)
+		}
+		o.limit = int(*maxResults)
+	}
+	return o, nil
+}
+
+// page cuts a list at the token's position.
+func (s *Service) page(o *listOptions, digest string, n int) (start, end int, next *string, err error) {
+	if o.token != "" {
+		pos, err := s.cfg.Tokens.Parse(o.token, digest)
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if pos.Bucket > n {
+			return 0, 0, nil, query.ErrBadToken
+		}
+		start = pos.Bucket
+	}
+	end = n
+	if o.limit == 0 && end-start > o.pageSize {
+		end = start + o.pageSize
+		next = ptr(s.cfg.Tokens.Make(digest, query.Position{Bucket: end}))
+	}
+	return start, end, next, nil
+}
+
+// GetDimensionValues implements the AWS Cost Explorer operation of that
+// name: the values of a dimension with cost or usage in a period, with the
+// attributes AWS returns (the account name for LINKED_ACCOUNT, the unit for
+// USAGE_TYPE).
+func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValuesRequest) (*GetDimensionValuesResponse, error) {
+	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	dim := billing.Dimension(deref(in.Dimension))
+	context := string(ContextCostAndUsage)
+	if in.Context != nil {
+		context = string(*in.Context)
+	}
+	if !query.DimensionValuesContexts[context][dim] {
+		return nil, validation("Dimension %s is not supported for context %s. Valid dimensions: %s", dim, context, dimNames(query.DimensionValuesContexts[context]))
+	}
+	if len(o.sort) > 0 && context != string(ContextCostAndUsage) {
+		return nil, validation("SortBy is only supported with the context COST_AND_USAGE")
+	}
+	filter := o.filter
+	switch context {
+	case string(ContextReservations):
+		filter = and(filter, query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimReservationID), Op: query.OpAbsent}})
+	case string(ContextSavingsPlans):
+		filter = and(filter, query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimSavingsPlanARN), Op: query.OpAbsent}})
+	}
+	vals, err := s.cfg.Store.DimensionValues(ctx, &query.DimensionValues{Period: o.period, Dimension: dim,
+		Search: o.search, Filter: filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
+	if err != nil {
+		return nil, err
+	}
+	req := *in
+	req.NextPageToken = nil
+	d, err := digest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.page(o, d, len(vals))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := &GetDimensionValuesResponse{DimensionValues: []DimensionValuesWithAttributes{},
+		ReturnSize: ptr(int32(end - start)), TotalSize: ptr(int32(len(vals))), NextPageToken: next}
+	for _, v := range vals[start:end] {
+		out.DimensionValues = append(out.DimensionValues, DimensionValuesWithAttributes{Value: ptr(v.Value), Attributes: v.Attributes})
+	}
+	return out, nil
+}
+
+// GetTags implements the AWS Cost Explorer operation of that name: the tag
+// keys with cost in a period, or the values of one key ("" for resources
+// without it). Only keys active in a line's billing month count.
+func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error) {
+	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	tags, err := s.cfg.Store.Tags(ctx, &query.Tags{Period: o.period, Key: deref(in.TagKey), Search: o.search,
+		Filter: o.filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
+	if err != nil {
+		return nil, err
+	}
+	req := *in
+	req.NextPageToken = nil
+	d, err := digest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.page(o, d, len(tags))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &GetTagsResponse{Tags: append([]string{}, tags[start:end]...), ReturnSize: ptr(int32(end - start)),
+		TotalSize: ptr(int32(len(tags))), NextPageToken: next}, nil
+}
+
+// and joins an optional filter with a condition.
+func and(f query.Expr, x query.Expr) query.Expr {
+	if f == nil {
+		return x
+	}
+	return query.And{f, x}
+}
