@@ -116,8 +116,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer a.store.Close()
 	router, err := awsjson.NewRouter([]awsjson.Service{
-		costexplorer.Definition(a.ce),
-		budgets.Definition(budgets.Unimplemented{}),
+		costexplorer.ServiceDef(a.ce),
+		budgets.ServiceDef(budgets.Unimplemented{}),
 	}, awsjson.WithLogger(logger))
 	if err != nil {
 		return err

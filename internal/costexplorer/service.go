@@ -58,9 +58,6 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// Definition returns the service description an awsjson.Router serves.
-func Definition(api API) awsjson.Service { return ServiceDef(api) }
-
 // validation is the ValidationException Cost Explorer answers for rule
 // violations (it is not in the model but is what AWS sends).
 func validation(format string, args ...any) *awsjson.Error {
