@@ -20,6 +20,7 @@ type memWriter struct {
 	commits   int
 	aborts    int
 	failAt    int64 // Append fails on this row when > 0
+	onAppend  func(p billing.BillingPeriod, li *billing.LineItem)
 	n         int64
 }
 
@@ -36,6 +37,9 @@ func (w *memWriter) Append(p billing.BillingPeriod, li *billing.LineItem) error 
 		return errAppend
 	}
 	w.count[p]++
+	if w.onAppend != nil {
+		w.onAppend(p, li)
+	}
 	w.unblended[p] += li.Unblended
 	w.amortized[p] += li.Amortized
 	if w.keep {
