@@ -1,0 +1,485 @@
+package ingest
+
+import (
+	"fmt"
+	"math/big"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// namedCol is a column whose values go into a map under a fixed key (a tag
+// or cost category column).
+type namedCol struct {
+	col int
+	key string
+}
+
+// curMapper maps rows of a legacy CUR or CUR 2.0 file to line items.
+type curMapper struct {
+	src   source
+	col   [numCURFields]int // column of each field, -1 when absent
+	names [numCURFields]string
+	// CUR 2.0 map columns, -1 when absent.
+	productMap, resourceTagsMap, costCategoryMap, tagsMap int
+	// Flat tag and cost category columns.
+	tagCols, costCategoryCols []namedCol
+
+	product     [numCURFields]string // per-row values read from the product map
+	productKeys map[string]curField  // product map key -> field without a column
+	li          billing.LineItem
+	period      periodCache
+}
+
+// newCURMapper resolves the columns of a CUR file. It rejects a file that
+// lacks a required column, naming the columns in the file's own spelling.
+func newCURMapper(src source, legacyCSV bool) (*curMapper, error) {
+	m := &curMapper{src: src, productMap: -1, resourceTagsMap: -1, costCategoryMap: -1, tagsMap: -1}
+	bySnake := map[string]int{}
+	for i, name := range src.columns() {
+		switch {
+		case legacyCSV && strings.HasPrefix(name, "resourceTags/"):
+			m.tagCols = append(m.tagCols, namedCol{i, legacyTagKey(strings.TrimPrefix(name, "resourceTags/"))})
+			continue
+		case legacyCSV && strings.HasPrefix(name, "costCategory/"):
+			m.costCategoryCols = append(m.costCategoryCols, namedCol{i, strings.TrimPrefix(name, "costCategory/")})
+			continue
+		}
+		switch name {
+		case "product":
+			m.productMap = i
+		case "resource_tags":
+			m.resourceTagsMap = i
+		case "cost_category":
+			m.costCategoryMap = i
+		case "tags":
+			m.tagsMap = i
+		}
+		if !legacyCSV {
+			if rest, ok := strings.CutPrefix(name, "resource_tags_"); ok {
+				m.tagCols = append(m.tagCols, namedCol{i, normalizedTagKey(rest)})
+				continue
+			}
+			if rest, ok := strings.CutPrefix(name, "cost_category_"); ok {
+				m.costCategoryCols = append(m.costCategoryCols, namedCol{i, rest})
+				continue
+			}
+		}
+		sn := name
+		if legacyCSV {
+			sn = snakeName(name)
+		}
+		if _, dup := bySnake[sn]; !dup {
+			bySnake[sn] = i
+		}
+	}
+	var missing []string
+	for f := curField(0); f < numCURFields; f++ {
+		c, ok := bySnake[snakeName(curColumns[f].csv)]
+		if !ok {
+			c = -1
+		}
+		m.col[f] = c
+		if legacyCSV {
+			m.names[f] = curColumns[f].csv
+		} else {
+			m.names[f] = snakeName(curColumns[f].csv)
+		}
+		if c < 0 && curColumns[f].required {
+			missing = append(missing, m.names[f])
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing required columns: %s", strings.Join(missing, ", "))
+	}
+	m.productKeys = map[string]curField{}
+	for f := curField(0); f < numCURFields; f++ {
+		if m.col[f] < 0 && isProductField(f) {
+			m.productKeys[productMapKey(f)] = f
+		}
+	}
+	if m.tagsMap >= 0 {
+		// The tags map keeps the original keys and carries every tag the
+		// normalized columns do.
+		m.tagCols, m.resourceTagsMap = nil, -1
+	}
+	return m, nil
+}
+
+// projection lists every column the mapper reads.
+func (m *curMapper) projection() []int {
+	var cols []int
+	for _, c := range m.col {
+		if c >= 0 {
+			cols = append(cols, c)
+		}
+	}
+	for _, c := range []int{m.productMap, m.resourceTagsMap, m.costCategoryMap, m.tagsMap} {
+		if c >= 0 {
+			cols = append(cols, c)
+		}
+	}
+	for _, nc := range m.tagCols {
+		cols = append(cols, nc.col)
+	}
+	for _, nc := range m.costCategoryCols {
+		cols = append(cols, nc.col)
+	}
+	return cols
+}
+
+// fieldError is a row error about one field; the caller adds file and row.
+type fieldError struct {
+	column string
+	err    error
+}
+
+func (e *fieldError) Error() string { return "column " + e.column + ": " + e.err.Error() }
+
+func (m *curMapper) s(f curField) string {
+	if m.col[f] < 0 && isProductField(f) {
+		return m.product[f]
+	}
+	return m.src.str(m.col[f])
+}
+
+func (m *curMapper) amt(f curField) (billing.Amount, error) {
+	a, err := m.src.amount(m.col[f])
+	if err != nil {
+		return 0, &fieldError{m.names[f], err}
+	}
+	return a, nil
+}
+
+// netAmt reads a net_* column, falling back to the gross field when the net
+// column is absent or empty on this row (accounts without discounts).
+func (m *curMapper) netAmt(net, gross curField) (billing.Amount, error) {
+	if m.col[net] < 0 || m.src.str(m.col[net]) == "" {
+		return m.amt(gross)
+	}
+	return m.amt(net)
+}
+
+func (m *curMapper) qty(f curField) (float64, error) {
+	q, err := m.src.quantity(m.col[f])
+	if err != nil {
+		return 0, &fieldError{m.names[f], err}
+	}
+	return q, nil
+}
+
+func (m *curMapper) ts(f curField, required bool) (time.Time, error) {
+	t, err := m.src.timestamp(m.col[f])
+	if err != nil {
+		return time.Time{}, &fieldError{m.names[f], err}
+	}
+	if required && t.IsZero() {
+		return time.Time{}, &fieldError{m.names[f], fmt.Errorf("empty timestamp")}
+	}
+	return t, nil
+}
+
+// readProductMap fills m.product from a CUR 2.0 product map.
+func (m *curMapper) readProductMap() error {
+	clear(m.product[:])
+	if m.productMap < 0 {
+		return nil
+	}
+	err := m.src.pairs(m.productMap, func(k, v string) {
+		if f, ok := m.productKeys[k]; ok {
+			m.product[f] = v
+		}
+	})
+	if err != nil {
+		return &fieldError{"product", err}
+	}
+	return nil
+}
+
+// mapRow maps the current row. The returned line item is reused for the
+// next row.
+func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, error) {
+	li := &m.li
+	tags, ccs := li.Tags, li.CostCategories
+	if tags == nil {
+		tags, ccs = map[string]string{}, map[string]string{}
+	}
+	clear(tags)
+	clear(ccs)
+	*li = billing.LineItem{Tags: tags, CostCategories: ccs}
+	if err := m.readProductMap(); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	var err error
+	if li.UsageStart, err = m.ts(cUsageStart, true); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	if li.UsageEnd, err = m.ts(cUsageEnd, false); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	bps, err := m.ts(cBillingPeriodStart, false)
+	if err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	if bps.IsZero() {
+		bps = li.UsageStart
+	}
+	li.PayerAccountID = m.s(cPayerAccountID)
+	li.PayerAccountName = m.s(cPayerAccountName)
+	li.UsageAccountID = m.s(cUsageAccountID)
+	li.UsageAccountName = m.s(cUsageAccountName)
+	li.LineItemType = m.s(cLineItemType)
+	li.ServiceCode = m.s(cProductCode)
+	li.UsageType = m.s(cUsageType)
+	li.Operation = m.s(cOperation)
+	li.AZ = m.s(cAvailabilityZone)
+	li.Region = m.s(cRegionCode)
+	if li.Region == "" {
+		li.Region = m.s(cRegion)
+	}
+	li.InstanceType = m.s(cInstanceType)
+	li.InstanceTypeFamily = m.s(cInstanceTypeFamily)
+	if li.InstanceTypeFamily == "" {
+		li.InstanceTypeFamily = billing.InstanceTypeFamily(li.InstanceType)
+	}
+	li.OperatingSystem = m.s(cOperatingSystem)
+	li.Tenancy = m.s(cTenancy)
+	li.DeploymentOption = m.s(cDeploymentOption)
+	li.DatabaseEngine = m.s(cDatabaseEngine)
+	li.CacheEngine = m.s(cCacheEngine)
+	li.LegalEntity = m.s(cLegalEntity)
+	li.InvoicingEntity = m.s(cInvoicingEntity)
+	li.BillingEntity = m.s(cBillingEntity)
+	li.ResourceID = m.s(cResourceID)
+	li.Currency = m.s(cCurrencyCode)
+	li.UsageUnit = m.s(cPricingUnit)
+	li.SubscriptionID = m.s(cRISubscriptionID)
+	li.SavingsPlanARN = m.s(cSavingsPlanARN)
+	li.SavingsPlansType = m.s(cSPOfferingType)
+	riARN := m.s(cReservationARN)
+	if riARN != "" {
+		li.ReservationID = riARN[strings.LastIndexByte(riARN, '/')+1:]
+		li.Scope = "Region"
+		if m.s(cRIAvailabilityZone) != "" {
+			li.Scope = "Availability Zone"
+		}
+	}
+	li.PaymentOption = m.s(cSPPaymentOption)
+	if li.PaymentOption == "" && riARN != "" {
+		li.PaymentOption = m.s(cPurchaseOption)
+	}
+	li.Service = billing.ServiceName(li.ServiceCode, m.s(cProductName), li.UsageType, li.LineItemType)
+	li.RecordType = billing.RecordType(li.LineItemType, li.ServiceCode, riARN)
+	li.PurchaseType = billing.PurchaseType(li.LineItemType, li.UsageType, li.SavingsPlanARN, riARN, m.s(cOfferingClass))
+	li.UsageTypeGroup = billing.UsageTypeGroup(li.ServiceCode, li.UsageType)
+	li.Platform = billing.Platform(li.ServiceCode, li.UsageType, li.Operation, li.OperatingSystem, m.s(cDescription))
+	if err := m.metrics(li, riARN); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	if err := m.readTags(li); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
+	return m.period.get("cur", "", li.PayerAccountID, bps), li, m.s(cInvoiceID), nil
+}
+
+// metrics fills the cost and usage metrics with the per-line formulas of
+// data-formats.md §5.
+func (m *curMapper) metrics(li *billing.LineItem, riARN string) error {
+	var err error
+	if li.Unblended, err = m.amt(cUnblendedCost); err != nil {
+		return err
+	}
+	li.Blended = li.Unblended
+	if m.col[cBlendedCost] >= 0 {
+		if li.Blended, err = m.amt(cBlendedCost); err != nil {
+			return err
+		}
+	}
+	if li.NetUnblended, err = m.netAmt(cNetUnblendedCost, cUnblendedCost); err != nil {
+		return err
+	}
+	if li.UsageQuantity, err = m.qty(cUsageAmount); err != nil {
+		return err
+	}
+	if m.col[cNormalizedUsageAmount] >= 0 && m.src.str(m.col[cNormalizedUsageAmount]) != "" {
+		if li.NormalizedUsage, err = m.qty(cNormalizedUsageAmount); err != nil {
+			return err
+		}
+	} else if m.col[cNormalizationFactor] >= 0 {
+		f, err := m.qty(cNormalizationFactor)
+		if err != nil {
+			return err
+		}
+		li.NormalizedUsage = li.UsageQuantity * f
+	}
+	li.Amortized, li.NetAmortized, err = m.amortized(li, riARN)
+	return err
+}
+
+// amortized computes AmortizedCost and NetAmortizedCost of one line.
+func (m *curMapper) amortized(li *billing.LineItem, riARN string) (gross, net billing.Amount, err error) {
+	sum := func(fs ...curField) (billing.Amount, error) {
+		var t billing.Amount
+		for _, f := range fs {
+			a, err := m.amt(f)
+			if err != nil {
+				return 0, err
+			}
+			t += a
+		}
+		return t, nil
+	}
+	netSum := func(pairs ...[2]curField) (billing.Amount, error) {
+		var t billing.Amount
+		for _, p := range pairs {
+			a, err := m.netAmt(p[0], p[1])
+			if err != nil {
+				return 0, err
+			}
+			t += a
+		}
+		return t, nil
+	}
+	switch lt := li.LineItemType; {
+	case lt == "SavingsPlanCoveredUsage":
+		if gross, err = sum(cSPEffectiveCost); err != nil {
+			return
+		}
+		net, err = netSum([2]curField{cSPNetEffectiveCost, cSPEffectiveCost})
+	case lt == "SavingsPlanRecurringFee":
+		var total, used, upfront, recurring, netUpfront billing.Amount
+		if total, err = sum(cSPTotalCommitmentToDate); err != nil {
+			return
+		}
+		if used, err = sum(cSPUsedCommitment); err != nil {
+			return
+		}
+		gross = total - used
+		if upfront, err = sum(cSPAmortizedUpfrontCommitment); err != nil {
+			return
+		}
+		if recurring, err = sum(cSPRecurringCommitment); err != nil {
+			return
+		}
+		if netUpfront, err = m.netAmt(cSPNetAmortizedUpfrontCommitment, cSPAmortizedUpfrontCommitment); err != nil {
+			return
+		}
+		unused := upfront + recurring - used
+		switch {
+		case li.Unblended != 0:
+			net = mulDiv(unused, li.NetUnblended, li.Unblended)
+		case upfront != 0:
+			net = mulDiv(unused, netUpfront, upfront)
+		default:
+			net = unused
+		}
+	case lt == "SavingsPlanNegation", lt == "SavingsPlanUpfrontFee":
+		return 0, 0, nil
+	case lt == "DiscountedUsage":
+		if gross, err = sum(cRIEffectiveCost); err != nil {
+			return
+		}
+		net, err = netSum([2]curField{cRINetEffectiveCost, cRIEffectiveCost})
+	case lt == "RIFee":
+		if gross, err = sum(cRIUnusedAmortizedUpfront, cRIUnusedRecurringFee); err != nil {
+			return
+		}
+		net, err = netSum([2]curField{cRINetUnusedAmortizedUpfront, cRIUnusedAmortizedUpfront},
+			[2]curField{cRINetUnusedRecurringFee, cRIUnusedRecurringFee})
+	case lt == "Fee" && riARN != "":
+		return 0, 0, nil
+	case lt == "Refund" && li.ServiceCode == "ComputeSavingsPlans":
+		return 0, li.NetUnblended, nil
+	case strings.HasSuffix(lt, "Discount"):
+		return li.Unblended, 0, nil
+	default:
+		return li.Unblended, li.NetUnblended, nil
+	}
+	return gross, net, err
+}
+
+// mulDiv returns x·num/den rounded half away from zero, or x when den is
+// zero or the result does not fit.
+func mulDiv(x, num, den billing.Amount) billing.Amount {
+	if den == 0 {
+		return x
+	}
+	p := new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(num)))
+	d := big.NewInt(int64(den))
+	neg := (p.Sign() < 0) != (d.Sign() < 0)
+	p.Abs(p)
+	d.Abs(d)
+	q, r := p.QuoRem(p, d, new(big.Int))
+	if r.Lsh(r, 1).Cmp(d) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if !q.IsInt64() {
+		return x
+	}
+	if neg {
+		return -billing.Amount(q.Int64())
+	}
+	return billing.Amount(q.Int64())
+}
+
+// readTags fills the tags and cost categories of the current row.
+func (m *curMapper) readTags(li *billing.LineItem) error {
+	for _, nc := range m.tagCols {
+		if v := m.src.str(nc.col); v != "" {
+			li.Tags[nc.key] = v
+		}
+	}
+	for _, nc := range m.costCategoryCols {
+		if v := m.src.str(nc.col); v != "" {
+			li.CostCategories[nc.key] = v
+		}
+	}
+	if m.resourceTagsMap >= 0 {
+		if err := m.src.pairs(m.resourceTagsMap, func(k, v string) { li.Tags[normalizedTagKey(k)] = v }); err != nil {
+			return &fieldError{"resource_tags", err}
+		}
+	}
+	if m.costCategoryMap >= 0 {
+		if err := m.src.pairs(m.costCategoryMap, func(k, v string) { li.CostCategories[k] = v }); err != nil {
+			return &fieldError{"cost_category", err}
+		}
+	}
+	if m.tagsMap >= 0 {
+		err := m.src.pairs(m.tagsMap, func(k, v string) {
+			switch {
+			case strings.HasPrefix(k, "resourceTags/"):
+				li.Tags[legacyTagKey(strings.TrimPrefix(k, "resourceTags/"))] = v
+			case strings.HasPrefix(k, "costCategory/"):
+				li.CostCategories[strings.TrimPrefix(k, "costCategory/")] = v
+			}
+		})
+		if err != nil {
+			return &fieldError{"tags", err}
+		}
+	}
+	return nil
+}
+
+// periodCache builds BillingPeriods without allocating a source string for
+// every row.
+type periodCache struct {
+	kind, provider, id string
+	month              time.Time
+	p                  billing.BillingPeriod
+}
+
+// get returns the period of a row: source "cur:<id>" for kind "cur",
+// "focus:<provider>:<id>" for kind "focus", month of t.
+func (c *periodCache) get(kind, provider, id string, t time.Time) billing.BillingPeriod {
+	month := billing.MonthStart(t)
+	if c.p.Source == "" || kind != c.kind || provider != c.provider || id != c.id || !month.Equal(c.month) {
+		c.kind, c.provider, c.id, c.month = kind, provider, id, month
+		src := kind + ":" + id
+		if kind == "focus" {
+			src = kind + ":" + provider + ":" + id
+		}
+		c.p = billing.BillingPeriod{Source: src, Month: month}
+	}
+	return c.p
+}

@@ -1,0 +1,5 @@
+package ingest
+
+import "errors"
+
+var errAppend = errors.New("append refused")

@@ -1,0 +1,153 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// periodState accumulates what one ingest call delivers for a period.
+type periodState struct {
+	info     PeriodInfo
+	manifest string // the manifest that delivered it, "" for files given as is
+}
+
+// loader carries the state of one Load call.
+type loader struct {
+	ctx     context.Context
+	w       Writer
+	log     *slog.Logger
+	periods map[billing.BillingPeriod]*periodState
+	report  Report
+}
+
+func load(ctx context.Context, paths []string, w Writer, log *slog.Logger) (*Report, []PeriodInfo, error) {
+	jobs, stale, err := discover(paths)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &loader{ctx: ctx, w: w, log: log, periods: map[billing.BillingPeriod]*periodState{}}
+	l.report.Stale = stale
+	for _, s := range stale {
+		log.Info("ingest: skipping stale file", "path", s)
+	}
+	if len(jobs) == 0 {
+		return nil, nil, errors.New("ingest: no billing files found")
+	}
+	for _, j := range jobs {
+		if err := l.loadFile(j); err != nil {
+			return nil, nil, err
+		}
+	}
+	infos := make([]PeriodInfo, 0, len(l.periods))
+	for _, ps := range l.periods {
+		infos = append(infos, ps.info)
+	}
+	sort.Slice(infos, func(i, j int) bool {
+		a, b := infos[i].Period, infos[j].Period
+		if a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		return a.Month.Before(b.Month)
+	})
+	l.report.Periods = infos
+	return &l.report, infos, nil
+}
+
+// loadFile streams one file to the writer.
+func (l *loader) loadFile(j job) error {
+	src, format, mapper, err := openBilling(j.path)
+	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return err
+		}
+		return &FileError{File: j.path, Err: err}
+	}
+	defer src.close()
+	var (
+		row     int64
+		lastP   billing.BillingPeriod
+		lastSt  *periodState
+		reached = false
+	)
+	for {
+		ok, err := src.next()
+		if err != nil {
+			return &FileError{File: j.path, Row: row + 1, Err: err}
+		}
+		if !ok {
+			break
+		}
+		row++
+		if row&4095 == 0 {
+			if err := l.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		p, li, invoice, err := mapper.mapRow()
+		if err != nil {
+			var fe *fieldError
+			if errors.As(err, &fe) {
+				return &FileError{File: j.path, Row: row, Column: fe.column, Err: fe.err}
+			}
+			return &FileError{File: j.path, Row: row, Err: err}
+		}
+		if !reached || p.Source != lastP.Source || !p.Month.Equal(lastP.Month) {
+			st, err := l.period(p, format, j)
+			if err != nil {
+				return &FileError{File: j.path, Row: row, Err: err}
+			}
+			lastP, lastSt, reached = p, st, true
+		}
+		lastSt.info.Rows++
+		if invoice != "" && lastSt.info.InvoiceID == "" {
+			lastSt.info.InvoiceID = strings.Clone(invoice)
+			lastSt.info.Final = true
+		}
+		if err := l.w.Append(p, li); err != nil {
+			return fmt.Errorf("ingest: %s row %d: %w", filepath.Base(j.path), row, err)
+		}
+	}
+	l.report.Files = append(l.report.Files, FileReport{Path: j.path, Format: format, Rows: row})
+	l.report.Rows += row
+	l.log.Info("ingest: read file", "path", j.path, "format", format, "rows", row)
+	return nil
+}
+
+// period returns the state of a billing period, registering the file with
+// it. One period must come from one delivery: files of one format and, when
+// a manifest is involved, of one manifest.
+func (l *loader) period(p billing.BillingPeriod, format Format, j job) (*periodState, error) {
+	st, ok := l.periods[p]
+	if !ok {
+		st = &periodState{info: PeriodInfo{Period: p, Format: format}, manifest: j.manifest}
+		l.periods[p] = st
+	}
+	if st.info.Format != format {
+		return nil, fmt.Errorf("billing period %s also comes from %s, a %s file; load one delivery per period", p, filepath.Base(st.info.Files[0]), st.info.Format)
+	}
+	if st.manifest != j.manifest {
+		return nil, fmt.Errorf("billing period %s is delivered twice (%s and %s); load one delivery per period", p, describeDelivery(st.manifest, st.info.Files[0]), describeDelivery(j.manifest, j.path))
+	}
+	if len(st.info.Files) == 0 || st.info.Files[len(st.info.Files)-1] != j.path {
+		st.info.Files = append(st.info.Files, j.path)
+	}
+	if j.final {
+		st.info.Final = true
+	}
+	return st, nil
+}
+
+func describeDelivery(manifest, file string) string {
+	if manifest != "" {
+		return "manifest " + manifest
+	}
+	return "file " + file
+}

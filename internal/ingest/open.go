@@ -1,0 +1,167 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// rowMapper maps the current row of a source to a line item.
+type rowMapper interface {
+	// projection lists the columns mapRow reads.
+	projection() []int
+	// mapRow returns the row's billing period, its line item (reused for
+	// the next row) and its invoice id.
+	mapRow() (billing.BillingPeriod, *billing.LineItem, string, error)
+}
+
+var (
+	magicParquet = []byte("PAR1")
+	magicGzip    = []byte{0x1f, 0x8b}
+	magicZip     = []byte("PK\x03\x04")
+)
+
+// openBilling opens a billing file, detects its format from its content and
+// returns a source with a mapper for it. Errors are not yet FileErrors.
+func openBilling(name string) (source, Format, rowMapper, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	src, err := openSource(f)
+	if err != nil {
+		f.Close()
+		return nil, "", nil, err
+	}
+	format, mapper, err := detect(src)
+	if err != nil {
+		src.close()
+		return nil, "", nil, err
+	}
+	if err := src.project(mapper.projection()); err != nil {
+		src.close()
+		return nil, "", nil, err
+	}
+	return src, format, mapper, nil
+}
+
+// openSource picks the reader for a file from its first bytes: Parquet,
+// gzip- or zip-compressed CSV, or plain CSV.
+func openSource(f *os.File) (source, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() == 0 {
+		return nil, ErrEmptyFile
+	}
+	head := make([]byte, 4)
+	n, _ := f.ReadAt(head, 0)
+	head = head[:n]
+	switch {
+	case bytes.HasPrefix(head, magicParquet):
+		return newParquetSource(f, st.Size())
+	case bytes.HasPrefix(head, magicGzip):
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<16))
+		if err != nil {
+			return nil, fmt.Errorf("gzip: %w", err)
+		}
+		return newCSVSource(zr, f)
+	case bytes.HasPrefix(head, magicZip):
+		return openZipCSV(f, st.Size())
+	}
+	return newCSVSource(bufio.NewReaderSize(f, 1<<16), f)
+}
+
+// openZipCSV opens the one CSV file inside a zip archive.
+func openZipCSV(f *os.File, size int64) (source, error) {
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	var files, csvs []*zip.File
+	for _, e := range zr.File {
+		if e.FileInfo().IsDir() || strings.HasPrefix(e.Name, "__MACOSX/") || strings.HasPrefix(path.Base(e.Name), ".") {
+			continue
+		}
+		files = append(files, e)
+		if strings.HasSuffix(strings.ToLower(e.Name), ".csv") {
+			csvs = append(csvs, e)
+		}
+	}
+	pick := files
+	if len(files) != 1 {
+		pick = csvs
+	}
+	if len(pick) != 1 {
+		return nil, fmt.Errorf("zip archive holds %d files, %d of them CSV; expected exactly one CSV", len(files), len(csvs))
+	}
+	rc, err := pick[0].Open()
+	if err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	return newCSVSource(bufio.NewReaderSize(rc, 1<<16), multiCloser{rc, f})
+}
+
+type multiCloser []io.Closer
+
+func (m multiCloser) Close() error {
+	var first error
+	for _, c := range m {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// detect tells the format from the column names: legacy CUR CSV has
+// "lineItem/UsageStartDate"; Athena Parquet and CUR 2.0 share
+// "line_item_usage_start_date" and CUR 2.0 alone has the product and
+// resource_tags maps (or account name columns); FOCUS has ChargePeriodStart
+// and BilledCost.
+func detect(src source) (Format, rowMapper, error) {
+	cols := map[string]bool{}
+	for _, c := range src.columns() {
+		cols[c] = true
+	}
+	_, isParquet := src.(*parquetSource)
+	if isParquet {
+		if p := src.(*parquetSource); p.hasGroup("product") || p.hasGroup("resource_tags") {
+			cols["product"] = true
+		}
+	}
+	switch {
+	case cols["lineItem/UsageStartDate"]:
+		m, err := newCURMapper(src, true)
+		return FormatCURCSV, m, err
+	case cols["line_item_usage_start_date"]:
+		cur2 := cols["product"] || cols["resource_tags"] || cols["bill_payer_account_name"] || cols["line_item_usage_account_name"]
+		m, err := newCURMapper(src, false)
+		switch {
+		case isParquet && cur2:
+			return FormatCUR2Parquet, m, err
+		case isParquet:
+			return FormatCURParquet, m, err
+		}
+		return FormatCUR2CSV, m, err
+	case cols["ChargePeriodStart"] && cols["BilledCost"]:
+		m, err := newFOCUSMapper(src)
+		if cs, ok := src.(*csvSource); ok {
+			cs.nullLiteral = true
+		}
+		if isParquet {
+			return FormatFOCUSParquet, m, err
+		}
+		return FormatFOCUSCSV, m, err
+	}
+	return "", nil, ErrUnknownFormat
+}
