@@ -35,9 +35,13 @@ func (b *sqlBuilder) argList(vs []string, lower bool) string {
 // source says which relation a query reads and how to reach the billing month
 // of a row (tag activation is per billing month).
 type source struct {
-	from  string // e.g. "rollup_day r"
+	from  string // e.g. "rollup_day r JOIN combos c ON c.id = r.combo"
 	month string // SQL expression of the row's billing month
 }
+
+// withCombos returns the FROM clause of table (aliased r) joined with its
+// combos (aliased c).
+func withCombos(table string) string { return table + " r JOIN combos c ON c.id = r.combo" }
 
 var activeGens = `r.gen IN (SELECT gen FROM generations WHERE state = 'active')`
 
@@ -51,7 +55,7 @@ func (b *sqlBuilder) where(tsCol string, p billing.Period, scope query.Scope, fi
 	b.WriteString(" WHERE " + activeGens)
 	b.WriteString(" AND " + tsCol + " >= " + tsLiteral(p.Start) + " AND " + tsCol + " < " + tsLiteral(p.End))
 	if scope.Account != "" {
-		b.WriteString(" AND (r.payer = " + b.arg(scope.Account) + " OR r.account = " + b.arg(scope.Account) + ")")
+		b.WriteString(" AND (c.payer = " + b.arg(scope.Account) + " OR c.account = " + b.arg(scope.Account) + ")")
 	}
 	if filter != nil {
 		b.WriteString(" AND ")
@@ -97,17 +101,19 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 	switch m.Kind {
 	case query.KindDimension:
 		col, ok := columnOf(m.Dimension())
-		if !ok {
-			if m.Dimension() != billing.DimResourceID || !strings.HasPrefix(src.from, "line_items") {
-				return fmt.Errorf("duckdb: dimension %s cannot be filtered here", m.Key)
-			}
-			col = "resource_id"
+		switch {
+		case ok:
+			col = "c." + col
+		case m.Dimension() == billing.DimResourceID && strings.HasPrefix(src.from, "line_items"):
+			col = "r.resource_id"
+		default:
+			return fmt.Errorf("duckdb: dimension %s cannot be filtered here", m.Key)
 		}
 		if m.Op == query.OpAbsent {
-			b.WriteString("r." + col + " = ''")
+			b.WriteString(col + " = ''")
 			return nil
 		}
-		b.WriteString("(" + b.valueCond("r."+col, m) + ")")
+		b.WriteString("(" + b.valueCond(col, m) + ")")
 		return nil
 	case query.KindTag:
 		b.labelMatch(m, "tag_sets", "r.tag_set", "JOIN tag_status st ON st.key = s.key AND st.month = "+src.month+" AND st.active")
@@ -198,7 +204,7 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 		if !ok {
 			return "", fmt.Errorf("duckdb: cannot group by %s", g.Key)
 		}
-		return "r." + col, nil
+		return "c." + col, nil
 	case query.KindTag:
 		b.WriteString(" LEFT JOIN (SELECT s.id, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active WHERE s.key = " +
 			b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.tag_set AND " + alias + ".month = " + src.month)
@@ -213,7 +219,7 @@ func metricSQL(m billing.Metric) (sum, unit string) {
 	for _, c := range moneyColumns {
 		if c.metric == m {
 			return "sum(r." + c.col + ")",
-				"CASE WHEN count(DISTINCT r.currency) = 1 AND min(r.currency) <> '' THEN min(r.currency) WHEN count(DISTINCT r.currency) = 0 THEN 'USD' ELSE 'N/A' END"
+				"CASE WHEN count(DISTINCT c.currency) = 1 AND min(c.currency) <> '' THEN min(c.currency) WHEN count(DISTINCT c.currency) = 0 THEN 'USD' ELSE 'N/A' END"
 		}
 	}
 	col := "usage"
@@ -221,5 +227,5 @@ func metricSQL(m billing.Metric) (sum, unit string) {
 		col = "normalized"
 	}
 	return "sum(r." + col + ")",
-		"CASE WHEN count(DISTINCT r.usage_unit) FILTER (WHERE r.usage_lines > 0) = 1 THEN coalesce(nullif(min(r.usage_unit) FILTER (WHERE r.usage_lines > 0), ''), 'N/A') ELSE 'N/A' END"
+		"CASE WHEN count(DISTINCT c.usage_unit) FILTER (WHERE r.usage_lines > 0) = 1 THEN coalesce(nullif(min(c.usage_unit) FILTER (WHERE r.usage_lines > 0), ''), 'N/A') ELSE 'N/A' END"
 }

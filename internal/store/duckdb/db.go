@@ -43,6 +43,7 @@ type DB struct {
 	mu      sync.Mutex // guards nextGen and the set dictionaries
 	nextGen int64
 	sets    map[string]*setDict // "tag_sets", "cc_sets"
+	combos  *comboDict
 }
 
 // Open opens or creates the store file at path ("" for in-memory).
@@ -87,6 +88,10 @@ func (db *DB) init(ctx context.Context) error {
 	}
 	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&db.nextGen); err != nil {
 		return fmt.Errorf("duckdb: read generations: %w", err)
+	}
+	var err error
+	if db.combos, err = loadComboDict(ctx, db.sql); err != nil {
+		return err
 	}
 	db.sets = map[string]*setDict{}
 	for _, table := range []string{"tag_sets", "cc_sets"} {

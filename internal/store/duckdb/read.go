@@ -28,7 +28,7 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	case q.Granularity == query.Monthly:
 		bucket = "greatest(date_trunc('month', r.ts), " + tsLiteral(q.Period.Start) + ")"
 	}
-	src := source{from: table + " r", month: "r.month"}
+	src := source{from: withCombos(table), month: "r.month"}
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
@@ -133,35 +133,32 @@ func orderBy(sort []query.SortKey, valueCol string) string {
 // period (GetDimensionValues).
 func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
-	src := source{from: "rollup_day r", month: "r.month"}
-	if !ok {
-		if q.Dimension != billing.DimResourceID {
-			return nil, nil // a dimension billing data does not carry has no values
-		}
-		col = "resource_id"
-		src = source{from: "line_items r JOIN generations g ON g.gen = r.gen", month: "g.month"}
+	src := source{from: withCombos("rollup_day"), month: "r.month"}
+	tsCol := "r.ts"
+	switch {
+	case ok:
+		col = "c." + col
+	case q.Dimension == billing.DimResourceID:
+		col, tsCol = "r.resource_id", "r.usage_start"
+		src = source{from: withCombos("line_items") + " JOIN generations g ON g.gen = r.gen", month: "g.month"}
+	default:
+		return nil, nil // a dimension billing data does not carry has no values
 	}
 	attr := "''"
 	switch q.Dimension {
 	case billing.DimLinkedAccount:
-		if ok {
-			attr = "max(r.account_name)"
-		}
+		attr = "max(c.account_name)"
 	case billing.DimUsageType, billing.DimUsageTypeGroup:
-		attr = "coalesce(mode(r.usage_unit), '')"
+		attr = "coalesce(mode(c.usage_unit), '')"
 	}
 	var b sqlBuilder
-	b.WriteString("SELECT r." + col + " AS v, " + attr + " FROM " + src.from)
-	tsCol := "r.ts"
-	if !ok {
-		tsCol = "r.usage_start"
-	}
+	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + src.from)
 	if err := b.where(tsCol, dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
-	b.WriteString(" AND r." + col + " <> ''")
+	b.WriteString(" AND " + col + " <> ''")
 	if q.Search != "" {
-		b.WriteString(" AND contains(lower(r." + col + "), " + b.arg(strings.ToLower(q.Search)) + ")")
+		b.WriteString(" AND contains(lower(" + col + "), " + b.arg(strings.ToLower(q.Search)) + ")")
 	}
 	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v"))
 	if q.Limit > 0 {
@@ -193,7 +190,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 // Tags lists tag keys active in the period, or the values of one key
 // (GetTags). Values include "" when lines in scope lack the key.
 func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
-	src := source{from: "rollup_day r", month: "r.month"}
+	src := source{from: withCombos("rollup_day"), month: "r.month"}
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
@@ -264,8 +261,8 @@ func (db *DB) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
 
 // AccountNames maps usage account ids to their names where the data has them.
 func (db *DB) AccountNames(ctx context.Context) (map[string]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT account, max(account_name) FROM rollup_month r
-		WHERE `+activeGens+` AND account_name <> '' GROUP BY account`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT account, max(account_name) FROM combos
+		WHERE account_name <> '' GROUP BY account`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: account names: %w", err)
 	}

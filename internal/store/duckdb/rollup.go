@@ -21,23 +21,22 @@ func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pe
 		months = append(months, fmt.Sprintf("(%d, DATE '%s')", g, p.Month.Format("2006-01-02")))
 	}
 	usageTypes := "'" + strings.Join(usageLineTypes, "', '") + "'"
-	counted := "li.line_item_type IN (" + usageTypes + ")"
-	keys := "gen, month, ts, " + dimColumnList("") + ", currency, usage_unit, tag_set, cc_set"
+	counted := "c.line_item_type IN (" + usageTypes + ")"
+	keys := "gen, month, ts, combo, tag_set, cc_set"
 	hour := `INSERT INTO rollup_hour
-		SELECT li.gen, g.month, date_trunc('hour', li.usage_start) AS ts, ` + dimColumnList("li.") + `,
-			li.currency, li.usage_unit, li.tag_set, li.cc_set,
+		SELECT li.gen, g.month, date_trunc('hour', li.usage_start) AS ts, li.combo, li.tag_set, li.cc_set,
 			sum(li.unblended), sum(li.blended), sum(li.net_unblended), sum(li.amortized), sum(li.net_amortized),
 			coalesce(sum(CAST(li.usage AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			coalesce(sum(CAST(li.normalized AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			count(*) FILTER (WHERE ` + counted + `), count(*)
 		FROM line_items li JOIN (VALUES ` + strings.Join(months, ", ") + `) g(gen, month) ON g.gen = li.gen
+		JOIN combos c ON c.id = li.combo
 		GROUP BY ALL`
 	if _, err := conn.ExecContext(ctx, hour); err != nil {
 		return fmt.Errorf("duckdb: build hourly rollup: %w", err)
 	}
 	up := func(from, to, unit string) error {
-		q := `INSERT INTO ` + to + ` SELECT gen, month, date_trunc('` + unit + `', ts) AS ts, ` + dimColumnList("") + `,
-			currency, usage_unit, tag_set, cc_set,
+		q := `INSERT INTO ` + to + ` SELECT gen, month, date_trunc('` + unit + `', ts) AS ts, combo, tag_set, cc_set,
 			sum(unblended), sum(blended), sum(net_unblended), sum(amortized), sum(net_amortized),
 			sum(usage), sum(normalized), sum(usage_lines), sum(lines)
 			FROM ` + from + ` WHERE gen IN (` + int64List(gens) + `) GROUP BY ` + keys

@@ -74,42 +74,67 @@ var moneyColumns = []struct {
 // taxes and credits carry amounts that are not usage).
 var usageLineTypes = []string{"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
 
-func dimColumnList(prefix string) string {
-	var b strings.Builder
-	for i, c := range dimColumns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString(prefix + c.col)
+// comboColumns are the columns of a combo besides the dimensions: every
+// line's attributes that are not a dimension but that queries need.
+var comboColumns = []string{"line_item_type", "currency", "usage_unit", "payer_name"}
+
+// numComboCols is the width of a combo key: the dimensions, then
+// comboColumns.
+const numComboCols = 33
+
+func init() {
+	if len(dimColumns)+len(comboColumns) != numComboCols {
+		panic("duckdb: numComboCols does not match the column tables")
 	}
-	return b.String()
 }
 
-func schemaSQL() []string {
-	var dims strings.Builder
-	for _, c := range dimColumns {
-		dims.WriteString(c.col + " VARCHAR NOT NULL, ")
+// comboKey is one distinct combination of a line's dimension values and
+// comboColumns, in column order.
+type comboKey [numComboCols]string
+
+func comboKeyOf(li *billing.LineItem) comboKey {
+	var k comboKey
+	for i, c := range dimColumns {
+		k[i], _ = c.dim.Value(li)
 	}
-	rollupCols := "gen BIGINT NOT NULL, month DATE NOT NULL, ts TIMESTAMP NOT NULL, " + dims.String() +
-		"currency VARCHAR NOT NULL, usage_unit VARCHAR NOT NULL, tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, " +
-		"unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL, net_unblended DECIMAL(38,10) NOT NULL, " +
-		"amortized DECIMAL(38,10) NOT NULL, net_amortized DECIMAL(38,10) NOT NULL, " +
-		"usage DECIMAL(38,10) NOT NULL, normalized DECIMAL(38,10) NOT NULL, usage_lines BIGINT NOT NULL, lines BIGINT NOT NULL"
+	n := len(dimColumns)
+	k[n], k[n+1], k[n+2], k[n+3] = li.LineItemType, li.Currency, li.UsageUnit, li.PayerAccountName
+	return k
+}
+
+func comboColumnNames() []string {
+	names := make([]string, 0, numComboCols)
+	for _, c := range dimColumns {
+		names = append(names, c.col)
+	}
+	return append(names, comboColumns...)
+}
+
+// schemaSQL creates the tables. Line items and rollups carry small integers
+// for their combination of dimension values (combos), tags (tag_sets) and
+// cost categories (cc_sets), so that aggregating them is cheap; queries join
+// the small dictionaries back.
+func schemaSQL() []string {
+	var combo strings.Builder
+	for _, c := range comboColumnNames() {
+		combo.WriteString(", " + c + " VARCHAR NOT NULL")
+	}
+	money := "unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL, net_unblended DECIMAL(38,10) NOT NULL, " +
+		"amortized DECIMAL(38,10) NOT NULL, net_amortized DECIMAL(38,10) NOT NULL"
+	rollupCols := "gen BIGINT NOT NULL, month DATE NOT NULL, ts TIMESTAMP NOT NULL, combo INTEGER NOT NULL, " +
+		"tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, " + money +
+		", usage DECIMAL(38,10) NOT NULL, normalized DECIMAL(38,10) NOT NULL, usage_lines BIGINT NOT NULL, lines BIGINT NOT NULL"
 	return []string{
-		`CREATE TABLE IF NOT EXISTS meta (key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS generations (
 			gen BIGINT NOT NULL, source VARCHAR NOT NULL, month DATE NOT NULL, state VARCHAR NOT NULL,
 			format VARCHAR NOT NULL, final BOOLEAN NOT NULL, invoice_id VARCHAR NOT NULL,
 			files VARCHAR[] NOT NULL, rows BIGINT NOT NULL, currency VARCHAR NOT NULL,
 			ingested_at TIMESTAMP NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS combos (id INTEGER NOT NULL` + combo.String() + `)`,
 		`CREATE TABLE IF NOT EXISTS line_items (gen BIGINT NOT NULL, usage_start TIMESTAMP NOT NULL,
-			usage_end TIMESTAMP NOT NULL, ` + dims.String() + `resource_id VARCHAR NOT NULL,
-			payer_name VARCHAR NOT NULL, line_item_type VARCHAR NOT NULL, currency VARCHAR NOT NULL,
-			usage_unit VARCHAR NOT NULL,
-			unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL,
-			net_unblended DECIMAL(38,10) NOT NULL, amortized DECIMAL(38,10) NOT NULL,
-			net_amortized DECIMAL(38,10) NOT NULL, usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL,
-			tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL)`,
+			usage_end TIMESTAMP NOT NULL, combo INTEGER NOT NULL, resource_id VARCHAR NOT NULL,
+			tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, ` + money + `,
+			usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS tag_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS cc_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS tag_keys (key VARCHAR NOT NULL, status VARCHAR NOT NULL,

@@ -31,7 +31,7 @@ type writer struct {
 	pending map[billing.BillingPeriod]int64
 	row     []driver.Value
 	unflush int
-	newSets map[string][][3]any // table -> rows (id, key, value)
+	newRows map[string][][]any // dictionary table -> rows to insert on commit
 	done    bool
 }
 
@@ -44,7 +44,7 @@ func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
 		return nil, fmt.Errorf("duckdb: writer connection: %w", err)
 	}
 	w := &writer{db: db, conn: conn, pending: map[billing.BillingPeriod]int64{},
-		newSets: map[string][][3]any{}}
+		newRows: map[string][][]any{}}
 	err = conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items")
 		w.app = a
@@ -55,7 +55,7 @@ func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
 		db.ingest.Unlock()
 		return nil, fmt.Errorf("duckdb: appender: %w", err)
 	}
-	w.row = make([]driver.Value, 0, 3+len(dimColumns)+17)
+	w.row = make([]driver.Value, 0, 14)
 	return w, nil
 }
 
@@ -74,14 +74,10 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	}
 	tagSet := w.intern("tag_sets", li.Tags)
 	ccSet := w.intern("cc_sets", li.CostCategories)
-	r := append(w.row[:0], gen, li.UsageStart.UTC(), li.UsageEnd.UTC())
-	for _, c := range dimColumns {
-		v, _ := c.dim.Value(li)
-		r = append(r, v)
-	}
-	r = append(r, li.ResourceID, li.PayerAccountName, li.LineItemType, li.Currency, li.UsageUnit,
+	combo := w.combo(li)
+	r := append(w.row[:0], gen, li.UsageStart.UTC(), li.UsageEnd.UTC(), combo, li.ResourceID, tagSet, ccSet,
 		int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized),
-		int64(li.NetAmortized), li.UsageQuantity, li.NormalizedUsage, tagSet, ccSet)
+		int64(li.NetAmortized), li.UsageQuantity, li.NormalizedUsage)
 	if err := w.app.AppendRow(r...); err != nil {
 		return fmt.Errorf("duckdb: append line item: %w", err)
 	}
@@ -103,7 +99,23 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 	id, rows := w.db.sets[table].intern(m)
 	w.db.mu.Unlock()
 	for _, kv := range rows {
-		w.newSets[table] = append(w.newSets[table], [3]any{id, kv[0], kv[1]})
+		w.newRows[table] = append(w.newRows[table], []any{id, kv[0], kv[1]})
+	}
+	return id
+}
+
+func (w *writer) combo(li *billing.LineItem) int32 {
+	k := comboKeyOf(li)
+	w.db.mu.Lock()
+	id, isNew := w.db.combos.intern(k)
+	w.db.mu.Unlock()
+	if isNew {
+		row := make([]any, 0, 1+len(k))
+		row = append(row, id)
+		for _, v := range k {
+			row = append(row, v)
+		}
+		w.newRows["combos"] = append(w.newRows["combos"], row)
 	}
 	return id
 }
@@ -128,7 +140,7 @@ func (w *writer) Commit(ctx context.Context, periods []ingest.PeriodInfo) error 
 }
 
 func (w *writer) commit(ctx context.Context, periods []ingest.PeriodInfo) error {
-	if err := w.insertSets(ctx); err != nil {
+	if err := w.insertDictionaries(ctx); err != nil {
 		return err
 	}
 	info := map[billing.BillingPeriod]ingest.PeriodInfo{}
@@ -164,15 +176,18 @@ func (w *writer) commit(ctx context.Context, periods []ingest.PeriodInfo) error 
 	return nil
 }
 
-func (w *writer) insertSets(ctx context.Context) error {
-	for table, rows := range w.newSets {
-		for start := 0; start < len(rows); start += 1000 {
-			chunk := rows[start:min(start+1000, len(rows))]
-			args := make([]any, 0, 3*len(chunk))
+// insertDictionaries stores the combos and sets this ingest added.
+func (w *writer) insertDictionaries(ctx context.Context) error {
+	for table, rows := range w.newRows {
+		width := len(rows[0])
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + "), "
+		for start := 0; start < len(rows); start += 200 {
+			chunk := rows[start:min(start+200, len(rows))]
+			args := make([]any, 0, width*len(chunk))
 			for _, r := range chunk {
-				args = append(args, r[0], r[1], r[2])
+				args = append(args, r...)
 			}
-			q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(chunk)), ", ")
+			q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat(tuple, len(chunk)), ", ")
 			if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("duckdb: insert %s: %w", table, err)
 			}
@@ -210,7 +225,7 @@ func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]in
 		}
 		pi := info[p]
 		var currency string
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(mode(currency), '') FROM rollup_month WHERE gen = ?`, gen).Scan(&currency); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(mode(c.currency), '') FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE r.gen = ?`, gen).Scan(&currency); err != nil {
 			return nil, fmt.Errorf("duckdb: currency of %s: %w", p, err)
 		}
 		var n int64
