@@ -373,11 +373,9 @@ func (g *generator) structs() error {
 				g.printf("%s", comment("\t", "Required."))
 			}
 			if mb.Deprecated {
-				msg := mb.DeprecatedMsg
-				if msg == "" {
-					msg = "the model marks this member deprecated"
-				}
-				g.printf("\t//\n%s", comment("\t", "Deprecated: "+sentence(msg)))
+				// Not a "Deprecated:" paragraph: Tally must keep serving
+				// deprecated members, and linters would flag every use.
+				g.printf("%s", comment("\t", strings.TrimSpace("The model marks this member deprecated. "+sentence(mb.DeprecatedMsg))))
 			}
 			g.printf("\t%s %s `json:\"%s,omitzero\"`\n", mb.name, t, mb.name)
 		}

@@ -53,14 +53,13 @@ type shape struct {
 }
 
 type member struct {
-	Shape            string `json:"shape"`
-	Documentation    string `json:"documentation"`
-	Deprecated       bool   `json:"deprecated"`
-	DeprecatedMsg    string `json:"deprecatedMessage"`
-	DeprecatedSince  string `json:"deprecatedSince"`
-	name             string // set for structure members
-	required         bool
-	targetShapeCache *shape
+	Shape         string `json:"shape"`
+	Documentation string `json:"documentation"`
+	Deprecated    bool   `json:"deprecated"`
+	DeprecatedMsg string `json:"deprecatedMessage"`
+	name          string // set for structure members
+	required      bool
+	targetShape   *shape
 }
 
 // members keeps structure members in model order, which encoding/json's
@@ -142,7 +141,7 @@ func loadModel(b []byte) (*model, error) {
 			if !ok {
 				return nil, fmt.Errorf("shape %s refers to unknown shape %s", name, r.Shape)
 			}
-			r.targetShapeCache = t
+			r.targetShape = t
 		}
 	}
 	for name, op := range m.Operations {
@@ -173,7 +172,7 @@ func (s *shape) hasMember(name string) bool {
 }
 
 // target returns the shape a member refers to.
-func (m *member) target() *shape { return m.targetShapeCache }
+func (m *member) target() *shape { return m.targetShape }
 
 // sortedShapes returns the shapes ordered by name.
 func (m *model) sortedShapes() []*shape {

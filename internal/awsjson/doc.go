@@ -21,6 +21,10 @@
 //   - An empty body (or only white space) is read as {}.
 //   - Operations not implemented yet answer NotImplementedException with HTTP
 //     501, a status the SDKs do not retry.
+//   - Validation messages follow AWS's wording and member paths
+//     (timePeriod.start, groupBy.2.member.type); map entries are written
+//     <map>.<key>, a form AWS does not document. A message spells out at most
+//     100 violations and counts the rest.
 //   - Model patterns are matched against the whole value (as AWS's Java
 //     validators do), and string lengths count Unicode code points, as Smithy
 //     defines the length trait.

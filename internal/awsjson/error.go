@@ -100,7 +100,7 @@ func NotImplemented(service, operation string) *Error {
 	return &Error{
 		Type:    NotImplementedException,
 		Status:  501,
-		Message: fmt.Sprintf("Tally does not implement %s yet (%s operation %s)", operation, service, operation),
+		Message: fmt.Sprintf("Tally does not implement %s yet (%s API)", operation, service),
 	}
 }
 

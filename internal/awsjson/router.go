@@ -187,7 +187,7 @@ func (r *Router) Dispatch(ctx context.Context, target string, body []byte) Respo
 		return r.render(ctx, Serialization("request body of %d bytes exceeds the limit of %d bytes", len(body), r.maxBody))
 	}
 	if err := checkDepth(body, r.maxDepth); err != nil {
-		return r.render(ctx, err.(*Error))
+		return r.render(ctx, r.toError(ctx, rt, err))
 	}
 	out, err := r.call(ctx, rt, body)
 	if err != nil {

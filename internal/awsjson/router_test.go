@@ -102,7 +102,7 @@ func TestDispatch(t *testing.T) {
 			`{"Message":"` + InternalErrorMessage + `","__type":"InternalErrorException"}`},
 		{"panic", "TestService.Panic", `{}`, 500, "InternalErrorException", ""},
 		{"not implemented", "TestService.Todo", `{}`, 501, "NotImplementedException",
-			`{"Message":"Tally does not implement Todo yet (Test operation Todo)","__type":"NotImplementedException"}`},
+			`{"Message":"Tally does not implement Todo yet (Test API)","__type":"NotImplementedException"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := r.Dispatch(context.Background(), tc.target, []byte(tc.body))

@@ -39,6 +39,11 @@ func (v Violation) String() string {
 	return fmt.Sprintf("Value '%s' at '%s' failed to satisfy constraint: %s", v.Value, v.Path, v.Constraint)
 }
 
+// maxListedViolations caps the violations a message spells out, so that a
+// request with thousands of bad items cannot make a response many times its
+// size. The count in the message stays exact.
+const maxListedViolations = 100
+
 // ValidationError is the error Validate returns: every violation found in an
 // input. Dispatch sends it as the service's validation exception.
 type ValidationError struct {
@@ -54,6 +59,10 @@ func (e *ValidationError) Error() string {
 		fmt.Fprintf(&b, "%d validation errors detected: ", len(e.Violations))
 	}
 	for i, v := range e.Violations {
+		if i == maxListedViolations {
+			fmt.Fprintf(&b, "; and %d more", len(e.Violations)-i)
+			break
+		}
 		if i > 0 {
 			b.WriteString("; ")
 		}

@@ -1,6 +1,7 @@
 package awsjson
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -94,5 +95,19 @@ func TestRenderStructures(t *testing.T) {
 	k := "a"
 	if got, want := RenderList([]item{{Key: &k}, {}}), `[{"Key":"a"}, {}]`; got != want {
 		t.Errorf("RenderList = %s, want %s", got, want)
+	}
+}
+
+func TestValidationMessageIsCapped(t *testing.T) {
+	var vs Violations
+	for range 150 {
+		vs.Required("x")
+	}
+	msg := vs.Err().Error()
+	if !strings.HasPrefix(msg, "150 validation errors detected: ") || !strings.HasSuffix(msg, "; and 50 more") {
+		t.Errorf("message = %q", msg)
+	}
+	if n := strings.Count(msg, "Member must not be null"); n != 100 {
+		t.Errorf("message lists %d violations, want 100", n)
 	}
 }

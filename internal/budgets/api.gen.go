@@ -990,16 +990,14 @@ type Budget struct {
 	// to a budget. Amazon Web Services Budgets supports the following services as a Service filter for
 	// RI budgets: Amazon EC2 Amazon Redshift Amazon Relational Database Service Amazon ElastiCache
 	// Amazon OpenSearch Service.
-	//
-	// Deprecated: CostFilters lack support for newer dimensions and filtering options. Please consider
-	// using the new 'FilterExpression' field.
+	// The model marks this member deprecated. CostFilters lack support for newer dimensions and
+	// filtering options. Please consider using the new 'FilterExpression' field.
 	CostFilters map[string][]string `json:"CostFilters,omitzero"`
 
 	// The types of costs that are included in this COST budget. USAGE, RI_UTILIZATION, RI_COVERAGE,
 	// SAVINGS_PLANS_UTILIZATION, and SAVINGS_PLANS_COVERAGE budgets do not have CostTypes.
-	//
-	// Deprecated: CostTypes lack support for newer record type dimensions and filtering options.
-	// Please consider using the new 'Metrics' field.
+	// The model marks this member deprecated. CostTypes lack support for newer record type dimensions
+	// and filtering options. Please consider using the new 'Metrics' field.
 	CostTypes *CostTypes `json:"CostTypes,omitzero"`
 
 	// The length of time until a budget resets the actual and forecasted spend.

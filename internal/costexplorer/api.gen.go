@@ -1703,8 +1703,8 @@ type AnomalySubscription struct {
 	// (deprecated) An absolute dollar value that must be exceeded by the anomaly's total impact (see
 	// Impact for more details) for an anomaly notification to be generated. This field has been
 	// deprecated.
-	//
-	// Deprecated: Threshold has been deprecated in favor of ThresholdExpression.
+	// The model marks this member deprecated. Threshold has been deprecated in favor of
+	// ThresholdExpression.
 	Threshold *float64 `json:"Threshold,omitzero"`
 
 	// The frequency that anomaly notifications are sent. Notifications are sent either over email (for
@@ -5036,8 +5036,8 @@ type UpdateAnomalySubscriptionRequest struct {
 
 	// (deprecated) The update to the threshold value for receiving notifications. This field has been
 	// deprecated.
-	//
-	// Deprecated: Threshold has been deprecated in favor of ThresholdExpression.
+	// The model marks this member deprecated. Threshold has been deprecated in favor of
+	// ThresholdExpression.
 	Threshold *float64 `json:"Threshold,omitzero"`
 
 	// The update to the frequency value that subscribers receive notifications.

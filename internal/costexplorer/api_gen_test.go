@@ -249,3 +249,22 @@ func TestUnimplementedError(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// BenchmarkDispatch measures the protocol layer's cost for a typical
+// GetCostAndUsage request: routing, strict decoding, validation and the error
+// rendering of an unimplemented operation.
+func BenchmarkDispatch(b *testing.B) {
+	r, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(costexplorer.Unimplemented{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(`{"TimePeriod":{"Start":"2024-01-01","End":"2024-02-01"},"Granularity":"DAILY",` +
+		`"Metrics":["UnblendedCost","UsageQuantity"],"GroupBy":[{"Type":"DIMENSION","Key":"SERVICE"},{"Type":"TAG","Key":"team"}],` +
+		`"Filter":{"And":[{"Dimensions":{"Key":"REGION","Values":["us-east-1","eu-west-1"]}},{"Not":{"Tags":{"Key":"env","Values":["dev"]}}}]}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if resp := r.Dispatch(context.Background(), "AWSInsightsIndexService.GetCostAndUsage", body); resp.Status != 501 {
+			b.Fatalf("status %d: %s", resp.Status, resp.Body)
+		}
+	}
+}

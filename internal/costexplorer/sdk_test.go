@@ -63,7 +63,7 @@ func TestSDKUnimplemented(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplementedException" {
 		t.Fatalf("GetAnomalyMonitors error = %v, want NotImplementedException", err)
 	}
-	if want := "Tally does not implement GetAnomalyMonitors yet (Cost Explorer operation GetAnomalyMonitors)"; apiErr.ErrorMessage() != want {
+	if want := "Tally does not implement GetAnomalyMonitors yet (Cost Explorer API)"; apiErr.ErrorMessage() != want {
 		t.Errorf("message = %q, want %q", apiErr.ErrorMessage(), want)
 	}
 	var respErr *awshttp.ResponseError
