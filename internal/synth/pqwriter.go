@@ -7,7 +7,7 @@ import (
 	"math"
 	"math/bits"
 
-	"github.com/klauspost/compress/snappy"
+	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
@@ -294,7 +294,7 @@ func (w *pqWriter) encodePage(l *pqLeaf) error {
 		l.usedPlain = true
 	}
 	w.body = b
-	w.scratch = snappy.Encode(w.scratch[:cap(w.scratch)], b)
+	w.scratch = s2.EncodeSnappy(w.scratch[:cap(w.scratch)], b)
 	hdr := format.PageHeader{
 		Type:                 format.DataPage,
 		UncompressedPageSize: int32(len(b)),
@@ -374,7 +374,7 @@ func (w *pqWriter) writeChunk(l *pqLeaf) (format.ColumnChunk, error) {
 			b = l.render(b, k)
 		}
 		w.body = b
-		w.scratch = snappy.Encode(w.scratch[:cap(w.scratch)], b)
+		w.scratch = s2.EncodeSnappy(w.scratch[:cap(w.scratch)], b)
 		hdr := format.PageHeader{
 			Type:                 format.DictionaryPage,
 			UncompressedPageSize: int32(len(b)),
