@@ -115,6 +115,12 @@ func comboColumnNames() []string {
 // cost categories (cc_sets), so that aggregating them is cheap; queries join
 // the small dictionaries back.
 func schemaSQL() []string {
+	return append(append(coreSchema(), tagSchema()...), budgetSchema()...)
+}
+
+// coreSchema holds the billing data: generations, line items, their
+// dictionaries and rollups.
+func coreSchema() []string {
 	var combo strings.Builder
 	for _, c := range comboColumnNames() {
 		combo.WriteString(", " + c + " VARCHAR NOT NULL")
