@@ -50,6 +50,8 @@ type serveHooks struct {
 	now func() time.Time
 	// ready is called with the base URL once the server answers.
 	ready func(baseURL string, app *app)
+	// pageSize overrides the number of groups in a GetCostAndUsage page.
+	pageSize int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -110,7 +112,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer ln.Close()
 
-	a, err := openApp(ctx, cfg.data, prof, now, logger)
+	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
 	if err != nil {
 		return err
 	}
@@ -152,7 +154,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 }
 
 // openApp opens the store in dir and builds the services over it.
-func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger) (*app, error) {
+func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger, pageSize int) (*app, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -166,7 +168,7 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 		db.Close()
 		return nil, err
 	}
-	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}})
+	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize})
 	return &app{store: db, ce: ce, log: logger}, nil
 }
 
