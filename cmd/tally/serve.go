@@ -126,7 +126,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	token := randomHex(16)
 	srv := server.New(server.Config{
-		Logger: logger, Keys: keys, Now: now, API: router, IngestToken: token,
+		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}

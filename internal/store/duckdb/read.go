@@ -149,7 +149,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	case billing.DimLinkedAccount:
 		attr = "max(c.account_name)"
 	case billing.DimUsageType, billing.DimUsageTypeGroup:
-		attr = "coalesce(mode(c.usage_unit), '')"
+		attr = "coalesce(mode(nullif(c.usage_unit, '')), '')"
 	}
 	var b sqlBuilder
 	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + src.from)
@@ -179,7 +179,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 		switch {
 		case q.Dimension == billing.DimLinkedAccount && a != "":
 			dv.Attributes["description"] = a
-		case q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup:
+		case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
 			dv.Attributes["unit"] = a
 		}
 		out = append(out, dv)
