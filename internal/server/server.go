@@ -137,6 +137,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	w.Header().Set("x-amzn-RequestId", id)
+	// The SDKs correct their clock from Date after a signature-expired error.
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 	s.metrics.observe(target, resp.Status, s.cfg.Now().Sub(start))
