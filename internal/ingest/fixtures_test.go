@@ -55,16 +55,19 @@ func gzipped(t *testing.T, data []byte) []byte {
 	return b.Bytes()
 }
 
-func zipped(t *testing.T, name string, data []byte) []byte {
+// zipped builds a zip archive of name, content pairs.
+func zipped(t *testing.T, entries ...any) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
-	f, err := zw.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Write(data); err != nil {
-		t.Fatal(err)
+	for i := 0; i+1 < len(entries); i += 2 {
+		f, err := zw.Create(entries[i].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Write(entries[i+1].([]byte)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
