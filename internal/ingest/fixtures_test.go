@@ -111,3 +111,10 @@ func legacyRow(over map[string]string) map[string]string {
 	}
 	return r
 }
+
+func createFile(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.Create(path)
+}

@@ -194,7 +194,7 @@ func TestCUR2TagsMapWins(t *testing.T) {
 // and timestamps of three precisions.
 type cur2ParquetRow struct {
 	PayerID       string             `parquet:"bill_payer_account_id,dict"`
-	PayerName     string             `parquet:"bill_payer_account_name"`
+	PayerName     string             `parquet:"bill_payer_account_name,dict"`
 	PeriodStart   time.Time          `parquet:"bill_billing_period_start_date,timestamp(millisecond)"`
 	InvoiceID     *string            `parquet:"bill_invoice_id,optional"`
 	AccountID     string             `parquet:"line_item_usage_account_id,dict"`
@@ -202,14 +202,14 @@ type cur2ParquetRow struct {
 	LineItemType  string             `parquet:"line_item_line_item_type,dict"`
 	Start         time.Time          `parquet:"line_item_usage_start_date,timestamp(microsecond)"`
 	End           *time.Time         `parquet:"line_item_usage_end_date,optional,timestamp(nanosecond)"`
-	ProductCode   string             `parquet:"line_item_product_code"`
-	UsageType     string             `parquet:"line_item_usage_type"`
-	Operation     string             `parquet:"line_item_operation"`
+	ProductCode   string             `parquet:"line_item_product_code,dict"`
+	UsageType     string             `parquet:"line_item_usage_type,dict"`
+	Operation     string             `parquet:"line_item_operation,dict"`
 	UsageAmount   *float64           `parquet:"line_item_usage_amount,optional"`
 	Unblended     float64            `parquet:"line_item_unblended_cost"`
 	NetUnblended  *float64           `parquet:"line_item_net_unblended_cost,optional"`
 	Description   string             `parquet:"line_item_line_item_description"`
-	InstanceType  string             `parquet:"product_instance_type"`
+	InstanceType  string             `parquet:"product_instance_type,dict"`
 	Product       map[string]string  `parquet:"product"`
 	ResourceTags  map[string]string  `parquet:"resource_tags"`
 	CostCategory  map[string]string  `parquet:"cost_category"`

@@ -128,13 +128,17 @@ func (s *parquetSource) col(c int) *pqColumn {
 }
 
 func (s *parquetSource) str(c int) string {
-	pc := s.col(c)
-	if pc == nil || pc.null[s.i] {
+	if c < 0 {
+		return ""
+	}
+	pc := s.cols[c]
+	if pc.kind == kString {
+		return pc.str[s.i] // empty when null
+	}
+	if pc.null[s.i] {
 		return ""
 	}
 	switch pc.kind {
-	case kString:
-		return pc.str[s.i]
 	case kFloat:
 		return strconv.FormatFloat(pc.num[s.i], 'f', -1, 64)
 	case kInt:
@@ -382,6 +386,9 @@ func (pc *pqColumn) fill(n int) (int, error) {
 			present := c.defs == nil || c.defs[c.li] == c.maxDef
 			c.li++
 			pc.null[k] = !present
+			if !present && pc.kind == kString {
+				pc.str[k] = ""
+			}
 			if present {
 				if err := pc.readValue(k); err != nil {
 					return k, pc.wrap(err)
