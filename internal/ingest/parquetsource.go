@@ -39,7 +39,7 @@ type parquetSource struct {
 }
 
 func newParquetSource(f *os.File, size int64) (*parquetSource, error) {
-	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(1<<20))
+	pf, err := parquet.OpenFile(f, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(256<<10))
 	if err != nil {
 		return nil, fmt.Errorf("parquet: %w", err)
 	}
