@@ -115,3 +115,14 @@ func writeSyntheticCUR2(tb testing.TB, path string, n int) {
 		tb.Fatal(err)
 	}
 }
+
+// BenchmarkLegacyCSVGzip loads a gzip-compressed legacy CUR CSV of 100k rows.
+func BenchmarkLegacyCSVGzip(b *testing.B) {
+	t := &testing.T{}
+	rows := make([]map[string]string, 100_000)
+	for i := range rows {
+		rows[i] = legacyRow(map[string]string{"lineItem/UnblendedCost": fmt.Sprintf("0.%06d", i)})
+	}
+	p := writeFile(t, filepath.Join(b.TempDir(), "cur.csv.gz"), gzipped(t, csvText(t, legacyHeader, rows...)))
+	benchLoad(b, p)
+}
