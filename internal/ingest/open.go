@@ -138,11 +138,9 @@ func detect(src source) (Format, rowMapper, error) {
 		snake = snake || strings.HasPrefix(c, "line_item_")
 	}
 	focus := cols["BilledCost"] || cols["ChargePeriodStart"] || cols["EffectiveCost"] || cols["ChargeCategory"]
-	_, isParquet := src.(*parquetSource)
-	if isParquet {
-		if p := src.(*parquetSource); p.hasGroup("product") || p.hasGroup("resource_tags") {
-			cols["product"] = true
-		}
+	p, isParquet := src.(*parquetSource)
+	if isParquet && (p.hasGroup("product") || p.hasGroup("resource_tags")) {
+		cols["product"] = true
 	}
 	switch {
 	case legacy:

@@ -47,10 +47,6 @@ func newParquetSource(f *os.File, size int64) (*parquetSource, error) {
 
 func (s *parquetSource) columns() []string { return s.names }
 
-func (s *parquetSource) isMap(c int) bool {
-	return c >= 0 && !s.tops[c].Leaf()
-}
-
 func (s *parquetSource) hasGroup(name string) bool {
 	for i, n := range s.names {
 		if n == name && !s.tops[i].Leaf() {
