@@ -19,6 +19,9 @@ const (
 	feeK = 2.5
 	// noiseWindow is how many recent days feed the noise estimates.
 	noiseWindow = 364
+	// shiftRun is how many consecutive days beyond the clipping bound, on
+	// the same side, make a level shift rather than outliers.
+	shiftRun = 3
 	// minRelNoise floors the relative noise used to clip outliers, so that a
 	// nearly constant history does not clip every ordinary change.
 	minRelNoise = 0.005
@@ -207,14 +210,18 @@ func (m *Model) irregular(z []float64, skip []bool) []float64 {
 	return devs
 }
 
-// clean clips each deseasonalized day to within clipK robust standard
-// deviations of the running median around it, so that one-off spikes and
-// dips barely move the trend while a lasting change passes once it holds
-// for more than half the window. It also returns the recent irregular
-// deviations, unclipped, whose shape (spikes included) the interval
-// simulation resamples.
-func (m *Model) clean(z []float64) (zc, noise []float64) {
-	lvl := trailingMedian(z, 7)
+// clean runs through the deseasonalized days in order and clips each one
+// to within clipK robust standard deviations of the median of the seven
+// cleaned days before it, so that one-off spikes and dips barely move the
+// trend. A run of shiftRun days beyond the bound on the same side is taken
+// as a level shift instead (a workload switched off, a new one started):
+// those days are kept as they are, the reference restarts from them, and
+// shift marks the day the change became known, where the trend restarts.
+// Being causal, the cleaning treats every past day the way it must treat
+// the last ones, so errors measured on the history are honest. noise is the
+// recent irregular deviations, unclipped, whose shape (spikes included) the
+// interval simulation resamples.
+func (m *Model) clean(z []float64) (zc []float64, shift []bool, noise []float64) {
 	noise = m.irregular(z, nil)
 	sd := robustSD(noise)
 	if m.mult {
@@ -223,16 +230,40 @@ func (m *Model) clean(z []float64) (zc, noise []float64) {
 		sd = math.Max(sd, minRelNoise*meanAbs(z))
 	}
 	zc = make([]float64, len(z))
-	for i, v := range z {
-		d, ok := m.dev(v, lvl[i])
-		if !ok {
-			zc[i] = v
+	shift = make([]bool, len(z))
+	ref := make([]float64, 0, 7)
+	run, side := 0, 0.0
+	for t, v := range z {
+		zc[t] = v
+		if len(ref) == 0 {
+			ref = append(ref, v)
 			continue
 		}
-		d = math.Max(-clipK*sd, math.Min(clipK*sd, d))
-		zc[i] = m.undev(d, lvl[i])
+		lvl := median(ref)
+		d, ok := m.dev(v, lvl)
+		if ok && math.Abs(d) > clipK*sd {
+			if s := math.Copysign(1, d); s == side {
+				run++
+			} else {
+				run, side = 1, s
+			}
+			zc[t] = m.undev(math.Copysign(clipK*sd, d), lvl)
+		} else {
+			run, side = 0, 0
+		}
+		if run >= shiftRun {
+			copy(zc[t-shiftRun+1:t+1], z[t-shiftRun+1:t+1])
+			ref = append(ref[:0], z[t-shiftRun+1:t+1]...)
+			shift[t] = true
+			run, side = 0, 0
+			continue
+		}
+		if len(ref) == cap(ref) {
+			ref = append(ref[:0], ref[1:]...)
+		}
+		ref = append(ref, zc[t])
 	}
-	return zc, noise
+	return zc, shift, noise
 }
 
 // meanAbs returns the mean absolute value of xs.

@@ -5,7 +5,7 @@ import "math"
 const (
 	// errHorizon is the longest horizon, in days, whose out-of-sample errors
 	// are measured on the history; the error model extrapolates beyond it.
-	errHorizon = 35
+	errHorizon = 91
 	// errOrigins bounds how many rolling origins are measured.
 	errOrigins = 200
 	// errClipK winsorizes errors at this many robust standard deviations
@@ -48,15 +48,16 @@ type errorModel struct {
 // fitErrors measures the model's own out-of-sample errors from rolling
 // origins over the history and fits the error model to them. regular is
 // the history with month-start charges replaced by their expectation, zc
-// the cleaned deseasonalized series the trend was fitted to, and noise the
+// and shift the cleaned deseasonalized series and level shifts the trend
+// was fitted to, and noise the
 // recent irregular deviations. It returns the error unit at the end of the
 // history and the fitted model.
-func (m *Model) fitErrors(regular, zc, noise []float64) (float64, errorModel) {
+func (m *Model) fitErrors(regular, zc []float64, shift []bool, noise []float64) (float64, errorModel) {
 	n := len(zc)
 	hmax := min(errHorizon, max(1, (n-holtWarmup)/2))
 	omin := max(holtWarmup, n-errOrigins)
 	var paths [][]float64
-	m.trend.run(zc, func(t int, l, b float64) {
+	m.trend.run(zc, shift, func(t int, l, b float64) {
 		if t < omin {
 			return
 		}

@@ -14,6 +14,10 @@ type holt struct {
 // and how many must pass before an origin counts in the parameter search.
 const holtWarmup = 7
 
+// holtSearchDays is how many recent origins score each parameter choice:
+// half a year says how the series behaves now.
+const holtSearchDays = 182
+
 // Search grids for selectHolt. β = 0 gives a pure local level; φ < 1 makes
 // any slope fade, which keeps long horizons from running away.
 var (
@@ -32,8 +36,9 @@ func dampSum(phi float64, h int) float64 {
 
 // run filters z with the parameters of h from the warm-up level and calls
 // visit (when not nil) before consuming day t with the state fitted on days
-// before t. It returns the final state.
-func (h holt) run(z []float64, visit func(t int, level, slope float64)) holt {
+// before t. After a day marked in shift the level restarts at the median of
+// the last shiftRun days and the slope at zero. It returns the final state.
+func (h holt) run(z []float64, shift []bool, visit func(t int, level, slope float64)) holt {
 	l := median(z[:min(len(z), holtWarmup)])
 	b := 0.0
 	for t, v := range z {
@@ -43,6 +48,9 @@ func (h holt) run(z []float64, visit func(t int, level, slope float64)) holt {
 		prev := l
 		l = h.alpha*v + (1-h.alpha)*(l+h.phi*b)
 		b = h.beta*(l-prev) + (1-h.beta)*h.phi*b
+		if shift[t] {
+			l, b = median(z[max(0, t-shiftRun+1):t+1]), 0
+		}
 	}
 	h.level, h.slope = l, b
 	return h
@@ -54,14 +62,15 @@ func (h holt) at(level, slope float64, s int) float64 {
 }
 
 // selectHolt picks the parameters minimising the mean absolute error of
-// every forecast from 1 to a few weeks ahead, from every origin after the
-// warm-up, measured in units of norm (so a period of high spend does not
+// every forecast from 1 to a few weeks ahead, from every origin of the last
+// half year after the warm-up, measured in units of norm (so a period of high spend does not
 // outweigh a later one of low spend). Multi-step errors rather than
 // one-step ones are what the forecasts are used for; on ties the earlier,
 // simpler grid point wins.
-func selectHolt(z, norm []float64) holt {
+func selectHolt(z []float64, shift []bool, norm []float64) holt {
 	n := len(z)
 	hmax := min(28, max(7, n/3))
+	from := max(holtWarmup, n-holtSearchDays)
 	best := holt{alpha: 0.3, phi: 0.9}
 	bestCost := math.Inf(1)
 	for _, beta := range holtBetas {
@@ -74,12 +83,15 @@ func selectHolt(z, norm []float64) holt {
 				h := holt{alpha: alpha, beta: beta, phi: phi}
 				var cost float64
 				var cnt int
-				h.run(z, func(t int, l, b float64) {
-					if t < holtWarmup {
+				h.run(z, shift, func(t int, l, b float64) {
+					if t < from {
 						return
 					}
+					pw, ds := 1.0, 0.0
 					for s := 1; s <= hmax && t+s-1 < n; s++ {
-						cost += math.Abs(z[t+s-1]-h.at(l, b, s)) / norm[t+s-1]
+						pw *= phi
+						ds += pw
+						cost += math.Abs(z[t+s-1]-(l+b*ds)) / norm[t+s-1]
 						cnt++
 					}
 				})
@@ -92,5 +104,5 @@ func selectHolt(z, norm []float64) holt {
 			}
 		}
 	}
-	return best.run(z, nil)
+	return best.run(z, shift, nil)
 }

@@ -104,7 +104,8 @@ func (m *Model) deseasonalize(y float64, i int) float64 {
 // fit estimates every component from the complete days y, in the order that
 // keeps each estimate clean of the others: weekly factors (ignoring month
 // starts), the month-start charge (against deseasonalized neighbours),
-// outlier clipping, the damped trend, and last the error model.
+// outlier clipping and level shifts, the damped trend, and last the error
+// model.
 func (m *Model) fit(y []float64) {
 	m.zero = true
 	m.nonNeg = true
@@ -130,9 +131,9 @@ func (m *Model) fit(y []float64) {
 		z[i] = m.deseasonalize(v, i)
 	}
 	regular := m.removeMonthStarts(y, z, first)
-	zc, noise := m.clean(z)
-	m.trend = selectHolt(zc, m.levelNorm(zc))
-	m.scale, m.errs = m.fitErrors(regular, zc, noise)
+	zc, shift, noise := m.clean(z)
+	m.trend = selectHolt(zc, shift, m.levelNorm(zc))
+	m.scale, m.errs = m.fitErrors(regular, zc, shift, noise)
 }
 
 // positiveEnough reports whether multiplicative seasonality is well defined:
