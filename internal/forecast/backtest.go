@@ -72,6 +72,7 @@ type MethodMetrics struct {
 
 // Report is the outcome of Backtest.
 type Report struct {
+	// Config is the configuration used, defaults filled in.
 	Config BacktestConfig
 	// Origins is the number of forecast origins.
 	Origins int
@@ -123,13 +124,13 @@ func scoreModel(sc *score, s Series, o int, cfg BacktestConfig, actual []float64
 	from := s.Start.AddDate(0, 0, o)
 	m, err := Fit(hist, from)
 	if err != nil {
-		return fmt.Errorf("forecast: backtest origin %s: %w", from.Format("2006-01-02"), err)
+		return fmt.Errorf("backtest origin %s: %w", from.Format("2006-01-02"), err)
 	}
 	var runs []*Result
 	for _, l := range cfg.Levels {
 		r, err := m.Forecast(from, from.AddDate(0, 0, cfg.Horizon), l)
 		if err != nil {
-			return fmt.Errorf("forecast: backtest origin %s: %w", from.Format("2006-01-02"), err)
+			return fmt.Errorf("backtest origin %s: %w", from.Format("2006-01-02"), err)
 		}
 		runs = append(runs, r)
 	}

@@ -28,12 +28,12 @@ const maxFitDays = 371
 
 // ErrInsufficientHistory is returned when the history holds fewer than
 // MinHistoryDays complete days. Callers map it to DataUnavailableException.
-var ErrInsufficientHistory = errors.New("forecast: insufficient history")
+var ErrInsufficientHistory = errors.New("insufficient history")
 
 // ErrInvalidInput is wrapped by every error about malformed arguments: a
 // history not aligned to UTC days or holding NaN or infinite values, days
 // after AsOf, a level outside 0.51–0.99, or a bad forecast range.
-var ErrInvalidInput = errors.New("forecast: invalid input")
+var ErrInvalidInput = errors.New("invalid input")
 
 // Series is a daily history: Values[i] is the amount for the UTC day that
 // starts Start plus i days. Days after the last value are unknown, not zero.
@@ -57,6 +57,7 @@ type Options struct {
 
 // Point is the forecast for one period [Start, End).
 type Point struct {
+	// Start and End are UTC midnights bounding the period.
 	Start, End time.Time
 	// Mean is the point forecast; Lower and Upper bound the prediction
 	// interval at the requested level, with Lower ≤ Mean ≤ Upper.

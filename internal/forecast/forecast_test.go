@@ -312,6 +312,13 @@ func shifted(xs []float64, d float64) []float64 {
 func TestDataLag(t *testing.T) {
 	s := flat(60, 100, 0.03, 12)
 	asOf := dayN(63).Add(10 * time.Hour) // the last three days have not arrived
+	m, err := Fit(s, asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := m.Origin(), dayN(60); !got.Equal(want) {
+		t.Errorf("Origin() = %s, want %s", got.Format(time.DateOnly), want.Format(time.DateOnly))
+	}
 	for _, from := range []time.Time{dayN(60), dayN(63)} {
 		r := mustForecast(t, s, from, dayN(70), Options{AsOf: asOf})
 		if !r.Days[0].Start.Equal(from) || len(r.Days) != daysBetween(from, dayN(70)) {

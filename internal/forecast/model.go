@@ -74,6 +74,13 @@ func Fit(hist Series, asOf time.Time) (*Model, error) {
 	return m, nil
 }
 
+// Origin returns the first day whose amount the model does not know
+// completely: the earliest day a forecast may start. Actual spend before it
+// plus the forecast from it make up a period's expected total.
+func (m *Model) Origin() time.Time {
+	return m.day0.AddDate(0, 0, m.n)
+}
+
 // weekday returns the weekday of fitted day i (i may run past the history).
 func (m *Model) weekday(i int) int {
 	return (int(m.day0.Weekday()) + i%7 + 7) % 7

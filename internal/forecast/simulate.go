@@ -34,7 +34,7 @@ func (m *Model) Forecast(from, to time.Time, level float64) (*Result, error) {
 	if !to.After(from) {
 		return nil, fmt.Errorf("forecast: empty range %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), ErrInvalidInput)
 	}
-	origin := m.day0.AddDate(0, 0, m.n)
+	origin := m.Origin()
 	if from.Before(origin) {
 		return nil, fmt.Errorf("forecast: range starts %s, before the first incomplete day %s: %w",
 			from.Format(time.DateOnly), origin.Format(time.DateOnly), ErrInvalidInput)
@@ -115,7 +115,7 @@ func (m *Model) pointAt(i int, day time.Time) (raw, floor float64, clip bool) {
 	if !m.nonNeg {
 		return raw, 0, false
 	}
-	if m.hasPartial && day.Equal(m.day0.AddDate(0, 0, m.n)) {
+	if m.hasPartial && day.Equal(m.Origin()) {
 		floor = math.Max(0, m.partial)
 	}
 	return raw, floor, true

@@ -91,17 +91,6 @@ func runningMedian(xs []float64, r int, keep []bool) []float64 {
 	return out
 }
 
-// trailingMedian returns, for every index, the median of the values from w-1
-// days before it up to and including it: a running median that never looks
-// ahead, so that the history is cleaned the way its last days must be.
-func trailingMedian(xs []float64, w int) []float64 {
-	out := make([]float64, len(xs))
-	for i := range xs {
-		out[i] = median(xs[max(0, i-w+1) : i+1])
-	}
-	return out
-}
-
 // nnls solves min Σ w_i (y_i − x_i·β)² subject to β ≥ 0 for a handful of
 // columns by trying every subset of active columns: exact, deterministic and
 // cheap for the four parameters the error model has.
