@@ -271,7 +271,6 @@ func TestCLIMatchesSDK(t *testing.T) {
 	}
 }
 
-
 func apiCode(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
