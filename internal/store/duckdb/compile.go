@@ -246,5 +246,7 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 		sum = src.normalized
 	}
 	return "coalesce(sum(" + sum + "), 0)",
-		"CASE WHEN count(DISTINCT c.usage_unit) FILTER (WHERE " + src.counted + ") = 1 THEN coalesce(nullif(min(c.usage_unit) FILTER (WHERE " + src.counted + "), ''), 'N/A') ELSE 'N/A' END"
+		// An empty unit is unknown, not a unit of its own: no known unit
+		// gives "", several give N/A.
+		"CASE count(DISTINCT nullif(c.usage_unit, '')) FILTER (WHERE " + src.counted + ") WHEN 0 THEN '' WHEN 1 THEN max(c.usage_unit) FILTER (WHERE " + src.counted + ") ELSE 'N/A' END"
 }
