@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -129,4 +130,22 @@ func TestForecasts(t *testing.T) {
 			t.Errorf("unexpected output %v", out)
 		}
 	})
+}
+
+// TestBacktestCommand runs `tally backtest` on a small organisation: it
+// ingests through the normal path and prints the model's table beside both
+// baselines.
+func TestBacktestCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and ingests an organisation")
+	}
+	var out, errOut strings.Builder
+	if err := run(context.Background(), []string{"backtest", "--rows", "60000", "--months", "5"}, &out, &errOut); err != nil {
+		t.Fatalf("tally backtest: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{"| model |", "| seasonal-naive |", "| trailing-28-mean |", "synthetic organisation"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
 }

@@ -116,7 +116,7 @@ func (s *Service) forecast(ctx context.Context, r forecastRequest) (*MetricValue
 	if err := checkBillingView(r.arn); err != nil {
 		return nil, nil, err
 	}
-	hist, unit, err := s.history(ctx, fm.metric, filter, scope(ctx), now)
+	hist, unit, err := s.DailyHistory(ctx, fm.metric, filter, scope(ctx), now)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -163,10 +163,10 @@ func (s *Service) checkHorizon(p billing.Period, g Granularity, today time.Time)
 	return nil
 }
 
-// history returns the daily amounts of a metric under a filter, from the
+// DailyHistory returns the daily amounts of a metric under a filter, from the
 // first day with data to the last (days after it are unknown to the model,
 // not zero), and the metric's unit.
-func (s *Service) history(ctx context.Context, m billing.Metric, filter query.Expr, sc query.Scope, now time.Time) (forecast.Series, string, error) {
+func (s *Service) DailyHistory(ctx context.Context, m billing.Metric, filter query.Expr, sc query.Scope, now time.Time) (forecast.Series, string, error) {
 	end := billing.DayStart(now).AddDate(0, 0, 1)
 	q := &query.Aggregate{Period: billing.Period{Start: end.AddDate(0, 0, -historyDays), End: end},
 		Granularity: query.Daily, Metrics: []billing.Metric{m}, Filter: filter, Scope: sc}
