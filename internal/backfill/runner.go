@@ -70,7 +70,7 @@ func New(cfg Config) *Runner {
 // Gate makes every job call g and wait for it before it runs. When g fails
 // the job fails with g's error as its reason, unless the runner is stopping:
 // then the job stays PROCESSING for the next start. Tests use it to hold a
-// job; call it before Start.
+// job; it applies to the jobs run after the call.
 func (r *Runner) Gate(g func(ctx context.Context, req Request) error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
