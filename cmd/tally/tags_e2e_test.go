@@ -437,6 +437,9 @@ func TestTagBackfillSurvivesRestart(t *testing.T) {
 // only: activate, see it count from the current month, backfill, watch the
 // backfill go from PROCESSING to SUCCEEDED, and see past months regroup.
 func TestTagsFromTheAWSCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the aws CLI a dozen times")
+	}
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
 	clock := &testClock{t: fixedNow}
 	g := newGate()

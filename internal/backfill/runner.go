@@ -107,7 +107,8 @@ func (r *Runner) Stop() {
 }
 
 // Submit accepts a backfill from the month from, under AWS's rules: while a
-// request is processing it fails with ErrInProgress; when no tag status
+// request is processing it fails with ErrInProgress (and returns that
+// request); when no tag status
 // changed since the last successful request it starts nothing and returns
 // that request with started false; a request less than Every after the
 // previous one fails with a *TooSoonError.
