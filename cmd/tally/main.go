@@ -43,6 +43,7 @@ commands:
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
   tags       list, activate and deactivate cost allocation tags; backfill them
+  backtest   measure the forecast model on held-out days against two baselines
   version    print the version
 
 Run "tally <command> -h" for a command's flags.`
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIngest(ctx, rest, stdout, stderr)
 	case "tags":
 		return runTags(ctx, rest, stdout, stderr)
+	case "backtest":
+		return runBacktest(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tally", version)
 		return nil

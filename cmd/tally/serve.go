@@ -136,10 +136,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	token := randomHex(16)
-	// Signatures are checked against the wall clock, the one clients sign
-	// with; hooks.now only moves the clock of billing answers.
 	srv := server.New(server.Config{
-		Logger: logger, Keys: keys, Now: time.Now, API: router, IngestToken: token,
+		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
