@@ -15,26 +15,25 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
-	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
 )
 
-// testClock is a clock the test moves.
-type testClock struct {
+// movableClock is a clock the test moves.
+type movableClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time {
+func (c *movableClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
 }
 
-func (c *testClock) Set(t time.Time) {
+func (c *movableClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = t
@@ -43,7 +42,7 @@ func (c *testClock) Set(t time.Time) {
 // startWithClock runs `tally serve` on data with a movable clock and an
 // optional backfill gate. The returned function stops the server, as a
 // shutdown does; the test's end stops it too.
-func startWithClock(t *testing.T, data string, clock *testClock, gate func(context.Context, backfill.Request) error, flags ...string) (*instance, func()) {
+func startWithClock(t *testing.T, data string, clock *movableClock, gate func(context.Context, backfill.Request) error, flags ...string) (*instance, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inst := &instance{data: data, out: &syncBuffer{}}
@@ -77,12 +76,12 @@ func startWithClock(t *testing.T, data string, clock *testClock, gate func(conte
 	return inst, stop
 }
 
-// gate holds backfill jobs until it is opened.
-type gate struct{ open chan struct{} }
+// jobGate holds backfill jobs until it is opened.
+type jobGate struct{ open chan struct{} }
 
-func newGate() *gate { return &gate{open: make(chan struct{})} }
+func newGate() *jobGate { return &jobGate{open: make(chan struct{})} }
 
-func (g *gate) wait(ctx context.Context, _ backfill.Request) error {
+func (g *jobGate) wait(ctx context.Context, _ backfill.Request) error {
 	select {
 	case <-g.open:
 		return nil
@@ -91,9 +90,9 @@ func (g *gate) wait(ctx context.Context, _ backfill.Request) error {
 	}
 }
 
-// groups returns GetCostAndUsage's monthly UnblendedCost grouped by the tag
+// monthlyGroups returns GetCostAndUsage's monthly UnblendedCost grouped by the tag
 // key, as month -> group key -> amount.
-func groups(t *testing.T, c *costexplorer.Client, key, start, end string, filter *cetypes.Expression) map[string]map[string]string {
+func monthlyGroups(t *testing.T, c *costexplorer.Client, key, start, end string, filter *cetypes.Expression) map[string]map[string]string {
 	t.Helper()
 	out, err := c.GetCostAndUsage(context.Background(), &costexplorer.GetCostAndUsageInput{
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start), End: aws.String(end)},
@@ -127,14 +126,6 @@ func untagged(t *testing.T, key string, month map[string]string) map[string]stri
 		sum += a
 	}
 	return map[string]string{key + "$": sum.String()}
-}
-
-func code(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
 }
 
 func setTagStatus(t *testing.T, c *costexplorer.Client, key string, status cetypes.CostAllocationTagStatus) {
@@ -232,7 +223,7 @@ func TestTagActivationOverTime(t *testing.T) {
 	}
 	oct, nov, dec := sample(t, "Oct2018-WorkshopCUR-00001.snappy.parquet"), sample(t, "Nov2018-WorkshopCUR-00001.snappy.parquet"),
 		sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
-	clock := &testClock{t: time.Date(2018, 11, 15, 12, 0, 0, 0, time.UTC)}
+	clock := &movableClock{t: time.Date(2018, 11, 15, 12, 0, 0, 0, time.UTC)}
 	g := newGate()
 	inst, _ := startWithClock(t, t.TempDir(), clock, g.wait, "--credentials", writeCredentials(t))
 	inst.ingest(t, oct, nov)
@@ -240,29 +231,29 @@ func TestTagActivationOverTime(t *testing.T) {
 	ctx := context.Background()
 	linkedOnly := &cetypes.Expression{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionLinkedAccount, Values: []string{workshopLinked}}}
 
-	before := groups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)
-	linkedBefore := groups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)
+	before := monthlyGroups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)
+	linkedBefore := monthlyGroups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)
 	if len(before["2018-11-01"]) < 2 || len(linkedBefore["2018-10-01"]) < 2 {
 		t.Fatalf("the data should have environment values in October and November: %v, linked %v", before, linkedBefore)
 	}
-	if diff := cmp.Diff(linkedBefore, groups(t, payer, "environment", "2018-10-01", "2018-12-01", linkedOnly)); diff != "" {
+	if diff := cmp.Diff(linkedBefore, monthlyGroups(t, payer, "environment", "2018-10-01", "2018-12-01", linkedOnly)); diff != "" {
 		t.Errorf("the linked account's view differs from the payer's view of its lines (-linked +payer):\n%s", diff)
 	}
 
 	// Deactivate in November: October keeps the tag, November loses it.
 	setTagStatus(t, payer, "environment", cetypes.CostAllocationTagStatusInactive)
 	want := map[string]map[string]string{"2018-10-01": before["2018-10-01"], "2018-11-01": untagged(t, "environment", before["2018-11-01"])}
-	if diff := cmp.Diff(want, groups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
+	if diff := cmp.Diff(want, monthlyGroups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
 		t.Errorf("payer after deactivating in November (-want +got):\n%s", diff)
 	}
 	wantLinked := map[string]map[string]string{"2018-10-01": linkedBefore["2018-10-01"], "2018-11-01": untagged(t, "environment", linkedBefore["2018-11-01"])}
-	if diff := cmp.Diff(wantLinked, groups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
+	if diff := cmp.Diff(wantLinked, monthlyGroups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
 		t.Errorf("linked account after deactivating in November (-want +got):\n%s", diff)
 	}
-	if got := tagsOf(t, payer, "2018-11-01", "2018-12-01", ""); contains(got, "environment") {
+	if got := tagsOf(t, payer, "2018-11-01", "2018-12-01", ""); hasString(got, "environment") {
 		t.Errorf("GetTags for November lists environment: %v", got)
 	}
-	if got := tagsOf(t, payer, "2018-10-01", "2018-11-01", ""); !contains(got, "environment") {
+	if got := tagsOf(t, payer, "2018-10-01", "2018-11-01", ""); !hasString(got, "environment") {
 		t.Errorf("GetTags for October does not list environment: %v", got)
 	}
 	if diff := cmp.Diff([]string{""}, tagsOf(t, linked, "2018-11-01", "2018-12-01", "environment")); diff != "" {
@@ -279,14 +270,14 @@ func TestTagActivationOverTime(t *testing.T) {
 		aws.ToString(tags.CostAllocationTags[0].LastUpdatedDate) != "2018-11-15T12:00:00Z" {
 		t.Errorf("ListCostAllocationTags = %+v, want environment Inactive since 2018-11-15T12:00:00Z", tags.CostAllocationTags)
 	}
-	if _, err := linked.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{}); code(err) != "AccessDeniedException" {
+	if _, err := linked.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{}); apiCode(err) != "AccessDeniedException" {
 		t.Errorf("ListCostAllocationTags by a linked account: %v, want AccessDeniedException", err)
 	}
 
 	// December, ingested in December, gets the current status: inactive.
 	clock.Set(time.Date(2018, 12, 5, 10, 0, 0, 0, time.UTC))
 	inst.ingest(t, dec)
-	full := groups(t, payer, "environment", "2018-10-01", "2019-01-01", nil)
+	full := monthlyGroups(t, payer, "environment", "2018-10-01", "2019-01-01", nil)
 	if got := full["2018-12-01"]; len(got) != 1 || got["environment$"] == "" {
 		t.Errorf("December groups = %v, want only environment$", got)
 	}
@@ -308,7 +299,7 @@ func TestTagActivationOverTime(t *testing.T) {
 	if h := backfillHistory(t, payer); len(h) != 1 || h[0].BackfillStatus != cetypes.CostAllocationTagBackfillStatusProcessing {
 		t.Errorf("history while processing = %+v", h)
 	}
-	if diff := cmp.Diff(full, groups(t, payer, "environment", "2018-10-01", "2019-01-01", nil)); diff != "" {
+	if diff := cmp.Diff(full, monthlyGroups(t, payer, "environment", "2018-10-01", "2019-01-01", nil)); diff != "" {
 		t.Errorf("groups while the backfill is processing (-before +now):\n%s", diff)
 	}
 	clock.Set(time.Date(2018, 12, 5, 10, 1, 0, 0, time.UTC))
@@ -318,7 +309,7 @@ func TestTagActivationOverTime(t *testing.T) {
 		aws.ToString(done.LastUpdatedAt) != "2018-12-05T10:01:00Z" || aws.ToString(done.BackfillFrom) != "2018-10-01T00:00:00Z" {
 		t.Errorf("finished backfill = %+v", done)
 	}
-	if got := groups(t, payer, "environment", "2018-10-01", "2018-11-01", nil)["2018-10-01"]; !cmp.Equal(got, untagged(t, "environment", before["2018-10-01"])) {
+	if got := monthlyGroups(t, payer, "environment", "2018-10-01", "2018-11-01", nil)["2018-10-01"]; !cmp.Equal(got, untagged(t, "environment", before["2018-10-01"])) {
 		t.Errorf("October after the backfill = %v, want untagged", got)
 	}
 
@@ -327,7 +318,7 @@ func TestTagActivationOverTime(t *testing.T) {
 	// past months.
 	clock.Set(time.Date(2018, 12, 5, 11, 0, 0, 0, time.UTC))
 	setTagStatus(t, payer, "environment", cetypes.CostAllocationTagStatusActive)
-	if got := groups(t, payer, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]; len(got) < 2 {
+	if got := monthlyGroups(t, payer, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]; len(got) < 2 {
 		t.Errorf("December after reactivating = %v, want environment values", got)
 	}
 	var limit *cetypes.LimitExceededException
@@ -339,10 +330,10 @@ func TestTagActivationOverTime(t *testing.T) {
 		t.Fatalf("backfill after 24 hours: %v", err)
 	}
 	last := waitBackfill(t, payer)
-	if diff := cmp.Diff(before, groups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
+	if diff := cmp.Diff(before, monthlyGroups(t, payer, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
 		t.Errorf("October and November after the second backfill (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(linkedBefore, groups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
+	if diff := cmp.Diff(linkedBefore, monthlyGroups(t, linked, "environment", "2018-10-01", "2018-12-01", nil)); diff != "" {
 		t.Errorf("linked account after the second backfill (-want +got):\n%s", diff)
 	}
 
@@ -360,7 +351,7 @@ func TestTagActivationOverTime(t *testing.T) {
 	}
 }
 
-func contains(ss []string, s string) bool {
+func hasString(ss []string, s string) bool {
 	for _, x := range ss {
 		if x == s {
 			return true
@@ -383,11 +374,11 @@ func runTally(t *testing.T, args ...string) (string, error) {
 func TestTagBackfillSurvivesRestart(t *testing.T) {
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
 	data := t.TempDir()
-	clock := &testClock{t: fixedNow}
+	clock := &movableClock{t: fixedNow}
 	first, stop := startWithClock(t, data, clock, newGate().wait)
 	first.ingest(t, dec)
 	c := first.ce("test", "test")
-	before := groups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]
+	before := monthlyGroups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]
 	setTagStatus(t, c, "environment", cetypes.CostAllocationTagStatusInactive)
 	if _, err := startBackfill(c, "2018-12-01T00:00:00Z"); err != nil {
 		t.Fatal(err)
@@ -402,7 +393,7 @@ func TestTagBackfillSurvivesRestart(t *testing.T) {
 		aws.ToString(done.CompletedAt) != "2019-01-15T12:01:00Z" {
 		t.Errorf("resumed backfill = %+v, want SUCCEEDED at 2019-01-15T12:01:00Z", done)
 	}
-	if diff := cmp.Diff(untagged(t, "environment", before), groups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]); diff != "" {
+	if diff := cmp.Diff(untagged(t, "environment", before), monthlyGroups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]); diff != "" {
 		t.Errorf("December after the resumed backfill (-want +got):\n%s", diff)
 	}
 
@@ -420,7 +411,7 @@ func TestTagBackfillSurvivesRestart(t *testing.T) {
 	if err != nil || !strings.Contains(out, "PROCESSING") || !strings.Contains(out, "SUCCEEDED") {
 		t.Errorf("tally tags backfill --wait: %v\n%s", err, out)
 	}
-	if diff := cmp.Diff(before, groups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]); diff != "" {
+	if diff := cmp.Diff(before, monthlyGroups(t, c, "environment", "2018-12-01", "2019-01-01", nil)["2018-12-01"]); diff != "" {
 		t.Errorf("December after backfilling the reactivation (-want +got):\n%s", diff)
 	}
 	out, err = runTally(t, append([]string{"tags", "history"}, endpoint...)...)
@@ -441,7 +432,7 @@ func TestTagsFromTheAWSCLI(t *testing.T) {
 		t.Skip("runs the aws CLI a dozen times")
 	}
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
-	clock := &testClock{t: fixedNow}
+	clock := &movableClock{t: fixedNow}
 	g := newGate()
 	inst, _ := startWithClock(t, t.TempDir(), clock, g.wait)
 	inst.ingest(t, dec)
