@@ -42,6 +42,7 @@ const usage = `usage: tally <command> [flags]
 commands:
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
+  tags       list, activate and deactivate cost allocation tags; backfill them
   backtest   measure the forecast model on held-out days against two baselines
   version    print the version
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr, nil)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr)
+	case "tags":
+		return runTags(ctx, rest, stdout, stderr)
 	case "backtest":
 		return runBacktest(ctx, rest, stdout, stderr)
 	case "version":

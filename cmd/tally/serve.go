@@ -18,6 +18,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -52,6 +53,8 @@ type serveHooks struct {
 	ready func(baseURL string, app *app)
 	// pageSize overrides the number of groups in a GetCostAndUsage page.
 	pageSize int
+	// backfillGate, when set, holds every tag backfill job until it returns.
+	backfillGate func(context.Context, backfill.Request) error
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -69,9 +72,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 
 // app is a running Tally: the store and the services over it.
 type app struct {
-	store *duckdb.DB
-	ce    *costexplorer.Service
-	log   *slog.Logger
+	store     *duckdb.DB
+	ce        *costexplorer.Service
+	backfills *backfill.Runner
+	log       *slog.Logger
 }
 
 // ingest loads paths through the normal ingest path.
@@ -117,6 +121,13 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	defer a.store.Close()
+	if hooks.backfillGate != nil {
+		a.backfills.Gate(hooks.backfillGate)
+	}
+	if err := a.backfills.Start(ctx); err != nil {
+		return err
+	}
+	defer a.backfills.Stop()
 	router, err := awsjson.NewRouter([]awsjson.Service{
 		costexplorer.ServiceDef(a.ce),
 		budgets.ServiceDef(budgets.Unimplemented{}),
@@ -168,8 +179,10 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 		db.Close()
 		return nil, err
 	}
-	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize})
-	return &app{store: db, ce: ce, log: logger}, nil
+	backfills := backfill.New(backfill.Config{Store: db, Now: now, Every: prof.BackfillEvery, Logger: logger})
+	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize,
+		Backfills: backfills})
+	return &app{store: db, ce: ce, backfills: backfills, log: logger}, nil
 }
 
 // listen opens the listening socket; the built-in test keys are only served

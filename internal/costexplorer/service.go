@@ -19,6 +19,7 @@ type Store interface {
 	store.CostStore
 	// AccountNames maps usage account ids to their names where known.
 	AccountNames(ctx context.Context) (map[string]string, error)
+	TagStore
 }
 
 // Config wires a Service.
@@ -30,6 +31,8 @@ type Config struct {
 	// PageSize is the number of groups in one GetCostAndUsage page; 0 means
 	// DefaultPageSize.
 	PageSize int
+	// Backfills runs StartCostAllocationTagBackfill's jobs.
+	Backfills Backfiller
 }
 
 // DefaultPageSize is how many groups one GetCostAndUsage response carries

@@ -1,0 +1,304 @@
+package backfill_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tallyhq/tally/internal/backfill"
+)
+
+// memStore is a backfill.Store in memory. applyErr makes ApplyBackfill fail.
+type memStore struct {
+	mu       sync.Mutex
+	version  int64
+	reqs     []backfill.Request // oldest first
+	applied  []int64
+	applyErr error
+}
+
+func (m *memStore) TagStatusVersion(context.Context) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.version, nil
+}
+
+func (m *memStore) CreateBackfill(_ context.Context, from, at time.Time) (backfill.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := backfill.Request{ID: int64(len(m.reqs) + 1), From: from, RequestedAt: at, LastUpdatedAt: at,
+		Status: backfill.Processing, Version: m.version}
+	m.reqs = append(m.reqs, r)
+	return r, nil
+}
+
+func (m *memStore) Backfills(context.Context) ([]backfill.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]backfill.Request, len(m.reqs))
+	for i, r := range m.reqs {
+		out[len(m.reqs)-1-i] = r
+	}
+	return out, nil
+}
+
+func (m *memStore) processing(id int64) (*backfill.Request, error) {
+	if id < 1 || int(id) > len(m.reqs) || m.reqs[id-1].Status != backfill.Processing {
+		return nil, errors.New("not processing")
+	}
+	return &m.reqs[id-1], nil
+}
+
+func (m *memStore) BeginBackfill(_ context.Context, id int64) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, err := m.processing(id)
+	if err != nil {
+		return 0, err
+	}
+	r.Attempts++
+	return r.Attempts, nil
+}
+
+func (m *memStore) ApplyBackfill(_ context.Context, id int64, done time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.applyErr != nil {
+		return m.applyErr
+	}
+	r, err := m.processing(id)
+	if err != nil {
+		return err
+	}
+	r.Status, r.CompletedAt, r.LastUpdatedAt = backfill.Succeeded, done, done
+	m.applied = append(m.applied, id)
+	return nil
+}
+
+func (m *memStore) FailBackfill(_ context.Context, id int64, reason string, done time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, err := m.processing(id)
+	if err != nil {
+		return err
+	}
+	r.Status, r.Reason, r.CompletedAt, r.LastUpdatedAt = backfill.Failed, reason, done, done
+	return nil
+}
+
+// clock is a settable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var (
+	t0  = time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
+	oct = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
+)
+
+func newRunner(t *testing.T, st backfill.Store, c *clock) *backfill.Runner {
+	t.Helper()
+	r := backfill.New(backfill.Config{Store: st, Now: c.Now, Every: 24 * time.Hour})
+	t.Cleanup(r.Stop)
+	return r
+}
+
+func wait(t *testing.T, r *backfill.Runner, id int64) backfill.Request {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := r.Wait(ctx, id)
+	if err != nil {
+		t.Fatalf("Wait(%d): %v", id, err)
+	}
+	return req
+}
+
+func TestSubmitRules(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{}
+	c := &clock{t: t0}
+	r := newRunner(t, st, c)
+	// Before Start the job waits, so a second request finds it processing.
+	first, started, err := r.Submit(ctx, oct)
+	if err != nil || !started || first.Status != backfill.Processing {
+		t.Fatalf("Submit = %+v, %v, %v; want a started PROCESSING request", first, started, err)
+	}
+	if _, _, err := r.Submit(ctx, oct); !errors.Is(err, backfill.ErrInProgress) {
+		t.Errorf("Submit while processing: err = %v, want ErrInProgress", err)
+	}
+	if err := r.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := wait(t, r, first.ID); got.Status != backfill.Succeeded || !got.CompletedAt.Equal(t0) {
+		t.Errorf("first request ended %+v, want SUCCEEDED at %s", got, t0)
+	}
+
+	// Without a status change, the last successful request comes back, even
+	// within 24 hours.
+	c.Add(time.Hour)
+	got, started, err := r.Submit(ctx, oct)
+	if err != nil || started || got.ID != first.ID {
+		t.Errorf("Submit without changes = %+v, %v, %v; want request %d, not started", got, started, err, first.ID)
+	}
+	// After a change, a request within 24 hours of the previous one is
+	// refused...
+	st.mu.Lock()
+	st.version++
+	st.mu.Unlock()
+	_, _, err = r.Submit(ctx, oct)
+	var tooSoon *backfill.TooSoonError
+	if !errors.As(err, &tooSoon) || !errors.Is(err, backfill.ErrTooSoon) || !tooSoon.Next.Equal(t0.Add(24*time.Hour)) {
+		t.Errorf("Submit within 24h: err = %v, want TooSoonError with Next %s", err, t0.Add(24*time.Hour))
+	}
+	// ...and accepted after.
+	c.Add(23 * time.Hour)
+	second, started, err := r.Submit(ctx, oct)
+	if err != nil || !started || second.ID != 2 {
+		t.Fatalf("Submit after 24h = %+v, %v, %v; want request 2 started", second, started, err)
+	}
+	wait(t, r, second.ID)
+	if diff := cmp.Diff([]int64{1, 2}, st.applied); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+}
+
+func TestNoLimitWithoutEvery(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{}
+	c := &clock{t: t0}
+	r := backfill.New(backfill.Config{Store: st, Now: c.Now})
+	defer r.Stop()
+	r.Start(ctx)
+	for i := int64(1); i <= 3; i++ {
+		req, started, err := r.Submit(ctx, oct)
+		if err != nil || !started {
+			t.Fatalf("request %d: %v, started %v", i, err, started)
+		}
+		wait(t, r, req.ID)
+		st.mu.Lock()
+		st.version++
+		st.mu.Unlock()
+	}
+}
+
+func TestFailedJobs(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{applyErr: errors.New("disk on fire")}
+	c := &clock{t: t0}
+	r := newRunner(t, st, c)
+	r.Start(ctx)
+	req, _, err := r.Submit(ctx, oct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := wait(t, r, req.ID)
+	want := backfill.Request{ID: 1, From: oct, RequestedAt: t0, CompletedAt: t0, LastUpdatedAt: t0,
+		Status: backfill.Failed, Reason: "applying the tag statuses failed: disk on fire", Attempts: 1}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("failed job (-want +got):\n%s", diff)
+	}
+	// A failed request still counts for the 24-hour rule.
+	st.mu.Lock()
+	st.version++
+	st.mu.Unlock()
+	if _, _, err := r.Submit(ctx, oct); !errors.Is(err, backfill.ErrTooSoon) {
+		t.Errorf("Submit after a failure within 24h: err = %v, want ErrTooSoon", err)
+	}
+}
+
+func TestGate(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{}
+	r := newRunner(t, st, &clock{t: t0})
+	release := make(chan error)
+	held := make(chan struct{}, 1)
+	r.Gate(func(ctx context.Context, _ backfill.Request) error {
+		held <- struct{}{}
+		select {
+		case err := <-release:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	})
+	r.Start(ctx)
+	req, _, _ := r.Submit(ctx, oct)
+	<-held
+	if h, _ := st.Backfills(ctx); h[0].Status != backfill.Processing {
+		t.Errorf("held job is %s, want PROCESSING", h[0].Status)
+	}
+	release <- errors.New("operator said no")
+	if got := wait(t, r, req.ID); got.Status != backfill.Failed || got.Reason != "operator said no" {
+		t.Errorf("gate failure ended %+v, want FAILED with the gate's error", got)
+	}
+}
+
+// TestResume stops runners while a job is held, as a restart does: the job
+// stays PROCESSING, the next runner resumes it, and after MaxAttempts
+// interrupted starts it is marked FAILED instead.
+func TestResume(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{}
+	hold := func(r *backfill.Runner) chan struct{} {
+		held := make(chan struct{}, 1)
+		r.Gate(func(ctx context.Context, _ backfill.Request) error {
+			held <- struct{}{}
+			<-ctx.Done()
+			return ctx.Err()
+		})
+		return held
+	}
+	first := backfill.New(backfill.Config{Store: st, Now: (&clock{t: t0}).Now})
+	held := hold(first)
+	first.Start(ctx)
+	req, _, _ := first.Submit(ctx, oct)
+	<-held
+	first.Stop()
+	if h, _ := st.Backfills(ctx); h[0].Status != backfill.Processing {
+		t.Fatalf("interrupted job is %s, want PROCESSING", h[0].Status)
+	}
+	second := newRunner(t, st, &clock{t: t0.Add(time.Hour)})
+	second.Start(ctx)
+	if got := wait(t, second, req.ID); got.Status != backfill.Succeeded || got.Attempts != 2 {
+		t.Errorf("resumed job ended %+v, want SUCCEEDED at attempt 2", got)
+	}
+
+	st.version++
+	third := backfill.New(backfill.Config{Store: st, Now: (&clock{t: t0.Add(2 * time.Hour)}).Now})
+	held = hold(third)
+	third.Start(ctx)
+	req, _, _ = third.Submit(ctx, oct)
+	for i := 1; i < backfill.MaxAttempts; i++ {
+		<-held
+		third.Stop()
+		third = backfill.New(backfill.Config{Store: st, Now: (&clock{t: t0.Add(3 * time.Hour)}).Now})
+		held = hold(third)
+		third.Start(ctx)
+	}
+	<-held
+	third.Stop()
+	last := newRunner(t, st, &clock{t: t0.Add(4 * time.Hour)})
+	last.Start(ctx)
+	got := wait(t, last, req.ID)
+	if got.Status != backfill.Failed || got.Reason != "the job was interrupted 3 times" {
+		t.Errorf("job interrupted %d times ended %+v, want FAILED", backfill.MaxAttempts, got)
+	}
+}

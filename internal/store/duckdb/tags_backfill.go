@@ -1,0 +1,122 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/tallyhq/tally/internal/backfill"
+	"github.com/tallyhq/tally/internal/billing"
+)
+
+// CreateBackfill records a PROCESSING backfill request from the month from,
+// with the current status of every key and the current tag status version.
+func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (backfill.Request, error) {
+	req := backfill.Request{From: billing.MonthStart(from), RequestedAt: requestedAt.UTC(),
+		LastUpdatedAt: requestedAt.UTC(), Status: backfill.Processing}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM tag_backfills`).Scan(&req.ID); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log`).Scan(&req.Version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO tag_backfills VALUES (?, ?, ?, NULL, ?, ?, '', ?, 0)`,
+			req.ID, req.From, req.RequestedAt, req.LastUpdatedAt, string(req.Status), req.Version); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO tag_backfill_keys SELECT ?, key, status = 'Active' FROM tag_keys`, req.ID)
+		return err
+	})
+	if err != nil {
+		return backfill.Request{}, fmt.Errorf("duckdb: create backfill: %w", err)
+	}
+	return req, nil
+}
+
+// Backfills lists the backfill requests, newest first.
+func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, backfill_from, requested_at, completed_at, last_updated_at,
+		status, reason, version, attempts FROM tag_backfills ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: backfills: %w", err)
+	}
+	defer rows.Close()
+	var out []backfill.Request
+	for rows.Next() {
+		var r backfill.Request
+		var status string
+		var completed sql.NullTime
+		if err := rows.Scan(&r.ID, &r.From, &r.RequestedAt, &completed, &r.LastUpdatedAt, &status,
+			&r.Reason, &r.Version, &r.Attempts); err != nil {
+			return nil, fmt.Errorf("duckdb: backfills: %w", err)
+		}
+		r.Status = backfill.Status(status)
+		r.From, r.RequestedAt, r.LastUpdatedAt = r.From.UTC(), r.RequestedAt.UTC(), r.LastUpdatedAt.UTC()
+		if completed.Valid {
+			r.CompletedAt = completed.Time.UTC()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// BeginBackfill counts one more attempt at a PROCESSING request.
+func (db *DB) BeginBackfill(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, `UPDATE tag_backfills SET attempts = attempts + 1
+			WHERE id = ? AND status = 'PROCESSING' RETURNING attempts`, id).Scan(&n)
+	})
+	if errNoRows(err) {
+		return 0, fmt.Errorf("duckdb: backfill %d is not processing", id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("duckdb: begin backfill %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// ApplyBackfill re-applies the statuses recorded with request id to the
+// billing months from its From up to the month it was requested in, and
+// marks it SUCCEEDED, in one transaction. Rollups need no change: they hold
+// tag set ids, and queries join tag_status per row's billing month.
+func (db *DB) ApplyBackfill(ctx context.Context, id int64, done time.Time) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var from, requested time.Time
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT backfill_from, requested_at, status FROM tag_backfills WHERE id = ?`, id).
+			Scan(&from, &requested, &status); err != nil {
+			return err
+		}
+		if status != string(backfill.Processing) {
+			return fmt.Errorf("the request is %s, not PROCESSING", status)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tag_status SET active = b.active FROM tag_backfill_keys b
+			WHERE b.backfill = ? AND tag_status.key = b.key AND tag_status.month >= ? AND tag_status.month < ?
+			AND tag_status.active <> b.active`, id, from.UTC(), billing.MonthStart(requested)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE tag_backfills SET status = 'SUCCEEDED', completed_at = ?, last_updated_at = ?
+			WHERE id = ?`, done.UTC(), done.UTC(), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("duckdb: apply backfill %d: %w", id, err)
+	}
+	return nil
+}
+
+// FailBackfill marks a PROCESSING request FAILED with a reason.
+func (db *DB) FailBackfill(ctx context.Context, id int64, reason string, done time.Time) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE tag_backfills SET status = 'FAILED', reason = ?, completed_at = ?,
+			last_updated_at = ? WHERE id = ? AND status = 'PROCESSING'`, reason, done.UTC(), done.UTC(), id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("duckdb: fail backfill %d: %w", id, err)
+	}
+	return nil
+}
