@@ -132,7 +132,7 @@ func match(kind query.Kind, key string, values []string, opts []MatchOption) (*q
 }
 
 // groupBy converts GroupBy: at most two distinct definitions.
-func groupBy(defs []GroupDefinition) ([]query.GroupKey, error) {
+func groupBy(defs []GroupDefinition, resources bool) ([]query.GroupKey, error) {
 	if len(defs) > 2 {
 		return nil, validation("GroupBy accepts up to two different groups, got %d", len(defs))
 	}
@@ -145,8 +145,12 @@ func groupBy(defs []GroupDefinition) ([]query.GroupKey, error) {
 		switch *d.Type {
 		case GroupDefinitionTypeDimension:
 			dim := billing.Dimension(*d.Key)
-			if !query.GroupByDimensions[dim] {
-				return nil, validation("Group Definition dimension is invalid: %s. Valid values are %s", *d.Key, dimNames(query.GroupByDimensions))
+			allowed := query.GroupByDimensions
+			if resources {
+				allowed = query.WithResourcesGroupByDimensions
+			}
+			if !allowed[dim] {
+				return nil, validation("Group Definition dimension is invalid: %s. Valid values are %s", *d.Key, dimNames(allowed))
 			}
 			g = query.GroupKey{Kind: query.KindDimension, Key: *d.Key}
 		case GroupDefinitionTypeTag:

@@ -14,13 +14,53 @@ import (
 // optionally filtered and grouped by up to two dimensions, tags or cost
 // categories.
 func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageRequest) (*GetCostAndUsageResponse, error) {
-	q, withTime, err := s.aggregate(ctx, in)
-	if err != nil {
-		return nil, mapError(err)
+	req := *in
+	req.NextPageToken = nil
+	return s.costAndUsage(ctx, costRequest{TimePeriod: in.TimePeriod, Granularity: in.Granularity, Filter: in.Filter,
+		Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn, NextPageToken: in.NextPageToken}, req)
+}
+
+// GetCostAndUsageWithResources implements the AWS Cost Explorer operation of
+// that name: GetCostAndUsage that may also filter and group by RESOURCE_ID,
+// over the resource-level data AWS keeps for 14 days. A Filter is required.
+func (s *Service) GetCostAndUsageWithResources(ctx context.Context, in *GetCostAndUsageWithResourcesRequest) (*GetCostAndUsageWithResourcesResponse, error) {
+	if in.Filter == nil {
+		return nil, validation("GetCostAndUsageWithResources requires a Filter, for example on SERVICE or RESOURCE_ID")
 	}
 	req := *in
 	req.NextPageToken = nil
-	digest, err := digest(ctx, req)
+	out, err := s.costAndUsage(ctx, costRequest{TimePeriod: in.TimePeriod, Granularity: in.Granularity, Filter: in.Filter,
+		Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn, NextPageToken: in.NextPageToken,
+		resources: true}, req)
+	if err != nil {
+		return nil, err
+	}
+	return &GetCostAndUsageWithResourcesResponse{NextPageToken: out.NextPageToken, GroupDefinitions: out.GroupDefinitions,
+		ResultsByTime: out.ResultsByTime, DimensionValueAttributes: out.DimensionValueAttributes}, nil
+}
+
+// costRequest holds the members of GetCostAndUsage and
+// GetCostAndUsageWithResources.
+type costRequest struct {
+	TimePeriod     *DateInterval
+	Granularity    *Granularity
+	Filter         *Expression
+	Metrics        []string
+	GroupBy        []GroupDefinition
+	BillingViewArn *string
+	NextPageToken  *string
+	// resources allows RESOURCE_ID and applies the resource-level window.
+	resources bool
+}
+
+// costAndUsage answers both operations; tokenless is the request without its
+// page token, which page tokens are bound to.
+func (s *Service) costAndUsage(ctx context.Context, in costRequest, tokenless any) (*GetCostAndUsageResponse, error) {
+	q, withTime, err := s.aggregate(ctx, &in)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	digest, err := digest(ctx, tokenless)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +96,7 @@ func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageReques
 }
 
 // aggregate validates a request and turns it into a store question.
-func (s *Service) aggregate(ctx context.Context, in *GetCostAndUsageRequest) (*query.Aggregate, bool, error) {
+func (s *Service) aggregate(ctx context.Context, in *costRequest) (*query.Aggregate, bool, error) {
 	p, withTime, err := period(in.TimePeriod)
 	if err != nil {
 		return nil, false, err
@@ -68,11 +108,16 @@ func (s *Service) aggregate(ctx context.Context, in *GetCostAndUsageRequest) (*q
 	if err := s.checkWindow(p, g, withTime); err != nil {
 		return nil, false, err
 	}
+	if in.resources {
+		if err := s.checkResourceWindow(p); err != nil {
+			return nil, false, err
+		}
+	}
 	ms, err := metrics(in.Metrics)
 	if err != nil {
 		return nil, false, err
 	}
-	groups, err := groupBy(in.GroupBy)
+	groups, err := groupBy(in.GroupBy, in.resources)
 	if err != nil {
 		return nil, false, err
 	}
@@ -81,7 +126,11 @@ func (s *Service) aggregate(ctx context.Context, in *GetCostAndUsageRequest) (*q
 		return nil, false, err
 	}
 	if filter != nil {
-		if err := query.Validate(filter, query.CostAndUsageRules, query.DefaultLimits); err != nil {
+		rules := query.CostAndUsageRules
+		if in.resources {
+			rules = query.WithResourcesRules
+		}
+		if err := query.Validate(filter, rules, query.DefaultLimits); err != nil {
 			return nil, false, err
 		}
 	}
@@ -90,6 +139,16 @@ func (s *Service) aggregate(ctx context.Context, in *GetCostAndUsageRequest) (*q
 	}
 	return &query.Aggregate{Period: p, Granularity: g, Metrics: ms, GroupBy: groups, Filter: filter,
 		Scope: scope(ctx)}, withTime || g == query.Hourly, nil
+}
+
+// checkResourceWindow applies the profile's window of resource-level data
+// (AWS: the last 14 days).
+func (s *Service) checkResourceWindow(p billing.Period) error {
+	prof := s.cfg.Profile
+	if prof.HourlyDays > 0 && p.Start.Before(billing.DayStart(s.cfg.Now()).AddDate(0, 0, -prof.HourlyDays)) {
+		return validation("%s", prof.Limited("resource-level data is available for the last %d days only", prof.HourlyDays))
+	}
+	return nil
 }
 
 // checkWindow applies the granularity's shape rules and the profile's

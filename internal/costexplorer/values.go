@@ -172,3 +172,41 @@ func and(f query.Expr, x query.Expr) query.Expr {
 	}
 	return query.And{f, x}
 }
+
+// GetCostCategories implements the AWS Cost Explorer operation of that name:
+// the cost category names with cost in a period, or the values of one
+// category, as the billing data carries them (CUR costCategory columns, CUR
+// 2.0 cost_category, FOCUS x_CostCategories).
+func (s *Service) GetCostCategories(ctx context.Context, in *GetCostCategoriesRequest) (*GetCostCategoriesResponse, error) {
+	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	name := deref(in.CostCategoryName)
+	list, err := s.cfg.Store.Tags(ctx, &query.Tags{CostCategories: true, Period: o.period, Key: name, Search: o.search,
+		Filter: o.filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
+	if err != nil {
+		return nil, err
+	}
+	req := *in
+	req.NextPageToken = nil
+	d, err := digest(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	start, end, next, err := s.page(o, d, len(list))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	out := &GetCostCategoriesResponse{ReturnSize: ptr(int32(end - start)), TotalSize: ptr(int32(len(list))), NextPageToken: next}
+	page := append([]string{}, list[start:end]...)
+	if name == "" {
+		out.CostCategoryNames = page
+	} else {
+		// "If the CostCategoryName key isn't specified in the request, the
+		// CostCategoryValues fields aren't returned."
+		out.CostCategoryNames = []string{name}
+		out.CostCategoryValues = page
+	}
+	return out, nil
+}

@@ -40,8 +40,16 @@ func without(ds ...billing.Dimension) map[billing.Dimension]bool {
 
 // CostAndUsageFilterDimensions are the dimensions a GetCostAndUsage filter
 // accepts: every dimension billing data carries except LINKED_ACCOUNT_NAME and
-// SERVICE_CODE, which AWS reserves for cost category rules.
-var CostAndUsageFilterDimensions = without(billing.DimLinkedAccountName, billing.DimServiceCode)
+// SERVICE_CODE, which AWS reserves for cost category rules, and RESOURCE_ID,
+// which is GetCostAndUsageWithResources's.
+var CostAndUsageFilterDimensions = without(billing.DimLinkedAccountName, billing.DimServiceCode, billing.DimResourceID)
+
+// WithResourcesFilterDimensions and WithResourcesGroupByDimensions add
+// RESOURCE_ID for GetCostAndUsageWithResources.
+var (
+	WithResourcesFilterDimensions  = without(billing.DimLinkedAccountName, billing.DimServiceCode)
+	WithResourcesGroupByDimensions = without(billing.DimLinkedAccountName, billing.DimServiceCode)
+)
 
 // GroupByDimensions are the dimensions GetCostAndUsage groups by. AWS
 // documents twelve (AZ, INSTANCE_TYPE, LEGAL_ENTITY_NAME, INVOICING_ENTITY,
@@ -82,3 +90,11 @@ var CostAndUsageRules = Rules{
 		KindCostCategory: {OpEquals, OpAbsent},
 	},
 }
+
+// WithResourcesRules are CostAndUsageRules with RESOURCE_ID allowed.
+var WithResourcesRules = func() Rules {
+	r := CostAndUsageRules
+	r.Operation = "GetCostAndUsageWithResources"
+	r.Dimensions = WithResourcesFilterDimensions
+	return r
+}()

@@ -29,13 +29,15 @@ type DimensionValue struct {
 }
 
 // Tags asks for the tag keys active in a period, or for the values of one key
-// (GetTags).
+// (GetTags); with CostCategories, for cost category names or values
+// (GetCostCategories).
 type Tags struct {
-	Period billing.Period
-	Key    string // "": list keys
-	Search string
-	Filter Expr
-	Scope  Scope
-	SortBy []SortKey
-	Limit  int
+	CostCategories bool
+	Period         billing.Period
+	Key            string // "": list keys
+	Search         string
+	Filter         Expr
+	Scope          Scope
+	SortBy         []SortKey
+	Limit          int
 }

@@ -220,10 +220,13 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 	switch g.Kind {
 	case query.KindDimension:
 		col, ok := columnOf(billing.Dimension(g.Key))
-		if !ok {
-			return "", fmt.Errorf("duckdb: cannot group by %s", g.Key)
+		switch {
+		case ok:
+			return "c." + col, nil
+		case billing.Dimension(g.Key) == billing.DimResourceID && strings.HasPrefix(src.from, "line_items"):
+			return "r.resource_id", nil
 		}
-		return "c." + col, nil
+		return "", fmt.Errorf("duckdb: cannot group by %s", g.Key)
 	case query.KindTag:
 		b.WriteString(" LEFT JOIN (SELECT s.id, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active WHERE s.key = " +
 			b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.tag_set AND " + alias + ".month = " + src.month)

@@ -21,9 +21,10 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
 	src, bucket := rollupSource("rollup_day"), "r.ts"
 	switch {
-	case q.Granularity == query.Hourly:
+	case q.Granularity == query.Hourly || usesResources(q):
 		src = lineSource()
-		bucket = "date_trunc('hour', r.usage_start)"
+		unit := map[query.Granularity]string{query.Hourly: "hour", query.Daily: "day", query.Monthly: "month"}[q.Granularity]
+		bucket = "greatest(date_trunc('" + unit + "', r.usage_start), " + tsLiteral(q.Period.Start) + ")"
 	case q.Granularity == query.Monthly && monthAligned(q.Period.Start) && monthAligned(q.Period.End):
 		src = rollupSource("rollup_month")
 	case q.Granularity == query.Monthly:
@@ -90,6 +91,39 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// usesResources reports whether a question groups or filters by
+// RESOURCE_ID, which only line items carry.
+func usesResources(q *query.Aggregate) bool {
+	for _, g := range q.GroupBy {
+		if g.Kind == query.KindDimension && billing.Dimension(g.Key) == billing.DimResourceID {
+			return true
+		}
+	}
+	var walk func(e query.Expr) bool
+	walk = func(e query.Expr) bool {
+		switch x := e.(type) {
+		case query.And:
+			for _, y := range x {
+				if walk(y) {
+					return true
+				}
+			}
+		case query.Or:
+			for _, y := range x {
+				if walk(y) {
+					return true
+				}
+			}
+		case query.Not:
+			return walk(x.X)
+		case *query.Match:
+			return x.Kind == query.KindDimension && x.Dimension() == billing.DimResourceID
+		}
+		return false
+	}
+	return q.Filter != nil && walk(q.Filter)
 }
 
 // scaled converts a DuckDB decimal to an integer count of 10^-billing.Scale.
@@ -186,17 +220,27 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 }
 
 // Tags lists tag keys active in the period, or the values of one key
-// (GetTags). Values include "" when lines in scope lack the key.
+// (GetTags). Values include "" when lines in scope lack the key. With
+// q.CostCategories it lists cost category names or one category's values
+// (GetCostCategories), without "".
 func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	src := rollupSource("rollup_day")
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
-	if q.Key == "" {
+	kind := query.KindTag
+	switch {
+	case q.CostCategories && q.Key == "":
+		from.WriteString(" JOIN cc_sets gk0 ON gk0.id = r.cc_set")
+		b.WriteString("SELECT gk0.key AS v")
+	case q.Key == "":
 		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.key = gk0.key AND st0.month = r.month AND st0.active")
 		b.WriteString("SELECT gk0.key AS v")
-	} else {
-		v, err := from.groupJoin(0, query.GroupKey{Kind: query.KindTag, Key: q.Key}, src)
+	default:
+		if q.CostCategories {
+			kind = query.KindCostCategory
+		}
+		v, err := from.groupJoin(0, query.GroupKey{Kind: kind, Key: q.Key}, src)
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +253,9 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	}
 	if q.Search != "" {
 		b.WriteString(" AND contains(lower(v), " + b.arg(strings.ToLower(q.Search)) + ")")
+	}
+	if q.CostCategories {
+		b.WriteString(" AND v <> ''") // uncategorized cost has no value to list
 	}
 	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v", src))
 	if q.Limit > 0 {
