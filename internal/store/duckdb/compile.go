@@ -62,7 +62,10 @@ func lineSource() source {
 // combos (aliased c).
 func withCombos(table string) string { return table + " r JOIN combos c ON c.id = r.combo" }
 
-var activeGens = `r.gen IN (SELECT gen FROM generations WHERE state = 'active')`
+// activeGenerations selects the newest generation of every billing period.
+const activeGenerations = `SELECT max(gen) FROM generations GROUP BY source, month`
+
+var activeGens = `r.gen IN (` + activeGenerations + `)`
 
 func tsLiteral(t time.Time) string {
 	return "TIMESTAMP '" + t.UTC().Format("2006-01-02 15:04:05") + "'"

@@ -107,13 +107,13 @@ func (db *DB) init(ctx context.Context) error {
 // purgeInactive removes rows of generations that are not active: leftovers
 // of an ingest that crashed or of a period replaced just before a crash.
 func (db *DB) purgeInactive(ctx context.Context) error {
-	live := `SELECT gen FROM generations WHERE state = 'active'`
+	live := `SELECT gen FROM generations WHERE gen IN (` + activeGenerations + `)`
 	for _, t := range append([]string{"line_items"}, rollupTables...) {
 		if _, err := db.sql.ExecContext(ctx, `DELETE FROM `+t+` WHERE gen NOT IN (`+live+`)`); err != nil {
 			return fmt.Errorf("duckdb: purge %s: %w", t, err)
 		}
 	}
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM generations WHERE state <> 'active'`); err != nil {
+	if _, err := db.sql.ExecContext(ctx, `DELETE FROM generations WHERE gen NOT IN (`+activeGenerations+`)`); err != nil {
 		return fmt.Errorf("duckdb: purge generations: %w", err)
 	}
 	return nil

@@ -281,7 +281,7 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 func (db *DB) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
 		array_to_string(files, chr(0)), rows, ingested_at, currency FROM generations
-		WHERE state = 'active' ORDER BY month, source`)
+		WHERE gen IN (`+activeGenerations+`) ORDER BY month, source`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: periods: %w", err)
 	}

@@ -131,8 +131,12 @@ func coreSchema() []string {
 		"tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, " + money +
 		", usage DECIMAL(38,10) NOT NULL, normalized DECIMAL(38,10) NOT NULL, usage_lines BIGINT NOT NULL, lines BIGINT NOT NULL"
 	return []string{
+		// One row per committed delivery of a billing period. Rows are only
+		// ever inserted: the period's active generation is its newest, so a
+		// single INSERT switches a period, and readers never see a period
+		// without a generation or with two.
 		`CREATE TABLE IF NOT EXISTS generations (
-			gen BIGINT NOT NULL, source VARCHAR NOT NULL, month DATE NOT NULL, state VARCHAR NOT NULL,
+			gen BIGINT NOT NULL, source VARCHAR NOT NULL, month DATE NOT NULL,
 			format VARCHAR NOT NULL, final BOOLEAN NOT NULL, invoice_id VARCHAR NOT NULL,
 			files VARCHAR[] NOT NULL, rows BIGINT NOT NULL, currency VARCHAR NOT NULL,
 			ingested_at TIMESTAMP NOT NULL)`,

@@ -182,18 +182,15 @@ func (w *writer) insertDictionaries(ctx context.Context) error {
 	return nil
 }
 
-// activate records the new generations and retires the ones they replace, in
-// one transaction. It returns the retired generations.
+// activate records the new generations in one INSERT, which retires the
+// generations they replace at the same instant. It returns the retired ones.
 func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]ingest.PeriodInfo) ([]int64, error) {
-	tx, err := w.conn.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("duckdb: begin: %w", err)
-	}
-	defer tx.Rollback()
 	var retired []int64
+	var values []string
+	var args []any
 	now := w.db.now().UTC()
 	for p, gen := range w.pending {
-		rows, err := tx.QueryContext(ctx, `SELECT gen FROM generations WHERE source = ? AND month = ? AND state = 'active'`, p.Source, p.Month)
+		rows, err := w.conn.QueryContext(ctx, `SELECT gen FROM generations WHERE source = ? AND month = ?`, p.Source, p.Month)
 		if err != nil {
 			return nil, fmt.Errorf("duckdb: find %s: %w", p, err)
 		}
@@ -206,28 +203,24 @@ func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]in
 			retired = append(retired, g)
 		}
 		rows.Close()
-		if _, err := tx.ExecContext(ctx, `UPDATE generations SET state = 'retired' WHERE source = ? AND month = ? AND state = 'active'`, p.Source, p.Month); err != nil {
-			return nil, fmt.Errorf("duckdb: retire %s: %w", p, err)
+		var currency string
+		var n int64
+		if err := w.conn.QueryRowContext(ctx, `SELECT coalesce(mode(c.currency), ''), coalesce(sum(r.lines), 0)
+			FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE r.gen = ?`, gen).Scan(&currency, &n); err != nil {
+			return nil, fmt.Errorf("duckdb: summarise %s: %w", p, err)
 		}
 		pi := info[p]
-		var currency string
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(mode(c.currency), '') FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE r.gen = ?`, gen).Scan(&currency); err != nil {
-			return nil, fmt.Errorf("duckdb: currency of %s: %w", p, err)
-		}
-		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(lines), 0) FROM rollup_month WHERE gen = ?`, gen).Scan(&n); err != nil {
-			return nil, fmt.Errorf("duckdb: count %s: %w", p, err)
-		}
 		files := pi.Files
 		if files == nil {
 			files = []string{}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO generations VALUES (?, ?, ?, 'active', ?, ?, ?, ?::VARCHAR[], ?, ?, ?)`,
-			gen, p.Source, p.Month, string(pi.Format), pi.Final, pi.InvoiceID, stringList(files), n, currency, now); err != nil {
-			return nil, fmt.Errorf("duckdb: record %s: %w", p, err)
-		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?, ?, ?)")
+		args = append(args, gen, p.Source, p.Month, string(pi.Format), pi.Final, pi.InvoiceID, stringList(files), n, currency, now)
 	}
-	if err := tx.Commit(); err != nil {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	if _, err := w.conn.ExecContext(ctx, `INSERT INTO generations VALUES `+strings.Join(values, ", "), args...); err != nil {
 		return nil, fmt.Errorf("duckdb: commit ingest: %w", err)
 	}
 	return retired, nil
@@ -291,7 +284,7 @@ func (db *DB) dropGenerations(ctx context.Context, conn *sql.Conn, gens []int64)
 			return fmt.Errorf("duckdb: delete from %s: %w", t, err)
 		}
 	}
-	_, err := conn.ExecContext(ctx, `DELETE FROM generations WHERE gen IN (`+list+`) AND state <> 'active'`)
+	_, err := conn.ExecContext(ctx, `DELETE FROM generations WHERE gen IN (`+list+`) AND gen NOT IN (`+activeGenerations+`)`)
 	return err
 }
 
