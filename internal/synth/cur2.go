@@ -29,45 +29,53 @@ type cur2Sink struct {
 	out    outFiles
 	period string
 
-	f       *os.File
-	bw      *bufio.Writer
-	w       *pqWriter
-	inFile  int64
-	row     uint64
-	data    []string // relative data file paths
-	id      []byte
-	secSkip [3]int // first column index of each section, and its length
-	secLen  [3]int
+	f      *os.File
+	bw     *bufio.Writer
+	w      *pqWriter
+	inFile int64
+	row    uint64
+	data   []string // relative data file paths
+	id     []byte
+
+	times  timeCodec
+	shapes *shapeCache
+	tpls   []cur2Template // by template id of the writer's generation
+	dyn    []int          // dynamic columns
+	vals   []uint64
+	maps   [][]kvKey
 }
 
+// cur2Template lists the double columns a template's rows carry.
+type cur2Template struct{ dbl []int }
+
 func (o *org) newCUR2Sink(m *monthPlan) (sink, error) {
-	s := &cur2Sink{o: o, m: m, cols: o.cur2Columns(m), out: outFiles{root: o.cfg.Out}, period: o.periodName(m), id: make([]byte, 52)}
+	s := &cur2Sink{o: o, m: m, cols: o.cur2Columns(m), out: outFiles{root: o.cfg.Out}, period: o.periodName(m),
+		id: make([]byte, 52), shapes: newShapeCache(), times: timeCodec{m.start}}
 	for i, c := range s.cols {
-		f := pqField{name: c.name, render: o.syms.renderPlain}
+		f := pqField{name: c.name, static: true, render: o.syms.renderPlain}
 		switch c.kind {
 		case kStr:
 			f.typ = pqString
 		case kTime:
-			f.typ, f.render = pqTimestamp, renderMillis
+			f.typ, f.render, f.static = pqTimestamp, s.times.renderMillis, !c.dyn
 		case kDbl:
 			f.typ = pqDouble
 		case kID:
-			f.typ = pqPlainString
+			f.typ, f.static = pqPlainString, false
 		case kInterval:
-			f.typ, f.render = pqString, renderInterval
+			f.typ, f.render, f.static = pqString, s.times.renderInterval, false
 		case kProduct, kTags, kCostCat:
 			f.typ = pqMapString
 		case kDiscount:
 			f.typ = pqMapDouble
 		}
-		s.fields = append(s.fields, f)
-		if c.sec != secAlways {
-			if s.secLen[c.sec] == 0 {
-				s.secSkip[c.sec] = i
-			}
-			s.secLen[c.sec]++
+		if !f.static {
+			s.dyn = append(s.dyn, i)
 		}
+		s.fields = append(s.fields, f)
 	}
+	s.vals = make([]uint64, len(s.cols))
+	s.maps = make([][]kvKey, len(s.cols))
 	if err := os.RemoveAll(s.dataDir()); err != nil {
 		return nil, err
 	}
@@ -78,27 +86,44 @@ func (s *cur2Sink) dataDir() string {
 	return s.o.cfg.Out + "/" + s.o.cfg.ExportName + "/data/BILLING_PERIOD=" + s.period
 }
 
-// renderMillis renders a timestamp key (unix seconds + 1) as PLAIN INT64
-// milliseconds.
-func renderMillis(dst []byte, key uint64) []byte {
-	return binary.LittleEndian.AppendUint64(dst, uint64((int64(key)-1)*1000))
+// timeCodec turns the times of one billing period into small dictionary
+// keys: hours since the period's start, plus one. Every time a period's
+// lines carry lies inside the period and on the hour.
+type timeCodec struct{ base int64 }
+
+func (c timeCodec) key(t int64) uint64 { return uint64((t-c.base)/3600) + 1 }
+
+// renderMillis renders a time key as PLAIN INT64 milliseconds.
+func (c timeCodec) renderMillis(dst []byte, key uint64) []byte {
+	return binary.LittleEndian.AppendUint64(dst, uint64((c.base+int64(key-1)*3600)*1000))
 }
 
-// intervalKey packs a usage interval into a dictionary key.
-func intervalKey(start, end int64) uint64 {
-	return uint64(start/3600)<<24 | uint64((end-start)/3600) + 1
+// intervalKey packs a usage interval into a dictionary key: a one-hour
+// interval is its start's key, small enough for the writer's direct table;
+// a longer one sets bit 22 above the start hour and the length in hours.
+func (c timeCodec) intervalKey(start, end int64) uint64 {
+	if hours := (end - start) / 3600; hours != 1 {
+		return 1<<22 | uint64((start-c.base)/3600)<<10 | uint64(hours)
+	}
+	return c.key(start)
 }
 
-func renderInterval(dst []byte, key uint64) []byte {
-	key--
-	start := int64(key>>24) * 3600
-	end := start + int64(key&(1<<24-1))*3600
+func (c timeCodec) renderInterval(dst []byte, key uint64) []byte {
+	start, hours := c.base+int64(key-1)*3600, int64(1)
+	if key >= 1<<22 {
+		start, hours = c.base+int64(key>>10&(1<<12-1))*3600, int64(key&(1<<10-1))
+	}
 	var b [48]byte
-	v := unixUTC(start).AppendFormat(b[:0], "2006-01-02T15:04:05Z")
-	v = append(v, '/')
-	v = unixUTC(end).AppendFormat(v, "2006-01-02T15:04:05Z")
+	v := appendInterval(b[:0], start, start+hours*3600)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(v)))
 	return append(dst, v...)
+}
+
+// appendInterval appends identity_time_interval text.
+func appendInterval(dst []byte, start, end int64) []byte {
+	dst = unixUTC(start).AppendFormat(dst, "2006-01-02T15:04:05Z")
+	dst = append(dst, '/')
+	return unixUTC(end).AppendFormat(dst, "2006-01-02T15:04:05Z")
 }
 
 // lineID fills dst with the 52-character identity_line_item_id of the n-th
@@ -122,6 +147,7 @@ func (s *cur2Sink) open() error {
 	}
 	s.f, s.bw, s.inFile = f, bufio.NewWriterSize(f, 1<<20), 0
 	s.w = newPQWriter(s.bw, s.fields, pageRows, rowGroupRows)
+	s.shapes, s.tpls = newShapeCache(), s.tpls[:0]
 	s.data = append(s.data, rel)
 	return nil
 }
@@ -147,57 +173,82 @@ func (s *cur2Sink) closeFile() error {
 	return err
 }
 
-func (s *cur2Sink) write(l *line) error {
-	if s.w == nil || s.inFile >= s.o.cfg.RowsPerFile {
-		if err := s.closeFile(); err != nil {
-			return err
-		}
-		if err := s.open(); err != nil {
-			return err
-		}
+// template returns the writer's template for a line's shape, registering
+// it on first use in the writer's generation.
+func (s *cur2Sink) template(l *line) int32 {
+	sh := shapeOf(l)
+	gen := s.w.generation()
+	if id, ok := s.shapes.lookup(sh, gen); ok {
+		return id
 	}
-	w := s.w
-	for i := 0; i < len(s.cols); i++ {
+	var t cur2Template
+	for i := range s.cols {
 		c := &s.cols[i]
+		s.vals[i], s.maps[i] = 0, nil
 		if c.sec == secRI && l.ri == nil || c.sec == secSP && l.sp == nil {
-			w.nulls(i, s.secLen[c.sec])
-			i += s.secLen[c.sec] - 1
 			continue
 		}
 		switch c.kind {
 		case kStr:
-			w.str(i, uint64(c.str(l)))
+			s.vals[i] = uint64(c.str(l))
 		case kTime:
-			w.str(i, uint64(c.tm(l))+1)
-		case kDbl:
-			v, ok := c.dbl(l)
-			w.double(i, v, ok)
+			if !c.dyn {
+				s.vals[i] = s.times.key(c.tm(l))
+			}
+		case kDbl, kDiscount:
+			if _, ok := c.dbl(l); ok {
+				s.vals[i] = 1
+				if c.kind == kDiscount {
+					s.vals[i] = uint64(s.o.edpKey)
+				}
+				t.dbl = append(t.dbl, i)
+			}
+		case kProduct:
+			s.maps[i] = l.sku.product
+		case kTags:
+			if l.res != nil {
+				s.maps[i] = l.res.tagKV
+			}
+		case kCostCat:
+			s.maps[i] = s.o.costCats[l.acct.idx]
+		}
+	}
+	id := s.w.template(s.vals, s.maps)
+	s.tpls = append(s.tpls[:id], t) // ids restart at 0 in a new generation
+	s.shapes.add(sh, id)
+	return id
+}
+
+func (s *cur2Sink) write(l *line) (int, error) {
+	if s.w == nil || s.inFile >= s.o.cfg.RowsPerFile {
+		if err := s.closeFile(); err != nil {
+			return 0, err
+		}
+		if err := s.open(); err != nil {
+			return 0, err
+		}
+	}
+	w := s.w
+	tpl := s.template(l)
+	w.row(tpl)
+	for _, i := range s.tpls[tpl].dbl {
+		v, _ := s.cols[i].dbl(l)
+		w.double(i, v)
+	}
+	for _, i := range s.dyn {
+		switch c := &s.cols[i]; c.kind {
+		case kTime:
+			w.key(i, s.times.key(c.tm(l)))
+		case kInterval:
+			w.key(i, s.times.intervalKey(l.start, l.end))
 		case kID:
 			lineID(s.id, s.m.seed, s.row)
 			w.bytes(i, s.id)
-		case kInterval:
-			w.str(i, intervalKey(l.start, l.end))
-		case kProduct:
-			w.mapStrings(i, l.sku.product)
-		case kTags:
-			if l.res != nil {
-				w.mapStrings(i, l.res.tagKV)
-			} else {
-				w.mapStrings(i, nil)
-			}
-		case kCostCat:
-			w.mapStrings(i, s.o.costCategory(l.acct))
-		case kDiscount:
-			if l.typ == ltEdpDiscount {
-				w.mapDouble(i, uint64(s.o.edpKey), l.discount)
-			} else {
-				w.mapDouble(i, 0, 0)
-			}
 		}
 	}
 	s.row++
 	s.inFile++
-	return w.endRow()
+	return 1, w.endRow()
 }
 
 func (s *cur2Sink) close() ([]string, int64, error) {
@@ -297,4 +348,4 @@ func uuidOf(h uint64) string {
 }
 
 // costCategory is the BusinessUnit cost category of an account.
-func (o *org) costCategory(a *account) []kvKey { return o.costCats[o.acctIndex(a)] }
+func (o *org) costCategory(a *account) []kvKey { return o.costCats[a.idx] }

@@ -263,6 +263,25 @@ func TestCUR2(t *testing.T) {
 		t.Errorf("aws:createdBy lines %d, open months %d (want 1), closed months %d (want 2), product_name on %d of %d lines",
 			createdBy, openInvoices, closedInvoices, maps, n)
 	}
+	var badIntervals, spFees, hourlySPFees int64
+	var lineDiscounts, edpLines float64
+	q(`SELECT count(*) FILTER (WHERE identity_time_interval <> strftime(line_item_usage_start_date, '%Y-%m-%dT%H:%M:%SZ') || '/' ||
+			strftime(line_item_usage_end_date, '%Y-%m-%dT%H:%M:%SZ')),
+		count(*) FILTER (WHERE line_item_line_item_type = 'SavingsPlanRecurringFee'),
+		count(*) FILTER (WHERE line_item_line_item_type = 'SavingsPlanRecurringFee'
+			AND line_item_usage_end_date - line_item_usage_start_date = INTERVAL 1 HOUR),
+		coalesce(sum(discount['edp_discount']), 0),
+		coalesce(sum(line_item_unblended_cost) FILTER (WHERE line_item_line_item_type = 'EdpDiscount'), 0)
+		FROM CUR`, &badIntervals, &spFees, &hourlySPFees, &lineDiscounts, &edpLines)
+	if badIntervals != 0 {
+		t.Errorf("%d lines whose identity_time_interval does not match their usage dates", badIntervals)
+	}
+	if spFees == 0 || hourlySPFees != spFees {
+		t.Errorf("%d of %d SavingsPlanRecurringFee lines are hourly, want all (and some)", hourlySPFees, spFees)
+	}
+	if edpLines >= 0 || abs(lineDiscounts-edpLines) > 1e-6 {
+		t.Errorf("EdpDiscount lines total %.6f, discount map of the discounted lines %.6f; want equal and negative", edpLines, lineDiscounts)
+	}
 	var weekday, weekend float64
 	q(`SELECT avg(c) FILTER (WHERE dayofweek(d) BETWEEN 1 AND 5), avg(c) FILTER (WHERE dayofweek(d) IN (0, 6)) FROM
 		(SELECT date_trunc('day', line_item_usage_start_date) d, sum(line_item_unblended_cost) c FROM CUR

@@ -10,6 +10,7 @@ import (
 
 // account is the payer or a linked account.
 type account struct {
+	idx      int // position in org.accounts
 	id, name sym
 	env      string // the Environment most of its resources carry
 	unit     sym    // BusinessUnit cost category value
@@ -128,7 +129,7 @@ func (o *org) buildAccounts(r *rng) {
 		case strings.Contains(name, "dev") || strings.Contains(name, "sandbox") || strings.Contains(name, "research"):
 			env = "dev"
 		}
-		return &account{id: o.syms.intern(id), name: o.syms.intern(name), env: env, idStr: id, nameStr: name,
+		return &account{idx: len(o.accounts), id: o.syms.intern(id), name: o.syms.intern(name), env: env, idStr: id, nameStr: name,
 			unit: o.syms.intern(businessUnits[len(o.accounts)%len(businessUnits)])}
 	}
 	o.payer = mk("acme-management", false)
@@ -471,11 +472,6 @@ func (o *org) buildServices() {
 		o.lineTypeSyms[i] = t.intern(n)
 	}
 	o.riOriginal = t.intern("Original")
-	o.edpKey = t.intern("edp_discount")
-	o.costCategoryName = t.intern("BusinessUnit")
-	for _, a := range o.accounts {
-		o.costCats = append(o.costCats, []kvKey{{uint64(o.costCategoryName), uint64(a.unit)}})
-	}
 	o.edpKey = t.intern("edp_discount")
 	o.costCategoryName = t.intern("BusinessUnit")
 	for _, a := range o.accounts {
