@@ -101,10 +101,10 @@ type pqLeaf struct {
 	lastKey uint64
 	lastIdx uint32
 
-	pages                          []byte
-	numValues, nullCount           int64
-	uncompressedSize               int64
-	usedPlain, usedDict            bool
+	pages                []byte
+	numValues, nullCount int64
+	uncompressedSize     int64
+	usedPlain, usedDict  bool
 }
 
 const directKeyLimit = 1 << 22
