@@ -12,6 +12,7 @@ const (
 	kProduct  // product map
 	kTags     // resource_tags map
 	kCostCat  // cost_category map
+	kTagsAll  // tags map: every tag source under its original key
 	kDiscount // discount map
 )
 
@@ -59,7 +60,7 @@ func net(v float64) float64 { return round10(v * edpKeep) }
 
 // cur2Columns returns the CUR 2.0 columns in the order of AWS's table
 // dictionary (alphabetical within each group).
-func (o *org) cur2Columns(m *monthPlan) []column {
+func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 	f := &o.fees
 	inv := m.invoice
 	attr := func(a int) func(*line) sym {
@@ -71,7 +72,7 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		}
 	}
 	ri := func(sec section, c column) column { c.sec = sec; return c }
-	cols := []column{
+	cols = []column{
 		s("bill_bill_type", "bill", "BillType", func(l *line) sym { return l.billType }),
 		s("bill_billing_entity", "bill", "BillingEntity", func(*line) sym { return f.billing }),
 		tcol("bill_billing_period_end_date", "bill", "BillingPeriodEndDate", func(*line) int64 { return m.end }),
@@ -181,6 +182,7 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		r("reservation_upfront_value", "UpfrontValue", func(l *line) (float64, bool) { return l.ri.upfront, l.typ == ltRIFee || l.typ == ltFee }),
 		column{name: "resource_tags", cat: "resourceTags", kind: kTags},
 	)
+	defer func() { cols = append(cols, column{name: "tags", cat: "tags", kind: kTagsAll}) }()
 	p := func(name, legacy string, fn func(*line) (float64, bool)) column {
 		return ri(secSP, d(name, "savingsPlan", legacy, fn))
 	}

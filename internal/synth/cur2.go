@@ -64,7 +64,7 @@ func (o *org) newCUR2Sink(m *monthPlan) (sink, error) {
 			f.typ, f.static = pqPlainString, false
 		case kInterval:
 			f.typ, f.render, f.static = pqString, s.times.renderInterval, false
-		case kProduct, kTags, kCostCat:
+		case kProduct, kTags, kCostCat, kTagsAll:
 			f.typ = pqMapString
 		case kDiscount:
 			f.typ = pqMapDouble
@@ -211,6 +211,8 @@ func (s *cur2Sink) template(l *line) int32 {
 			}
 		case kCostCat:
 			s.maps[i] = s.o.costCats[l.acct.idx]
+		case kTagsAll:
+			s.maps[i] = s.o.allTags(l)
 		}
 	}
 	id := s.w.template(s.vals, s.maps)
@@ -325,7 +327,7 @@ func cur2Type(k colKind) string {
 		return "timestamp"
 	case kDbl:
 		return "double"
-	case kProduct, kTags, kCostCat:
+	case kProduct, kTags, kCostCat, kTagsAll:
 		return "map<string,string>"
 	case kDiscount:
 		return "map<string,double>"
@@ -349,3 +351,13 @@ func uuidOf(h uint64) string {
 
 // costCategory is the BusinessUnit cost category of an account.
 func (o *org) costCategory(a *account) []kvKey { return o.costCats[a.idx] }
+
+// allTags is the CUR 2.0 tags map of a line: the resource's tags and the
+// account's cost category under their legacy names, which keep the
+// original keys ("resourceTags/user:Environment").
+func (o *org) allTags(l *line) []kvKey {
+	if l.res != nil {
+		return l.res.allTags
+	}
+	return o.acctTags[l.acct.idx]
+}

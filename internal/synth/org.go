@@ -48,6 +48,7 @@ type resource struct {
 	id, az     sym
 	tags       [numTags]sym
 	tagKV      []kvKey // CUR 2.0 resource_tags entries
+	allTags    []kvKey // CUR 2.0 tags entries, with the cost category
 	base       float64 // usage per line before shaping
 	from, to   int64   // lifetime, unix seconds
 	slot, size int     // position and size of its auto scaling group
@@ -95,6 +96,7 @@ type org struct {
 	riOriginal        sym
 	edpKey            sym
 	costCats          [][]kvKey // per account
+	acctTags          [][]kvKey // per account: the tags map of lines without a resource
 	costCategoryName  sym
 }
 
@@ -371,6 +373,12 @@ func (o *org) newResource(r *rng, acct *account, s *sku, base float64) *resource
 		res.id = t.intern(o.resourceID(r, s, acct, name))
 	}
 	o.tagResource(r, res, name)
+	for k, v := range res.tags {
+		if v != 0 {
+			res.allTags = append(res.allTags, kvKey{uint64(t.intern("resourceTags/" + tagKeys[k].legacy)), uint64(v)})
+		}
+	}
+	res.allTags = append(res.allTags, o.acctTags[acct.idx]...)
 	o.resources = append(o.resources, res)
 	return res
 }
@@ -476,6 +484,7 @@ func (o *org) buildServices() {
 	o.costCategoryName = t.intern("BusinessUnit")
 	for _, a := range o.accounts {
 		o.costCats = append(o.costCats, []kvKey{{uint64(o.costCategoryName), uint64(a.unit)}})
+		o.acctTags = append(o.acctTags, []kvKey{{uint64(t.intern("costCategory/" + t.str(o.costCategoryName))), uint64(a.unit)}})
 	}
 	o.supportSku = o.svcSkus[len(o.svcList)-2]
 	o.supportSku.attr[paProductFamily] = t.intern("AWS Support")
