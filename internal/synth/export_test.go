@@ -113,7 +113,7 @@ func curSQL(dir string) exportSQL {
 	n := func(c string) string { return "CAST(NULLIF(" + c + ", '') AS DECIMAL(38,10))" }
 	q := func(c string) string { return `"` + c + `"` }
 	return exportSQL{
-		from:         fmt.Sprintf("read_csv('%s', " + csvOptions + ")", filepath.Join(dir, DefaultExportName, "*", "*", "*.csv.gz")),
+		from:         fmt.Sprintf("read_csv('%s', "+csvOptions+")", filepath.Join(dir, DefaultExportName, "*", "*", "*.csv.gz")),
 		month:        q("bill/BillingPeriodStartDate") + "[1:7]",
 		typ:          q("lineItem/LineItemType"),
 		unblended:    n(q("lineItem/UnblendedCost")),
@@ -153,7 +153,7 @@ func focusSQL(dir string) exportSQL {
 		WHEN 'Adjustment' THEN 'Refund'
 		ELSE ChargeCategory END`
 	return exportSQL{
-		from:         fmt.Sprintf("read_csv('%s', " + csvOptions + ")", filepath.Join(dir, DefaultExportName, "data", "*", "*.csv.gz")),
+		from:         fmt.Sprintf("read_csv('%s', "+csvOptions+")", filepath.Join(dir, DefaultExportName, "data", "*", "*.csv.gz")),
 		month:        "BillingPeriodStart[1:7]",
 		typ:          typ,
 		unblended:    n("BilledCost"),
