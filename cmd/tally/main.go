@@ -42,6 +42,7 @@ const usage = `usage: tally <command> [flags]
 commands:
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
+  generate   write the billing exports of a synthetic organisation
   version    print the version
 
 Run "tally <command> -h" for a command's flags.`
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr, nil)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr)
+	case "generate":
+		return runGenerate(ctx, rest, stdout, stderr, nil)
 	case "version":
 		fmt.Fprintln(stdout, "tally", version)
 		return nil
