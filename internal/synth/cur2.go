@@ -126,18 +126,29 @@ func appendInterval(dst []byte, start, end int64) []byte {
 	return unixUTC(end).AppendFormat(dst, "2006-01-02T15:04:05Z")
 }
 
-// lineID fills dst with the 52-character identity_line_item_id of the n-th
-// line of a period.
+// lineID fills dst (an even length) with the identity_line_item_id of the
+// n-th line of a period: base32 digits of one mixed hash per twelve
+// characters, rendered two at a time.
 func lineID(dst []byte, seed, n uint64) {
 	h := hash2(seed, n)
-	for i := range dst {
-		if i%12 == 0 {
-			h = mix(h + uint64(i))
+	for i := 0; i < len(dst); i += 12 {
+		h = mix(h + uint64(i))
+		x := h
+		for j := i; j+1 < len(dst) && j < i+12; j += 2 {
+			p := &b32Pairs[x&1023]
+			dst[j], dst[j+1] = p[0], p[1]
+			x >>= 10
 		}
-		dst[i] = b32[h&31]
-		h >>= 5
 	}
 }
+
+// b32Pairs renders ten bits as two base32 digits, low bits first.
+var b32Pairs = func() (t [1024][2]byte) {
+	for i := range t {
+		t[i] = [2]byte{b32[i&31], b32[i>>5]}
+	}
+	return t
+}()
 
 func (s *cur2Sink) open() error {
 	rel := fmt.Sprintf("%s/data/BILLING_PERIOD=%s/%s-%05d.snappy.parquet", s.o.cfg.ExportName, s.period, s.o.cfg.ExportName, len(s.data)+1)
@@ -146,7 +157,12 @@ func (s *cur2Sink) open() error {
 		return err
 	}
 	s.f, s.bw, s.inFile = f, bufio.NewWriterSize(f, 1<<20), 0
-	s.w = newPQWriter(s.bw, s.fields, pageRows, rowGroupRows)
+	if w, ok := s.o.pqWriters.Get().(*pqWriter); ok {
+		w.reuse(s.bw, s.fields)
+		s.w = w
+	} else {
+		s.w = newPQWriter(s.bw, s.fields, pageRows, rowGroupRows)
+	}
 	s.shapes, s.tpls = newShapeCache(), s.tpls[:0]
 	s.data = append(s.data, rel)
 	return nil
@@ -168,6 +184,9 @@ func (s *cur2Sink) closeFile() error {
 	}
 	if cerr := s.f.Close(); err == nil {
 		err = cerr
+	}
+	if err == nil {
+		s.o.pqWriters.Put(s.w)
 	}
 	s.w = nil
 	return err

@@ -330,7 +330,7 @@ func BenchmarkGenerateParquet(b *testing.B) {
 	var total int64
 	for i := 0; i < b.N; i++ {
 		cfg := smallConfig(b.TempDir())
-		cfg.Rows, cfg.Workers = 500000, 1
+		cfg.Rows, cfg.Workers = 2_000_000, 1
 		st, err := Generate(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)

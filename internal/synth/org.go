@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -74,9 +75,11 @@ var tagKeys = [numTags]struct{ legacy, cur2, focus string }{
 	{"aws:createdBy", "aws_created_by", "aws:createdBy"},
 }
 
-// org is the synthetic organisation; it is read-only once built.
+// org is the synthetic organisation; it is read-only once built, except
+// for the pool of Parquet writers its periods share.
 type org struct {
 	cfg       Config
+	pqWriters sync.Pool // *pqWriter with the CUR 2.0 schema
 	syms      *symtab
 	payer     *account
 	accounts  []*account // payer first

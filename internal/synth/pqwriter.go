@@ -158,6 +158,26 @@ func newPQWriter(w io.Writer, fields []pqField, pageRows, rowGroupRows int) *pqW
 	return pw
 }
 
+// reuse starts a new file on w with the writer's buffers, which keeps a
+// run's periods from growing them again. fields must have the same names
+// and types as the writer's; their render functions replace the old ones.
+func (w *pqWriter) reuse(out io.Writer, fields []pqField) {
+	for i, f := range fields {
+		for l := w.first[i]; l < len(w.leaves) && (i+1 == len(fields) || l < w.first[i+1]); l++ {
+			if w.leaves[l].render != nil {
+				w.leaves[l].render = f.render
+			}
+		}
+	}
+	w.fields = fields
+	w.out = &countingWriter{w: out}
+	w.rows, w.pageRowCount, w.rgRowCount = 0, 0, 0
+	w.rowGroups = nil
+	w.runs, w.tplBase, w.tplData = w.runs[:0], w.tplBase[:0], w.tplData[:0]
+	w.gen++
+	w.out.Write([]byte("PAR1"))
+}
+
 // kvKey is one map entry as dictionary keys; a zero value key is null.
 type kvKey struct{ k, v uint64 }
 
