@@ -72,33 +72,41 @@ func TestValidate(t *testing.T) {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	a, b := t.TempDir(), t.TempDir()
-	cfg := smallConfig(a)
-	cfg.Rows = 20000
-	cfg.Workers = 1
-	generate(t, cfg)
-	cfg.Out, cfg.Workers = b, 3
-	generate(t, cfg)
-	fa, fb := readTree(t, a), readTree(t, b)
-	if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
-		t.Fatalf("file sets differ (-a +b):\n%s", diff)
-	}
-	for name, da := range fa {
-		if !bytes.Equal(da, fb[name]) {
-			t.Errorf("%s differs between runs with the same seed", name)
-		}
-	}
-	cfg.Out, cfg.Seed = t.TempDir(), 43
-	generate(t, cfg)
-	fc := readTree(t, cfg.Out)
-	same := 0
-	for name, da := range fa {
-		if bytes.Equal(da, fc[name]) {
-			same++
-		}
-	}
-	if same == len(fa) {
-		t.Error("a different seed gave identical files")
+	for _, f := range []Format{FormatCUR2, FormatCUR, FormatFOCUS} {
+		t.Run(string(f), func(t *testing.T) {
+			a, b := t.TempDir(), t.TempDir()
+			cfg := smallConfig(a)
+			cfg.Format, cfg.Rows, cfg.Workers, cfg.RowsPerFile = f, 20000, 1, 9000
+			generate(t, cfg)
+			cfg.Out, cfg.Workers = b, 3
+			generate(t, cfg)
+			fa, fb := readTree(t, a), readTree(t, b)
+			if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
+				t.Fatalf("file sets differ (-a +b):\n%s", diff)
+			}
+			for name, da := range fa {
+				if !bytes.Equal(da, fb[name]) {
+					t.Errorf("%s differs between runs with the same seed", name)
+				}
+			}
+			// A second run over the same folder replaces what it wrote.
+			generate(t, cfg)
+			if diff := cmp.Diff(keys(fa), keys(readTree(t, b))); diff != "" {
+				t.Errorf("a rerun changed the file set (-first +rerun):\n%s", diff)
+			}
+			cfg.Out, cfg.Seed = t.TempDir(), 43
+			generate(t, cfg)
+			fc := readTree(t, cfg.Out)
+			same := 0
+			for name, da := range fa {
+				if bytes.Equal(da, fc[name]) {
+					same++
+				}
+			}
+			if same == len(fa) {
+				t.Error("a different seed gave identical files")
+			}
+		})
 	}
 }
 
@@ -139,23 +147,38 @@ func TestUnwritableOutputLeavesNoManifest(t *testing.T) {
 	if _, err := Generate(context.Background(), cfg); err == nil {
 		t.Fatal("Generate into a path below a file succeeded")
 	}
-	// A folder whose data directory cannot be created: the period fails
-	// and no manifest claims its files.
-	cfg = smallConfig(dir)
-	cfg.Rows = 5000
-	if err := os.MkdirAll(filepath.Join(dir, DefaultExportName), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, DefaultExportName, "data"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Generate(context.Background(), cfg); err == nil {
-		t.Fatal("Generate with a blocked data folder succeeded")
-	}
-	for name := range readTree(t, dir) {
-		if strings.Contains(name, "Manifest") {
-			t.Errorf("manifest %s left behind after a failure", name)
-		}
+	// A folder where data files cannot be created: every period fails and
+	// no manifest claims its files.
+	for _, tc := range []struct {
+		format  Format
+		blocked string // a file where the export needs a folder
+	}{
+		{FormatCUR2, "data"},
+		{FormatFOCUS, "data"},
+		{FormatCUR, ""}, // the period folder is replaced, so block the report folder
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := smallConfig(dir)
+			cfg.Format, cfg.Rows = tc.format, 5000
+			if err := os.MkdirAll(filepath.Join(dir, DefaultExportName), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if tc.blocked == "" {
+				os.Remove(filepath.Join(dir, DefaultExportName))
+			}
+			if err := os.WriteFile(filepath.Join(dir, DefaultExportName, tc.blocked), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Generate(context.Background(), cfg); err == nil {
+				t.Fatal("Generate with a blocked folder succeeded")
+			}
+			for name := range readTree(t, dir) {
+				if strings.Contains(name, "Manifest") {
+					t.Errorf("manifest %s left behind after a failure", name)
+				}
+			}
+		})
 	}
 }
 

@@ -89,7 +89,7 @@ func (w *pqWriter) writeChunk(l *pqLeaf) (format.ColumnChunk, error) {
 
 func (l *pqLeaf) reset() {
 	for _, k := range l.keys {
-		if k < directKeyLimit {
+		if l.small && k < directKeyLimit {
 			l.direct[k] = 0
 		}
 	}

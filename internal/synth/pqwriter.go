@@ -94,8 +94,10 @@ type pqLeaf struct {
 	plain []byte
 
 	// Dictionary of the current row group: keys in index order, a direct
-	// table for small keys and a map for large ones.
+	// table for the small keys of dynamic leaves (looked up every row) and
+	// a map for the rest (static leaves look keys up once per template).
 	keys    []uint64
+	small   bool
 	direct  []uint32 // key -> index+1
 	big     map[uint64]uint32
 	lastKey uint64
@@ -152,6 +154,11 @@ func newPQWriter(w io.Writer, fields []pqField, pageRows, rowGroupRows int) *pqW
 				v.phys, v.dict, v.render = format.Double, false, nil
 			}
 			pw.leaves = append(pw.leaves, v)
+		}
+	}
+	for i, f := range fields {
+		if !f.static && f.typ != pqPlainString {
+			pw.leaves[pw.first[i]].small = true
 		}
 	}
 	pw.out.Write([]byte("PAR1"))
@@ -284,7 +291,7 @@ func (l *pqLeaf) index(key uint64) uint32 {
 		return l.lastIdx
 	}
 	var i uint32
-	if key < directKeyLimit {
+	if l.small && key < directKeyLimit {
 		if int(key) >= len(l.direct) {
 			l.direct = append(l.direct, make([]uint32, int(key)+1-len(l.direct)+len(l.direct)/2)...)
 		}
