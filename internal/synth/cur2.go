@@ -2,8 +2,6 @@ package synth
 
 import (
 	"bufio"
-	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -85,70 +83,6 @@ func (o *org) newCUR2Sink(m *monthPlan) (sink, error) {
 func (s *cur2Sink) dataDir() string {
 	return s.o.cfg.Out + "/" + s.o.cfg.ExportName + "/data/BILLING_PERIOD=" + s.period
 }
-
-// timeCodec turns the times of one billing period into small dictionary
-// keys: hours since the period's start, plus one. Every time a period's
-// lines carry lies inside the period and on the hour.
-type timeCodec struct{ base int64 }
-
-func (c timeCodec) key(t int64) uint64 { return uint64((t-c.base)/3600) + 1 }
-
-// renderMillis renders a time key as PLAIN INT64 milliseconds.
-func (c timeCodec) renderMillis(dst []byte, key uint64) []byte {
-	return binary.LittleEndian.AppendUint64(dst, uint64((c.base+int64(key-1)*3600)*1000))
-}
-
-// intervalKey packs a usage interval into a dictionary key: a one-hour
-// interval is its start's key, small enough for the writer's direct table;
-// a longer one sets bit 22 above the start hour and the length in hours.
-func (c timeCodec) intervalKey(start, end int64) uint64 {
-	if hours := (end - start) / 3600; hours != 1 {
-		return 1<<22 | uint64((start-c.base)/3600)<<10 | uint64(hours)
-	}
-	return c.key(start)
-}
-
-func (c timeCodec) renderInterval(dst []byte, key uint64) []byte {
-	start, hours := c.base+int64(key-1)*3600, int64(1)
-	if key >= 1<<22 {
-		start, hours = c.base+int64(key>>10&(1<<12-1))*3600, int64(key&(1<<10-1))
-	}
-	var b [48]byte
-	v := appendInterval(b[:0], start, start+hours*3600)
-	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(v)))
-	return append(dst, v...)
-}
-
-// appendInterval appends identity_time_interval text.
-func appendInterval(dst []byte, start, end int64) []byte {
-	dst = unixUTC(start).AppendFormat(dst, "2006-01-02T15:04:05Z")
-	dst = append(dst, '/')
-	return unixUTC(end).AppendFormat(dst, "2006-01-02T15:04:05Z")
-}
-
-// lineID fills dst (an even length) with the identity_line_item_id of the
-// n-th line of a period: base32 digits of one mixed hash per twelve
-// characters, rendered two at a time.
-func lineID(dst []byte, seed, n uint64) {
-	h := hash2(seed, n)
-	for i := 0; i < len(dst); i += 12 {
-		h = mix(h + uint64(i))
-		x := h
-		for j := i; j+1 < len(dst) && j < i+12; j += 2 {
-			p := &b32Pairs[x&1023]
-			dst[j], dst[j+1] = p[0], p[1]
-			x >>= 10
-		}
-	}
-}
-
-// b32Pairs renders ten bits as two base32 digits, low bits first.
-var b32Pairs = func() (t [1024][2]byte) {
-	for i := range t {
-		t[i] = [2]byte{b32[i&31], b32[i>>5]}
-	}
-	return t
-}()
 
 func (s *cur2Sink) open() error {
 	rel := fmt.Sprintf("%s/data/BILLING_PERIOD=%s/%s-%05d.snappy.parquet", s.o.cfg.ExportName, s.period, s.o.cfg.ExportName, len(s.data)+1)
@@ -297,86 +231,4 @@ func (s *cur2Sink) abort() {
 		s.f.Close()
 	}
 	s.out.abort()
-}
-
-// dataExportsManifest is the Manifest.json AWS Data Exports writes per
-// billing period.
-type dataExportsManifest struct {
-	ExportARN     string           `json:"exportArn"`
-	ExportName    string           `json:"exportName"`
-	ExecutionID   string           `json:"executionId"`
-	BillingPeriod manifestPeriod   `json:"billingPeriod"`
-	DataFiles     []string         `json:"dataFiles"`
-	Columns       []manifestColumn `json:"columns"`
-}
-
-type manifestPeriod struct {
-	Start string `json:"start"`
-	End   string `json:"end"`
-}
-
-type manifestColumn struct {
-	Category string `json:"category,omitempty"`
-	Name     string `json:"name"`
-	Type     string `json:"type"`
-}
-
-func (s *cur2Sink) manifest() ([]byte, error) {
-	man := dataExportsManifest{
-		ExportARN:   s.o.exportARN(),
-		ExportName:  s.o.cfg.ExportName,
-		ExecutionID: s.o.executionID(s.m),
-		BillingPeriod: manifestPeriod{
-			Start: unixUTC(s.m.start).Format("2006-01-02T15:04:05.000Z"),
-			End:   unixUTC(s.m.end).Format("2006-01-02T15:04:05.000Z"),
-		},
-	}
-	for _, rel := range s.data {
-		man.DataFiles = append(man.DataFiles, "s3://"+s.o.cfg.Bucket+"/"+rel)
-	}
-	for _, c := range s.cols {
-		man.Columns = append(man.Columns, manifestColumn{Name: c.name, Type: cur2Type(c.kind)})
-	}
-	return json.MarshalIndent(man, "", "  ")
-}
-
-func cur2Type(k colKind) string {
-	switch k {
-	case kTime:
-		return "timestamp"
-	case kDbl:
-		return "double"
-	case kProduct, kTags, kCostCat, kTagsAll:
-		return "map<string,string>"
-	case kDiscount:
-		return "map<string,double>"
-	}
-	return "string"
-}
-
-func (o *org) exportARN() string {
-	return "arn:aws:bcm-data-exports:us-east-1:" + o.payer.idStr + ":export/" + o.cfg.ExportName + "-" + uuidOf(hash2(uint64(o.cfg.Seed), 11))
-}
-
-func (o *org) executionID(m *monthPlan) string {
-	return uuidOf(hash2(m.seed, uint64(len(o.resources))))
-}
-
-// uuidOf renders a deterministic version-4-shaped UUID.
-func uuidOf(h uint64) string {
-	a := hexDigits(h, 16) + hexDigits(mix(h), 16)
-	return a[:8] + "-" + a[8:12] + "-4" + a[13:16] + "-a" + a[17:20] + "-" + a[20:32]
-}
-
-// costCategory is the BusinessUnit cost category of an account.
-func (o *org) costCategory(a *account) []kvKey { return o.costCats[a.idx] }
-
-// allTags is the CUR 2.0 tags map of a line: the resource's tags and the
-// account's cost category under their legacy names, which keep the
-// original keys ("resourceTags/user:Environment").
-func (o *org) allTags(l *line) []kvKey {
-	if l.res != nil {
-		return l.res.allTags
-	}
-	return o.acctTags[l.acct.idx]
 }

@@ -506,3 +506,13 @@ func (o *org) serviceIndex(svc *service) int {
 	}
 	return 0
 }
+
+// allTags is the CUR 2.0 tags map of a line: the resource's tags and the
+// account's cost category under their legacy names, which keep the
+// original keys ("resourceTags/user:Environment").
+func (o *org) allTags(l *line) []kvKey {
+	if l.res != nil {
+		return l.res.allTags
+	}
+	return o.acctTags[l.acct.idx]
+}
