@@ -100,7 +100,7 @@ func (r *csvRows) template(l *line) *csvTemplate {
 // appendCSVField appends a field, quoted when it must be (as encoding/csv
 // decides).
 func appendCSVField(dst, f []byte) []byte {
-	if len(f) == 0 || (bytes.IndexAny(f, ",\"\r\n") < 0 && f[0] != ' ' && f[0] != '\t') {
+	if len(f) == 0 || (!bytes.ContainsAny(f, ",\"\r\n") && f[0] != ' ' && f[0] != '\t') {
 		return append(dst, f...)
 	}
 	dst = append(dst, '"')

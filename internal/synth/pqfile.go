@@ -98,7 +98,7 @@ func (l *pqLeaf) reset() {
 	l.lastKey, l.lastIdx = 0, 0
 	l.pages = l.pages[:0]
 	l.numValues, l.nullCount, l.uncompressedSize = 0, 0, 0
-	l.usedPlain, l.usedDict = false, false
+	l.usedPlain = false
 }
 
 // close flushes the last row group and writes the footer.

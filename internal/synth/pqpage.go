@@ -222,9 +222,7 @@ func (w *pqWriter) writePage(l *pqLeaf, reps, defs []byte, enc format.Encoding, 
 	l.uncompressedSize += int64(len(h) + len(page))
 	l.numValues += int64(n)
 	l.nullCount += int64(nulls)
-	if enc == format.RLEDictionary {
-		l.usedDict = true
-	} else {
+	if enc != format.RLEDictionary {
 		l.usedPlain = true
 	}
 	l.defs, l.idx, l.plain = l.defs[:0], l.idx[:0], l.plain[:0]

@@ -103,7 +103,7 @@ type pqLeaf struct {
 	pages                []byte
 	numValues, nullCount int64
 	uncompressedSize     int64
-	usedPlain, usedDict  bool
+	usedPlain            bool // some page is PLAIN, so the chunk lists that encoding
 }
 
 const directKeyLimit = 1 << 22
