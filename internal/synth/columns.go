@@ -12,6 +12,7 @@ const (
 	kProduct  // product map
 	kTags     // resource_tags map
 	kCostCat  // cost_category map
+	kTagsAll  // tags map: every tag source under its original key
 	kDiscount // discount map
 )
 
@@ -26,11 +27,14 @@ const (
 )
 
 // column is one CUR column: its CUR 2.0 name, legacy category and name, and
-// how to read it from a line.
+// how to read it from a line. Strings, static times and whether a double is
+// present depend only on the line's shape; dyn marks the times that change
+// from line to line (usage dates).
 type column struct {
 	name, cat, legacy string
 	kind              colKind
 	sec               section
+	dyn               bool
 	str               func(*line) sym
 	tm                func(*line) int64
 	dbl               func(*line) (float64, bool)
@@ -48,13 +52,15 @@ func tcol(name, cat, legacy string, f func(*line) int64) column {
 	return column{name: name, cat: cat, legacy: legacy, kind: kTime, tm: f}
 }
 
-func always(v float64) (float64, bool) { return v, true }
+func dynTime(c column) column { c.dyn = true; return c }
 
-func nonzero(v float64) (float64, bool) { return v, v != 0 }
+// net applies the EDP discount to an amount of a Reserved Instance or
+// Savings Plan column.
+func net(v float64) float64 { return round10(v * edpKeep) }
 
 // cur2Columns returns the CUR 2.0 columns in the order of AWS's table
 // dictionary (alphabetical within each group).
-func (o *org) cur2Columns(m *monthPlan) []column {
+func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 	f := &o.fees
 	inv := m.invoice
 	attr := func(a int) func(*line) sym {
@@ -65,11 +71,8 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 			return l.sku.attr[a]
 		}
 	}
-	isUsage := func(l *line) bool {
-		return l.typ == ltUsage || l.typ == ltDiscountedUsage || l.typ == ltSPCovered || l.typ == ltSPNegation
-	}
 	ri := func(sec section, c column) column { c.sec = sec; return c }
-	cols := []column{
+	cols = []column{
 		s("bill_bill_type", "bill", "BillType", func(l *line) sym { return l.billType }),
 		s("bill_billing_entity", "bill", "BillingEntity", func(*line) sym { return f.billing }),
 		tcol("bill_billing_period_end_date", "bill", "BillingPeriodEndDate", func(*line) int64 { return m.end }),
@@ -79,9 +82,9 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		s("bill_payer_account_id", "bill", "PayerAccountId", func(*line) sym { return o.payer.id }),
 		s("bill_payer_account_name", "bill", "PayerAccountName", func(*line) sym { return o.payer.name }),
 		{name: "cost_category", cat: "costCategory", kind: kCostCat},
-		{name: "discount", cat: "discount", kind: kDiscount},
+		{name: "discount", cat: "discount", kind: kDiscount, dbl: func(l *line) (float64, bool) { return l.discount, discounted(l) }},
 		d("discount_bundled_discount", "discount", "BundledDiscount", func(*line) (float64, bool) { return 0, false }),
-		d("discount_total_discount", "discount", "TotalDiscount", func(l *line) (float64, bool) { return nonzero(l.discount) }),
+		d("discount_total_discount", "discount", "TotalDiscount", func(l *line) (float64, bool) { return l.discount, discounted(l) }),
 		{name: "identity_line_item_id", cat: "identity", legacy: "LineItemId", kind: kID},
 		{name: "identity_time_interval", cat: "identity", legacy: "TimeInterval", kind: kInterval},
 		s("line_item_availability_zone", "lineItem", "AvailabilityZone", func(l *line) sym { return l.az }),
@@ -116,8 +119,8 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		s("line_item_usage_account_id", "lineItem", "UsageAccountId", func(l *line) sym { return l.acct.id }),
 		s("line_item_usage_account_name", "lineItem", "UsageAccountName", func(l *line) sym { return l.acct.name }),
 		d("line_item_usage_amount", "lineItem", "UsageAmount", func(l *line) (float64, bool) { return l.amount, true }),
-		tcol("line_item_usage_end_date", "lineItem", "UsageEndDate", func(l *line) int64 { return l.end }),
-		tcol("line_item_usage_start_date", "lineItem", "UsageStartDate", func(l *line) int64 { return l.start }),
+		dynTime(tcol("line_item_usage_end_date", "lineItem", "UsageEndDate", func(l *line) int64 { return l.end })),
+		dynTime(tcol("line_item_usage_start_date", "lineItem", "UsageStartDate", func(l *line) int64 { return l.start })),
 		s("line_item_usage_type", "lineItem", "UsageType", func(l *line) sym { return l.usageType }),
 		s("pricing_currency", "pricing", "currency", func(*line) sym { return f.usd }),
 		s("pricing_lease_contract_length", "pricing", "LeaseContractLength", func(l *line) sym { return riStr(l, func(r *reservation) sym { return r.lease }) }),
@@ -154,13 +157,13 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		r("reservation_effective_cost", "EffectiveCost", func(l *line) (float64, bool) { return l.riEffective, l.typ == ltDiscountedUsage }),
 		rs("reservation_end_time", "EndTime", func(l *line) sym { return l.ri.endStr }),
 		rs("reservation_modification_status", "ModificationStatus", func(*line) sym { return o.riOriginal }),
-		r("reservation_net_amortized_upfront_cost_for_usage", "NetAmortizedUpfrontCostForUsage", func(l *line) (float64, bool) { return l.riUpfrontForUsage, l.typ == ltDiscountedUsage }),
-		r("reservation_net_amortized_upfront_fee_for_billing_period", "NetAmortizedUpfrontFeeForBillingPeriod", func(l *line) (float64, bool) { return l.riUpfrontPeriod, l.typ == ltRIFee }),
-		r("reservation_net_effective_cost", "NetEffectiveCost", func(l *line) (float64, bool) { return l.riEffective, l.typ == ltDiscountedUsage }),
-		r("reservation_net_recurring_fee_for_usage", "NetRecurringFeeForUsage", func(l *line) (float64, bool) { return l.riRecurringForUsage, l.typ == ltDiscountedUsage }),
-		r("reservation_net_unused_amortized_upfront_fee_for_billing_period", "NetUnusedAmortizedUpfrontFeeForBillingPeriod", func(l *line) (float64, bool) { return l.riUnusedUpfront, l.typ == ltRIFee }),
-		r("reservation_net_unused_recurring_fee", "NetUnusedRecurringFee", func(l *line) (float64, bool) { return l.riUnusedRecurring, l.typ == ltRIFee }),
-		r("reservation_net_upfront_value", "NetUpfrontValue", func(l *line) (float64, bool) { return l.ri.upfront, l.typ == ltRIFee || l.typ == ltFee }),
+		r("reservation_net_amortized_upfront_cost_for_usage", "NetAmortizedUpfrontCostForUsage", func(l *line) (float64, bool) { return net(l.riUpfrontForUsage), l.typ == ltDiscountedUsage }),
+		r("reservation_net_amortized_upfront_fee_for_billing_period", "NetAmortizedUpfrontFeeForBillingPeriod", func(l *line) (float64, bool) { return net(l.riUpfrontPeriod), l.typ == ltRIFee }),
+		r("reservation_net_effective_cost", "NetEffectiveCost", func(l *line) (float64, bool) { return net(l.riEffective), l.typ == ltDiscountedUsage }),
+		r("reservation_net_recurring_fee_for_usage", "NetRecurringFeeForUsage", func(l *line) (float64, bool) { return net(l.riRecurringForUsage), l.typ == ltDiscountedUsage }),
+		r("reservation_net_unused_amortized_upfront_fee_for_billing_period", "NetUnusedAmortizedUpfrontFeeForBillingPeriod", func(l *line) (float64, bool) { return net(l.riUnusedUpfront), l.typ == ltRIFee }),
+		r("reservation_net_unused_recurring_fee", "NetUnusedRecurringFee", func(l *line) (float64, bool) { return net(l.riUnusedRecurring), l.typ == ltRIFee }),
+		r("reservation_net_upfront_value", "NetUpfrontValue", func(l *line) (float64, bool) { return net(l.ri.upfront), l.typ == ltRIFee || l.typ == ltFee }),
 		rs("reservation_normalized_units_per_reservation", "NormalizedUnitsPerReservation", func(l *line) sym { return l.ri.normUnits }),
 		rs("reservation_number_of_reservations", "NumberOfReservations", func(l *line) sym { return l.ri.countStr }),
 		r("reservation_recurring_fee_for_usage", "RecurringFeeForUsage", func(l *line) (float64, bool) { return l.riRecurringForUsage, l.typ == ltDiscountedUsage }),
@@ -179,6 +182,7 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		r("reservation_upfront_value", "UpfrontValue", func(l *line) (float64, bool) { return l.ri.upfront, l.typ == ltRIFee || l.typ == ltFee }),
 		column{name: "resource_tags", cat: "resourceTags", kind: kTags},
 	)
+	defer func() { cols = append(cols, column{name: "tags", cat: "tags", kind: kTagsAll}) }()
 	p := func(name, legacy string, fn func(*line) (float64, bool)) column {
 		return ri(secSP, d(name, "savingsPlan", legacy, fn))
 	}
@@ -190,9 +194,9 @@ func (o *org) cur2Columns(m *monthPlan) []column {
 		p("savings_plan_amortized_upfront_commitment_for_billing_period", "AmortizedUpfrontCommitmentForBillingPeriod", func(l *line) (float64, bool) { return l.spUpfront, fee(l) }),
 		ps("savings_plan_end_time", "EndTime", func(l *line) sym { return l.sp.endStr }),
 		ps("savings_plan_instance_type_family", "InstanceTypeFamily", func(*line) sym { return 0 }),
-		p("savings_plan_net_amortized_upfront_commitment_for_billing_period", "NetAmortizedUpfrontCommitmentForBillingPeriod", func(l *line) (float64, bool) { return l.spUpfront, fee(l) }),
-		p("savings_plan_net_recurring_commitment_for_billing_period", "NetRecurringCommitmentForBillingPeriod", func(l *line) (float64, bool) { return l.spRecurr, fee(l) }),
-		p("savings_plan_net_savings_plan_effective_cost", "NetSavingsPlanEffectiveCost", func(l *line) (float64, bool) { return l.spEffective, l.typ == ltSPCovered }),
+		p("savings_plan_net_amortized_upfront_commitment_for_billing_period", "NetAmortizedUpfrontCommitmentForBillingPeriod", func(l *line) (float64, bool) { return net(l.spUpfront), fee(l) }),
+		p("savings_plan_net_recurring_commitment_for_billing_period", "NetRecurringCommitmentForBillingPeriod", func(l *line) (float64, bool) { return net(l.spRecurr), fee(l) }),
+		p("savings_plan_net_savings_plan_effective_cost", "NetSavingsPlanEffectiveCost", func(l *line) (float64, bool) { return net(l.spEffective), l.typ == ltSPCovered }),
 		ps("savings_plan_offering_type", "OfferingType", func(l *line) sym { return l.sp.offering }),
 		ps("savings_plan_payment_option", "PaymentOption", func(l *line) sym { return l.sp.payment }),
 		ps("savings_plan_purchase_term", "PurchaseTerm", func(l *line) sym { return l.sp.term }),

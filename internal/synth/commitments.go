@@ -29,7 +29,7 @@ type savingsPlan struct {
 	discount                           float64 // off on-demand rates
 	from, to                           int64
 	offering, payment                  sym
-	term, region                       sym
+	term                               sym
 	startStr, endStr                   sym
 	negationDesc, feeDesc, upfrontDesc sym
 }

@@ -29,7 +29,9 @@ type Stats struct {
 
 // sink writes the lines of one billing period in one export format.
 type sink interface {
-	write(l *line) error
+	// write writes the rows of one line and says how many (FOCUS folds
+	// some lines into others and splits some in two).
+	write(l *line) (rows int, err error)
 	// close finishes the data files and then writes the manifest.
 	close() (files []string, bytes int64, err error)
 	// abort removes whatever the period wrote.
@@ -118,8 +120,9 @@ func (o *org) runMonth(ctx context.Context, m *monthPlan) monthResult {
 				return err
 			}
 		}
-		r.byType[l.typ]++
-		return s.write(l)
+		rows, err := s.write(l)
+		r.byType[l.typ] += int64(rows)
+		return err
 	})
 	if err == nil {
 		r.files, r.bytes, err = s.close()

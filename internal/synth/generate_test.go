@@ -72,33 +72,41 @@ func TestValidate(t *testing.T) {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
-	a, b := t.TempDir(), t.TempDir()
-	cfg := smallConfig(a)
-	cfg.Rows = 20000
-	cfg.Workers = 1
-	generate(t, cfg)
-	cfg.Out, cfg.Workers = b, 3
-	generate(t, cfg)
-	fa, fb := readTree(t, a), readTree(t, b)
-	if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
-		t.Fatalf("file sets differ (-a +b):\n%s", diff)
-	}
-	for name, da := range fa {
-		if !bytes.Equal(da, fb[name]) {
-			t.Errorf("%s differs between runs with the same seed", name)
-		}
-	}
-	cfg.Out, cfg.Seed = t.TempDir(), 43
-	generate(t, cfg)
-	fc := readTree(t, cfg.Out)
-	same := 0
-	for name, da := range fa {
-		if bytes.Equal(da, fc[name]) {
-			same++
-		}
-	}
-	if same == len(fa) {
-		t.Error("a different seed gave identical files")
+	for _, f := range []Format{FormatCUR2, FormatCUR, FormatFOCUS} {
+		t.Run(string(f), func(t *testing.T) {
+			a, b := t.TempDir(), t.TempDir()
+			cfg := smallConfig(a)
+			cfg.Format, cfg.Rows, cfg.Workers, cfg.RowsPerFile = f, 20000, 1, 9000
+			generate(t, cfg)
+			cfg.Out, cfg.Workers = b, 3
+			generate(t, cfg)
+			fa, fb := readTree(t, a), readTree(t, b)
+			if diff := cmp.Diff(keys(fa), keys(fb)); diff != "" {
+				t.Fatalf("file sets differ (-a +b):\n%s", diff)
+			}
+			for name, da := range fa {
+				if !bytes.Equal(da, fb[name]) {
+					t.Errorf("%s differs between runs with the same seed", name)
+				}
+			}
+			// A second run over the same folder replaces what it wrote.
+			generate(t, cfg)
+			if diff := cmp.Diff(keys(fa), keys(readTree(t, b))); diff != "" {
+				t.Errorf("a rerun changed the file set (-first +rerun):\n%s", diff)
+			}
+			cfg.Out, cfg.Seed = t.TempDir(), 43
+			generate(t, cfg)
+			fc := readTree(t, cfg.Out)
+			same := 0
+			for name, da := range fa {
+				if bytes.Equal(da, fc[name]) {
+					same++
+				}
+			}
+			if same == len(fa) {
+				t.Error("a different seed gave identical files")
+			}
+		})
 	}
 }
 
@@ -139,23 +147,38 @@ func TestUnwritableOutputLeavesNoManifest(t *testing.T) {
 	if _, err := Generate(context.Background(), cfg); err == nil {
 		t.Fatal("Generate into a path below a file succeeded")
 	}
-	// A folder whose data directory cannot be created: the period fails
-	// and no manifest claims its files.
-	cfg = smallConfig(dir)
-	cfg.Rows = 5000
-	if err := os.MkdirAll(filepath.Join(dir, DefaultExportName), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, DefaultExportName, "data"), []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Generate(context.Background(), cfg); err == nil {
-		t.Fatal("Generate with a blocked data folder succeeded")
-	}
-	for name := range readTree(t, dir) {
-		if strings.Contains(name, "Manifest") {
-			t.Errorf("manifest %s left behind after a failure", name)
-		}
+	// A folder where data files cannot be created: every period fails and
+	// no manifest claims its files.
+	for _, tc := range []struct {
+		format  Format
+		blocked string // a file where the export needs a folder
+	}{
+		{FormatCUR2, "data"},
+		{FormatFOCUS, "data"},
+		{FormatCUR, ""}, // the period folder is replaced, so block the report folder
+	} {
+		t.Run(string(tc.format), func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := smallConfig(dir)
+			cfg.Format, cfg.Rows = tc.format, 5000
+			if err := os.MkdirAll(filepath.Join(dir, DefaultExportName), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if tc.blocked == "" {
+				os.Remove(filepath.Join(dir, DefaultExportName))
+			}
+			if err := os.WriteFile(filepath.Join(dir, DefaultExportName, tc.blocked), []byte("x"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Generate(context.Background(), cfg); err == nil {
+				t.Fatal("Generate with a blocked folder succeeded")
+			}
+			for name := range readTree(t, dir) {
+				if strings.Contains(name, "Manifest") {
+					t.Errorf("manifest %s left behind after a failure", name)
+				}
+			}
+		})
 	}
 }
 
@@ -263,6 +286,25 @@ func TestCUR2(t *testing.T) {
 		t.Errorf("aws:createdBy lines %d, open months %d (want 1), closed months %d (want 2), product_name on %d of %d lines",
 			createdBy, openInvoices, closedInvoices, maps, n)
 	}
+	var badIntervals, spFees, hourlySPFees int64
+	var lineDiscounts, edpLines float64
+	q(`SELECT count(*) FILTER (WHERE identity_time_interval <> strftime(line_item_usage_start_date, '%Y-%m-%dT%H:%M:%SZ') || '/' ||
+			strftime(line_item_usage_end_date, '%Y-%m-%dT%H:%M:%SZ')),
+		count(*) FILTER (WHERE line_item_line_item_type = 'SavingsPlanRecurringFee'),
+		count(*) FILTER (WHERE line_item_line_item_type = 'SavingsPlanRecurringFee'
+			AND line_item_usage_end_date - line_item_usage_start_date = INTERVAL 1 HOUR),
+		coalesce(sum(discount['edp_discount']), 0),
+		coalesce(sum(line_item_unblended_cost) FILTER (WHERE line_item_line_item_type = 'EdpDiscount'), 0)
+		FROM CUR`, &badIntervals, &spFees, &hourlySPFees, &lineDiscounts, &edpLines)
+	if badIntervals != 0 {
+		t.Errorf("%d lines whose identity_time_interval does not match their usage dates", badIntervals)
+	}
+	if spFees == 0 || hourlySPFees != spFees {
+		t.Errorf("%d of %d SavingsPlanRecurringFee lines are hourly, want all (and some)", hourlySPFees, spFees)
+	}
+	if edpLines >= 0 || abs(lineDiscounts-edpLines) > 1e-6 {
+		t.Errorf("EdpDiscount lines total %.6f, discount map of the discounted lines %.6f; want equal and negative", edpLines, lineDiscounts)
+	}
 	var weekday, weekend float64
 	q(`SELECT avg(c) FILTER (WHERE dayofweek(d) BETWEEN 1 AND 5), avg(c) FILTER (WHERE dayofweek(d) IN (0, 6)) FROM
 		(SELECT date_trunc('day', line_item_usage_start_date) d, sum(line_item_unblended_cost) c FROM CUR
@@ -307,11 +349,15 @@ func abs(x float64) float64 {
 	return x
 }
 
+// BenchmarkGenerateParquet measures CUR 2.0 Parquet generation on one
+// month worker. lines/cpu-s divides by the process's CPU time, so it is the
+// per-core rate even on a busy machine.
 func BenchmarkGenerateParquet(b *testing.B) {
 	var total int64
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		cfg := smallConfig(b.TempDir())
-		cfg.Rows, cfg.Workers = 500000, 1
+		cfg.Rows, cfg.Workers = 2_000_000, 1
 		st, err := Generate(context.Background(), cfg)
 		if err != nil {
 			b.Fatal(err)
@@ -319,4 +365,7 @@ func BenchmarkGenerateParquet(b *testing.B) {
 		total += st.LineItems
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "lines/s")
+	if used := cpuTime() - cpu; used > 0 {
+		b.ReportMetric(float64(total)/used.Seconds(), "lines/cpu-s")
+	}
 }

@@ -33,176 +33,226 @@ func (o *org) planMonths() []*monthPlan {
 }
 
 const (
-	edpRate   = 0.05 // Enterprise Discount Program discount on usage
+	edpRate   = 0.05 // Enterprise Discount Program discount
 	taxRate   = 0.06
 	microUSD  = 1e10 // aggregates are kept in 1e-10 USD to be exact
 	growthPct = 0.03 // monthly usage growth
 )
 
-// monthGen accumulates what the month-level lines need.
+// monthGen generates one billing period. Lines come out resource by
+// resource, each resource's hours in order, then the month-level lines. The
+// Reserved Instances and Savings Plans are shared per hour in the fixed
+// order of the resources, so which line a commitment covers does not
+// depend on the output order.
 type monthGen struct {
-	o      *org
-	m      *monthPlan
-	emit   func(*line) error
-	l      line
-	cost   [][]int64 // [account][service] net cost
-	gross  [][]int64 // [account][service] gross on-demand cost of Usage lines
-	edp    [][]int64
-	riUsed []float64
-	spUsed []float64
+	o     *org
+	m     *monthPlan
+	emit  func(*line) error
+	l     line
+	hours int
+
+	// Per hour of the window: the usage shape and what the commitments
+	// have left, [hour*len(ris)+i] and [hour*len(sps)+i].
+	load, spike []float64
+	hod         []uint8
+	riLeft      []int32
+	spLeft      []float64
+	spUsed      []float64
+	riUsed      []float64
+	growth      float64
+
+	cost [][]int64 // [account][service] net cost, the base of tax
+	edp  [][]int64 // [account][service] EDP discount
 }
 
-// generateMonth emits every line of one billing period in a fixed order:
-// hourly usage first, then the month's fees, credits, discounts and tax.
+// generateMonth emits every line of one billing period.
 func (o *org) generateMonth(m *monthPlan, emit func(*line) error) error {
-	g := &monthGen{o: o, m: m, emit: emit, riUsed: make([]float64, len(o.ris)), spUsed: make([]float64, len(o.sps))}
+	g := &monthGen{o: o, m: m, emit: emit, hours: int((m.to - m.from) / 3600),
+		growth: 1 + growthPct*float64(m.index), riUsed: make([]float64, len(o.ris))}
 	n := len(o.services())
 	for range o.accounts {
 		g.cost = append(g.cost, make([]int64, n))
-		g.gross = append(g.gross, make([]int64, n))
 		g.edp = append(g.edp, make([]int64, n))
 	}
-	riLeft := make([]int, len(o.ris))
-	spLeft := make([]float64, len(o.sps))
-	for h := m.from; h < m.to; h += 3600 {
-		for i, ri := range o.ris {
-			riLeft[i] = 0
-			if h >= ri.from && h < ri.to {
-				riLeft[i] = ri.count
-			}
-		}
-		for i, sp := range o.sps {
-			spLeft[i] = 0
-			if h >= sp.from && h < sp.to {
-				spLeft[i] = sp.commit
-			}
-		}
-		for _, res := range o.resources {
-			if err := g.usage(res, h, riLeft, spLeft); err != nil {
-				return err
-			}
+	g.planHours()
+	for _, res := range o.resources {
+		if err := g.resource(res); err != nil {
+			return err
 		}
 	}
 	return g.monthLines()
 }
 
-// usage emits the lines of one resource for the hour starting at h.
-func (g *monthGen) usage(res *resource, h int64, riLeft []int, spLeft []float64) error {
-	if h < res.from || h >= res.to {
+// planHours precomputes the load of every hour and the commitments
+// available in it.
+func (g *monthGen) planHours() {
+	o, n := g.o, g.hours
+	g.load, g.spike, g.hod = make([]float64, n), make([]float64, n), make([]uint8, n)
+	g.riLeft = make([]int32, n*len(o.ris))
+	g.spLeft = make([]float64, n*len(o.sps))
+	g.spUsed = make([]float64, n*len(o.sps))
+	for hi := range n {
+		h := g.m.from + int64(hi)*3600
+		t := time.Unix(h, 0).UTC()
+		load := 1.0
+		if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			load = 0.55
+		}
+		g.hod[hi] = uint8(t.Hour())
+		g.load[hi] = load * (0.75 + 0.25*math.Sin((float64(t.Hour())-9)/24*2*math.Pi))
+		g.spike[hi] = 1
+		for _, d := range o.spikes {
+			if h >= d && h < d+86400 {
+				g.spike[hi] = 3.5
+			}
+		}
+		for i, ri := range o.ris {
+			if h >= ri.from && h < ri.to {
+				g.riLeft[hi*len(o.ris)+i] = int32(ri.count)
+			}
+		}
+		for i, sp := range o.sps {
+			if h >= sp.from && h < sp.to {
+				g.spLeft[hi*len(o.sps)+i] = sp.commit
+			}
+		}
+	}
+}
+
+// resource emits the lines of one resource for the whole window.
+func (g *monthGen) resource(res *resource) error {
+	m := g.m
+	from, to := max(m.from, res.from), min(m.to, res.to)
+	if from >= to {
 		return nil
 	}
 	off := res.sku.off
-	start, end, mult := h, h+3600, 1.0
 	switch {
 	case off.cad == monthly:
-		if h != g.m.from {
+		if res.from > m.from {
 			return nil
 		}
-		start, end = g.m.start, g.m.end
+		return g.usage(res, m.from, 0, m.start, m.end, 1)
 	case off.cad == daily || res.size < 0:
-		if (h-g.m.from)%86400 != 0 {
-			return nil
-		}
-		end = min(h+86400, g.m.end)
+		mult := 1.0
 		if off.cad == hourly {
 			mult = 24
 		}
+		for h := m.from; h < to; h += 86400 {
+			if h < from {
+				continue
+			}
+			if err := g.usage(res, h, int((h-m.from)/3600), h, min(h+86400, m.end), mult); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	amount := g.amount(res, h)
+	// Hourly resources start on the hour.
+	first := from + (3600-(from-m.from)%3600)%3600
+	for h := first; h < to; h += 3600 {
+		if err := g.usage(res, h, int((h-m.from)/3600), h, h+3600, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// usage emits the line of one resource for the period starting at hour h
+// (index hi in the window).
+func (g *monthGen) usage(res *resource, h int64, hi int, start, end int64, mult float64) error {
+	amount := g.amount(res, h, hi)
 	if amount <= 0 {
 		return nil
 	}
 	amount = round10(amount * mult)
+	s := res.sku
 	l := &g.l
-	*l = line{typ: ltUsage, start: start, end: end, acct: res.acct, res: res, sku: res.sku, usageType: res.sku.usageType,
-		op: res.sku.op, desc: res.sku.desc, az: res.az, billType: g.o.fees.anniversary, amount: amount, rate: res.sku.rate,
-		odRate: res.sku.rate, norm: res.sku.norm}
-	l.odCost = round10(amount * res.sku.rate)
+	*l = line{typ: ltUsage, start: start, end: end, acct: res.acct, res: res, sku: s, usageType: s.usageType,
+		op: s.op, desc: s.desc, az: res.az, billType: g.o.fees.anniversary, amount: amount, rate: s.rate,
+		odRate: s.rate, norm: s.norm}
+	l.odCost = round10(amount * s.rate)
 	l.cost = l.odCost
-	if off.prof == fleet && res.size > 0 {
-		for i, ri := range g.o.ris {
-			if riLeft[i] > 0 && ri.sku == res.sku {
-				riLeft[i]--
+	o := g.o
+	if s.off.prof == fleet && res.size > 0 {
+		left := g.riLeft[hi*len(o.ris) : (hi+1)*len(o.ris)]
+		for i, ri := range o.ris {
+			if left[i] > 0 && ri.sku == s {
+				left[i]--
 				g.riUsed[i] += amount
-				return g.emitLine(g.discounted(l, ri))
+				return g.emitLine(g.discountedUsage(l, ri))
 			}
 		}
 	}
-	if res.sku.computeSP {
-		for i, sp := range g.o.sps {
+	if s.computeSP {
+		left := g.spLeft[hi*len(o.sps) : (hi+1)*len(o.sps)]
+		for i, sp := range o.sps {
 			spCost := round10(l.odCost * (1 - sp.discount))
-			if spLeft[i] >= spCost && spCost > 0 {
-				spLeft[i] -= spCost
-				g.spUsed[i] += spCost
+			if left[i] >= spCost && spCost > 0 {
+				left[i] -= spCost
+				g.spUsed[hi*len(o.sps)+i] += spCost
 				return g.covered(l, sp, spCost)
 			}
 		}
 	}
-	l.net = round10(l.cost * (1 - edpRate))
-	a, s := g.o.acctIndex(l.acct), res.sku.svcIndex
-	g.gross[a][s] += money(l.cost)
-	g.edp[a][s] += money(l.net) - money(l.cost)
 	return g.emitLine(l)
 }
 
 // amount shapes a resource's base usage by weekly seasonality, time of day,
 // growth, spikes and noise. Fleet instances run (amount 1) while the group's
 // capacity reaches them.
-func (g *monthGen) amount(res *resource, h int64) float64 {
-	t := time.Unix(h, 0).UTC()
-	load := 1.0
-	if wd := t.Weekday(); wd == time.Saturday || wd == time.Sunday {
-		load = 0.55
-	}
-	hod := float64(t.Hour())
-	load *= 0.75 + 0.25*math.Sin((hod-9)/24*2*math.Pi)
-	spike := 1.0
-	for _, d := range g.o.spikes {
-		if h >= d && h < d+86400 {
-			spike = 3.5
-		}
-	}
-	noise := 0.85 + 0.3*unit(hash2(res.seed, uint64(h)))
-	growth := 1 + growthPct*float64(g.m.index)
+func (g *monthGen) amount(res *resource, h int64, hi int) float64 {
+	load, spike := g.load[hi], g.spike[hi]
 	switch res.sku.off.prof {
 	case fleet:
 		if res.size <= 0 {
 			return res.base
 		}
-		capacity := math.Ceil(float64(res.size) * min(1, load*min(spike, 1.6)*growth*0.9))
+		capacity := math.Ceil(float64(res.size) * min(1, load*min(spike, 1.6)*g.growth*0.9))
 		if res.slot > 0 && float64(res.slot) >= capacity {
 			return 0
 		}
 		return 1
 	case flat:
-		return res.base * growth * (0.97 + 0.06*unit(hash2(res.seed, uint64(h/86400))))
+		return res.base * g.growth * (0.97 + 0.06*unit(hash2(res.seed, uint64(h/86400))))
+	}
+	noise := 0.85 + 0.3*unit(hash2(res.seed, uint64(h)))
+	switch res.sku.off.prof {
 	case batch:
-		if t.Hour() < 1 || t.Hour() > 4 {
+		if hod := g.hod[hi]; hod < 1 || hod > 4 {
 			return 0
 		}
-		return res.base * growth * noise
+		return res.base * g.growth * noise
 	case bursty:
-		return res.base * growth * load * spike * noise
+		return res.base * g.growth * load * spike * noise
 	}
-	return res.base * growth * load * min(spike, 1.5) * noise
+	return res.base * g.growth * load * min(spike, 1.5) * noise
 }
 
 func money(x float64) int64 { return int64(math.Round(x * microUSD)) }
 
 func fromMoney(v int64) float64 { return float64(v) / microUSD }
 
+// emitLine applies the EDP discount to a discounted line, books its net
+// cost for tax and hands it to the writer.
 func (g *monthGen) emitLine(l *line) error {
-	if l.typ != ltEdpDiscount && l.typ != ltSPNegation && l.typ != ltSPCovered {
-		a := g.o.acctIndex(l.acct)
-		if l.sku != nil {
-			g.cost[a][l.sku.svcIndex] += money(l.net)
-		}
+	if l.typ == ltEdpDiscount || l.typ == ltSPNegation || l.typ == ltSPCovered || l.sku == nil {
+		return g.emit(l)
 	}
+	a, s := l.acct.idx, l.sku.svcIndex
+	if discounted(l) {
+		l.net = round10(l.cost * edpKeep)
+		d := money(l.net) - money(l.cost)
+		l.discount = fromMoney(d)
+		g.edp[a][s] += d
+	}
+	g.cost[a][s] += money(l.net)
 	return g.emit(l)
 }
 
-// discounted turns an on-demand instance hour into Reserved Instance usage.
-func (g *monthGen) discounted(l *line, ri *reservation) *line {
+// discountedUsage turns an on-demand instance hour into Reserved Instance
+// usage.
+func (g *monthGen) discountedUsage(l *line, ri *reservation) *line {
 	l.typ = ltDiscountedUsage
 	l.ri = ri
 	l.rate, l.cost, l.net = 0, 0, 0

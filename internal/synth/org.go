@@ -5,11 +5,13 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // account is the payer or a linked account.
 type account struct {
+	idx      int // position in org.accounts
 	id, name sym
 	env      string // the Environment most of its resources carry
 	unit     sym    // BusinessUnit cost category value
@@ -47,6 +49,7 @@ type resource struct {
 	id, az     sym
 	tags       [numTags]sym
 	tagKV      []kvKey // CUR 2.0 resource_tags entries
+	allTags    []kvKey // CUR 2.0 tags entries, with the cost category
 	base       float64 // usage per line before shaping
 	from, to   int64   // lifetime, unix seconds
 	slot, size int     // position and size of its auto scaling group
@@ -72,9 +75,11 @@ var tagKeys = [numTags]struct{ legacy, cur2, focus string }{
 	{"aws:createdBy", "aws_created_by", "aws:createdBy"},
 }
 
-// org is the synthetic organisation; it is read-only once built.
+// org is the synthetic organisation; it is read-only once built, except
+// for the pool of Parquet writers its periods share.
 type org struct {
 	cfg       Config
+	pqWriters sync.Pool // *pqWriter with the CUR 2.0 schema
 	syms      *symtab
 	payer     *account
 	accounts  []*account // payer first
@@ -94,6 +99,7 @@ type org struct {
 	riOriginal        sym
 	edpKey            sym
 	costCats          [][]kvKey // per account
+	acctTags          [][]kvKey // per account: the tags map of lines without a resource
 	costCategoryName  sym
 }
 
@@ -128,7 +134,7 @@ func (o *org) buildAccounts(r *rng) {
 		case strings.Contains(name, "dev") || strings.Contains(name, "sandbox") || strings.Contains(name, "research"):
 			env = "dev"
 		}
-		return &account{id: o.syms.intern(id), name: o.syms.intern(name), env: env, idStr: id, nameStr: name,
+		return &account{idx: len(o.accounts), id: o.syms.intern(id), name: o.syms.intern(name), env: env, idStr: id, nameStr: name,
 			unit: o.syms.intern(businessUnits[len(o.accounts)%len(businessUnits)])}
 	}
 	o.payer = mk("acme-management", false)
@@ -370,6 +376,12 @@ func (o *org) newResource(r *rng, acct *account, s *sku, base float64) *resource
 		res.id = t.intern(o.resourceID(r, s, acct, name))
 	}
 	o.tagResource(r, res, name)
+	for k, v := range res.tags {
+		if v != 0 {
+			res.allTags = append(res.allTags, kvKey{uint64(t.intern("resourceTags/" + tagKeys[k].legacy)), uint64(v)})
+		}
+	}
+	res.allTags = append(res.allTags, o.acctTags[acct.idx]...)
 	o.resources = append(o.resources, res)
 	return res
 }
@@ -475,11 +487,7 @@ func (o *org) buildServices() {
 	o.costCategoryName = t.intern("BusinessUnit")
 	for _, a := range o.accounts {
 		o.costCats = append(o.costCats, []kvKey{{uint64(o.costCategoryName), uint64(a.unit)}})
-	}
-	o.edpKey = t.intern("edp_discount")
-	o.costCategoryName = t.intern("BusinessUnit")
-	for _, a := range o.accounts {
-		o.costCats = append(o.costCats, []kvKey{{uint64(o.costCategoryName), uint64(a.unit)}})
+		o.acctTags = append(o.acctTags, []kvKey{{uint64(t.intern("costCategory/" + t.str(o.costCategoryName))), uint64(a.unit)}})
 	}
 	o.supportSku = o.svcSkus[len(o.svcList)-2]
 	o.supportSku.attr[paProductFamily] = t.intern("AWS Support")
@@ -497,4 +505,14 @@ func (o *org) serviceIndex(svc *service) int {
 		}
 	}
 	return 0
+}
+
+// allTags is the CUR 2.0 tags map of a line: the resource's tags and the
+// account's cost category under their legacy names, which keep the
+// original keys ("resourceTags/user:Environment").
+func (o *org) allTags(l *line) []kvKey {
+	if l.res != nil {
+		return l.res.allTags
+	}
+	return o.acctTags[l.acct.idx]
 }

@@ -2,54 +2,79 @@ package synth
 
 import (
 	"encoding/binary"
-	"fmt"
 	"io"
 	"math"
-	"math/bits"
 
-	"github.com/klauspost/compress/s2"
-	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// pqWriter is a minimal streaming Parquet writer for the generator's fixed
-// schemas. The generic writers cost several microseconds per wide row; here
-// every string is already a dictionary key, so a row costs a few array
-// appends and pages are encoded in bulk. Columns are optional (nulls for
-// absent values), dictionary-encoded or PLAIN, and Snappy-compressed.
+// pqWriter is a streaming Parquet writer for the generator's fixed schemas,
+// built for speed. Most columns of a billing line are the same for every
+// line of one shape (one resource's usage, say), so a row names a template
+// that carries those columns already resolved to dictionary indexes, and a
+// page encodes them from runs of templates rather than value by value. Only
+// dates, money, quantities and line ids are written per row.
+//
+// Columns are optional, dictionary-encoded or PLAIN, Snappy-compressed,
+// one data page per column every pageRows rows. Templates live for one row
+// group, because dictionaries do: generation changes when they are dropped.
 type pqWriter struct {
-	out      *countingWriter
-	fields   []pqField
-	leaves   []*pqLeaf
-	first    []int // index of each field's first leaf
-	pageRows int
-	rgRows   int
+	out    *countingWriter
+	fields []pqField
+	leaves []*pqLeaf
+	first  []int // index of each field's first leaf
+	slot   []int // each static field's slot in a template, -1 for dynamic fields
+	nSlots int
 
+	pageRows, rgRows, maxTemplates int
+
+	// Templates of the current row group: template t's slots start at
+	// tplData[tplBase[t]]; a map field's slot holds the offset of its
+	// entries (count, key indexes, value indexes). Null is nullIdx.
+	tplBase []uint32
+	tplData []uint32
+	gen     uint32
+
+	runs                           []tplRun // templates of the current page's rows
 	rows, pageRowCount, rgRowCount int64
 	rowGroups                      []format.RowGroup
-	scratch, body                  []byte
-	proto                          thrift.CompactProtocol
+
+	body, page, comp, repBuf []byte
+	enc                      [3]hybridEnc // repetition levels, definition levels, indexes
+	pat, defPat              []uint32
+	repPat                   [][]uint32 // repPat[k]: repetition levels of a k-entry map
+	proto                    thrift.CompactProtocol
 }
+
+// nullIdx marks a null value in template data.
+const nullIdx = ^uint32(0)
+
+// tplRun is n consecutive rows with one template.
+type tplRun struct{ tpl, n int32 }
 
 // pqType is the logical type of a top-level column.
 type pqType uint8
 
 const (
 	pqString      pqType = iota // dictionary-encoded UTF-8 string
-	pqPlainString               // PLAIN UTF-8 string (values that rarely repeat)
+	pqPlainString               // PLAIN UTF-8 string (values that never repeat)
 	pqTimestamp                 // dictionary-encoded INT64 TIMESTAMP(MILLIS, UTC)
 	pqDouble                    // PLAIN DOUBLE
 	pqMapString                 // MAP<STRING, STRING>
-	pqMapDouble                 // MAP<STRING, DOUBLE>
+	pqMapDouble                 // MAP<STRING, DOUBLE> with at most one entry
 )
 
-// pqField describes one top-level column. render appends the PLAIN encoding
-// of a dictionary key's value; it is needed by string, timestamp and map
-// columns.
+// pqField describes one top-level column. A static field takes its value
+// from the row's template: its dictionary key, for a double whether it is
+// present (the value is written per row), for a map its entries. Dynamic
+// fields (string, timestamp, plain string) are written per row. Doubles and
+// maps are always static. render appends the PLAIN encoding of a dictionary
+// key's value.
 type pqField struct {
 	name   string
 	typ    pqType
+	static bool
 	render func(dst []byte, key uint64) []byte
 }
 
@@ -60,23 +85,25 @@ type pqLeaf struct {
 	dict           bool
 	render         func(dst []byte, key uint64) []byte
 
-	defs, reps []byte
-	idx        []int32
-	plain      []byte
-	pageNulls  int64
+	// Per-row values of dynamic leaves and PLAIN values of doubles.
+	defs  []byte
+	idx   []uint32
+	plain []byte
 
 	// Dictionary of the current row group: keys in index order, a direct
-	// table for small keys and a map for large ones.
+	// table for the small keys of dynamic leaves (looked up every row) and
+	// a map for the rest (static leaves look keys up once per template).
 	keys    []uint64
-	direct  []int32 // key -> index+1
-	big     map[uint64]int32
+	small   bool
+	direct  []uint32 // key -> index+1
+	big     map[uint64]uint32
 	lastKey uint64
-	lastIdx int32
+	lastIdx uint32
 
-	pages                          []byte
-	numValues, nullCount           int64
-	uncompressedSize, hasDictPages int64
-	usedPlain, usedDict            bool
+	pages                []byte
+	numValues, nullCount int64
+	uncompressedSize     int64
+	usedPlain            bool // some page is PLAIN, so the chunk lists that encoding
 }
 
 const directKeyLimit = 1 << 22
@@ -98,9 +125,16 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 }
 
 func newPQWriter(w io.Writer, fields []pqField, pageRows, rowGroupRows int) *pqWriter {
-	pw := &pqWriter{out: &countingWriter{w: w}, fields: fields, pageRows: pageRows, rgRows: rowGroupRows}
+	pw := &pqWriter{out: &countingWriter{w: w}, fields: fields, pageRows: pageRows, rgRows: rowGroupRows,
+		maxTemplates: 1 << 15}
 	for _, f := range fields {
 		pw.first = append(pw.first, len(pw.leaves))
+		slot := -1
+		if f.static || f.typ == pqDouble || f.typ == pqMapString || f.typ == pqMapDouble {
+			slot = pw.nSlots
+			pw.nSlots++
+		}
+		pw.slot = append(pw.slot, slot)
 		switch f.typ {
 		case pqString:
 			pw.leaves = append(pw.leaves, &pqLeaf{path: []string{f.name}, phys: format.ByteArray, maxDef: 1, dict: true, render: f.render})
@@ -119,28 +153,119 @@ func newPQWriter(w io.Writer, fields []pqField, pageRows, rowGroupRows int) *pqW
 			pw.leaves = append(pw.leaves, v)
 		}
 	}
+	for i, f := range fields {
+		if !f.static && f.typ != pqPlainString {
+			pw.leaves[pw.first[i]].small = true
+		}
+	}
 	pw.out.Write([]byte("PAR1"))
 	return pw
 }
 
-// str writes a dictionary key (0 means null) to a string or timestamp field.
-func (w *pqWriter) str(field int, key uint64) {
+// reuse starts a new file on w with the writer's buffers, which keeps a
+// run's periods from growing them again. fields must have the same names
+// and types as the writer's; their render functions replace the old ones.
+func (w *pqWriter) reuse(out io.Writer, fields []pqField) {
+	for i, f := range fields {
+		for l := w.first[i]; l < len(w.leaves) && (i+1 == len(fields) || l < w.first[i+1]); l++ {
+			if w.leaves[l].render != nil {
+				w.leaves[l].render = f.render
+			}
+		}
+	}
+	w.fields = fields
+	w.out = &countingWriter{w: out}
+	w.rows, w.pageRowCount, w.rgRowCount = 0, 0, 0
+	w.rowGroups = nil
+	w.runs, w.tplBase, w.tplData = w.runs[:0], w.tplBase[:0], w.tplData[:0]
+	w.gen++
+	w.out.Write([]byte("PAR1"))
+}
+
+// kvKey is one map entry as dictionary keys; a zero value key is null.
+type kvKey struct{ k, v uint64 }
+
+// generation changes whenever the templates are dropped; template ids of an
+// older generation must not be used.
+func (w *pqWriter) generation() uint32 { return w.gen }
+
+// template registers a template and returns its id. vals is indexed by
+// field: the dictionary key of a static string or timestamp (0 is null),
+// non-zero for a double that is present, the key of a MAP<STRING,DOUBLE>
+// entry (0 for a null map). maps is indexed by field and gives the entries
+// of MAP<STRING,STRING> fields (none is a null map).
+func (w *pqWriter) template(vals []uint64, maps [][]kvKey) int32 {
+	base := len(w.tplData)
+	for range w.nSlots {
+		w.tplData = append(w.tplData, 0)
+	}
+	for f, fd := range w.fields {
+		s := w.slot[f]
+		if s < 0 {
+			continue
+		}
+		l := w.leaves[w.first[f]]
+		switch fd.typ {
+		case pqString, pqTimestamp, pqMapDouble:
+			w.tplData[base+s] = nullIdx
+			if vals[f] != 0 {
+				w.tplData[base+s] = l.index(vals[f])
+			}
+		case pqDouble:
+			if vals[f] != 0 {
+				w.tplData[base+s] = 1
+			}
+		case pqMapString:
+			v := w.leaves[w.first[f]+1]
+			w.tplData[base+s] = uint32(len(w.tplData))
+			w.tplData = append(w.tplData, uint32(len(maps[f])))
+			for _, e := range maps[f] {
+				w.tplData = append(w.tplData, l.index(e.k))
+			}
+			for _, e := range maps[f] {
+				i := nullIdx
+				if e.v != 0 {
+					i = v.index(e.v)
+				}
+				w.tplData = append(w.tplData, i)
+			}
+		}
+	}
+	w.tplBase = append(w.tplBase, uint32(base))
+	return int32(len(w.tplBase) - 1)
+}
+
+// slotOf returns the template data of a static field for template t.
+func (w *pqWriter) slotOf(t int32, field int) uint32 {
+	return w.tplData[w.tplBase[t]+uint32(w.slot[field])]
+}
+
+// row starts a row whose static fields come from template tpl.
+func (w *pqWriter) row(tpl int32) {
+	if n := len(w.runs); n > 0 && w.runs[n-1].tpl == tpl {
+		w.runs[n-1].n++
+		return
+	}
+	w.runs = append(w.runs, tplRun{tpl, 1})
+}
+
+// key writes a dictionary key (0 is null) to a dynamic string or timestamp
+// field.
+func (w *pqWriter) key(field int, key uint64) {
 	l := w.leaves[w.first[field]]
 	if key == 0 {
 		l.defs = append(l.defs, 0)
-		l.pageNulls++
 		return
 	}
 	l.defs = append(l.defs, 1)
 	l.idx = append(l.idx, l.index(key))
 }
 
-// bytes writes a PLAIN string field; an empty value is null.
+// bytes writes a dynamic PLAIN string field; an empty value is null.
 func (w *pqWriter) bytes(field int, b []byte) {
 	l := w.leaves[w.first[field]]
 	if len(b) == 0 {
 		l.defs = append(l.defs, 0)
-		l.pageNulls++
 		return
 	}
 	l.defs = append(l.defs, 1)
@@ -148,96 +273,39 @@ func (w *pqWriter) bytes(field int, b []byte) {
 	l.plain = append(l.plain, b...)
 }
 
-// double writes a DOUBLE field, null unless ok.
-func (w *pqWriter) double(field int, v float64, ok bool) {
+// double writes the value of a double field, or of a MAP<STRING,DOUBLE>
+// entry, that the row's template says is present.
+func (w *pqWriter) double(field int, v float64) {
 	l := w.leaves[w.first[field]]
-	if !ok {
-		l.defs = append(l.defs, 0)
-		l.pageNulls++
-		return
+	if w.fields[field].typ == pqMapDouble {
+		l = w.leaves[w.first[field]+1]
 	}
-	l.defs = append(l.defs, 1)
 	l.plain = binary.LittleEndian.AppendUint64(l.plain, math.Float64bits(v))
 }
 
-// nulls writes null to n consecutive fields starting at field; they must be
-// flat (non-map) fields.
-func (w *pqWriter) nulls(field, n int) {
-	for f := field; f < field+n; f++ {
-		l := w.leaves[w.first[f]]
-		l.defs = append(l.defs, 0)
-		l.pageNulls++
-	}
-}
-
-// mapStrings writes a MAP<STRING,STRING> field from key/value dictionary
-// keys; an empty list is a null map.
-func (w *pqWriter) mapStrings(field int, kv []kvKey) {
-	k, v := w.leaves[w.first[field]], w.leaves[w.first[field]+1]
-	if len(kv) == 0 {
-		k.nullEntry()
-		v.nullEntry()
-		return
-	}
-	for i, e := range kv {
-		rep := byte(min(i, 1))
-		k.reps, k.defs = append(k.reps, rep), append(k.defs, 2)
-		k.idx = append(k.idx, k.index(e.k))
-		v.reps = append(v.reps, rep)
-		if e.v == 0 {
-			v.defs = append(v.defs, 2)
-			v.pageNulls++
-			continue
-		}
-		v.defs = append(v.defs, 3)
-		v.idx = append(v.idx, v.index(e.v))
-	}
-}
-
-// mapDouble writes a MAP<STRING,DOUBLE> field with at most one entry.
-func (w *pqWriter) mapDouble(field int, key uint64, val float64) {
-	k, v := w.leaves[w.first[field]], w.leaves[w.first[field]+1]
-	if key == 0 {
-		k.nullEntry()
-		v.nullEntry()
-		return
-	}
-	k.reps, k.defs = append(k.reps, 0), append(k.defs, 2)
-	k.idx = append(k.idx, k.index(key))
-	v.reps, v.defs = append(v.reps, 0), append(v.defs, 3)
-	v.plain = binary.LittleEndian.AppendUint64(v.plain, math.Float64bits(val))
-}
-
-func (l *pqLeaf) nullEntry() {
-	l.reps, l.defs = append(l.reps, 0), append(l.defs, 0)
-	l.pageNulls++
-}
-
-// kvKey is one map entry as dictionary keys; a zero value key is null.
-type kvKey struct{ k, v uint64 }
-
-func (l *pqLeaf) index(key uint64) int32 {
+func (l *pqLeaf) index(key uint64) uint32 {
 	if key == l.lastKey && len(l.keys) > 0 {
 		return l.lastIdx
 	}
-	var i int32
-	if key < directKeyLimit {
+	var i uint32
+	if l.small && key < directKeyLimit {
 		if int(key) >= len(l.direct) {
-			l.direct = append(l.direct, make([]int32, int(key)+1-len(l.direct)+len(l.direct)/2)...)
+			l.direct = append(l.direct, make([]uint32, int(key)+1-len(l.direct)+len(l.direct)/2)...)
 		}
-		i = l.direct[key] - 1
-		if i < 0 {
-			i = int32(len(l.keys))
+		if d := l.direct[key]; d > 0 {
+			i = d - 1
+		} else {
+			i = uint32(len(l.keys))
 			l.keys = append(l.keys, key)
 			l.direct[key] = i + 1
 		}
 	} else {
 		var ok bool
 		if l.big == nil {
-			l.big = make(map[uint64]int32)
+			l.big = make(map[uint64]uint32)
 		}
 		if i, ok = l.big[key]; !ok {
-			i = int32(len(l.keys))
+			i = uint32(len(l.keys))
 			l.keys = append(l.keys, key)
 			l.big[key] = i
 		}
@@ -251,13 +319,11 @@ func (w *pqWriter) endRow() error {
 	w.rows++
 	w.pageRowCount++
 	w.rgRowCount++
-	if w.pageRowCount >= int64(w.pageRows) {
-		if err := w.flushPages(); err != nil {
-			return err
-		}
-	}
-	if w.rgRowCount >= int64(w.rgRows) {
+	if w.rgRowCount >= int64(w.rgRows) || len(w.tplBase) >= w.maxTemplates {
 		return w.flushRowGroup()
+	}
+	if w.pageRowCount >= int64(w.pageRows) {
+		return w.flushPages()
 	}
 	return nil
 }
@@ -266,208 +332,12 @@ func (w *pqWriter) flushPages() error {
 	if w.pageRowCount == 0 {
 		return nil
 	}
-	for _, l := range w.leaves {
-		if err := w.encodePage(l); err != nil {
+	for f := range w.fields {
+		if err := w.encodeField(f); err != nil {
 			return err
 		}
 	}
+	w.runs = w.runs[:0]
 	w.pageRowCount = 0
 	return nil
-}
-
-func (w *pqWriter) encodePage(l *pqLeaf) error {
-	b := w.body[:0]
-	if l.maxRep > 0 {
-		b = appendLevels(b, l.reps, l.maxRep)
-	}
-	b = appendLevels(b, l.defs, l.maxDef)
-	enc := format.Plain
-	switch {
-	case l.dict && len(l.idx) > 0:
-		enc = format.RLEDictionary
-		bw := max(1, bits.Len32(uint32(len(l.keys)-1)))
-		b = append(b, byte(bw))
-		b = appendHybrid(b, l.idx, bw)
-		l.usedDict = true
-	default:
-		b = append(b, l.plain...)
-		l.usedPlain = true
-	}
-	w.body = b
-	w.scratch = s2.EncodeSnappy(w.scratch[:cap(w.scratch)], b)
-	hdr := format.PageHeader{
-		Type:                 format.DataPage,
-		UncompressedPageSize: int32(len(b)),
-		CompressedPageSize:   int32(len(w.scratch)),
-		DataPageHeader: thrift.New(format.DataPageHeader{
-			NumValues:               int32(len(l.defs)),
-			Encoding:                enc,
-			DefinitionLevelEncoding: format.RLE,
-			RepetitionLevelEncoding: format.RLE,
-			Statistics:              format.Statistics{NullCount: l.pageNulls},
-		}),
-	}
-	h, err := thrift.Marshal(&w.proto, &hdr)
-	if err != nil {
-		return fmt.Errorf("parquet page header: %w", err)
-	}
-	l.pages = append(l.pages, h...)
-	l.pages = append(l.pages, w.scratch...)
-	l.uncompressedSize += int64(len(h) + len(b))
-	l.numValues += int64(len(l.defs))
-	l.nullCount += l.pageNulls
-	l.defs, l.reps, l.idx, l.plain, l.pageNulls = l.defs[:0], l.reps[:0], l.idx[:0], l.plain[:0], 0
-	return nil
-}
-
-// appendLevels appends v1 data page levels: a 4-byte length, then the hybrid
-// encoding.
-func appendLevels(b, levels []byte, maxLevel byte) []byte {
-	at := len(b)
-	b = append(b, 0, 0, 0, 0)
-	b = appendHybrid(b, levels, bits.Len8(maxLevel))
-	binary.LittleEndian.PutUint32(b[at:], uint32(len(b)-at-4))
-	return b
-}
-
-func (w *pqWriter) flushRowGroup() error {
-	if err := w.flushPages(); err != nil {
-		return err
-	}
-	if w.rgRowCount == 0 {
-		return nil
-	}
-	rg := format.RowGroup{NumRows: w.rgRowCount, FileOffset: w.out.n}
-	for _, l := range w.leaves {
-		cc, err := w.writeChunk(l)
-		if err != nil {
-			return err
-		}
-		rg.Columns = append(rg.Columns, cc)
-		rg.TotalByteSize += cc.MetaData.TotalUncompressedSize
-		rg.TotalCompressedSize += cc.MetaData.TotalCompressedSize
-	}
-	rg.Ordinal = int16(len(w.rowGroups))
-	w.rowGroups = append(w.rowGroups, rg)
-	w.rgRowCount = 0
-	return w.out.err
-}
-
-func (w *pqWriter) writeChunk(l *pqLeaf) (format.ColumnChunk, error) {
-	start := w.out.n
-	md := format.ColumnMetaData{
-		Type:         l.phys,
-		PathInSchema: l.path,
-		Codec:        format.Snappy,
-		NumValues:    l.numValues,
-		Statistics:   format.Statistics{NullCount: l.nullCount},
-	}
-	encs := []format.Encoding{format.RLE}
-	if l.usedPlain {
-		encs = append(encs, format.Plain)
-	}
-	uncompressed := l.uncompressedSize
-	if len(l.keys) > 0 {
-		md.DictionaryPageOffset = w.out.n
-		b := w.body[:0]
-		for _, k := range l.keys {
-			b = l.render(b, k)
-		}
-		w.body = b
-		w.scratch = s2.EncodeSnappy(w.scratch[:cap(w.scratch)], b)
-		hdr := format.PageHeader{
-			Type:                 format.DictionaryPage,
-			UncompressedPageSize: int32(len(b)),
-			CompressedPageSize:   int32(len(w.scratch)),
-			DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{NumValues: int32(len(l.keys)), Encoding: format.Plain}),
-		}
-		h, err := thrift.Marshal(&w.proto, &hdr)
-		if err != nil {
-			return format.ColumnChunk{}, fmt.Errorf("parquet dictionary header: %w", err)
-		}
-		w.out.Write(h)
-		w.out.Write(w.scratch)
-		uncompressed += int64(len(h) + len(b))
-		if !l.usedPlain {
-			encs = append(encs, format.Plain)
-		}
-		encs = append(encs, format.RLEDictionary)
-	}
-	md.DataPageOffset = w.out.n
-	w.out.Write(l.pages)
-	md.Encoding = encs
-	md.TotalUncompressedSize = uncompressed
-	md.TotalCompressedSize = w.out.n - start
-	l.reset()
-	return format.ColumnChunk{FileOffset: start, MetaData: md}, nil
-}
-
-func (l *pqLeaf) reset() {
-	for _, k := range l.keys {
-		if k < directKeyLimit {
-			l.direct[k] = 0
-		}
-	}
-	clear(l.big)
-	l.keys = l.keys[:0]
-	l.lastKey, l.lastIdx = 0, 0
-	l.pages = l.pages[:0]
-	l.numValues, l.nullCount, l.uncompressedSize = 0, 0, 0
-	l.usedPlain, l.usedDict = false, false
-}
-
-// close flushes the last row group and writes the footer.
-func (w *pqWriter) close() error {
-	if err := w.flushRowGroup(); err != nil {
-		return err
-	}
-	md := format.FileMetaData{
-		Version:   1,
-		Schema:    w.schema(),
-		NumRows:   w.rows,
-		RowGroups: w.rowGroups,
-		CreatedBy: "tally synth",
-	}
-	footer, err := thrift.Marshal(&w.proto, &md)
-	if err != nil {
-		return fmt.Errorf("parquet footer: %w", err)
-	}
-	w.out.Write(footer)
-	w.out.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(footer))))
-	w.out.Write([]byte("PAR1"))
-	return w.out.err
-}
-
-func (w *pqWriter) schema() []format.SchemaElement {
-	opt := thrift.New(format.Optional)
-	str := func(name string, rep format.FieldRepetitionType) format.SchemaElement {
-		return format.SchemaElement{Type: thrift.New(format.ByteArray), RepetitionType: thrift.New(rep), Name: name,
-			ConvertedType: thrift.New(deprecated.UTF8), LogicalType: format.LogicalType{Value: &format.StringType{}}}
-	}
-	s := []format.SchemaElement{{Name: "schema", NumChildren: thrift.New(int32(len(w.fields)))}}
-	for _, f := range w.fields {
-		switch f.typ {
-		case pqString, pqPlainString:
-			s = append(s, str(f.name, format.Optional))
-		case pqTimestamp:
-			s = append(s, format.SchemaElement{Type: thrift.New(format.Int64), RepetitionType: opt, Name: f.name,
-				ConvertedType: thrift.New(deprecated.TimestampMillis),
-				LogicalType: format.LogicalType{Value: &format.TimestampType{IsAdjustedToUTC: true,
-					Unit: format.TimeUnit{Value: &format.MilliSeconds{}}}}})
-		case pqDouble:
-			s = append(s, format.SchemaElement{Type: thrift.New(format.Double), RepetitionType: opt, Name: f.name})
-		case pqMapString, pqMapDouble:
-			s = append(s,
-				format.SchemaElement{RepetitionType: opt, Name: f.name, NumChildren: thrift.New(int32(1)),
-					ConvertedType: thrift.New(deprecated.Map), LogicalType: format.LogicalType{Value: &format.MapType{}}},
-				format.SchemaElement{RepetitionType: thrift.New(format.Repeated), Name: "key_value", NumChildren: thrift.New(int32(2))},
-				str("key", format.Required))
-			if f.typ == pqMapString {
-				s = append(s, str("value", format.Optional))
-			} else {
-				s = append(s, format.SchemaElement{Type: thrift.New(format.Double), RepetitionType: opt, Name: "value"})
-			}
-		}
-	}
-	return s
 }
