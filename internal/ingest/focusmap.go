@@ -292,7 +292,15 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 	if err := m.metrics(li); err != nil {
 		return fail(err)
 	}
-	if err := m.src.pairs(m.col[fTags], func(k, v string) { li.Tags[k] = v }); err != nil {
+	// AWS's FOCUS 1.2 export moved cost categories from x_CostCategories
+	// into Tags, under a costCategory/ prefix.
+	if err := m.src.pairs(m.col[fTags], func(k, v string) {
+		if name, ok := strings.CutPrefix(k, "costCategory/"); ok {
+			li.CostCategories[name] = v
+			return
+		}
+		li.Tags[k] = v
+	}); err != nil {
 		return fail(&fieldError{m.names[fTags], err})
 	}
 	if err := m.src.pairs(m.col[fCostCategories], func(k, v string) { li.CostCategories[k] = v }); err != nil {

@@ -408,3 +408,22 @@ func TestSchemaDrift(t *testing.T) {
 		t.Errorf("jan cost categories = %v", janRow.CostCategories)
 	}
 }
+
+// TestFOCUSCostCategoriesInTags checks AWS's FOCUS 1.2 form of cost
+// categories: Tags keys under costCategory/.
+func TestFOCUSCostCategoriesInTags(t *testing.T) {
+	header := []string{"BilledCost", "EffectiveCost", "BillingAccountId", "BillingCurrency", "BillingPeriodStart", "ChargeCategory",
+		"ChargePeriodStart", "ChargePeriodEnd", "ProviderName", "ServiceName", "SubAccountId", "Tags"}
+	p := writeFile(t, filepath.Join(t.TempDir(), "focus.csv"), csvText(t, header, map[string]string{
+		"BilledCost": "1", "EffectiveCost": "1", "BillingAccountId": "a1", "BillingCurrency": "USD",
+		"BillingPeriodStart": "2024-09-01T00:00:00Z", "ChargeCategory": "Usage", "ChargePeriodStart": "2024-09-01T00:00:00Z",
+		"ChargePeriodEnd": "2024-09-01T01:00:00Z", "ProviderName": "AWS", "ServiceName": "AWS Lambda", "SubAccountId": "a1",
+		"Tags": `{"Team":"a","costCategory/BusinessUnit":"Retail"}`}))
+	w := newMemWriter(true)
+	mustLoad(t, w, p)
+	li := w.rows[0]
+	if diff := cmp.Diff([]any{map[string]string{"Team": "a"}, map[string]string{"BusinessUnit": "Retail"}},
+		[]any{li.Tags, li.CostCategories}); diff != "" {
+		t.Errorf("tags and cost categories (-want +got):\n%s", diff)
+	}
+}
