@@ -35,6 +35,12 @@ func ratOfScaled(v *big.Int) *big.Rat {
 	return new(big.Rat).SetFrac(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(billing.Scale), nil))
 }
 
+// scaledOf converts r to units of 10^-billing.Scale, truncating.
+func scaledOf(r *big.Rat) *big.Int {
+	v := new(big.Int).Mul(r.Num(), new(big.Int).Exp(big.NewInt(10), big.NewInt(billing.Scale), nil))
+	return v.Quo(v, r.Denom())
+}
+
 // formatScaled prints a store sum exactly, as Cost Explorer prints amounts.
 func formatScaled(v *big.Int) string {
 	if v == nil {

@@ -91,8 +91,10 @@ func newEnv(t *testing.T, now time.Time) *env {
 	}
 	t.Cleanup(func() { db.Close() })
 	e := &env{t: t, db: db, clock: clk, logs: &logBuffer{}}
+	// RunRate keeps forecasts computable by hand; the model is tested on
+	// its own (TestModelForecaster) and end to end.
 	e.svc = budgets.New(budgets.Config{Store: db, Costs: db, Profile: profile.AWS, Now: clk.Now,
-		TokenKey: []byte("0123456789abcdef0123456789abcdef")})
+		Forecaster: budgets.RunRate{Costs: db}, TokenKey: []byte("0123456789abcdef0123456789abcdef")})
 	router, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(e.svc)},
 		awsjson.WithLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {

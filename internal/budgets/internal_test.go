@@ -149,3 +149,80 @@ func TestSetLimits(t *testing.T) {
 		}
 	}
 }
+
+// dailyRows is a store that has amount (in USD) on each day of
+// [first, last] and answers daily questions from it.
+type dailyRows struct {
+	first, last time.Time
+	amount      int64
+	calls       int
+}
+
+func (d *dailyRows) Aggregate(_ context.Context, q *query.Aggregate) ([]query.Row, error) {
+	d.calls++
+	var out []query.Row
+	for t := d.first; !t.After(d.last); t = t.AddDate(0, 0, 1) {
+		if q.Period.Contains(t) {
+			out = append(out, query.Row{Bucket: t, Values: []query.Value{{Amount: big.NewInt(d.amount * 1e10), Unit: "USD"}}})
+		}
+	}
+	return out, nil
+}
+
+// fixedForecast always forecasts 7 USD.
+type fixedForecast struct{}
+
+func (fixedForecast) Forecast(context.Context, ForecastInput) (*big.Int, bool, error) {
+	return big.NewInt(7e10), true, nil
+}
+
+func TestModelForecaster(t *testing.T) {
+	dec := billing.Period{Start: at("2018-12-01T00:00:00Z"), End: at("2019-01-01T00:00:00Z")}
+	for _, tc := range []struct {
+		name        string
+		first, last string
+		now         string
+		lo, hi      float64 // bounds of the forecast in USD
+	}{
+		// 10 USD a day for months: the month is worth 310.
+		{"steady", "2018-08-01T00:00:00Z", "2018-12-09T00:00:00Z", "2018-12-10T12:00:00Z", 305, 315},
+		// The data stops on the 5th: the 6th to the 9th are forecast too.
+		{"lagging", "2018-08-01T00:00:00Z", "2018-12-05T00:00:00Z", "2018-12-10T12:00:00Z", 305, 315},
+		// A week of history is too little for the model: the fallback.
+		{"short", "2018-12-03T00:00:00Z", "2018-12-09T00:00:00Z", "2018-12-10T12:00:00Z", 7, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			costs := &dailyRows{first: at(tc.first), last: at(tc.last), amount: 10}
+			var actual int64
+			for d := dec.Start; d.Before(at(tc.now)) && !d.After(costs.last); d = d.AddDate(0, 0, 1) {
+				if !d.Before(costs.first) {
+					actual += 10
+				}
+			}
+			total, ok, err := Model{Costs: costs, Fallback: fixedForecast{}}.Forecast(context.Background(), ForecastInput{
+				Query: query.Aggregate{Period: dec, Granularity: query.Monthly}, Now: at(tc.now), Actual: big.NewInt(actual * 1e10)})
+			if err != nil || !ok {
+				t.Fatalf("Forecast = %v, %v, %v", total, ok, err)
+			}
+			f, _ := ratOfScaled(total).Float64()
+			if f < tc.lo || f > tc.hi {
+				t.Errorf("forecast %.4f, want between %g and %g", f, tc.lo, tc.hi)
+			}
+		})
+	}
+	// Data loaded ahead of the clock is known: with December complete, the
+	// forecast is the actual spend.
+	ahead := &dailyRows{first: at("2018-08-01T00:00:00Z"), last: at("2018-12-31T00:00:00Z"), amount: 10}
+	total, ok, err := Model{Costs: ahead}.Forecast(context.Background(), ForecastInput{Query: query.Aggregate{Period: dec},
+		Now: at("2018-12-10T12:00:00Z"), Actual: big.NewInt(310e10)})
+	if err != nil || !ok || formatScaled(total) != "310" {
+		t.Errorf("data ahead of the clock: %v %v %v, want 310", total, ok, err)
+	}
+	// After the period the forecast is the actual spend, without a query.
+	costs := &dailyRows{first: at("2018-08-01T00:00:00Z"), last: at("2018-12-31T00:00:00Z"), amount: 10}
+	total, ok, _ = Model{Costs: costs}.Forecast(context.Background(), ForecastInput{Query: query.Aggregate{Period: dec},
+		Now: at("2019-01-03T00:00:00Z"), Actual: big.NewInt(310e10)})
+	if !ok || formatScaled(total) != "310" || costs.calls != 0 {
+		t.Errorf("after the period: %v %v, %d queries", total, ok, costs.calls)
+	}
+}

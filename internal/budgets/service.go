@@ -40,7 +40,9 @@ type Costs interface {
 type Config struct {
 	Store Store
 	Costs Costs
-	// Forecaster projects spend to the end of a period; nil means RunRate.
+	// Forecaster projects spend to the end of a period; nil means the
+	// forecasting model, with RunRate where the model has too little
+	// history.
 	Forecaster Forecaster
 	// Profile decides whether AWS's retention of performance history
 	// applies (profile aws) or not (unlimited).
@@ -76,7 +78,7 @@ func New(cfg Config) *Service {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Forecaster == nil {
-		cfg.Forecaster = RunRate{Costs: cfg.Costs}
+		cfg.Forecaster = Model{Costs: cfg.Costs, Fallback: RunRate{Costs: cfg.Costs}}
 	}
 	if cfg.Alerted == nil {
 		cfg.Alerted = func() {}
