@@ -14,9 +14,9 @@ import (
 
 // alertConfig holds the flags of budget evaluation and alert delivery.
 type alertConfig struct {
-	smtpAddr, smtpFrom, smtpUser, smtpPassword string
-	sns                                        snsEndpoints
-	interval                                   time.Duration
+	smtpAddr, smtpFrom, smtpUser string
+	sns                          snsEndpoints
+	interval                     time.Duration
 }
 
 func (c *alertConfig) register(fs *flag.FlagSet) {
@@ -59,11 +59,8 @@ func (c *alertConfig) senders() (map[notify.Kind]notify.Sender, error) {
 		notify.SNS:   &notify.SNSHTTP{Endpoints: c.sns},
 	}
 	if c.smtpAddr != "" {
-		password := c.smtpPassword
-		if password == "" {
-			password = os.Getenv("TALLY_SMTP_PASSWORD")
-		}
-		s, err := notify.NewSMTP(notify.SMTPConfig{Addr: c.smtpAddr, From: c.smtpFrom, Username: c.smtpUser, Password: password})
+		s, err := notify.NewSMTP(notify.SMTPConfig{Addr: c.smtpAddr, From: c.smtpFrom, Username: c.smtpUser,
+			Password: os.Getenv("TALLY_SMTP_PASSWORD")})
 		if err != nil {
 			return nil, usagef("--smtp-addr/--smtp-from: %v", err)
 		}

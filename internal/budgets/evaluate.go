@@ -20,8 +20,6 @@ import (
 // Evaluate runs after every ingest and on a timer; a budget is also
 // evaluated whenever it or one of its notifications changes.
 func (s *Service) Evaluate(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	docs, err := s.cfg.Store.BudgetDocs(ctx, "")
 	if err != nil {
 		return err
@@ -30,13 +28,30 @@ func (s *Service) Evaluate(ctx context.Context) error {
 	for _, d := range docs {
 		r, err := decodeRecord(d)
 		if err == nil {
-			err = s.refresh(ctx, r, d)
+			err = s.evaluateOne(ctx, r.Account, r.Name)
 		}
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// evaluateOne refreshes one budget under the lock, from its stored state:
+// the lock is held for one budget at a time, so API calls wait for one
+// budget's evaluation at most.
+func (s *Service) evaluateOne(ctx context.Context, account, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	doc, err := s.cfg.Store.BudgetDoc(ctx, account, name)
+	if err != nil || doc == nil {
+		return err // deleted meanwhile: nothing to do
+	}
+	r, err := decodeRecord(doc)
+	if err != nil {
+		return err
+	}
+	return s.refresh(ctx, r, doc)
 }
 
 // Run evaluates every budget at once and then every interval, until ctx

@@ -2,6 +2,7 @@ package budgets_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -139,5 +140,53 @@ func TestSpendFollowsIngest(t *testing.T) {
 	e.clock.Set(date("2019-01-02"))
 	if got := actual(); got != "0" {
 		t.Errorf("in January: %s, want 0", got)
+	}
+}
+
+// TestConcurrentEvaluation runs evaluations while budgets and notifications
+// change: every change survives and every crossing is queued once.
+func TestConcurrentEvaluation(t *testing.T) {
+	e := newEnv(t, december)
+	_, dec := sampleLines()
+	e.load("2018-12", items(dec...)...)
+	ctx := context.Background()
+	c := e.client("test")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 20 {
+			if err := e.svc.Evaluate(ctx); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	for i := range 8 {
+		name := aws.String(fmt.Sprint("b", i))
+		if _, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly(*name, "100")}); err != nil {
+			t.Fatal(err)
+		}
+		// 41 USD is over 10% of 100: each notification crosses at once.
+		if _, err := c.CreateNotification(ctx, &bsdk.CreateNotificationInput{AccountId: aws.String(alice), BudgetName: name,
+			Notification: actualOver(10), Subscribers: []btypes.Subscriber{email("ops@example.com")}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.UpdateBudget(ctx, &bsdk.UpdateBudgetInput{AccountId: aws.String(alice), NewBudget: monthly(*name, "200")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	e.evaluate()
+	out, err := c.DescribeBudgets(ctx, &bsdk.DescribeBudgetsInput{AccountId: aws.String(alice)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range out.Budgets {
+		if got := aws.ToString(b.BudgetLimit.Amount); got != "200" {
+			t.Errorf("%s: limit %s, want 200", aws.ToString(b.BudgetName), got)
+		}
+	}
+	if len(out.Budgets) != 8 || len(e.queued()) != 8 {
+		t.Errorf("%d budgets and %d alerts, want 8 and 8", len(out.Budgets), len(e.queued()))
 	}
 }
