@@ -399,3 +399,26 @@ func TestBudgetAlertSurvivesRestart(t *testing.T) {
 		t.Errorf("%d emails after the month ended, want 1", got)
 	}
 }
+
+func TestAlertFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"endpoint without URL", []string{"--sns-endpoint", "arn:aws:sns:us-east-1:123456789012:alerts"}, "want <topic ARN>=<http(s) URL>"},
+		{"endpoint of a queue", []string{"--sns-endpoint", "arn:aws:sqs:us-east-1:123456789012:q=http://127.0.0.1:1/"}, "want <topic ARN>=<http(s) URL>"},
+		{"bad sender", []string{"--smtp-addr", "127.0.0.1:25", "--smtp-from", "not an address"}, "--smtp-addr/--smtp-from"},
+		{"SMTP address without port", []string{"--smtp-addr", "mail.example.com"}, "--smtp-addr/--smtp-from"},
+		{"interval", []string{"--budgets-interval", "0s"}, "--budgets-interval must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out syncBuffer
+			args := append([]string{"--addr", "127.0.0.1:0", "--data", t.TempDir()}, tc.flags...)
+			err := runServe(context.Background(), args, &out, &out, nil)
+			if err == nil || !strings.Contains(err.Error()+out.String(), tc.want) {
+				t.Errorf("err = %v, output %q; want %q", err, out.String(), tc.want)
+			}
+		})
+	}
+}
