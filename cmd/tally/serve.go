@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
@@ -22,6 +24,7 @@ import (
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
@@ -32,17 +35,16 @@ import (
 type serveConfig struct {
 	addr, data, credentials, profile string
 	verbose                          bool
+	alerts                           alertConfig
 }
 
-func (c *serveConfig) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}) {
+func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4599", "listen address")
 	fs.StringVar(&c.data, "data", "./tally-data", "data directory")
 	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
+	c.alerts.register(fs)
 }
 
 // serveHooks lets tests and `tally demo` observe the running server.
@@ -75,16 +77,33 @@ type app struct {
 	store     *duckdb.DB
 	ce        *costexplorer.Service
 	backfills *backfill.Runner
+	budgets   *budgets.Service
+	alerts    *notify.Dispatcher // delivers budget alerts; only `serve` has one
 	log       *slog.Logger
 }
 
-// ingest loads paths through the normal ingest path.
+// wakeAlerts tells the alert dispatcher, when one runs, that alerts were
+// queued.
+func (a *app) wakeAlerts() {
+	if a.alerts != nil {
+		a.alerts.Kick()
+	}
+}
+
+// ingest loads paths through the normal ingest path, then evaluates the
+// budgets against the new data.
 func (a *app) ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
 	w, err := a.store.NewWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return ingest.Load(ctx, paths, w, ingest.Options{})
+	report, err := ingest.Load(ctx, paths, w, ingest.Options{})
+	if err == nil {
+		if err := a.budgets.Evaluate(ctx); err != nil {
+			a.log.Error("budgets: evaluation after ingest failed", "err", err)
+		}
+	}
+	return report, err
 }
 
 func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -116,6 +135,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer ln.Close()
 
+	senders, err := cfg.alerts.senders()
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
 	if err != nil {
 		return err
@@ -128,9 +151,16 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	defer a.backfills.Stop()
+	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.store.Outbox(), Senders: senders, Now: now, Logger: logger})
+	background, stopBackground := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { a.budgets.Run(background, cfg.alerts.interval) })
+	wg.Go(func() { a.alerts.Run(background) })
+	defer wg.Wait() // before the store closes
+	defer stopBackground()
 	router, err := awsjson.NewRouter([]awsjson.Service{
 		costexplorer.ServiceDef(a.ce),
-		budgets.ServiceDef(budgets.Unimplemented{}),
+		budgets.ServiceDef(a.budgets),
 	}, awsjson.WithLogger(logger))
 	if err != nil {
 		return err
@@ -151,6 +181,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
 	printBanner(stdout, baseURL, keys, prof)
+	cfg.alerts.printBanner(stdout)
 	if hooks.ready != nil {
 		hooks.ready(baseURL, a)
 	}
@@ -182,7 +213,10 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 	backfills := backfill.New(backfill.Config{Store: db, Now: now, Every: prof.BackfillEvery, Logger: logger})
 	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize,
 		Backfills: backfills})
-	return &app{store: db, ce: ce, backfills: backfills, log: logger}, nil
+	a := &app{store: db, ce: ce, backfills: backfills, log: logger}
+	a.budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: prof, Now: now, Logger: logger, TokenKey: key,
+		Alerted: a.wakeAlerts})
+	return a, nil
 }
 
 // listen opens the listening socket; the built-in test keys are only served

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally/internal/notify"
+)
+
+// alertConfig holds the flags of budget evaluation and alert delivery.
+type alertConfig struct {
+	smtpAddr, smtpFrom, smtpUser string
+	sns                          snsEndpoints
+	interval                     time.Duration
+}
+
+func (c *alertConfig) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.smtpAddr, "smtp-addr", "", "host:port of the SMTP server that sends budget alerts by email (default: email alerts wait in the outbox)")
+	fs.StringVar(&c.smtpFrom, "smtp-from", "Tally Budgets <tally@localhost>", "sender address of budget alert emails")
+	fs.StringVar(&c.smtpUser, "smtp-user", "", "SMTP user name (PLAIN authentication; the password comes from $TALLY_SMTP_PASSWORD)")
+	fs.Var(&c.sns, "sns-endpoint", "`topic-ARN=URL`: post SNS budget alerts for the topic to this HTTP(S) endpoint (repeatable)")
+	fs.DurationVar(&c.interval, "budgets-interval", 15*time.Minute, "how often budgets are evaluated besides after every ingest")
+}
+
+// snsEndpoints is the repeatable --sns-endpoint flag.
+type snsEndpoints map[string]string
+
+func (s *snsEndpoints) String() string {
+	var parts []string
+	for t, u := range *s {
+		parts = append(parts, t+"="+u)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func (s *snsEndpoints) Set(v string) error {
+	topic, url, err := notify.ParseEndpoint(v)
+	if err != nil {
+		return err
+	}
+	if *s == nil {
+		*s = snsEndpoints{}
+	}
+	(*s)[topic] = url
+	return nil
+}
+
+// senders builds the delivery of each kind of alert. Without --smtp-addr
+// email alerts stay in the outbox, retried, until a server is configured.
+func (c *alertConfig) senders() (map[notify.Kind]notify.Sender, error) {
+	out := map[notify.Kind]notify.Sender{
+		notify.Email: notify.Unconfigured("email delivery is not configured: start tally with --smtp-addr host:port"),
+		notify.SNS:   &notify.SNSHTTP{Endpoints: c.sns},
+	}
+	if c.smtpAddr != "" {
+		s, err := notify.NewSMTP(notify.SMTPConfig{Addr: c.smtpAddr, From: c.smtpFrom, Username: c.smtpUser,
+			Password: os.Getenv("TALLY_SMTP_PASSWORD")})
+		if err != nil {
+			return nil, usagef("--smtp-addr/--smtp-from: %v", err)
+		}
+		out[notify.Email] = s
+	}
+	if c.interval <= 0 {
+		return nil, usagef("--budgets-interval must be positive, got %s", c.interval)
+	}
+	return out, nil
+}
+
+func (c *alertConfig) printBanner(w io.Writer) {
+	email := "waiting in the outbox (no --smtp-addr)"
+	if c.smtpAddr != "" {
+		email = "through " + c.smtpAddr
+	}
+	fmt.Fprintf(w, "budgets are evaluated after every ingest and every %s; email alerts go %s", c.interval, email)
+	if len(c.sns) > 0 {
+		fmt.Fprintf(w, "; SNS alerts go to %d configured topic endpoint(s)", len(c.sns))
+	}
+	fmt.Fprintln(w)
+}

@@ -1,0 +1,157 @@
+package budgets
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/query"
+)
+
+// Store keeps budgets as documents the Service encodes, keyed by account
+// and budget name. Implementations MUST be safe for concurrent use. The
+// Service serialises its writes, so a Store need not guard against
+// concurrent writes of one budget.
+type Store interface {
+	// BudgetDocs returns the documents of account's budgets, or of every
+	// account's when account is "", ordered by account and name.
+	BudgetDocs(ctx context.Context, account string) ([][]byte, error)
+	// BudgetDoc returns one budget's document, or nil when there is none.
+	BudgetDoc(ctx context.Context, account, name string) ([]byte, error)
+	// PutBudget stores a budget's document and enqueues msgs in the alert
+	// outbox in the same transaction.
+	PutBudget(ctx context.Context, account, name string, doc []byte, msgs []notify.Message) error
+	// DeleteBudget removes a budget and reports whether it existed.
+	DeleteBudget(ctx context.Context, account, name string) (bool, error)
+}
+
+// Costs answers the aggregate questions a budget's spend needs; a
+// store.CostStore is one.
+type Costs interface {
+	Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error)
+}
+
+// Config wires a Service.
+type Config struct {
+	Store Store
+	Costs Costs
+	// Forecaster projects spend to the end of a period; nil means the
+	// forecasting model, with RunRate where the model has too little
+	// history.
+	Forecaster Forecaster
+	// Profile decides whether AWS's retention of performance history
+	// applies (profile aws) or not (unlimited).
+	Profile profile.Profile
+	Now     func() time.Time
+	Logger  *slog.Logger
+	// TokenKey signs NextTokens; keep it stable across restarts.
+	TokenKey []byte
+	// Alerted is called after alert messages were queued, to wake their
+	// dispatcher; it must not block.
+	Alerted func()
+}
+
+// Service implements the Budgets operations. Budget actions are not
+// implemented: creating, updating, deleting and executing them answer
+// NotImplementedException, and the operations that read them find none.
+type Service struct {
+	Unimplemented
+	cfg Config
+	// mu serialises every change of stored budgets: API writes and
+	// evaluations read a budget, change it and write it back whole.
+	mu sync.Mutex
+}
+
+var _ API = (*Service)(nil)
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Forecaster == nil {
+		cfg.Forecaster = Model{Costs: cfg.Costs, Fallback: RunRate{Costs: cfg.Costs}}
+	}
+	if cfg.Alerted == nil {
+		cfg.Alerted = func() {}
+	}
+	return &Service{cfg: cfg}
+}
+
+func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
+
+// caller checks that the caller may act for account: its own account, or any
+// account for the built-in test identity. It returns the scope of the data
+// the caller's budgets see.
+func caller(ctx context.Context, account string) (scope string, err error) {
+	a, ok := auth.Caller(ctx)
+	if !ok {
+		return "", NewAccessDeniedException("the request carries no identity")
+	}
+	if a.All {
+		return "", nil
+	}
+	if a.AccountID != account {
+		return "", NewAccessDeniedException(fmt.Sprintf("access key %s of account %s is not authorized to use the budgets of account %s",
+			a.AccessKeyID, a.AccountID, account))
+	}
+	return account, nil
+}
+
+// load returns a budget, or NotFoundException when it does not exist or has
+// passed its end date.
+func (s *Service) load(ctx context.Context, account, name string) (*record, error) {
+	doc, err := s.cfg.Store.BudgetDoc(ctx, account, name)
+	if err != nil {
+		return nil, err
+	}
+	if doc != nil {
+		r, err := decodeRecord(doc)
+		if err != nil {
+			return nil, err
+		}
+		if !r.expired(s.now()) {
+			return r, nil
+		}
+	}
+	return nil, NewNotFoundException(fmt.Sprintf("Unable to get budget: %s - the budget doesn't exist.", name))
+}
+
+// list returns account's live budgets in name order.
+func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
+	docs, err := s.cfg.Store.BudgetDocs(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]*record, 0, len(docs))
+	for _, d := range docs {
+		r, err := decodeRecord(d)
+		if err != nil {
+			return nil, err
+		}
+		if !r.expired(now) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// save stores r with the alerts it calls for and wakes their dispatcher.
+func (s *Service) save(ctx context.Context, r *record, msgs []notify.Message) error {
+	if err := s.cfg.Store.PutBudget(ctx, r.Account, r.Name, r.encode(), msgs); err != nil {
+		return err
+	}
+	if len(msgs) > 0 {
+		s.cfg.Alerted()
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/tallyhq/tally/internal/notify"
+)
+
+// BudgetDocs returns the documents of account's budgets, or of every
+// account's when account is "", ordered by account and name.
+func (db *DB) BudgetDocs(ctx context.Context, account string) ([][]byte, error) {
+	q, args := `SELECT doc FROM budgets ORDER BY account, name`, []any{}
+	if account != "" {
+		q, args = `SELECT doc FROM budgets WHERE account = ? ORDER BY name`, []any{account}
+	}
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: read budgets: %w", err)
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, fmt.Errorf("duckdb: read budgets: %w", err)
+		}
+		out = append(out, []byte(doc))
+	}
+	return out, rows.Err()
+}
+
+// BudgetDoc returns the document of one budget, or nil when there is none.
+func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, error) {
+	var doc string
+	err := db.sql.QueryRowContext(ctx, `SELECT doc FROM budgets WHERE account = ? AND name = ?`, account, name).Scan(&doc)
+	if errNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: read budget %s/%s: %w", account, name, err)
+	}
+	return []byte(doc), nil
+}
+
+// PutBudget stores the document of a budget, replacing the one it had, and
+// enqueues msgs in the same transaction: a budget state that calls for
+// alerts is never stored without them.
+func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []notify.Message) error {
+	return db.budgetTx(ctx, "put budget "+account+"/"+name, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO budgets VALUES (?, ?, ?, ?)`, account, name, string(doc), db.now().UTC()); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, msgs)
+	})
+}
+
+// DeleteBudget removes a budget and reports whether it existed. Messages it
+// already queued are still delivered.
+func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, error) {
+	res, err := db.sql.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
+	if err != nil {
+		return false, fmt.Errorf("duckdb: delete budget %s/%s: %w", account, name, err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// budgetTx runs fn in a transaction (inTx: committed, retried on write
+// conflicts) and names what failed.
+func (db *DB) budgetTx(ctx context.Context, what string, fn func(tx *sql.Tx) error) error {
+	if err := db.inTx(ctx, fn); err != nil {
+		return fmt.Errorf("duckdb: %s: %w", what, err)
+	}
+	return nil
+}
