@@ -25,6 +25,7 @@ import (
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store/duckdb"
+	"github.com/tallyhq/tally/internal/web"
 )
 
 // serveConfig is what `tally serve` runs with.
@@ -70,10 +71,19 @@ type app struct {
 	store *duckdb.DB
 	ce    *costexplorer.Service
 	log   *slog.Logger
+	now   func() time.Time
+	// ingests remembers recent ingest outcomes for the web UI's Data page.
+	ingests *web.IngestLog
 }
 
 // ingest loads paths through the normal ingest path.
 func (a *app) ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
+	rep, err := a.load(ctx, paths)
+	a.ingests.Record(a.now(), paths, rep, err)
+	return rep, err
+}
+
+func (a *app) load(ctx context.Context, paths []string) (*ingest.Report, error) {
 	w, err := a.store.NewWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -126,6 +136,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, Now: now, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
+		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
+			Version: version, Profile: prof.Name, Logger: logger}),
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -167,7 +179,7 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 		return nil, err
 	}
 	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}})
-	return &app{store: db, ce: ce, log: logger}, nil
+	return &app{store: db, ce: ce, log: logger, now: now, ingests: web.NewIngestLog(0)}, nil
 }
 
 // listen opens the listening socket; the built-in test keys are only served
@@ -188,6 +200,7 @@ func listen(addr string, testKeys bool) (net.Listener, error) {
 
 func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile) {
 	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
+	fmt.Fprintf(w, "web UI: open %s/ in a browser\n", baseURL)
 	if keys.Test {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 	}
