@@ -92,7 +92,7 @@ export function chart({ labels, series, overlays = [], mode = 'bar', unit = 'USD
 
   const plot = s('g', { class: 'plot' });
   if (mode === 'bar') {
-    const bw = Math.max(2, band * 0.68);
+    const bw = Math.max(2, Math.min(band * 0.68, 120));
     for (let i = 0; i < n; i++) {
       let pos = 0;
       let neg = 0;
@@ -138,7 +138,7 @@ export function chart({ labels, series, overlays = [], mode = 'bar', unit = 'USD
       .filter((r) => r.v !== 0 || overlays.includes(r.se));
     rows.sort((a, b) => (overlays.includes(a.se) - overlays.includes(b.se)) || b.v - a.v);
     const total = series.reduce((acc, se) => acc + (se.values[i] || 0), 0);
-    tip.replaceChildren(
+    tip.replaceChildren(...[
       h('div', { className: 'tip-title' }, labels[i]),
       ...rows.slice(0, 14).map((r) => h('div', { className: 'tip-row' },
         h('span', { className: 'swatch', style: { background: r.se.color } }),
@@ -147,7 +147,7 @@ export function chart({ labels, series, overlays = [], mode = 'bar', unit = 'USD
       rows.length > 14 ? h('div', { className: 'tip-more' }, `and ${rows.length - 14} more`) : null,
       series.length > 1 ? h('div', { className: 'tip-row tip-total' }, h('span', { className: 'tip-name' }, 'Total'),
         h('span', { className: 'tip-value' }, format(total))) : null,
-    );
+    ].filter(Boolean));
     tip.hidden = false;
     tip.dataset.index = i;
     place(ev);

@@ -74,10 +74,26 @@ export async function render(app, main) {
           h('tbody', {}, d.ingests.map((i) => h('tr', { className: i.error ? 'failed' : '' },
             h('td', {}, dateTime(i.at)),
             h('td', {}, h('span', { className: `badge ${i.error ? 'badge-bad' : 'badge-ok'}` }, i.error ? 'Failed' : 'OK')),
-            h('td', {}, i.periods.length ? i.periods.join(', ') : '—'),
+            h('td', { className: 'wrap' }, i.periods.length ? summarizePeriods(i.periods) : '—'),
             h('td', { className: 'num' }, i.error ? '—' : count(i.rows)),
-            h('td', { className: i.error ? 'error-text' : 'muted' }, i.error || i.paths.join(', ')))))))));
+            h('td', { className: `wrap ${i.error ? 'error-text' : 'muted'}` }, i.error || i.paths.join(', ')))))))));
   main.dataset.ready = 'true';
+}
+
+/** summarizePeriods shows "cur:1 2024-01", "cur:1 2024-02" as "cur:1: 2024-01 to 2024-02 (2 months)". */
+export function summarizePeriods(periods) {
+  const bySource = new Map();
+  for (const p of periods) {
+    const i = p.lastIndexOf(' ');
+    const src = p.slice(0, i);
+    if (!bySource.has(src)) bySource.set(src, []);
+    bySource.get(src).push(p.slice(i + 1));
+  }
+  return [...bySource.entries()].map(([src, months]) => {
+    months.sort();
+    return months.length === 1 ? `${src}: ${months[0]}`
+      : `${src}: ${months[0]} to ${months[months.length - 1]} (${months.length} months)`;
+  }).join('; ');
 }
 
 function stat(label, value, testid) {
