@@ -32,8 +32,8 @@ func TestSignatureVerifies(t *testing.T) {
 	at := time.Date(2025, 3, 10, 5, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name, method, path, body, service, secret string
-		headers                                    map[string]string
-		wantErr                                    bool
+		headers                                   map[string]string
+		wantErr                                   bool
 	}{
 		{"api call", "POST", "/", `{"TimePeriod":{"Start":"2025-01-01","End":"2025-02-01"},"Note":"é ü"}`, "ce", "s3cret",
 			map[string]string{"content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSInsightsIndexService.GetCostAndUsage"}, false},
