@@ -321,7 +321,7 @@ function budgetForm(app, accountId, b, done, cancel) {
   type.value = b?.BudgetType === 'USAGE' ? 'USAGE' : 'COST';
   const unitSel = h('select', { 'data-testid': 'budget-time-unit' }, TIME_UNITS.map(([v, l]) => h('option', { value: v }, l)));
   unitSel.value = b?.TimeUnit || 'MONTHLY';
-  const amount = h('input', { type: 'number', min: '0', step: 'any', required: true, value: b?.BudgetLimit?.Amount || '', 'data-testid': 'budget-amount' });
+  const amount = h('input', { type: 'number', min: '0', step: 'any', required: true, value: b?.BudgetLimit?.Amount || '', 'data-testid': 'budget-amount', className: 'amount' });
   const currency = h('input', { value: b?.BudgetLimit?.Unit || 'USD', required: true, className: 'narrow', 'data-testid': 'budget-unit' });
   const metric = h('select', { 'data-testid': 'budget-metric' }, COST_METRICS.map(([v, l]) => h('option', { value: v }, l)));
   metric.value = b?.Metrics?.[0] || (b?.CostTypes?.UseAmortized ? 'AmortizedCost' : b?.CostTypes?.UseBlended ? 'BlendedCost' : 'UnblendedCost');

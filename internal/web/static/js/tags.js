@@ -149,7 +149,7 @@ export async function render(app, main) {
             h('td', {}, dateTime(r.CompletedAt)),
             h('td', {}, dateTime(r.LastUpdatedAt))))))));
     if (processing) {
-      setTimeout(() => { if (alive()) drawBackfill(message); }, 2000);
+      setTimeout(() => { if (alive()) drawBackfill(); }, 2000);
     }
   }
 }
