@@ -255,9 +255,9 @@ func TestBudgetsAndTagsPages(t *testing.T) {
 	t.Run("budgets", func(t *testing.T) {
 		type card struct{ Name, State, Alarm, Actual, Forecast, Limit, ActualText string }
 		var got struct {
-			Unavailable       string
+			Unavailable        string
 			Cards, AfterCreate []card
-			Details           string
+			Details            string
 		}
 		if err := json.Unmarshal(res["budgets"], &got); err != nil {
 			t.Fatal(err)
@@ -299,9 +299,9 @@ func TestBudgetsAndTagsPages(t *testing.T) {
 	t.Run("tags", func(t *testing.T) {
 		type row struct{ Key, Type, Status string }
 		var got struct {
-			Unavailable      string
+			Unavailable       string
 			Rows, AfterToggle []row
-			Backfills        []string
+			Backfills         []string
 		}
 		if err := json.Unmarshal(res["tags"], &got); err != nil {
 			t.Fatal(err)
