@@ -16,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
+	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
@@ -263,12 +264,31 @@ func TestBrowser(t *testing.T) {
 		"granularity": {"DAILY"}, "metric": {"AmortizedCost"}, "group": {"DIMENSION:LINKED_ACCOUNT"}, "chart": {"line"},
 		"filter": {`[["exclude","DIMENSION","RECORD_TYPE",["Tax"]]]`}}.Encode()
 
-	_, budgetsErr := inst.budgets("test", "test").DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: aws.String("000000000000")})
+	emptyPath := "/explorer?" + url.Values{"range": {"custom"}, "start": {day(thisMonth.AddDate(0, -8, 0))},
+		"end": {day(thisMonth.AddDate(0, -7, 0))}}.Encode()
+
+	// Budgets and tag management are compared with the API where the server
+	// has them; otherwise the pages must say they are not available.
+	bc := inst.budgets("test", "test")
+	acct := aws.String("000000000000")
+	_, budgetsErr := bc.DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: acct})
+	if budgetsErr == nil {
+		_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: &btypes.Budget{
+			BudgetName: aws.String("EC2 monthly"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+			BudgetLimit: &btypes.Spend{Amount: aws.String("100"), Unit: aws.String("USD")},
+			FilterExpression: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{
+				Key: btypes.DimensionService, Values: []string{ec2}}},
+			Metrics: []btypes.Metric{btypes.MetricUnblendedCost}}})
+		if err != nil {
+			t.Fatalf("CreateBudget: %v", err)
+		}
+	}
 	_, tagsErr := ce.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{})
 	res := b.Run(t, inst.url,
 		e2e.Scenario{Name: "explorer-default"},
 		e2e.Scenario{Name: "explorer-controls", Params: map[string]any{"tagKey": teamKey, "service": ec2, "serviceSearch": "Compute"}},
 		e2e.Scenario{Name: "explorer-url", Params: map[string]any{"path": sharedPath, "shot": "explorer-shared-daily-lines"}},
+		e2e.Scenario{Name: "explorer-empty", Params: map[string]any{"path": emptyPath}},
 		e2e.Scenario{Name: "data"},
 		e2e.Scenario{Name: "budgets"},
 		e2e.Scenario{Name: "tags"},
@@ -355,6 +375,22 @@ func TestBrowser(t *testing.T) {
 		checkTable(t, "amortized by account, daily, without tax", got.Table, want)
 	})
 
+	t.Run("range without data", func(t *testing.T) {
+		var got struct {
+			Hint  string
+			Table pageTable
+		}
+		decode(t, res["explorer-empty"], &got)
+		first, last := thisMonth.AddDate(0, -5, 0), thisMonth
+		if want := fmt.Sprintf("covers %s to %s", first.Format("2006-01"), last.Format("2006-01")); !strings.Contains(got.Hint, want) {
+			t.Errorf("hint %q lacks %q", got.Hint, want)
+		}
+		want := costs(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(first), day(thisMonth.AddDate(0, 1, 0))),
+			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
+			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
+		checkTable(t, "the range the data covers", got.Table, want)
+	})
+
 	t.Run("data", func(t *testing.T) {
 		var got struct {
 			Periods []struct{ Source, Month, State, Invoice, Rows string }
@@ -405,6 +441,36 @@ func TestBrowser(t *testing.T) {
 		if got.Unavailable != "" {
 			t.Errorf("budgets work, yet the page says %q", got.Unavailable)
 		}
+		var cards struct {
+			Cards []struct{ Name, Actual, Forecast, Limit string }
+		}
+		decode(t, res["budgets"], &cards)
+		all, err := bc.DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: acct})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cards.Cards) != len(all.Budgets) {
+			t.Fatalf("page shows %d budgets, API %d", len(cards.Cards), len(all.Budgets))
+		}
+		for i, b := range all.Budgets {
+			c := cards.Cards[i]
+			same := func(what, page string, s *btypes.Spend) {
+				if s == nil {
+					return
+				}
+				if rat(t, page).Cmp(rat(t, aws.ToString(s.Amount))) != 0 {
+					t.Errorf("budget %s %s: page %s, API %s", c.Name, what, page, aws.ToString(s.Amount))
+				}
+			}
+			if c.Name != aws.ToString(b.BudgetName) {
+				t.Errorf("budget %d: page %s, API %s", i, c.Name, aws.ToString(b.BudgetName))
+			}
+			same("limit", c.Limit, b.BudgetLimit)
+			if b.CalculatedSpend != nil {
+				same("actual", c.Actual, b.CalculatedSpend.ActualSpend)
+				same("forecast", c.Forecast, b.CalculatedSpend.ForecastedSpend)
+			}
+		}
 	})
 
 	t.Run("tags", func(t *testing.T) {
@@ -425,6 +491,25 @@ func TestBrowser(t *testing.T) {
 		if tagsErr != nil {
 			t.Fatalf("ListCostAllocationTags: %v", tagsErr)
 		}
+		var rows struct {
+			Rows []struct{ Key, Status string }
+		}
+		decode(t, res["tags"], &rows)
+		list, err := ce.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{MaxResults: aws.Int32(1000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{}
+		for _, tag := range list.CostAllocationTags {
+			want[aws.ToString(tag.TagKey)] = string(tag.Status)
+		}
+		gotMap := map[string]string{}
+		for _, r := range rows.Rows {
+			gotMap[r.Key] = r.Status
+		}
+		if fmt.Sprint(gotMap) != fmt.Sprint(want) {
+			t.Errorf("tag statuses: page %v, API %v", gotMap, want)
+		}
 	})
 }
 
@@ -439,4 +524,78 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestBrowserSignIn signs in with an access key of a credentials file and
+// checks that the account sees in the browser what the API shows it: only
+// its own usage.
+func TestBrowserSignIn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := e2e.Require(t)
+	now := time.Now().UTC()
+	export := synthExport(t, now)
+	ctx := context.Background()
+	day := func(t time.Time) string { return t.Format("2006-01-02") }
+	lastMonth, thisMonth := monthStart(now).AddDate(0, -1, 0), monthStart(now)
+	lastMonthPeriod := &cetypes.DateInterval{Start: aws.String(day(lastMonth)), End: aws.String(day(thisMonth))}
+
+	// Learn the organisation's accounts from a test-mode server.
+	probe := start(t, now)
+	probe.ingest(t, export)
+	periods, err := probe.app.store.Periods(ctx)
+	if err != nil || len(periods) == 0 {
+		t.Fatalf("periods: %v %v", periods, err)
+	}
+	payer := periods[0].Period.Source[strings.LastIndex(periods[0].Period.Source, ":")+1:]
+	accounts, err := probe.ce("test", "test").GetDimensionValues(ctx, &costexplorer.GetDimensionValuesInput{
+		TimePeriod: lastMonthPeriod, Dimension: cetypes.DimensionLinkedAccount})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := ""
+	for _, v := range accounts.DimensionValues {
+		if aws.ToString(v.Value) != payer {
+			member = aws.ToString(v.Value)
+		}
+	}
+	if member == "" {
+		t.Fatalf("no member account besides the payer %s", payer)
+	}
+	creds := filepath.Join(t.TempDir(), "credentials.csv")
+	os.WriteFile(creds, []byte("access_key_id,secret_access_key,account_id\nAKIAPAYER,payer-secret,"+payer+
+		"\nAKIAMEMBER,member-secret,"+member+"\n"), 0o600)
+	inst := start(t, now, "--credentials", creds)
+	inst.ingest(t, export)
+
+	res := b.Run(t, inst.url, e2e.Scenario{Name: "signin", Params: map[string]any{
+		"key": "AKIAMEMBER", "secret": "member-secret", "wrongSecret": "not-the-secret"}})
+	var got struct {
+		RedirectedTo, Wrong, Who, AfterSignOut string
+		Table                                  pageTable
+	}
+	decode(t, res["signin"], &got)
+	if got.RedirectedTo != "/signin" || got.AfterSignOut != "/signin" {
+		t.Errorf("without a session the pages should ask to sign in: landed on %s, after sign-out %s", got.RedirectedTo, got.AfterSignOut)
+	}
+	if !strings.Contains(got.Wrong, "does not accept") {
+		t.Errorf("a wrong secret should be refused, page says %q", got.Wrong)
+	}
+	if got.Who != "Account "+member {
+		t.Errorf("header shows %q, want Account %s", got.Who, member)
+	}
+	in := func() *costexplorer.GetCostAndUsageInput {
+		return &costexplorer.GetCostAndUsageInput{TimePeriod: lastMonthPeriod, Granularity: cetypes.GranularityMonthly,
+			Metrics: []string{"UnblendedCost"},
+			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}}}
+	}
+	want := costs(t, inst.ce("AKIAMEMBER", "member-secret"), in())
+	checkTable(t, "the member's last month by account", got.Table, want)
+	if len(want.rows) != 1 || want.rows[member] == nil {
+		t.Errorf("the member should see only its own account, sees %d", len(want.rows))
+	}
+	if all := costs(t, inst.ce("AKIAPAYER", "payer-secret"), in()); len(all.rows) <= 1 {
+		t.Errorf("the payer should see several accounts, sees %d", len(all.rows))
+	}
 }

@@ -108,6 +108,18 @@ const scenarios = {
     return { table: await readCostTable(page) };
   },
 
+  // A range without data offers the range the data covers.
+  async 'explorer-empty'(page, p) {
+    await page.goto(`${base}${p.path}`);
+    await ready(page);
+    await page.waitForSelector('[data-testid=show-data-range]', { timeout: TIMEOUT });
+    const hint = await page.locator('.chart-box .notice-info').first().innerText();
+    await shot(page, 'explorer-empty-range');
+    await page.click('[data-testid=show-data-range]');
+    await ready(page);
+    return { hint, table: await readCostTable(page) };
+  },
+
   async data(page) {
     await page.goto(`${base}/data`);
     await ready(page);

@@ -171,6 +171,9 @@ export function render(app, main) {
   const period = st.granularity === 'HOURLY'
     ? { Start: `${apiStart}T00:00:00Z`, End: `${apiEnd}T00:00:00Z` } : { Start: apiStart, End: apiEnd };
 
+  // Hourly data reaches back 14 days (under the aws profile), so switching
+  // to it narrows a longer range to the last 7 days.
+  const hourlyRange = (g) => (g === 'HOURLY' && end - start > 14 * 86400000 ? { granularity: g, range: 'last-7-days' } : { granularity: g });
   const commit = (patch) => {
     const next = { ...st, ...patch };
     if (patch.range && patch.range !== 'custom') {
@@ -221,7 +224,7 @@ export function render(app, main) {
     h('div', { className: 'seg', role: 'group', 'aria-label': 'Granularity' },
       ['DAILY', 'MONTHLY', 'HOURLY'].map((g) => h('button', { type: 'button', className: st.granularity === g ? 'on' : '',
         'aria-pressed': String(st.granularity === g), 'data-testid': `granularity-${g.toLowerCase()}`,
-        onclick: () => commit({ granularity: g }) }, g[0] + g.slice(1).toLowerCase()))),
+        onclick: () => commit(hourlyRange(g)) }, g[0] + g.slice(1).toLowerCase()))),
     select('Metric', 'metric', st.metric, METRICS, (v) => commit({ metric: v })),
     groupSel,
     h('div', { className: 'seg', role: 'group', 'aria-label': 'Chart style' },
