@@ -256,7 +256,24 @@ export function render(app, main) {
       { inToken: 'NextPageToken', outToken: 'NextPageToken', max: 5 });
     return tagKeysPromise;
   }
+  const quick = h('div', { className: 'quick', 'data-testid': 'quick-views' });
+  const drawQuick = (keys) => {
+    const view = (label, patch) => {
+      const next = { ...DEFAULTS, start: '', end: '', filters: [], ...patch };
+      return h('a', { href: `/explorer?${writeState(next)}`, 'data-link': '', className: 'quick-link' }, label);
+    };
+    const team = keys.find((k) => /team/i.test(k));
+    replace(quick, h('span', { className: 'filters-label' }, 'Quick views'),
+      view('This month by service', { range: 'this-month' }),
+      view('Last month by account', { range: 'last-month', group: 'DIMENSION:LINKED_ACCOUNT' }),
+      team ? view(`EC2 last month by ${team}`, { range: 'last-month', group: `TAG:${team}`,
+        filters: [{ op: 'include', type: 'DIMENSION', key: 'SERVICE', values: ['Amazon Elastic Compute Cloud - Compute'] }] }) : null,
+      keys.filter((k) => k !== team).slice(0, 3).map((k) => view(`Last month by ${k}`, { range: 'last-month', group: `TAG:${k}` })),
+      view('Daily, last 30 days', { range: 'last-30-days', granularity: 'DAILY' }));
+  };
+  drawQuick([]);
   tagKeys().then((keys) => {
+    drawQuick(keys);
     for (const k of keys) {
       if (`TAG:${k}` !== st.group) tagOptions.append(h('option', { value: `TAG:${k}` }, `Tag: ${k}`));
     }
@@ -269,7 +286,7 @@ export function render(app, main) {
   const budgetsBox = h('div', { className: 'budget-strip' });
   replace(main,
     h('div', { className: 'page-head' }, h('h1', {}, 'Cost Explorer'), budgetsBox),
-    controls, filters, summary, chartBox, tableBox);
+    quick, controls, filters, summary, chartBox, tableBox);
   main.dataset.ready = 'false';
 
   budgetStrip(app, budgetsBox);
