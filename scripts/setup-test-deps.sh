@@ -1,6 +1,23 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine. Safe to
-# run again: it skips what is already there.
+# Installs everything the test suite needs on a fresh Debian machine: Go
+# modules, and the AWS CLI that the end-to-end tests drive. Safe to run
+# again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
 go mod download
+
+apt_install() {
+	if [ "$(id -u)" = 0 ]; then
+		[ -n "${APT_UPDATED:-}" ] || { apt-get update -qq; APT_UPDATED=1; }
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+	else
+		echo "setup: need root to install $*" >&2
+		return 1
+	fi
+}
+
+if ! command -v aws >/dev/null 2>&1; then
+	echo "setup: installing the AWS CLI"
+	apt_install awscli
+fi

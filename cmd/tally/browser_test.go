@@ -25,45 +25,48 @@ import (
 	"github.com/tallyhq/tally/internal/web/e2e"
 )
 
-// synthExport writes a small synthetic organisation's CUR 2.0 export: the
-// five months before now's and now's month to date. The browser tests run
-// on the real clock, since the SDK clients sign with it.
-func synthExport(t *testing.T, now time.Time) string {
+// browserNow is the business clock of the browser tests. Signatures, the
+// SDK's and the pages', are dated and checked by the wall clock.
+var browserNow = time.Date(2025, 3, 10, 5, 0, 0, 0, time.UTC)
+
+// uiSynthExport writes a small synthetic organisation's CUR 2.0 export: the
+// five months before now's and now's month to date.
+func uiSynthExport(t *testing.T, now time.Time) string {
 	t.Helper()
 	out := t.TempDir()
 	_, err := synth.Generate(context.Background(), synth.Config{Out: out, Now: now, Seed: 11, Accounts: 5,
-		Start: monthStart(now).AddDate(0, -5, 0), Rows: 30000})
+		Start: uiMonthStart(now).AddDate(0, -5, 0), Rows: 30000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-// pageTable is what run.mjs reads from the explorer's table.
-type pageTable struct {
-	Headers []string  `json:"headers"`
-	Rows    []pageRow `json:"rows"`
-	Foot    *pageRow  `json:"foot"`
-	Total   string    `json:"total"`
-	Error   string    `json:"error"`
-	URL     string    `json:"url"`
+// uiTable is what run.mjs reads from the explorer's table.
+type uiTable struct {
+	Headers []string `json:"headers"`
+	Rows    []uiRow  `json:"rows"`
+	Foot    *uiRow   `json:"foot"`
+	Total   string   `json:"total"`
+	Error   string   `json:"error"`
+	URL     string   `json:"url"`
 }
 
-type pageRow struct {
+type uiRow struct {
 	Key     string   `json:"key"`
 	Label   string   `json:"label"`
 	Amounts []string `json:"amounts"`
 	Texts   []string `json:"texts"`
 }
 
-// apiTable is the API's answer to the same question: amounts by group key
+// uiAPITable is the API's answer to the same question: amounts by group key
 // and bucket.
-type apiTable struct {
+type uiAPITable struct {
 	buckets []string
 	rows    map[string][]*big.Rat
 }
 
-func rat(t *testing.T, s string) *big.Rat {
+func uiRat(t *testing.T, s string) *big.Rat {
 	t.Helper()
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
@@ -72,9 +75,9 @@ func rat(t *testing.T, s string) *big.Rat {
 	return r
 }
 
-// usd prints an amount as the page does: dollars, cents rounded half away
+// uiUSD prints an amount as the page does: dollars, cents rounded half away
 // from zero, thousands separated.
-func usd(r *big.Rat) string {
+func uiUSD(r *big.Rat) string {
 	neg := r.Sign() < 0
 	a := new(big.Rat).Abs(r)
 	cents := new(big.Rat).Mul(a, big.NewRat(100, 1))
@@ -97,11 +100,11 @@ func usd(r *big.Rat) string {
 	return out
 }
 
-// costs asks the API, through the Go SDK, what the explorer shows.
-func costs(t *testing.T, ce *costexplorer.Client, in *costexplorer.GetCostAndUsageInput) apiTable {
+// uiCosts asks the API, through the Go SDK, what the explorer shows.
+func uiCosts(t *testing.T, ce *costexplorer.Client, in *costexplorer.GetCostAndUsageInput) uiAPITable {
 	t.Helper()
 	metric := in.Metrics[0]
-	tab := apiTable{rows: map[string][]*big.Rat{}}
+	tab := uiAPITable{rows: map[string][]*big.Rat{}}
 	index := map[string]int{}
 	for {
 		out, err := ce.GetCostAndUsage(context.Background(), in)
@@ -118,7 +121,7 @@ func costs(t *testing.T, ce *costexplorer.Client, in *costexplorer.GetCostAndUsa
 				for len(tab.rows[key]) < len(tab.buckets) {
 					tab.rows[key] = append(tab.rows[key], new(big.Rat))
 				}
-				tab.rows[key][index[start]].Add(tab.rows[key][index[start]], rat(t, amount))
+				tab.rows[key][index[start]].Add(tab.rows[key][index[start]], uiRat(t, amount))
 			}
 			if len(in.GroupBy) == 0 {
 				add("Total", aws.ToString(r.Total[metric].Amount))
@@ -140,10 +143,10 @@ func costs(t *testing.T, ce *costexplorer.Client, in *costexplorer.GetCostAndUsa
 	return tab
 }
 
-// checkTable compares every cell the page shows, its exact amount and its
+// uiCheckTable compares every cell the page shows, its exact amount and its
 // text, with the API's numbers, and the row, column and grand totals with
 // sums of them.
-func checkTable(t *testing.T, what string, got pageTable, want apiTable) {
+func uiCheckTable(t *testing.T, what string, got uiTable, want uiAPITable) {
 	t.Helper()
 	if got.Error != "" {
 		t.Fatalf("%s: the page shows an error: %s", what, got.Error)
@@ -176,43 +179,43 @@ func checkTable(t *testing.T, what string, got pageTable, want apiTable) {
 		}
 		sum := new(big.Rat)
 		for i, a := range w {
-			if rat(t, r.Amounts[i]).Cmp(a) != 0 {
+			if uiRat(t, r.Amounts[i]).Cmp(a) != 0 {
 				t.Errorf("%s row %s, %s: page %s, API %s", what, r.Key, want.buckets[i], r.Amounts[i], a.FloatString(10))
 			}
-			if r.Texts[i] != usd(a) {
-				t.Errorf("%s row %s, %s: page shows %q, want %q", what, r.Key, want.buckets[i], r.Texts[i], usd(a))
+			if r.Texts[i] != uiUSD(a) {
+				t.Errorf("%s row %s, %s: page shows %q, want %q", what, r.Key, want.buckets[i], r.Texts[i], uiUSD(a))
 			}
 			sum.Add(sum, a)
 			cols[i].Add(cols[i], a)
 		}
-		if rat(t, r.Amounts[len(w)]).Cmp(sum) != 0 || r.Texts[len(w)] != usd(sum) {
+		if uiRat(t, r.Amounts[len(w)]).Cmp(sum) != 0 || r.Texts[len(w)] != uiUSD(sum) {
 			t.Errorf("%s row %s total: page %s (%q), want %s", what, r.Key, r.Amounts[len(w)], r.Texts[len(w)], sum.FloatString(10))
 		}
 		grand.Add(grand, sum)
 	}
 	if got.Foot != nil {
 		for i, c := range cols {
-			if rat(t, got.Foot.Amounts[i]).Cmp(c) != 0 {
+			if uiRat(t, got.Foot.Amounts[i]).Cmp(c) != 0 {
 				t.Errorf("%s column total %s: page %s, want %s", what, want.buckets[i], got.Foot.Amounts[i], c.FloatString(10))
 			}
 		}
 	}
-	if rat(t, got.Total).Cmp(grand) != 0 {
+	if uiRat(t, got.Total).Cmp(grand) != 0 {
 		t.Errorf("%s: page total %s, want %s", what, got.Total, grand.FloatString(10))
 	}
-	t.Logf("%s: %d rows x %d periods equal the API's, total %s", what, len(got.Rows), len(want.buckets), usd(grand))
+	t.Logf("%s: %d rows x %d periods equal the API's, total %s", what, len(got.Rows), len(want.buckets), uiUSD(grand))
 }
 
-func decode(t *testing.T, raw json.RawMessage, v any) {
+func uiDecode(t *testing.T, raw json.RawMessage, v any) {
 	t.Helper()
 	if err := json.Unmarshal(raw, v); err != nil {
 		t.Fatalf("decode %s: %v", raw, err)
 	}
 }
 
-// notImplemented tells whether an SDK error is Tally's answer for an
+// uiNotImplemented tells whether an SDK error is Tally's answer for an
 // operation it does not implement yet.
-func notImplemented(err error) bool {
+func uiNotImplemented(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "NotImplementedException"
 }
@@ -226,11 +229,11 @@ func TestBrowser(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	b := e2e.Require(t)
-	now := time.Now().UTC()
-	export := synthExport(t, now)
+	now := browserNow
+	export := uiSynthExport(t, now)
 	inst := start(t, now)
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
-	thisMonth := monthStart(now)
+	thisMonth := uiMonthStart(now)
 	lastMonth := thisMonth.AddDate(0, -1, 0)
 	tomorrow := now.Truncate(24*time.Hour).AddDate(0, 0, 1)
 	inst.ingest(t, export)
@@ -295,33 +298,33 @@ func TestBrowser(t *testing.T) {
 	)
 
 	t.Run("default view", func(t *testing.T) {
-		var got struct{ Table pageTable }
-		decode(t, res["explorer-default"], &got)
-		want := costs(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(thisMonth.AddDate(0, -5, 0)), day(tomorrow)),
+		var got struct{ Table uiTable }
+		uiDecode(t, res["explorer-default"], &got)
+		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(thisMonth.AddDate(0, -5, 0)), day(tomorrow)),
 			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
 			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
-		checkTable(t, "last 6 months by service", got.Table, want)
+		uiCheckTable(t, "last 6 months by service", got.Table, want)
 	})
 
 	t.Run("each team on EC2 last month", func(t *testing.T) {
 		var got struct {
 			Chips            []string
-			Table, Reloaded  pageTable
+			Table, Reloaded  uiTable
 			Tooltip, CSV     string
 			CSVName          string
 			LineSeries       int
 			LineURL, BackURL string
 		}
-		decode(t, res["explorer-controls"], &got)
-		want := costs(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(thisMonth)),
+		uiDecode(t, res["explorer-controls"], &got)
+		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(thisMonth)),
 			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
 			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String(teamKey)}},
 			Filter:  &cetypes.Expression{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionService, Values: []string{ec2}}}})
 		if len(want.rows) < 2 {
 			t.Fatalf("the data has %d team groups on EC2 last month; the check needs several", len(want.rows))
 		}
-		checkTable(t, "EC2 by team, last month", got.Table, want)
-		checkTable(t, "the same view reloaded from its URL", got.Reloaded, want)
+		uiCheckTable(t, "EC2 by team, last month", got.Table, want)
+		uiCheckTable(t, "the same view reloaded from its URL", got.Reloaded, want)
 		if want := []string{"Service is " + ec2 + "×"}; strings.Join(got.Chips, "|") != strings.Join(want, "|") {
 			t.Errorf("filter chips %q, want %q", got.Chips, want)
 		}
@@ -334,8 +337,8 @@ func TestBrowser(t *testing.T) {
 			if amounts[0].Sign() == 0 {
 				continue
 			}
-			if !strings.Contains(got.Tooltip, usd(amounts[0])) {
-				t.Errorf("tooltip lacks %s of %s:\n%s", usd(amounts[0]), key, got.Tooltip)
+			if !strings.Contains(got.Tooltip, uiUSD(amounts[0])) {
+				t.Errorf("tooltip lacks %s of %s:\n%s", uiUSD(amounts[0]), key, got.Tooltip)
 			}
 		}
 		if got.LineSeries != min(len(want.rows), 10) || !strings.Contains(got.LineURL, "chart=line") || !strings.Contains(got.BackURL, "chart=bar") {
@@ -353,7 +356,7 @@ func TestBrowser(t *testing.T) {
 				if strings.HasPrefix(l, row) {
 					found = true
 					cells := strings.Split(strings.TrimPrefix(l, row), ",")
-					if rat(t, cells[0]).Cmp(want.rows[r.Key][0]) != 0 {
+					if uiRat(t, cells[0]).Cmp(want.rows[r.Key][0]) != 0 {
 						t.Errorf("CSV %s: %s, want %s", r.Key, cells[0], want.rows[r.Key][0].FloatString(10))
 					}
 				}
@@ -365,30 +368,30 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("shared link", func(t *testing.T) {
-		var got struct{ Table pageTable }
-		decode(t, res["explorer-url"], &got)
-		want := costs(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(lastMonth.AddDate(0, 0, 14))),
+		var got struct{ Table uiTable }
+		uiDecode(t, res["explorer-url"], &got)
+		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(lastMonth.AddDate(0, 0, 14))),
 			Granularity: cetypes.GranularityDaily, Metrics: []string{"AmortizedCost"},
 			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}},
 			Filter: &cetypes.Expression{Not: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{
 				Key: cetypes.DimensionRecordType, Values: []string{"Tax"}}}}})
-		checkTable(t, "amortized by account, daily, without tax", got.Table, want)
+		uiCheckTable(t, "amortized by account, daily, without tax", got.Table, want)
 	})
 
 	t.Run("range without data", func(t *testing.T) {
 		var got struct {
 			Hint  string
-			Table pageTable
+			Table uiTable
 		}
-		decode(t, res["explorer-empty"], &got)
+		uiDecode(t, res["explorer-empty"], &got)
 		first, last := thisMonth.AddDate(0, -5, 0), thisMonth
 		if want := fmt.Sprintf("covers %s to %s", first.Format("2006-01"), last.Format("2006-01")); !strings.Contains(got.Hint, want) {
 			t.Errorf("hint %q lacks %q", got.Hint, want)
 		}
-		want := costs(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(first), day(thisMonth.AddDate(0, 1, 0))),
+		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(first), day(thisMonth.AddDate(0, 1, 0))),
 			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
 			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
-		checkTable(t, "the range the data covers", got.Table, want)
+		uiCheckTable(t, "the range the data covers", got.Table, want)
 	})
 
 	t.Run("data", func(t *testing.T) {
@@ -397,7 +400,7 @@ func TestBrowser(t *testing.T) {
 			Ingests [][]string
 			Stats   map[string]string
 		}
-		decode(t, res["data"], &got)
+		uiDecode(t, res["data"], &got)
 		periods, err := inst.app.store.Periods(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -428,8 +431,8 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("budgets", func(t *testing.T) {
 		var got struct{ Unavailable string }
-		decode(t, res["budgets"], &got)
-		if notImplemented(budgetsErr) {
+		uiDecode(t, res["budgets"], &got)
+		if uiNotImplemented(budgetsErr) {
 			if !strings.Contains(got.Unavailable, "Budgets are not available on this server yet") {
 				t.Errorf("budgets unimplemented: the page should say so, shows %q", got.Unavailable)
 			}
@@ -444,7 +447,7 @@ func TestBrowser(t *testing.T) {
 		var cards struct {
 			Cards []struct{ Name, Actual, Forecast, Limit string }
 		}
-		decode(t, res["budgets"], &cards)
+		uiDecode(t, res["budgets"], &cards)
 		all, err := bc.DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: acct})
 		if err != nil {
 			t.Fatal(err)
@@ -458,7 +461,7 @@ func TestBrowser(t *testing.T) {
 				if s == nil {
 					return
 				}
-				if rat(t, page).Cmp(rat(t, aws.ToString(s.Amount))) != 0 {
+				if uiRat(t, page).Cmp(uiRat(t, aws.ToString(s.Amount))) != 0 {
 					t.Errorf("budget %s %s: page %s, API %s", c.Name, what, page, aws.ToString(s.Amount))
 				}
 			}
@@ -478,12 +481,12 @@ func TestBrowser(t *testing.T) {
 			Unavailable  string
 			FallbackKeys []string
 		}
-		decode(t, res["tags"], &got)
-		if notImplemented(tagsErr) {
+		uiDecode(t, res["tags"], &got)
+		if uiNotImplemented(tagsErr) {
 			if !strings.Contains(got.Unavailable, "Tag management is not available") {
 				t.Errorf("tag management unimplemented: the page should say so, shows %q", got.Unavailable)
 			}
-			if !contains(got.FallbackKeys, teamKey) {
+			if !uiContains(got.FallbackKeys, teamKey) {
 				t.Errorf("fallback list %q lacks %s", got.FallbackKeys, teamKey)
 			}
 			return
@@ -494,7 +497,7 @@ func TestBrowser(t *testing.T) {
 		var rows struct {
 			Rows []struct{ Key, Status string }
 		}
-		decode(t, res["tags"], &rows)
+		uiDecode(t, res["tags"], &rows)
 		list, err := ce.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{MaxResults: aws.Int32(1000)})
 		if err != nil {
 			t.Fatal(err)
@@ -513,11 +516,11 @@ func TestBrowser(t *testing.T) {
 	})
 }
 
-func monthStart(t time.Time) time.Time {
+func uiMonthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-func contains(list []string, s string) bool {
+func uiContains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true
@@ -534,11 +537,11 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	b := e2e.Require(t)
-	now := time.Now().UTC()
-	export := synthExport(t, now)
+	now := browserNow
+	export := uiSynthExport(t, now)
 	ctx := context.Background()
 	day := func(t time.Time) string { return t.Format("2006-01-02") }
-	lastMonth, thisMonth := monthStart(now).AddDate(0, -1, 0), monthStart(now)
+	lastMonth, thisMonth := uiMonthStart(now).AddDate(0, -1, 0), uiMonthStart(now)
 	lastMonthPeriod := &cetypes.DateInterval{Start: aws.String(day(lastMonth)), End: aws.String(day(thisMonth))}
 
 	// Learn the organisation's accounts from a test-mode server.
@@ -573,9 +576,9 @@ func TestBrowserSignIn(t *testing.T) {
 		"key": "AKIAMEMBER", "secret": "member-secret", "wrongSecret": "not-the-secret"}})
 	var got struct {
 		RedirectedTo, Wrong, Who, AfterSignOut string
-		Table                                  pageTable
+		Table                                  uiTable
 	}
-	decode(t, res["signin"], &got)
+	uiDecode(t, res["signin"], &got)
 	if got.RedirectedTo != "/signin" || got.AfterSignOut != "/signin" {
 		t.Errorf("without a session the pages should ask to sign in: landed on %s, after sign-out %s", got.RedirectedTo, got.AfterSignOut)
 	}
@@ -590,12 +593,12 @@ func TestBrowserSignIn(t *testing.T) {
 			Metrics: []string{"UnblendedCost"},
 			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}}}
 	}
-	want := costs(t, inst.ce("AKIAMEMBER", "member-secret"), in())
-	checkTable(t, "the member's last month by account", got.Table, want)
+	want := uiCosts(t, inst.ce("AKIAMEMBER", "member-secret"), in())
+	uiCheckTable(t, "the member's last month by account", got.Table, want)
 	if len(want.rows) != 1 || want.rows[member] == nil {
 		t.Errorf("the member should see only its own account, sees %d", len(want.rows))
 	}
-	if all := costs(t, inst.ce("AKIAPAYER", "payer-secret"), in()); len(all.rows) <= 1 {
+	if all := uiCosts(t, inst.ce("AKIAPAYER", "payer-secret"), in()); len(all.rows) <= 1 {
 		t.Errorf("the payer should see several accounts, sees %d", len(all.rows))
 	}
 }

@@ -74,14 +74,22 @@ func start(t *testing.T, now time.Time, flags ...string) *instance {
 
 func startOn(t *testing.T, data string, now time.Time, flags ...string) *instance {
 	t.Helper()
+	return startHooks(t, data, now, &serveHooks{}, flags...)
+}
+
+// startHooks runs `tally serve` on data with the clock fixed at now and the
+// given hooks.
+func startHooks(t *testing.T, data string, now time.Time, hooks *serveHooks, flags ...string) *instance {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inst := &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks := &serveHooks{now: func() time.Time { return now }, ready: func(u string, a *app) {
+	hooks.now = func() time.Time { return now }
+	hooks.ready = func(u string, a *app) {
 		inst.url, inst.app = u, a
 		close(ready)
-	}}
+	}
 	args := append([]string{"--addr", "127.0.0.1:0", "--data", data}, flags...)
 	go func() { done <- runServe(ctx, args, inst.out, inst.out, hooks) }()
 	select {

@@ -43,7 +43,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := openApp(ctx, *data, profile.AWS, time.Now, logger)
+	a, err := openApp(ctx, *data, profile.AWS, time.Now, logger, 0)
 	if err != nil {
 		return err
 	}

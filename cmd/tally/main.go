@@ -42,6 +42,7 @@ const usage = `usage: tally <command> [flags]
 commands:
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
+  backtest   measure the forecast model on held-out days against two baselines
   version    print the version
 
 Run "tally <command> -h" for a command's flags.`
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runServe(ctx, rest, stdout, stderr, nil)
 	case "ingest":
 		return runIngest(ctx, rest, stdout, stderr)
+	case "backtest":
+		return runBacktest(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tally", version)
 		return nil

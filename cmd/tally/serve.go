@@ -51,6 +51,8 @@ type serveHooks struct {
 	now func() time.Time
 	// ready is called with the base URL once the server answers.
 	ready func(baseURL string, app *app)
+	// pageSize overrides the number of groups in a GetCostAndUsage page.
+	pageSize int
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -120,7 +122,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer ln.Close()
 
-	a, err := openApp(ctx, cfg.data, prof, now, logger)
+	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	token := randomHex(16)
 	srv := server.New(server.Config{
-		Logger: logger, Keys: keys, Now: now, API: router, IngestToken: token,
+		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
 		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
@@ -164,7 +166,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 }
 
 // openApp opens the store in dir and builds the services over it.
-func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger) (*app, error) {
+func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger, pageSize int) (*app, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -178,7 +180,7 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 		db.Close()
 		return nil, err
 	}
-	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}})
+	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize})
 	return &app{store: db, ce: ce, log: logger, now: now, ingests: web.NewIngestLog(0)}, nil
 }
 

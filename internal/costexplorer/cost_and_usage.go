@@ -160,7 +160,7 @@ func resultByTime(q *query.Aggregate, b query.Bucket, withTime bool) ResultByTim
 }
 
 func metricValue(v query.Value) MetricValue {
-	return MetricValue{Amount: ptr(v.String()), Unit: ptr(v.Unit)}
+	return MetricValue{Amount: ptr(v.String()), Unit: ptr(v.DisplayUnit())}
 }
 
 // accountAttributes lists the names of the linked accounts a page groups by.

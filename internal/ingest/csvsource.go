@@ -51,7 +51,6 @@ func csvError(err error) error {
 }
 
 func (s *csvSource) columns() []string                    { return s.header }
-func (s *csvSource) isMap(int) bool                       { return false }
 func (s *csvSource) project([]int) error                  { return nil }
 func (s *csvSource) close() error                         { return s.closer.Close() }
 func (s *csvSource) amount(c int) (billing.Amount, error) { return parseAmount(s.str(c)) }

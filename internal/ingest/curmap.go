@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"math/big"
 	"strings"
 	"time"
 
@@ -27,7 +26,9 @@ type curMapper struct {
 	tagCols, costCategoryCols []namedCol
 
 	product     [numCURFields]string // per-row values read from the product map
-	productKeys map[string]curField  // product map key -> field without a column
+	derived     map[deriveKey]derived
+	tagKeys     map[string]string
+	productKeys map[string]curField // product map key -> field without a column
 	li          billing.LineItem
 	period      periodCache
 }
@@ -35,7 +36,7 @@ type curMapper struct {
 // newCURMapper resolves the columns of a CUR file. It rejects a file that
 // lacks a required column, naming the columns in the file's own spelling.
 func newCURMapper(src source, legacyCSV bool) (*curMapper, error) {
-	m := &curMapper{src: src, productMap: -1, resourceTagsMap: -1, costCategoryMap: -1, tagsMap: -1}
+	m := &curMapper{src: src, productMap: -1, resourceTagsMap: -1, costCategoryMap: -1, tagsMap: -1, derived: map[deriveKey]derived{}, tagKeys: map[string]string{}}
 	bySnake := map[string]int{}
 	for i, name := range src.columns() {
 		switch {
@@ -138,10 +139,10 @@ type fieldError struct {
 func (e *fieldError) Error() string { return "column " + e.column + ": " + e.err.Error() }
 
 func (m *curMapper) s(f curField) string {
-	if m.col[f] < 0 && isProductField(f) {
-		return m.product[f]
+	if c := m.col[f]; c >= 0 {
+		return m.src.str(c)
 	}
-	return m.src.str(m.col[f])
+	return m.product[f] // empty unless a CUR 2.0 product map supplied it
 }
 
 func (m *curMapper) amt(f curField) (billing.Amount, error) {
@@ -269,11 +270,7 @@ func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, 
 	if li.PaymentOption == "" && riARN != "" {
 		li.PaymentOption = m.s(cPurchaseOption)
 	}
-	li.Service = billing.ServiceName(li.ServiceCode, m.s(cProductName), li.UsageType, li.LineItemType)
-	li.RecordType = billing.RecordType(li.LineItemType, li.ServiceCode, riARN)
-	li.PurchaseType = billing.PurchaseType(li.LineItemType, li.UsageType, li.SavingsPlanARN, riARN, m.s(cOfferingClass))
-	li.UsageTypeGroup = billing.UsageTypeGroup(li.ServiceCode, li.UsageType)
-	li.Platform = billing.Platform(li.ServiceCode, li.UsageType, li.Operation, li.OperatingSystem, m.s(cDescription))
+	m.derive(li, riARN)
 	if err := m.metrics(li, riARN); err != nil {
 		return billing.BillingPeriod{}, nil, "", err
 	}
@@ -283,144 +280,59 @@ func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, 
 	return m.period.get("cur", "", li.PayerAccountID, bps), li, m.s(cInvoiceID), nil
 }
 
-// metrics fills the cost and usage metrics with the per-line formulas of
-// data-formats.md §5.
-func (m *curMapper) metrics(li *billing.LineItem, riARN string) error {
-	var err error
-	if li.Unblended, err = m.amt(cUnblendedCost); err != nil {
-		return err
-	}
-	li.Blended = li.Unblended
-	if m.col[cBlendedCost] >= 0 {
-		if li.Blended, err = m.amt(cBlendedCost); err != nil {
-			return err
-		}
-	}
-	if li.NetUnblended, err = m.netAmt(cNetUnblendedCost, cUnblendedCost); err != nil {
-		return err
-	}
-	if li.UsageQuantity, err = m.qty(cUsageAmount); err != nil {
-		return err
-	}
-	if m.col[cNormalizedUsageAmount] >= 0 && m.src.str(m.col[cNormalizedUsageAmount]) != "" {
-		if li.NormalizedUsage, err = m.qty(cNormalizedUsageAmount); err != nil {
-			return err
-		}
-	} else if m.col[cNormalizationFactor] >= 0 {
-		f, err := m.qty(cNormalizationFactor)
-		if err != nil {
-			return err
-		}
-		li.NormalizedUsage = li.UsageQuantity * f
-	}
-	li.Amortized, li.NetAmortized, err = m.amortized(li, riARN)
-	return err
+// deriveKey holds every input of the derived dimensions but the line
+// description, which only PLATFORM of some EC2 lines needs.
+type deriveKey struct {
+	code, name, usageType, lineItemType, operation, os, offeringClass string
+	reservation, savingsPlan                                          bool
 }
 
-// amortized computes AmortizedCost and NetAmortizedCost of one line.
-func (m *curMapper) amortized(li *billing.LineItem, riARN string) (gross, net billing.Amount, err error) {
-	sum := func(fs ...curField) (billing.Amount, error) {
-		var t billing.Amount
-		for _, f := range fs {
-			a, err := m.amt(f)
-			if err != nil {
-				return 0, err
-			}
-			t += a
-		}
-		return t, nil
-	}
-	netSum := func(pairs ...[2]curField) (billing.Amount, error) {
-		var t billing.Amount
-		for _, p := range pairs {
-			a, err := m.netAmt(p[0], p[1])
-			if err != nil {
-				return 0, err
-			}
-			t += a
-		}
-		return t, nil
-	}
-	switch lt := li.LineItemType; {
-	case lt == "SavingsPlanCoveredUsage":
-		if gross, err = sum(cSPEffectiveCost); err != nil {
-			return
-		}
-		net, err = netSum([2]curField{cSPNetEffectiveCost, cSPEffectiveCost})
-	case lt == "SavingsPlanRecurringFee":
-		var total, used, upfront, recurring, netUpfront billing.Amount
-		if total, err = sum(cSPTotalCommitmentToDate); err != nil {
-			return
-		}
-		if used, err = sum(cSPUsedCommitment); err != nil {
-			return
-		}
-		gross = total - used
-		if upfront, err = sum(cSPAmortizedUpfrontCommitment); err != nil {
-			return
-		}
-		if recurring, err = sum(cSPRecurringCommitment); err != nil {
-			return
-		}
-		if netUpfront, err = m.netAmt(cSPNetAmortizedUpfrontCommitment, cSPAmortizedUpfrontCommitment); err != nil {
-			return
-		}
-		unused := upfront + recurring - used
-		switch {
-		case li.Unblended != 0:
-			net = mulDiv(unused, li.NetUnblended, li.Unblended)
-		case upfront != 0:
-			net = mulDiv(unused, netUpfront, upfront)
-		default:
-			net = unused
-		}
-	case lt == "SavingsPlanNegation", lt == "SavingsPlanUpfrontFee":
-		return 0, 0, nil
-	case lt == "DiscountedUsage":
-		if gross, err = sum(cRIEffectiveCost); err != nil {
-			return
-		}
-		net, err = netSum([2]curField{cRINetEffectiveCost, cRIEffectiveCost})
-	case lt == "RIFee":
-		if gross, err = sum(cRIUnusedAmortizedUpfront, cRIUnusedRecurringFee); err != nil {
-			return
-		}
-		net, err = netSum([2]curField{cRINetUnusedAmortizedUpfront, cRIUnusedAmortizedUpfront},
-			[2]curField{cRINetUnusedRecurringFee, cRIUnusedRecurringFee})
-	case lt == "Fee" && riARN != "":
-		return 0, 0, nil
-	case lt == "Refund" && li.ServiceCode == "ComputeSavingsPlans":
-		return 0, li.NetUnblended, nil
-	case strings.HasSuffix(lt, "Discount"):
-		return li.Unblended, 0, nil
-	default:
-		return li.Unblended, li.NetUnblended, nil
-	}
-	return gross, net, err
+// derived are the Cost Explorer values computed from a deriveKey.
+type derived struct {
+	service, recordType, purchaseType, group, platform string
+	platformNeedsDescription                           bool
 }
 
-// mulDiv returns x·num/den rounded half away from zero, or x when den is
-// zero or the result does not fit.
-func mulDiv(x, num, den billing.Amount) billing.Amount {
-	if den == 0 {
-		return x
+// maxDerived bounds the cache of derived values.
+const maxDerived = 1 << 14
+
+// derive fills SERVICE, RECORD_TYPE, PURCHASE_TYPE, USAGE_TYPE_GROUP and
+// PLATFORM. Their inputs repeat across rows, so results are cached.
+func (m *curMapper) derive(li *billing.LineItem, riARN string) {
+	k := deriveKey{li.ServiceCode, m.s(cProductName), li.UsageType, li.LineItemType, li.Operation, li.OperatingSystem,
+		m.s(cOfferingClass), riARN != "", li.SavingsPlanARN != ""}
+	d, ok := m.derived[k]
+	if !ok {
+		d = derived{
+			service:      billing.ServiceName(k.code, k.name, k.usageType, k.lineItemType),
+			recordType:   billing.RecordType(k.lineItemType, k.code, riARN),
+			purchaseType: billing.PurchaseType(k.lineItemType, k.usageType, li.SavingsPlanARN, riARN, k.offeringClass),
+			group:        billing.UsageTypeGroup(k.code, k.usageType),
+			platform:     billing.Platform(k.code, k.usageType, k.operation, k.os, ""),
+		}
+		d.platformNeedsDescription = d.platform == "" && billing.Platform(k.code, k.usageType, k.operation, k.os, "Linux") != ""
+		if len(m.derived) >= maxDerived {
+			clear(m.derived)
+		}
+		m.derived[k] = d
 	}
-	p := new(big.Int).Mul(big.NewInt(int64(x)), big.NewInt(int64(num)))
-	d := big.NewInt(int64(den))
-	neg := (p.Sign() < 0) != (d.Sign() < 0)
-	p.Abs(p)
-	d.Abs(d)
-	q, r := p.QuoRem(p, d, new(big.Int))
-	if r.Lsh(r, 1).Cmp(d) >= 0 {
-		q.Add(q, big.NewInt(1))
+	li.Service, li.RecordType, li.PurchaseType, li.UsageTypeGroup, li.Platform = d.service, d.recordType, d.purchaseType, d.group, d.platform
+	if d.platformNeedsDescription {
+		li.Platform = billing.Platform(k.code, k.usageType, k.operation, k.os, m.s(cDescription))
 	}
-	if !q.IsInt64() {
-		return x
+}
+
+// tagKey memoizes normalizedTagKey, which allocates for AWS tags.
+func (m *curMapper) tagKey(normalized string) string {
+	if k, ok := m.tagKeys[normalized]; ok {
+		return k
 	}
-	if neg {
-		return -billing.Amount(q.Int64())
+	if len(m.tagKeys) >= maxDerived {
+		clear(m.tagKeys)
 	}
-	return billing.Amount(q.Int64())
+	k := normalizedTagKey(normalized)
+	m.tagKeys[normalized] = k
+	return k
 }
 
 // readTags fills the tags and cost categories of the current row.
@@ -436,7 +348,7 @@ func (m *curMapper) readTags(li *billing.LineItem) error {
 		}
 	}
 	if m.resourceTagsMap >= 0 {
-		if err := m.src.pairs(m.resourceTagsMap, func(k, v string) { li.Tags[normalizedTagKey(k)] = v }); err != nil {
+		if err := m.src.pairs(m.resourceTagsMap, func(k, v string) { li.Tags[m.tagKey(k)] = v }); err != nil {
 			return &fieldError{"resource_tags", err}
 		}
 	}
@@ -465,16 +377,19 @@ func (m *curMapper) readTags(li *billing.LineItem) error {
 // every row.
 type periodCache struct {
 	kind, provider, id string
-	month              time.Time
+	month, next        time.Time
 	p                  billing.BillingPeriod
 }
 
 // get returns the period of a row: source "cur:<id>" for kind "cur",
 // "focus:<provider>:<id>" for kind "focus", month of t.
 func (c *periodCache) get(kind, provider, id string, t time.Time) billing.BillingPeriod {
+	if c.p.Source != "" && !t.Before(c.month) && t.Before(c.next) && kind == c.kind && provider == c.provider && id == c.id {
+		return c.p
+	}
 	month := billing.MonthStart(t)
 	if c.p.Source == "" || kind != c.kind || provider != c.provider || id != c.id || !month.Equal(c.month) {
-		c.kind, c.provider, c.id, c.month = kind, provider, id, month
+		c.kind, c.provider, c.id, c.month, c.next = kind, provider, id, month, month.AddDate(0, 1, 0)
 		src := kind + ":" + id
 		if kind == "focus" {
 			src = kind + ":" + provider + ":" + id

@@ -128,10 +128,7 @@ func discover(paths []string) ([]job, []string, error) {
 				}{m, t})
 			}
 		case isManifest(p):
-			// Resolve an explicitly named manifest against the export's
-			// folder: <export>/metadata/<partition>/ or <report>/<period>/.
-			root := filepath.Dir(filepath.Dir(filepath.Dir(p)))
-			t, _, err := walkTree(root)
+			t, _, err := walkTree(manifestRoot(p))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -190,6 +187,21 @@ func discover(paths []string) ([]job, []string, error) {
 	}
 	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].path < jobs[j].path })
 	return jobs, stale, nil
+}
+
+// manifestRoot is the folder searched for the files an explicitly named
+// manifest lists: <export> for <export>/metadata/<partition>/x-Manifest.json,
+// <report> for <report>/<period>/x-Manifest.json; never the file system root.
+func manifestRoot(manifest string) string {
+	dir := filepath.Dir(manifest)
+	root := filepath.Dir(dir)
+	if filepath.Base(root) == "metadata" {
+		root = filepath.Dir(root)
+	}
+	if filepath.Dir(root) == root {
+		return dir
+	}
+	return root
 }
 
 // inScope reports whether p lies in a folder an accepted manifest governs.

@@ -124,26 +124,29 @@ func (m multiCloser) Close() error {
 }
 
 // detect tells the format from the column names: legacy CUR CSV has
-// "lineItem/UsageStartDate"; Athena Parquet and CUR 2.0 share
-// "line_item_usage_start_date" and CUR 2.0 alone has the product and
-// resource_tags maps (or account name columns); FOCUS has ChargePeriodStart
-// and BilledCost.
+// "lineItem/…" columns; Athena Parquet and CUR 2.0 share "line_item_…"
+// columns and CUR 2.0 alone has the product and resource_tags maps (or
+// account name columns); FOCUS has BilledCost, ChargePeriodStart and the
+// like. A file of a known family that lacks required columns is rejected by
+// its mapper, which names them.
 func detect(src source) (Format, rowMapper, error) {
 	cols := map[string]bool{}
+	var legacy, snake bool
 	for _, c := range src.columns() {
 		cols[c] = true
+		legacy = legacy || strings.HasPrefix(c, "lineItem/")
+		snake = snake || strings.HasPrefix(c, "line_item_")
 	}
-	_, isParquet := src.(*parquetSource)
-	if isParquet {
-		if p := src.(*parquetSource); p.hasGroup("product") || p.hasGroup("resource_tags") {
-			cols["product"] = true
-		}
+	focus := cols["BilledCost"] || cols["ChargePeriodStart"] || cols["EffectiveCost"] || cols["ChargeCategory"]
+	p, isParquet := src.(*parquetSource)
+	if isParquet && (p.hasGroup("product") || p.hasGroup("resource_tags")) {
+		cols["product"] = true
 	}
 	switch {
-	case cols["lineItem/UsageStartDate"]:
+	case legacy:
 		m, err := newCURMapper(src, true)
 		return FormatCURCSV, m, err
-	case cols["line_item_usage_start_date"]:
+	case snake:
 		cur2 := cols["product"] || cols["resource_tags"] || cols["bill_payer_account_name"] || cols["line_item_usage_account_name"]
 		m, err := newCURMapper(src, false)
 		switch {
@@ -153,7 +156,7 @@ func detect(src source) (Format, rowMapper, error) {
 			return FormatCURParquet, m, err
 		}
 		return FormatCUR2CSV, m, err
-	case cols["ChargePeriodStart"] && cols["BilledCost"]:
+	case focus:
 		m, err := newFOCUSMapper(src)
 		if cs, ok := src.(*csvSource); ok {
 			cs.nullLiteral = true

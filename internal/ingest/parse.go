@@ -100,6 +100,23 @@ func parseAmount(s string) (billing.Amount, error) {
 	if s == "" {
 		return 0, nil
 	}
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		// Bound the exponent before exact parsing, which would otherwise
+		// expand 1e999999999 digit by digit.
+		exp, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a decimal number", s)
+		}
+		if exp < -60 {
+			if _, err := strconv.ParseFloat(s, 64); err != nil {
+				return 0, fmt.Errorf("%q is not a decimal number", s)
+			}
+			return 0, nil // rounds to zero at billing.Scale digits
+		}
+		if exp > 60 {
+			return 0, fmt.Errorf("%q is out of range", s)
+		}
+	}
 	a, err := billing.ParseAmount(s)
 	if err != nil {
 		if err == billing.ErrAmountRange {

@@ -12,8 +12,6 @@ import (
 type source interface {
 	// columns returns the top-level column names, in file order.
 	columns() []string
-	// isMap reports whether column c is a map (a Parquet MAP column).
-	isMap(c int) bool
 	// project announces the columns that will be read, so that a columnar
 	// source reads nothing else. It must be called before the first next.
 	project(cols []int) error

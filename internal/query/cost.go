@@ -55,7 +55,17 @@ type Row struct {
 type Value struct {
 	// Amount is the sum in units of 10^-billing.Scale.
 	Amount *big.Int
-	Unit   string
+	// Unit is the currency or usage unit; "N/A" when the contributing lines
+	// have several, "" when none of them knows its unit.
+	Unit string
+}
+
+// DisplayUnit is the unit as Cost Explorer prints it: "N/A" when unknown.
+func (v Value) DisplayUnit() string {
+	if v.Unit == "" {
+		return "N/A"
+	}
+	return v.Unit
 }
 
 // String formats the amount as Cost Explorer prints it.

@@ -26,7 +26,10 @@ import (
 type Config struct {
 	Logger *slog.Logger
 	Keys   *auth.Keys
-	Now    func() time.Time
+	// Now is the wall clock that request signatures are checked against;
+	// nil means time.Now. (The services' business clock is separate, so
+	// tests can fix it while clients sign with real time.)
+	Now func() time.Time
 	// API routes both services' operations.
 	API *awsjson.Router
 	// Web serves everything that is not the API; nil answers 404.
@@ -134,6 +137,8 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(k, v)
 	}
 	w.Header().Set("x-amzn-RequestId", id)
+	// The SDKs correct their clock from Date after a signature-expired error.
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
 	w.WriteHeader(resp.Status)
 	w.Write(resp.Body)
 	s.metrics.observe(target, resp.Status, s.cfg.Now().Sub(start))

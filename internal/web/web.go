@@ -25,10 +25,15 @@ type Config struct {
 	// signatures against them, and built-in test keys (Keys.Test) put the UI
 	// in test mode: the pages sign with test/test and need no sign-in.
 	Keys *auth.Keys
-	// Now is the server's clock. Pages date their requests and resolve
-	// relative ranges ("last month") by it, so that a browser with a wrong
-	// clock, or a server under a test clock, still agrees with the API.
+	// Now is the services' business clock: pages resolve relative ranges
+	// ("last month", the current budget period) by it, so that they agree
+	// with the API even when the browser's clock is wrong or the server runs
+	// under a test clock.
 	Now func() time.Time
+	// WallClock is the clock request signatures are checked against, the
+	// server's (server.Config.Now); nil means time.Now. Pages date their
+	// signatures by it.
+	WallClock func() time.Time
 	// Periods lists the stored billing periods for the Data page; nil
 	// leaves that part of the page empty.
 	Periods func(ctx context.Context) ([]store.PeriodStatus, error)
@@ -65,6 +70,9 @@ func Handler(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.WallClock == nil {
+		cfg.WallClock = time.Now
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -77,7 +85,7 @@ func Handler(cfg Config) http.Handler {
 	}
 	h := &handler{
 		cfg:      cfg,
-		verifier: &sigv4.Verifier{Credentials: cfg.Keys, Now: cfg.Now},
+		verifier: &sigv4.Verifier{Credentials: cfg.Keys, Now: cfg.WallClock},
 		assets:   http.StripPrefix("/ui/", http.FileServerFS(sub)),
 		index:    template.Must(template.ParseFS(sub, "index.html")),
 	}
@@ -132,6 +140,7 @@ func (h *handler) asset(w http.ResponseWriter, r *http.Request) {
 type pageData struct {
 	TestMode bool
 	Now      string
+	Clock    string
 	Version  string
 	Profile  string
 }
@@ -146,6 +155,7 @@ func (h *handler) page(w http.ResponseWriter, r *http.Request) {
 	err := h.index.Execute(&buf, pageData{
 		TestMode: h.cfg.Keys.Test,
 		Now:      h.cfg.Now().UTC().Format(time.RFC3339),
+		Clock:    h.cfg.WallClock().UTC().Format(time.RFC3339Nano),
 		Version:  h.cfg.Version,
 		Profile:  h.cfg.Profile,
 	})

@@ -56,7 +56,8 @@ func testPeriods() []store.PeriodStatus {
 
 func newHandler(t *testing.T, keys *auth.Keys, log *IngestLog) http.Handler {
 	t.Helper()
-	return Handler(Config{Keys: keys, Now: func() time.Time { return testNow }, Version: "v-test", Profile: "aws",
+	clock := func() time.Time { return testNow }
+	return Handler(Config{Keys: keys, Now: clock, WallClock: clock, Version: "v-test", Profile: "aws",
 		Periods: func(context.Context) ([]store.PeriodStatus, error) { return testPeriods(), nil }, Ingests: log})
 }
 
@@ -91,6 +92,7 @@ func TestPages(t *testing.T) {
 		{"GET", "/", 200, "text/html; charset=utf-8", `data-test-mode="true"`},
 		{"GET", "/explorer", 200, "text/html; charset=utf-8", `data-now="2025-03-10T05:00:00Z"`},
 		{"GET", "/budgets", 200, "text/html; charset=utf-8", `src="/ui/js/main.js"`},
+		{"GET", "/budgets", 200, "text/html; charset=utf-8", `data-clock="2025-03-10T05:00:00Z"`},
 		{"GET", "/tags", 200, "text/html; charset=utf-8", `data-version="v-test"`},
 		{"GET", "/data", 200, "text/html; charset=utf-8", `data-profile="aws"`},
 		{"GET", "/signin", 200, "text/html; charset=utf-8", "<main"},
@@ -259,7 +261,7 @@ func TestDataVisibility(t *testing.T) {
 }
 
 func TestDataStoreError(t *testing.T) {
-	h := Handler(Config{Keys: auth.TestKeys(), Now: func() time.Time { return testNow },
+	h := Handler(Config{Keys: auth.TestKeys(), Now: func() time.Time { return testNow }, WallClock: func() time.Time { return testNow },
 		Periods: func(context.Context) ([]store.PeriodStatus, error) { return nil, errors.New("disk on fire") }})
 	w := serve(h, signed(t, "/ui/api/data", "test", "test", SigningName, testNow))
 	if w.Code != 500 || strings.Contains(w.Body.String(), "disk on fire") {

@@ -37,6 +37,25 @@ func (b *sqlBuilder) argList(vs []string, lower bool) string {
 type source struct {
 	from  string // e.g. "rollup_day r JOIN combos c ON c.id = r.combo"
 	month string // SQL expression of the row's billing month
+	ts    string // SQL expression of the row's time
+	// usage and normalized sum to UsageQuantity and NormalizedUsageAmount;
+	// counted holds for rows whose usage counts.
+	usage, normalized, counted string
+}
+
+// rollupSource reads a rollup table.
+func rollupSource(table string) source {
+	return source{from: withCombos(table), month: "r.month", ts: "r.ts",
+		usage: "r.usage", normalized: "r.normalized", counted: "r.usage_lines > 0"}
+}
+
+// lineSource reads line items of active generations.
+func lineSource() source {
+	counted := usageCounted()
+	return source{from: withCombos("line_items") + " JOIN generations g ON g.gen = r.gen", month: "g.month", ts: "r.usage_start",
+		usage:      "CASE WHEN " + counted + " THEN CAST(r.usage AS DECIMAL(38,10)) ELSE 0 END",
+		normalized: "CASE WHEN " + counted + " THEN CAST(r.normalized AS DECIMAL(38,10)) ELSE 0 END",
+		counted:    counted}
 }
 
 // withCombos returns the FROM clause of table (aliased r) joined with its
@@ -51,9 +70,9 @@ func tsLiteral(t time.Time) string {
 
 // where writes the WHERE clause shared by every read: active generations,
 // the time range, the account scope and the filter.
-func (b *sqlBuilder) where(tsCol string, p billing.Period, scope query.Scope, filter query.Expr, src source) error {
+func (b *sqlBuilder) where(p billing.Period, scope query.Scope, filter query.Expr, src source) error {
 	b.WriteString(" WHERE " + activeGens)
-	b.WriteString(" AND " + tsCol + " >= " + tsLiteral(p.Start) + " AND " + tsCol + " < " + tsLiteral(p.End))
+	b.WriteString(" AND " + src.ts + " >= " + tsLiteral(p.Start) + " AND " + src.ts + " < " + tsLiteral(p.End))
 	if scope.Account != "" {
 		b.WriteString(" AND (c.payer = " + b.arg(scope.Account) + " OR c.account = " + b.arg(scope.Account) + ")")
 	}
@@ -214,18 +233,20 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 	return "coalesce(" + alias + ".value, '')", nil
 }
 
-// metricSQL returns the sum and unit expressions of a metric over rollup rows.
-func metricSQL(m billing.Metric) (sum, unit string) {
+// metricSQL returns the sum and unit expressions of a metric over src.
+func metricSQL(m billing.Metric, src source) (sum, unit string) {
 	for _, c := range moneyColumns {
 		if c.metric == m {
 			return "sum(r." + c.col + ")",
 				"CASE WHEN count(DISTINCT c.currency) = 1 AND min(c.currency) <> '' THEN min(c.currency) WHEN count(DISTINCT c.currency) = 0 THEN 'USD' ELSE 'N/A' END"
 		}
 	}
-	col := "usage"
+	sum = src.usage
 	if m == billing.NormalizedUsageAmount {
-		col = "normalized"
+		sum = src.normalized
 	}
-	return "sum(r." + col + ")",
-		"CASE WHEN count(DISTINCT c.usage_unit) FILTER (WHERE r.usage_lines > 0) = 1 THEN coalesce(nullif(min(c.usage_unit) FILTER (WHERE r.usage_lines > 0), ''), 'N/A') ELSE 'N/A' END"
+	return "coalesce(sum(" + sum + "), 0)",
+		// An empty unit is unknown, not a unit of its own: no known unit
+		// gives "", several give N/A.
+		"CASE count(DISTINCT nullif(c.usage_unit, '')) FILTER (WHERE " + src.counted + ") WHEN 0 THEN '' WHEN 1 THEN max(c.usage_unit) FILTER (WHERE " + src.counted + ") ELSE 'N/A' END"
 }

@@ -19,16 +19,16 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
 // has the same answer.
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
-	table, bucket := "rollup_day", "r.ts"
+	src, bucket := rollupSource("rollup_day"), "r.ts"
 	switch {
 	case q.Granularity == query.Hourly:
-		table = "rollup_hour"
+		src = lineSource()
+		bucket = "date_trunc('hour', r.usage_start)"
 	case q.Granularity == query.Monthly && monthAligned(q.Period.Start) && monthAligned(q.Period.End):
-		table = "rollup_month"
+		src = rollupSource("rollup_month")
 	case q.Granularity == query.Monthly:
 		bucket = "greatest(date_trunc('month', r.ts), " + tsLiteral(q.Period.Start) + ")"
 	}
-	src := source{from: withCombos(table), month: "r.month"}
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
@@ -45,12 +45,12 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 		fmt.Fprintf(&b, ", %s AS k%d", k, i)
 	}
 	for _, m := range q.Metrics {
-		sum, unit := metricSQL(m)
+		sum, unit := metricSQL(m, src)
 		b.WriteString(", " + sum + ", " + unit)
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
-	if err := b.where("r.ts", q.Period, q.Scope, q.Filter, src); err != nil {
+	if err := b.where(q.Period, q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	order := "b"
@@ -116,10 +116,10 @@ func dayPeriod(p billing.Period) billing.Period {
 	return billing.Period{Start: billing.DayStart(p.Start), End: end}
 }
 
-func orderBy(sort []query.SortKey, valueCol string) string {
+func orderBy(sort []query.SortKey, valueCol string, src source) string {
 	var parts []string
 	for _, s := range sort {
-		sum, _ := metricSQL(s.Metric)
+		sum, _ := metricSQL(s.Metric, src)
 		dir := " ASC"
 		if s.Descending {
 			dir = " DESC"
@@ -133,14 +133,12 @@ func orderBy(sort []query.SortKey, valueCol string) string {
 // period (GetDimensionValues).
 func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
-	src := source{from: withCombos("rollup_day"), month: "r.month"}
-	tsCol := "r.ts"
+	src := rollupSource("rollup_day")
 	switch {
 	case ok:
 		col = "c." + col
 	case q.Dimension == billing.DimResourceID:
-		col, tsCol = "r.resource_id", "r.usage_start"
-		src = source{from: withCombos("line_items") + " JOIN generations g ON g.gen = r.gen", month: "g.month"}
+		col, src = "r.resource_id", lineSource()
 	default:
 		return nil, nil // a dimension billing data does not carry has no values
 	}
@@ -149,18 +147,18 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	case billing.DimLinkedAccount:
 		attr = "max(c.account_name)"
 	case billing.DimUsageType, billing.DimUsageTypeGroup:
-		attr = "coalesce(mode(c.usage_unit), '')"
+		attr = "coalesce(mode(nullif(c.usage_unit, '')), '')"
 	}
 	var b sqlBuilder
 	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + src.from)
-	if err := b.where(tsCol, dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	b.WriteString(" AND " + col + " <> ''")
 	if q.Search != "" {
 		b.WriteString(" AND contains(lower(" + col + "), " + b.arg(strings.ToLower(q.Search)) + ")")
 	}
-	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v"))
+	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v", src))
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
@@ -179,7 +177,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 		switch {
 		case q.Dimension == billing.DimLinkedAccount && a != "":
 			dv.Attributes["description"] = a
-		case q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup:
+		case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
 			dv.Attributes["unit"] = a
 		}
 		out = append(out, dv)
@@ -190,7 +188,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 // Tags lists tag keys active in the period, or the values of one key
 // (GetTags). Values include "" when lines in scope lack the key.
 func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
-	src := source{from: withCombos("rollup_day"), month: "r.month"}
+	src := rollupSource("rollup_day")
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
@@ -206,13 +204,13 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
-	if err := b.where("r.ts", dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	if q.Search != "" {
 		b.WriteString(" AND contains(lower(v), " + b.arg(strings.ToLower(q.Search)) + ")")
 	}
-	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v"))
+	b.WriteString(" GROUP BY v ORDER BY " + orderBy(q.SortBy, "v", src))
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}

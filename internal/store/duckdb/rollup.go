@@ -9,9 +9,14 @@ import (
 	"github.com/tallyhq/tally/internal/billing"
 )
 
-// buildRollups aggregates the new generations' line items into the hourly,
-// daily and monthly rollups. Each level is built from the one below it, so
-// the line items are read once.
+// usageCounted is the SQL condition, over combos c, of a line whose usage
+// amount counts in UsageQuantity and NormalizedUsageAmount.
+func usageCounted() string {
+	return "c.line_item_type IN ('" + strings.Join(usageLineTypes, "', '") + "')"
+}
+
+// buildRollups aggregates the new generations' line items into the daily
+// rollup, and that into the monthly one, so the line items are read once.
 func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pending map[billing.BillingPeriod]int64) error {
 	if len(gens) == 0 {
 		return nil
@@ -20,35 +25,27 @@ func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pe
 	for p, g := range pending {
 		months = append(months, fmt.Sprintf("(%d, DATE '%s')", g, p.Month.Format("2006-01-02")))
 	}
-	usageTypes := "'" + strings.Join(usageLineTypes, "', '") + "'"
-	counted := "c.line_item_type IN (" + usageTypes + ")"
-	keys := "gen, month, ts, combo, tag_set, cc_set"
-	hour := `INSERT INTO rollup_hour
-		SELECT li.gen, g.month, date_trunc('hour', li.usage_start) AS ts, li.combo, li.tag_set, li.cc_set,
+	counted := usageCounted()
+	day := `INSERT INTO rollup_day
+		SELECT li.gen, g.month, date_trunc('day', li.usage_start) AS ts, li.combo, li.tag_set, li.cc_set,
 			sum(li.unblended), sum(li.blended), sum(li.net_unblended), sum(li.amortized), sum(li.net_amortized),
 			coalesce(sum(CAST(li.usage AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			coalesce(sum(CAST(li.normalized AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			count(*) FILTER (WHERE ` + counted + `), count(*)
 		FROM line_items li JOIN (VALUES ` + strings.Join(months, ", ") + `) g(gen, month) ON g.gen = li.gen
 		JOIN combos c ON c.id = li.combo
-		GROUP BY ALL`
-	if _, err := conn.ExecContext(ctx, hour); err != nil {
-		return fmt.Errorf("duckdb: build hourly rollup: %w", err)
+		GROUP BY ALL ORDER BY ts`
+	if _, err := conn.ExecContext(ctx, day); err != nil {
+		return fmt.Errorf("duckdb: build daily rollup: %w", err)
 	}
-	up := func(from, to, unit string) error {
-		q := `INSERT INTO ` + to + ` SELECT gen, month, date_trunc('` + unit + `', ts) AS ts, combo, tag_set, cc_set,
-			sum(unblended), sum(blended), sum(net_unblended), sum(amortized), sum(net_amortized),
-			sum(usage), sum(normalized), sum(usage_lines), sum(lines)
-			FROM ` + from + ` WHERE gen IN (` + int64List(gens) + `) GROUP BY ` + keys
-		if _, err := conn.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("duckdb: build %s: %w", to, err)
-		}
-		return nil
+	month := `INSERT INTO rollup_month SELECT gen, month, date_trunc('month', ts) AS ts, combo, tag_set, cc_set,
+		sum(unblended), sum(blended), sum(net_unblended), sum(amortized), sum(net_amortized),
+		sum(usage), sum(normalized), sum(usage_lines), sum(lines)
+		FROM rollup_day WHERE gen IN (` + int64List(gens) + `) GROUP BY gen, month, 3, combo, tag_set, cc_set ORDER BY ts`
+	if _, err := conn.ExecContext(ctx, month); err != nil {
+		return fmt.Errorf("duckdb: build monthly rollup: %w", err)
 	}
-	if err := up("rollup_hour", "rollup_day", "day"); err != nil {
-		return err
-	}
-	return up("rollup_day", "rollup_month", "month")
+	return nil
 }
 
 // recordTagMonths gives every tag key seen in the new generations a status

@@ -146,10 +146,12 @@ func coreSchema() []string {
 		`CREATE TABLE IF NOT EXISTS tag_keys (key VARCHAR NOT NULL, status VARCHAR NOT NULL,
 			type VARCHAR NOT NULL, last_updated TIMESTAMP, last_used DATE)`,
 		`CREATE TABLE IF NOT EXISTS tag_status (key VARCHAR NOT NULL, month DATE NOT NULL, active BOOLEAN NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS rollup_hour (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_day (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_month (` + rollupCols + `)`,
 	}
 }
 
-var rollupTables = []string{"rollup_hour", "rollup_day", "rollup_month"}
+// rollupTables are the pre-aggregated tables. There is no hourly rollup:
+// hourly data is as fine as line items usually are, so HOURLY questions read
+// line_items (AWS keeps 14 days of them).
+var rollupTables = []string{"rollup_day", "rollup_month"}

@@ -27,10 +27,8 @@ const flushEvery = 1 << 19
 type writer struct {
 	db      *DB
 	conn    *sql.Conn
-	app     *duckdb.Appender
+	app     *lineAppender
 	pending map[billing.BillingPeriod]int64
-	row     []driver.Value
-	unflush int
 	newRows map[string][][]any // dictionary table -> rows to insert on commit
 	done    bool
 }
@@ -47,7 +45,9 @@ func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
 		newRows: map[string][][]any{}}
 	err = conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items")
-		w.app = a
+		if err == nil {
+			w.app = newLineAppender(a)
+		}
 		return err
 	})
 	if err != nil {
@@ -55,7 +55,6 @@ func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
 		db.ingest.Unlock()
 		return nil, fmt.Errorf("duckdb: appender: %w", err)
 	}
-	w.row = make([]driver.Value, 0, 14)
 	return w, nil
 }
 
@@ -72,23 +71,10 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		w.db.mu.Unlock()
 		w.pending[p] = gen
 	}
-	tagSet := w.intern("tag_sets", li.Tags)
-	ccSet := w.intern("cc_sets", li.CostCategories)
-	combo := w.combo(li)
-	r := append(w.row[:0], gen, li.UsageStart.UTC(), li.UsageEnd.UTC(), combo, li.ResourceID, tagSet, ccSet,
-		int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized),
-		int64(li.NetAmortized), li.UsageQuantity, li.NormalizedUsage)
-	if err := w.app.AppendRow(r...); err != nil {
-		return fmt.Errorf("duckdb: append line item: %w", err)
-	}
-	w.unflush++
-	if w.unflush >= flushEvery {
-		w.unflush = 0
-		if err := w.app.Flush(); err != nil {
-			return fmt.Errorf("duckdb: flush line items: %w", err)
-		}
-	}
-	return nil
+	return w.app.add(lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: w.combo(li),
+		resource: li.ResourceID, tagSet: w.intern("tag_sets", li.Tags), ccSet: w.intern("cc_sets", li.CostCategories),
+		money: [5]int64{int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized), int64(li.NetAmortized)},
+		usage: li.UsageQuantity, normd: li.NormalizedUsage})
 }
 
 func (w *writer) intern(table string, m map[string]string) int32 {
@@ -127,9 +113,9 @@ func (w *writer) Commit(ctx context.Context, periods []ingest.PeriodInfo) error 
 		return errors.New("duckdb: commit after commit or abort")
 	}
 	defer w.finish()
-	if err := w.app.Close(); err != nil {
+	if err := w.app.close(); err != nil {
 		w.discard()
-		return fmt.Errorf("duckdb: flush line items: %w", err)
+		return err
 	}
 	w.app = nil
 	if err := w.commit(ctx, periods); err != nil {
@@ -268,7 +254,7 @@ func (w *writer) Abort() error {
 	}
 	defer w.finish()
 	if w.app != nil {
-		w.app.Close()
+		w.app.close()
 		w.app = nil
 	}
 	w.discard()

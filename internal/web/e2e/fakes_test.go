@@ -228,12 +228,10 @@ func startFakes(t *testing.T) (string, *fakeCE, *fakeBudgets) {
 		t.Fatal(err)
 	}
 	keys := auth.TestKeys()
-	// One clock for the API and the pages, as in tally serve: the pages
-	// date their signatures by the server's clock.
-	start := time.Now()
-	now := func() time.Time { return fakeNow.Add(time.Since(start)) }
-	srv := server.New(server.Config{Keys: keys, Now: now, API: router,
-		Web: web.Handler(web.Config{Keys: keys, Now: now, Profile: "aws", Version: "test"})})
+	// As in tally serve: signatures are checked against the wall clock, the
+	// pages resolve "this month" against the services' business clock.
+	srv := server.New(server.Config{Keys: keys, API: router,
+		Web: web.Handler(web.Config{Keys: keys, Now: func() time.Time { return fakeNow }, Profile: "aws", Version: "test"})})
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

@@ -12,18 +12,25 @@ const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', tags: 'Cost allo
 const SESSION_KEY = 'tally.credentials';
 
 const body = document.body;
-const serverNow = Date.parse(body.dataset.now);
-const offset = Number.isNaN(serverNow) ? 0 : serverNow - Date.now();
+const loaded = Date.now();
+// offsetOf is how far a clock the server sent is from the browser's.
+const offsetOf = (v) => {
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? 0 : t - loaded;
+};
+const businessOffset = offsetOf(body.dataset.now);
+const wallOffset = offsetOf(body.dataset.clock);
 
 /** app is what every page gets: the signed client, the clock and navigation. */
 const app = {
   testMode: body.dataset.testMode === 'true',
   version: body.dataset.version,
   profile: body.dataset.profile,
-  // now is the server's clock: requests are dated by it and relative ranges
-  // resolve against it.
-  now: () => new Date(Date.now() + offset),
-  today: () => app.now(),
+  // now is the server's wall clock, which dates signatures; today is its
+  // business clock, against which relative ranges resolve (they differ
+  // when the server runs under a test clock).
+  now: () => new Date(Date.now() + wallOffset),
+  today: () => new Date(Date.now() + businessOffset),
   client: null,
   whoami: null,
   navigate(url, { replace: rep = false } = {}) {

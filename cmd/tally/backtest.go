@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/forecast"
+	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/synth"
+)
+
+// runBacktest measures the forecast model on held-out days of a synthetic
+// organisation and, when given, of real billing files, next to two
+// baselines, and prints the tables (issue: "Forecasts ... backtest").
+func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("backtest", stderr)
+	rows := fs.Int64("rows", 1_000_000, "line items of the synthetic organisation")
+	seed := fs.Int64("seed", 1, "seed of the synthetic organisation")
+	months := fs.Int("months", 18, "months of synthetic history")
+	samples := fs.String("samples", "", "folder of real billing files to backtest too (e.g. ../shared/billing-samples)")
+	out := fs.String("out", "", "also write the tables to this Markdown file")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *rows <= 0 || *months < 3 {
+		return usagef("--rows must be positive and --months at least 3")
+	}
+	tmp, err := os.MkdirTemp("", "tally-backtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	// A fixed clock keeps the table reproducible for a given seed.
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	exports := filepath.Join(tmp, "exports")
+	if _, err := synth.Generate(ctx, synth.Config{Out: exports, Format: synth.FormatCUR2, Seed: *seed, Rows: *rows,
+		Months: *months, Now: now}); err != nil {
+		return err
+	}
+	var report string
+	r, err := backtestData(ctx, filepath.Join(tmp, "synthetic"), []string{exports}, now, "synthetic organisation",
+		forecast.BacktestConfig{Horizon: 30})
+	if err != nil {
+		return err
+	}
+	report += r
+	if *samples != "" {
+		// The Workshop CUR files cover October to December 2018.
+		r, err := backtestData(ctx, filepath.Join(tmp, "samples"), []string{*samples}, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+			"Workshop CUR (Oct-Dec 2018)", forecast.BacktestConfig{Horizon: 14, MinHistory: 28, Step: 1})
+		if err != nil {
+			return err
+		}
+		report += "\n" + r
+	}
+	fmt.Fprint(stdout, report)
+	if *out != "" {
+		return os.WriteFile(*out, []byte(report), 0o644)
+	}
+	return nil
+}
+
+// backtestData ingests paths into a fresh store in dir and backtests the
+// daily UnblendedCost of everything in it.
+func backtestData(ctx context.Context, dir string, paths []string, now time.Time, name string, cfg forecast.BacktestConfig) (string, error) {
+	a, err := openApp(ctx, dir, profile.Unlimited, func() time.Time { return now }, slog.New(slog.DiscardHandler), 0)
+	if err != nil {
+		return "", err
+	}
+	defer a.store.Close()
+	if _, err := a.ingest(ctx, paths); err != nil {
+		return "", err
+	}
+	series, _, err := a.ce.DailyHistory(ctx, billing.UnblendedCost, nil, query.Scope{}, now)
+	if err != nil {
+		return "", err
+	}
+	cfg.Name = name + ", daily UnblendedCost"
+	rep, err := forecast.Backtest(series, cfg)
+	if err != nil {
+		return "", err
+	}
+	return rep.Markdown(), nil
+}

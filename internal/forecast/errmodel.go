@@ -1,0 +1,235 @@
+package forecast
+
+import "math"
+
+const (
+	// errHorizon is the longest horizon, in days, whose out-of-sample errors
+	// are measured on the history; the error model extrapolates beyond it.
+	errHorizon = 91
+	// errOrigins bounds how many rolling origins are measured.
+	errOrigins = 200
+	// errClipK winsorizes errors at this many robust standard deviations
+	// before their covariances are fitted; the tails come back through the
+	// resampled noise.
+	errClipK = 3
+	// minRelSigma floors the daily noise so that a perfectly regular history
+	// does not give zero-width intervals.
+	minRelSigma = 1e-3
+)
+
+// errorModel describes the forecast error of the day s steps after the
+// origin, in units of the level at the origin (times the weekday factor for
+// the multiplicative model), as
+//
+//	e_s = A + B·s + W_s + σ·u_s
+//
+// where A ~ N(0, c0) is the error of the estimated level, B ~ N(0, c2) that
+// of the slope, W a random walk with step variance c1 (the level drifting
+// after the origin) and σ·u + x independent daily noise resampled from the
+// history's own irregular component: u its winsorized core, standardized,
+// and x the excess of spikes beyond the bound, at their own size. All four
+// variances are fitted by non-negative least squares to the second moments
+// E[e_s·e_t] of rolling-origin errors measured on the history, whose
+// covariance is c0 + c1·min(s,t) + c2·s·t + σ²·[s=t]. The shared terms
+// correlate the days of one path, which is what makes the interval of a
+// monthly sum wider than that of independent days.
+type errorModel struct {
+	sigma2, c0, c1, c2 float64
+	// pool holds the standardized core of the history's irregular
+	// deviations and excess what lay beyond the winsorizing bound, index by
+	// index; an empty pool means Gaussian noise.
+	pool, excess []float64
+	// spikeMass is the expected excess per day that spikes add, leaving the
+	// largest one out so that a single one-off spike does not raise every
+	// future day.
+	spikeMass float64
+}
+
+// fitErrors measures the model's own out-of-sample errors from rolling
+// origins over the history and fits the error model to them. regular is
+// the history with month-start charges replaced by their expectation, zc
+// and shift the cleaned deseasonalized series and level shifts the trend
+// was fitted to, and noise the
+// recent irregular deviations. It returns the error unit at the end of the
+// history and the fitted model.
+func (m *Model) fitErrors(regular, zc []float64, shift []bool, noise []float64) (float64, errorModel) {
+	n := len(zc)
+	hmax := min(errHorizon, max(1, (n-holtWarmup)/2))
+	omin := max(holtWarmup, n-errOrigins)
+	var paths [][]float64
+	m.trend.run(zc, shift, func(t int, l, b float64) {
+		if t < omin {
+			return
+		}
+		unit := 1.0
+		if m.mult {
+			if l <= 0 {
+				return
+			}
+			unit = l
+		}
+		var p []float64
+		for s := 1; s <= hmax && t+s-1 < n; s++ {
+			i := t + s - 1
+			u := unit
+			if m.mult {
+				u *= m.season[m.weekday(i)]
+			}
+			p = append(p, (regular[i]-m.seasonalize(m.trend.at(l, b, s), i))/u)
+		}
+		paths = append(paths, p)
+	})
+	em := fitCovariance(paths, hmax)
+	floor := minRelSigma
+	if !m.mult {
+		floor *= meanAbs(regular)
+	}
+	em.sigma2 = math.Max(em.sigma2, floor*floor)
+	em.pool, em.excess = splitPool(noise)
+	em.spikeMass = leaveLargestOutMean(em.excess)
+	return m.endScale(zc), em
+}
+
+// endScale is the error unit at the forecast origin: the final level for
+// the multiplicative model, kept off zero by a tenth of the recent mean so a
+// collapsed level still gets intervals.
+func (m *Model) endScale(zc []float64) float64 {
+	if !m.mult {
+		return 1
+	}
+	recent := zc[max(0, len(zc)-28):]
+	return math.Max(m.trend.level, 0.1*mean(recent))
+}
+
+// fitCovariance winsorizes the error paths per horizon and fits the four
+// variances of errorModel to their mean cross products.
+func fitCovariance(paths [][]float64, hmax int) errorModel {
+	for s := 0; s < hmax; s++ {
+		var col []float64
+		for _, p := range paths {
+			if s < len(p) {
+				col = append(col, p[s])
+			}
+		}
+		med, sd := median(col), robustSD(col)
+		if sd == 0 {
+			continue
+		}
+		for _, p := range paths {
+			if s < len(p) {
+				p[s] = math.Max(med-errClipK*sd, math.Min(med+errClipK*sd, p[s]))
+			}
+		}
+	}
+	var x [][]float64
+	var y, w []float64
+	for s := 0; s < hmax; s++ {
+		for t := s; t < hmax; t++ {
+			var sum float64
+			var cnt int
+			for _, p := range paths {
+				if t < len(p) {
+					sum += p[s] * p[t]
+					cnt++
+				}
+			}
+			if cnt == 0 {
+				continue
+			}
+			diag := 0.0
+			if s == t {
+				diag = 1
+			}
+			hs, ht := float64(s+1), float64(t+1)
+			x = append(x, []float64{diag, 1, hs, hs * ht})
+			y = append(y, sum/float64(cnt))
+			w = append(w, float64(cnt))
+		}
+	}
+	if len(y) == 0 {
+		return errorModel{}
+	}
+	b := nnls(x, y, w)
+	em := errorModel{sigma2: b[0], c0: b[1], c1: b[2], c2: b[3]}
+	em.matchSums(paths, hmax)
+	return em
+}
+
+// splitPool turns the irregular deviations into a resampling pool. Each
+// deviation is centred on the median and split at errClipK robust standard
+// deviations into a core part, scaled so that its mean square is one (σ²
+// then means the same in the pool as in the winsorized moments it was
+// fitted to), and the excess beyond the bound, kept in its own units so
+// that spikes come back at the size they had. It returns nil slices for a
+// history without irregular variation.
+func splitPool(noise []float64) (core, excess []float64) {
+	sd := robustSD(noise)
+	if sd == 0 {
+		return nil, nil
+	}
+	med := median(noise)
+	core = make([]float64, len(noise))
+	excess = make([]float64, len(noise))
+	var ss float64
+	for i, d := range noise {
+		c := math.Max(-errClipK*sd, math.Min(errClipK*sd, d-med))
+		core[i], excess[i] = c, d-med-c
+		ss += c * c
+	}
+	rms := math.Sqrt(ss / float64(len(core)))
+	for i := range core {
+		core[i] /= rms
+	}
+	return core, excess
+}
+
+// leaveLargestOutMean is the mean of xs with the value of largest magnitude
+// counted as zero.
+func leaveLargestOutMean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	var sum, big float64
+	for _, x := range xs {
+		sum += x
+		if math.Abs(x) > math.Abs(big) {
+			big = x
+		}
+	}
+	return (sum - big) / float64(len(xs))
+}
+
+// matchSums rescales the shared terms so that the model reproduces the mean
+// square of the summed error over the whole measured horizon, which is what
+// the interval of a monthly total depends on and what a least-squares fit to
+// single cross products need not get right.
+func (e *errorModel) matchSums(paths [][]float64, hmax int) {
+	var emp float64
+	var cnt int
+	for _, p := range paths {
+		if len(p) < hmax {
+			continue
+		}
+		var sum float64
+		for _, v := range p {
+			sum += v
+		}
+		emp += sum * sum
+		cnt++
+	}
+	if cnt == 0 {
+		return
+	}
+	emp /= float64(cnt)
+	var shared float64
+	for s := 1; s <= hmax; s++ {
+		for t := 1; t <= hmax; t++ {
+			shared += e.c0 + e.c1*float64(min(s, t)) + e.c2*float64(s*t)
+		}
+	}
+	if shared <= 0 {
+		return
+	}
+	k := math.Max(0, emp-float64(hmax)*e.sigma2) / shared
+	e.c0, e.c1, e.c2 = k*e.c0, k*e.c1, k*e.c2
+}

@@ -1,0 +1,120 @@
+package duckdb
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// lineRow is one line item as the line_items table stores it.
+type lineRow struct {
+	gen          int64
+	start, end   time.Time
+	combo        int32
+	resource     string
+	tagSet       int32
+	ccSet        int32
+	money        [5]int64 // unblended, blended, net unblended, amortized, net amortized (×1e-10)
+	usage, normd float64
+}
+
+// batchRows is how many rows travel to the appender goroutine at once.
+const batchRows = 4096
+
+// lineAppender feeds line items to a DuckDB appender on its own goroutine,
+// so that parsing the export and appending to the table use both cores.
+// add and close must be called from one goroutine.
+type lineAppender struct {
+	app    *duckdb.Appender
+	batch  []lineRow
+	ch     chan []lineRow
+	free   chan []lineRow
+	done   chan struct{}
+	err    error // written by run before failed is set
+	failed atomic.Bool
+}
+
+func newLineAppender(app *duckdb.Appender) *lineAppender {
+	a := &lineAppender{app: app, ch: make(chan []lineRow, 4), free: make(chan []lineRow, 6), done: make(chan struct{})}
+	a.batch = make([]lineRow, 0, batchRows)
+	go a.run()
+	return a
+}
+
+// add queues one row; it reports an error the appender met earlier.
+func (a *lineAppender) add(r lineRow) error {
+	if a.failed.Load() {
+		return a.err
+	}
+	a.batch = append(a.batch, r)
+	if len(a.batch) == batchRows {
+		a.ch <- a.batch
+		select {
+		case b := <-a.free:
+			a.batch = b[:0]
+		default:
+			a.batch = make([]lineRow, 0, batchRows)
+		}
+	}
+	return nil
+}
+
+func (a *lineAppender) run() {
+	defer close(a.done)
+	vals := make([]driver.Value, 14)
+	n := 0
+	for b := range a.ch {
+		if a.failed.Load() {
+			continue // drain
+		}
+		for i := range b {
+			r := &b[i]
+			vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6] = r.gen, r.start, r.end, r.combo, r.resource, r.tagSet, r.ccSet
+			for j, m := range r.money {
+				vals[7+j] = m
+			}
+			vals[12], vals[13] = r.usage, r.normd
+			if err := a.app.AppendRow(vals...); err != nil {
+				a.fail(fmt.Errorf("duckdb: append line item: %w", err))
+				break
+			}
+			if n++; n%flushEvery == 0 {
+				if err := a.app.Flush(); err != nil {
+					a.fail(fmt.Errorf("duckdb: flush line items: %w", err))
+					break
+				}
+			}
+		}
+		select {
+		case a.free <- b:
+		default:
+		}
+	}
+}
+
+func (a *lineAppender) fail(err error) {
+	a.err = err
+	a.failed.Store(true)
+}
+
+// close sends what is queued, waits for the goroutine and closes the
+// appender, flushing the last rows.
+func (a *lineAppender) close() error {
+	if len(a.batch) > 0 {
+		a.ch <- a.batch
+		a.batch = nil
+	}
+	close(a.ch)
+	<-a.done
+	cerr := a.app.Close()
+	if a.failed.Load() {
+		return a.err
+	}
+	if cerr != nil {
+		return fmt.Errorf("duckdb: flush line items: %w", cerr)
+	}
+	return nil
+}
