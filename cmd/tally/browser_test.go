@@ -287,6 +287,30 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 	_, tagsErr := ce.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{})
+	var tagParams map[string]any
+	backfillFrom := thisMonth.AddDate(0, -3, 0).Format(time.RFC3339)
+	if tagsErr == nil {
+		// Deactivate the team tag and start a backfill through the page; this
+		// scenario runs last, as it changes what the explorer would show.
+		tagParams = map[string]any{"toggle": teamKey, "backfill": backfillFrom}
+	}
+	// The API's answers, asked before the pages change anything (the tags
+	// scenario deactivates a tag).
+	wantDefault := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(thisMonth.AddDate(0, -5, 0)), day(tomorrow)),
+		Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
+		GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
+	wantControls := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(thisMonth)),
+		Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
+		GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String(teamKey)}},
+		Filter:  &cetypes.Expression{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionService, Values: []string{ec2}}}})
+	wantShared := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(lastMonth.AddDate(0, 0, 14))),
+		Granularity: cetypes.GranularityDaily, Metrics: []string{"AmortizedCost"},
+		GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}},
+		Filter: &cetypes.Expression{Not: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{
+			Key: cetypes.DimensionRecordType, Values: []string{"Tax"}}}}})
+	wantEmpty := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(thisMonth.AddDate(0, -5, 0)), day(thisMonth.AddDate(0, 1, 0))),
+		Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
+		GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
 	res := b.Run(t, inst.url,
 		e2e.Scenario{Name: "explorer-default"},
 		e2e.Scenario{Name: "explorer-controls", Params: map[string]any{"tagKey": teamKey, "service": ec2, "serviceSearch": "Compute"}},
@@ -294,15 +318,13 @@ func TestBrowser(t *testing.T) {
 		e2e.Scenario{Name: "explorer-empty", Params: map[string]any{"path": emptyPath}},
 		e2e.Scenario{Name: "data"},
 		e2e.Scenario{Name: "budgets"},
-		e2e.Scenario{Name: "tags"},
+		e2e.Scenario{Name: "tags", Params: tagParams},
 	)
 
 	t.Run("default view", func(t *testing.T) {
 		var got struct{ Table uiTable }
 		uiDecode(t, res["explorer-default"], &got)
-		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(thisMonth.AddDate(0, -5, 0)), day(tomorrow)),
-			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
-			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
+		want := wantDefault
 		uiCheckTable(t, "last 6 months by service", got.Table, want)
 	})
 
@@ -316,10 +338,7 @@ func TestBrowser(t *testing.T) {
 			LineURL, BackURL string
 		}
 		uiDecode(t, res["explorer-controls"], &got)
-		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(thisMonth)),
-			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
-			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String(teamKey)}},
-			Filter:  &cetypes.Expression{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionService, Values: []string{ec2}}}})
+		want := wantControls
 		if len(want.rows) < 2 {
 			t.Fatalf("the data has %d team groups on EC2 last month; the check needs several", len(want.rows))
 		}
@@ -370,11 +389,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("shared link", func(t *testing.T) {
 		var got struct{ Table uiTable }
 		uiDecode(t, res["explorer-url"], &got)
-		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(lastMonth), day(lastMonth.AddDate(0, 0, 14))),
-			Granularity: cetypes.GranularityDaily, Metrics: []string{"AmortizedCost"},
-			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}},
-			Filter: &cetypes.Expression{Not: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{
-				Key: cetypes.DimensionRecordType, Values: []string{"Tax"}}}}})
+		want := wantShared
 		uiCheckTable(t, "amortized by account, daily, without tax", got.Table, want)
 	})
 
@@ -388,9 +403,7 @@ func TestBrowser(t *testing.T) {
 		if want := fmt.Sprintf("covers %s to %s", first.Format("2006-01"), last.Format("2006-01")); !strings.Contains(got.Hint, want) {
 			t.Errorf("hint %q lacks %q", got.Hint, want)
 		}
-		want := uiCosts(t, ce, &costexplorer.GetCostAndUsageInput{TimePeriod: period(day(first), day(thisMonth.AddDate(0, 1, 0))),
-			Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
-			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")}}})
+		want := wantEmpty
 		uiCheckTable(t, "the range the data covers", got.Table, want)
 	})
 
@@ -495,9 +508,14 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("ListCostAllocationTags: %v", tagsErr)
 		}
 		var rows struct {
-			Rows []struct{ Key, Status string }
+			Rows, AfterToggle []struct{ Key, Status string }
+			Backfills         []string
 		}
 		uiDecode(t, res["tags"], &rows)
+		if !uiContains(rows.Backfills, "SUCCEEDED") {
+			t.Errorf("backfill from %s through the page: history %q, want one SUCCEEDED", backfillFrom, rows.Backfills)
+		}
+		rows.Rows = rows.AfterToggle
 		list, err := ce.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{MaxResults: aws.Int32(1000)})
 		if err != nil {
 			t.Fatal(err)
@@ -509,6 +527,9 @@ func TestBrowser(t *testing.T) {
 		gotMap := map[string]string{}
 		for _, r := range rows.Rows {
 			gotMap[r.Key] = r.Status
+		}
+		if want[teamKey] != "Inactive" {
+			t.Errorf("after deactivating %s on the page the API says %s", teamKey, want[teamKey])
 		}
 		if fmt.Sprint(gotMap) != fmt.Sprint(want) {
 			t.Errorf("tag statuses: page %v, API %v", gotMap, want)
