@@ -113,6 +113,7 @@ type fakeBudgets struct {
 	notes   map[string][]budgets.Notification
 	subs    map[string][]budgets.Subscriber // by budget name + notification key
 	spend   func(b budgets.Budget) *budgets.CalculatedSpend
+	updated []budgets.Budget // what UpdateBudget received
 }
 
 func noteKey(budget string, n *budgets.Notification) string {
@@ -150,6 +151,20 @@ func (f *fakeBudgets) CreateBudget(ctx context.Context, in *budgets.CreateBudget
 		f.subs[noteKey(*b.BudgetName, n.Notification)] = n.Subscribers
 	}
 	return &budgets.CreateBudgetResponse{}, nil
+}
+
+func (f *fakeBudgets) UpdateBudget(ctx context.Context, in *budgets.UpdateBudgetRequest) (*budgets.UpdateBudgetResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	old, ok := f.budgets[*in.NewBudget.BudgetName]
+	if !ok {
+		return nil, f.notFound(*in.NewBudget.BudgetName)
+	}
+	f.updated = append(f.updated, *in.NewBudget)
+	b := *in.NewBudget
+	b.CalculatedSpend = old.CalculatedSpend
+	f.budgets[*b.BudgetName] = b
+	return &budgets.UpdateBudgetResponse{}, nil
 }
 
 func (f *fakeBudgets) DescribeNotificationsForBudget(ctx context.Context, in *budgets.DescribeNotificationsForBudgetRequest) (*budgets.DescribeNotificationsForBudgetResponse, error) {
@@ -246,16 +261,17 @@ func TestBudgetsAndTagsPages(t *testing.T) {
 	base, ce, bu := startFakes(t)
 	res := b.Run(t, base,
 		e2e.Scenario{Name: "budgets", Params: map[string]any{"create": map[string]any{"name": "UI budget", "amount": "250",
-			"service": "Amazon Elastic Compute Cloud - Compute", "serviceSearch": "compute", "email": "me@example.com"}}},
+			"service": "Amazon Elastic Compute Cloud - Compute", "serviceSearch": "compute", "email": "me@example.com"},
+			"edit": map[string]any{"name": "Team ML EC2", "amount": "650"}}},
 		e2e.Scenario{Name: "tags", Params: map[string]any{"toggle": "team", "backfill": "2024-06-01T00:00:00Z"}},
 	)
 
 	t.Run("budgets", func(t *testing.T) {
 		type card struct{ Name, State, Alarm, Actual, Forecast, Limit, ActualText string }
 		var got struct {
-			Unavailable        string
-			Cards, AfterCreate []card
-			Details            string
+			Unavailable                   string
+			Cards, AfterCreate, AfterEdit []card
+			Details                       string
 		}
 		if err := json.Unmarshal(res["budgets"], &got); err != nil {
 			t.Fatal(err)
@@ -272,7 +288,16 @@ func TestBudgetsAndTagsPages(t *testing.T) {
 		if diff := cmp.Diff(want, got.AfterCreate); diff != "" {
 			t.Errorf("after creating a budget (-want +got):\n%s", diff)
 		}
+		want[1].Limit, want[1].State = "650", "On track"
+		if diff := cmp.Diff(want, got.AfterEdit); diff != "" {
+			t.Errorf("after raising Team ML EC2's limit to 650 (-want +got):\n%s", diff)
+		}
 		bu.mu.Lock()
+		// The page sends the budget back without what the service computes.
+		u, _ := json.Marshal(bu.updated)
+		if want := `[{"BudgetName":"Team ML EC2","BudgetLimit":{"Amount":"650","Unit":"USD"},"TimeUnit":"MONTHLY","BudgetType":"COST"}]`; string(u) != want {
+			t.Errorf("UpdateBudget got\n%s\nwant\n%s", u, want)
+		}
 		created := bu.budgets["UI budget"]
 		notes := bu.notes["UI budget"]
 		bu.mu.Unlock()

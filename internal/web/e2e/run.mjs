@@ -177,6 +177,16 @@ const scenarios = {
     await page.waitForTimeout(300);
     out.details = await card.locator('.budget-details').innerText();
     await shot(page, 'budgets-details');
+    if (p.edit) {
+      // Change the limit of an existing budget through the form.
+      const target = page.locator(`article[data-budget="${p.edit.name}"]`);
+      await target.locator('[data-testid=budget-edit]').click();
+      await page.fill('[data-testid=budget-amount]', p.edit.amount);
+      await page.click('[data-testid=budget-save]');
+      await page.waitForSelector(`article[data-budget="${p.edit.name}"] [data-testid=budget-limit][data-amount="${p.edit.amount}"]`,
+        { timeout: TIMEOUT });
+      out.afterEdit = await readCards();
+    }
     return out;
   },
 

@@ -400,7 +400,7 @@ function budgetForm(app, accountId, b, done, cancel) {
   h('h2', {}, editing ? `Edit budget ${b.BudgetName}` : 'New budget'),
   h('div', { className: 'form-grid' },
     field('Name', name), field('Type', type), field('Period', unitSel),
-    field('Limit per period', h('span', { className: 'row' }, amount, currency)),
+    field('Limit per period', h('span', { className: 'row nowrap' }, amount, currency)),
     field('Cost metric', metric)),
   h('div', { className: 'field' }, h('span', {}, 'Only count costs matching'), filterBox),
   !editing ? h('div', { className: 'field' }, h('span', {}, 'Alert'),
