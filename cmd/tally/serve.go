@@ -29,6 +29,7 @@ import (
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store/duckdb"
+	"github.com/tallyhq/tally/internal/web"
 )
 
 // serveConfig is what `tally serve` runs with.
@@ -80,6 +81,9 @@ type app struct {
 	budgets   *budgets.Service
 	alerts    *notify.Dispatcher // delivers budget alerts; only `serve` has one
 	log       *slog.Logger
+	now       func() time.Time
+	// ingests remembers recent ingest outcomes for the web UI's Data page.
+	ingests *web.IngestLog
 }
 
 // wakeAlerts tells the alert dispatcher, when one runs, that alerts were
@@ -93,6 +97,12 @@ func (a *app) wakeAlerts() {
 // ingest loads paths through the normal ingest path, then evaluates the
 // budgets against the new data.
 func (a *app) ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
+	rep, err := a.load(ctx, paths)
+	a.ingests.Record(a.now(), paths, rep, err)
+	return rep, err
+}
+
+func (a *app) load(ctx context.Context, paths []string) (*ingest.Report, error) {
 	w, err := a.store.NewWriter(ctx)
 	if err != nil {
 		return nil, err
@@ -169,6 +179,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
+		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
+			Version: version, Profile: prof.Name, Logger: logger}),
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -213,7 +225,7 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 	backfills := backfill.New(backfill.Config{Store: db, Now: now, Every: prof.BackfillEvery, Logger: logger})
 	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize,
 		Backfills: backfills})
-	a := &app{store: db, ce: ce, backfills: backfills, log: logger}
+	a := &app{store: db, ce: ce, backfills: backfills, log: logger, now: now, ingests: web.NewIngestLog(0)}
 	a.budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: prof, Now: now, Logger: logger, TokenKey: key,
 		Alerted: a.wakeAlerts})
 	return a, nil
@@ -237,6 +249,7 @@ func listen(addr string, testKeys bool) (net.Listener, error) {
 
 func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile) {
 	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
+	fmt.Fprintf(w, "web UI: open %s/ in a browser\n", baseURL)
 	if keys.Test {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 	}

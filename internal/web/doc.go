@@ -1,0 +1,16 @@
+// Package web serves Tally's browser UI on the server's port.
+//
+// The UI is a single-page application of plain JavaScript modules, CSS and
+// hand-drawn SVG charts, embedded in the binary: there is no build step, no
+// framework and nothing loaded from elsewhere. The pages call the same AWS
+// JSON API as the SDKs (POST / with X-Amz-Target), signing every request with
+// SigV4 in the browser using the access key the user signed in with, so an
+// account sees in the browser exactly what its credentials see through the
+// API. Without a credentials file (the loopback-only test mode) the pages
+// sign with the built-in test key and need no sign-in.
+//
+// What the AWS APIs do not describe, the billing periods held by the store
+// and the outcome of recent ingests, comes from one read-only endpoint,
+// GET /ui/api/data, which takes the same SigV4 signatures (service name
+// "tally") and shows each caller only the sources it pays for.
+package web

@@ -1,0 +1,278 @@
+// Drives Tally's web UI in headless Chromium with playwright-core and
+// reports what each page shows. The Go test that starts it (package e2e,
+// called from cmd/tally's TestBrowser) decides what the numbers must be,
+// from the API through the Go SDK; this script only uses the pages as a
+// person would and reads them back.
+//
+// usage: node run.mjs config.json
+//   config: {baseURL, chromium, artifacts, out, scenarios: [{name, params}]}
+//   writes {<name>: {...what the page showed, consoleErrors, error?}} to out.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const cfg = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const base = cfg.baseURL.replace(/\/$/, '');
+const TIMEOUT = 20000;
+
+async function ready(page) {
+  await page.waitForSelector('main[data-ready=true]', { timeout: TIMEOUT });
+}
+
+async function shot(page, name) {
+  fs.mkdirSync(cfg.artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(cfg.artifacts, `${name}.png`), fullPage: true });
+}
+
+function readCostTable(page) {
+  return page.evaluate(() => {
+    const t = document.querySelector('[data-testid=cost-table]');
+    const total = document.querySelector('[data-testid=total]');
+    const row = (tr) => ({
+      key: tr.dataset.key,
+      label: tr.querySelector('th').textContent.trim(),
+      amounts: [...tr.querySelectorAll('td')].map((td) => td.dataset.amount),
+      texts: [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()),
+    });
+    return {
+      headers: t ? [...t.querySelectorAll('thead th')].map((th) => th.textContent.trim()) : [],
+      rows: t ? [...t.querySelectorAll('tbody tr')].map(row) : [],
+      foot: t && t.querySelector('tfoot tr') ? row(t.querySelector('tfoot tr')) : null,
+      total: total ? total.dataset.amount : null,
+      totalText: total ? total.textContent.trim() : null,
+      error: document.querySelector('.chart-box .notice-error')?.textContent.trim() || null,
+      url: location.pathname + location.search,
+    };
+  });
+}
+
+const scenarios = {
+  // The default view, as a newcomer first sees it.
+  async 'explorer-default'(page) {
+    await page.goto(`${base}/explorer`);
+    await ready(page);
+    await shot(page, 'explorer-default');
+    return { table: await readCostTable(page), title: await page.title() };
+  },
+
+  // "What did each team spend on EC2 last month?", answered with the controls.
+  async 'explorer-controls'(page, p) {
+    const out = {};
+    await page.goto(`${base}/`);
+    await ready(page);
+    await page.selectOption('[data-testid=range]', 'last-month');
+    await ready(page);
+    await page.click('[data-testid=granularity-monthly]');
+    await ready(page);
+    await page.selectOption('[data-testid=group-by]', `TAG:${p.tagKey}`);
+    await ready(page);
+    await page.click('[data-testid=add-filter]');
+    await page.selectOption('[data-testid=filter-key]', 'DIMENSION:SERVICE');
+    await page.fill('[data-testid=filter-search]', p.serviceSearch);
+    const box = page.locator(`[data-testid=filter-values] input[value="${p.service}"]`);
+    await box.waitFor({ timeout: TIMEOUT });
+    await box.check();
+    await page.click('[data-testid=filter-apply]');
+    await ready(page);
+    out.chips = await page.locator('[data-testid=filter-chip]').allTextContents();
+    out.table = await readCostTable(page);
+    await shot(page, 'explorer-team-ec2');
+    await page.hover('.chart-svg .hit[data-index="0"]');
+    await page.waitForSelector('.tooltip:not([hidden])', { timeout: TIMEOUT });
+    out.tooltip = await page.locator('.tooltip').innerText();
+    await shot(page, 'explorer-tooltip');
+    await page.click('[data-testid=chart-line]');
+    await ready(page);
+    out.lineSeries = await page.locator('.chart-svg polyline').count();
+    out.lineURL = new URL(page.url()).search;
+    await shot(page, 'explorer-team-ec2-lines');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.click('[data-testid=download-csv]')]);
+    out.csvName = download.suggestedFilename();
+    out.csv = fs.readFileSync(await download.path(), 'utf8');
+    await page.reload();
+    await ready(page);
+    out.reloaded = await readCostTable(page);
+    await page.goBack();
+    await ready(page);
+    out.backURL = new URL(page.url()).search;
+    return out;
+  },
+
+  // A view opened from a shared link.
+  async 'explorer-url'(page, p) {
+    await page.goto(`${base}${p.path}`);
+    await ready(page);
+    await shot(page, p.shot || 'explorer-url');
+    return { table: await readCostTable(page) };
+  },
+
+  // A range without data offers the range the data covers.
+  async 'explorer-empty'(page, p) {
+    await page.goto(`${base}${p.path}`);
+    await ready(page);
+    await page.waitForSelector('[data-testid=show-data-range]', { timeout: TIMEOUT });
+    const hint = await page.locator('.chart-box .notice-info').first().innerText();
+    await shot(page, 'explorer-empty-range');
+    await page.click('[data-testid=show-data-range]');
+    await ready(page);
+    return { hint, table: await readCostTable(page) };
+  },
+
+  async data(page) {
+    await page.goto(`${base}/data`);
+    await ready(page);
+    await shot(page, 'data');
+    return page.evaluate(() => ({
+      periods: [...document.querySelectorAll('[data-testid=periods-table] tbody tr')].map((tr) => ({
+        source: tr.closest('section').dataset.source,
+        month: tr.dataset.month,
+        state: tr.children[1].textContent.trim(),
+        invoice: tr.children[2].textContent.trim(),
+        rows: tr.children[3].dataset.rows,
+      })),
+      ingests: [...document.querySelectorAll('[data-testid=ingests-table] tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent.trim())),
+      stats: Object.fromEntries([...document.querySelectorAll('[data-testid^=stat-]')].map((e) => [e.dataset.testid, e.textContent.trim()])),
+    }));
+  },
+
+  async budgets(page, p) {
+    const out = {};
+    await page.goto(`${base}/budgets`);
+    await ready(page);
+    await shot(page, 'budgets');
+    const readCards = () => page.evaluate(() => [...document.querySelectorAll('article.budget')].map((a) => ({
+      name: a.dataset.budget,
+      state: a.querySelector('[data-testid=budget-state]').textContent.trim(),
+      alarm: a.querySelector('[data-testid=budget-alarm]')?.textContent.trim() || '',
+      actual: a.querySelector('[data-testid=budget-actual]').dataset.amount || '',
+      forecast: a.querySelector('[data-testid=budget-forecast]').dataset.amount || '',
+      limit: a.querySelector('[data-testid=budget-limit]').dataset.amount || '',
+      actualText: a.querySelector('[data-testid=budget-actual]').textContent.trim(),
+    })));
+    out.unavailable = (await page.locator('.notice-warn').allTextContents()).join(' ');
+    out.cards = await readCards();
+    if (out.unavailable || !p.create) return out;
+    // Create a budget with a filter through the form.
+    await page.click('[data-testid=create-budget]');
+    await page.fill('[data-testid=budget-name]', p.create.name);
+    await page.fill('[data-testid=budget-amount]', p.create.amount);
+    await page.click('[data-testid=budget-form] [data-testid=add-filter]');
+    await page.fill('[data-testid=filter-search]', p.create.serviceSearch);
+    const box = page.locator(`[data-testid=filter-values] input[value="${p.create.service}"]`);
+    await box.waitFor({ timeout: TIMEOUT });
+    await box.check();
+    await page.click('[data-testid=filter-apply]');
+    if (p.create.email) await page.fill('[data-testid=budget-alert-email]', p.create.email);
+    await shot(page, 'budgets-create-form');
+    await page.click('[data-testid=budget-save]');
+    const card = page.locator(`article[data-budget="${p.create.name}"]`);
+    await card.waitFor({ timeout: TIMEOUT });
+    out.afterCreate = await readCards();
+    await card.locator('[data-testid=budget-details]').click();
+    await card.locator('.budget-details h3').first().waitFor({ timeout: TIMEOUT });
+    await page.waitForFunction((n) => !document.querySelector(`article[data-budget="${n}"] .budget-details`).textContent.includes('Loading'),
+      p.create.name, { timeout: TIMEOUT });
+    await page.waitForTimeout(300);
+    out.details = await card.locator('.budget-details').innerText();
+    await shot(page, 'budgets-details');
+    if (p.edit) {
+      // Change the limit of an existing budget through the form.
+      const target = page.locator(`article[data-budget="${p.edit.name}"]`);
+      await target.locator('[data-testid=budget-edit]').click();
+      await page.fill('[data-testid=budget-amount]', p.edit.amount);
+      await page.click('[data-testid=budget-save]');
+      await page.waitForSelector(`article[data-budget="${p.edit.name}"] [data-testid=budget-limit][data-amount="${p.edit.amount}"]`,
+        { timeout: TIMEOUT });
+      out.afterEdit = await readCards();
+    }
+    return out;
+  },
+
+  async tags(page, p) {
+    const out = {};
+    await page.goto(`${base}/tags`);
+    await ready(page);
+    await shot(page, 'tags');
+    const readRows = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=tags-table] tbody tr')].map((tr) => ({
+      key: tr.dataset.key, type: tr.children[2].textContent.trim(), status: tr.children[3].dataset.status })));
+    out.unavailable = (await page.locator('.notice-warn').allTextContents()).join(' ');
+    out.fallbackKeys = await page.locator('[data-testid=tag-keys-fallback] li').allTextContents();
+    out.rows = await readRows();
+    if (out.unavailable || !p.toggle) return out;
+    await page.check(`[data-testid=tags-table] tr[data-key="${p.toggle}"] input[type=checkbox]`);
+    await page.click('[data-testid=deactivate]');
+    await page.waitForSelector(`tr[data-key="${p.toggle}"] td[data-status=Inactive]`, { timeout: TIMEOUT });
+    out.afterToggle = await readRows();
+    if (p.backfill) {
+      await page.selectOption('[data-testid=backfill-from]', p.backfill);
+      await page.click('[data-testid=start-backfill]');
+      await page.waitForSelector('[data-testid=backfill-table] td[data-status=SUCCEEDED]', { timeout: TIMEOUT });
+      out.backfills = await page.locator('[data-testid=backfill-table] td[data-status]').evaluateAll((tds) => tds.map((td) => td.dataset.status));
+    }
+    await shot(page, 'tags-after');
+    return out;
+  },
+
+  // Sign-in with an access key against a server with a credentials file.
+  async signin(page, p) {
+    const out = {};
+    await page.goto(`${base}/explorer?range=last-month&group=DIMENSION%3ALINKED_ACCOUNT`);
+    await ready(page);
+    out.redirectedTo = new URL(page.url()).pathname;
+    await page.fill('[data-testid=access-key]', p.key);
+    await page.fill('[data-testid=secret-key]', p.wrongSecret);
+    await page.click('[data-testid=sign-in]');
+    await page.waitForSelector('.notice-error', { timeout: TIMEOUT });
+    out.wrong = await page.locator('.notice-error').innerText();
+    await shot(page, 'signin-refused');
+    await page.fill('[data-testid=secret-key]', p.secret);
+    await page.click('[data-testid=sign-in]');
+    await page.waitForSelector('main[data-page=explorer][data-ready=true]', { timeout: TIMEOUT });
+    await page.waitForSelector('[data-testid=who]', { timeout: TIMEOUT });
+    out.who = await page.locator('[data-testid=who]').innerText();
+    out.table = await readCostTable(page);
+    await shot(page, 'signin-explorer');
+    await page.click('[data-testid=sign-out]');
+    await page.waitForSelector('[data-testid=access-key]', { timeout: TIMEOUT });
+    out.afterSignOut = new URL(page.url()).pathname;
+    return out;
+  },
+};
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-chromium-'));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: cfg.chromium,
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1360, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const results = {};
+try {
+  for (const sc of cfg.scenarios) {
+    const page = await context.newPage();
+    const consoleErrors = [];
+    page.on('console', (m) => {
+      // Chromium logs every non-2xx fetch; the pages handle those themselves.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+    const started = Date.now();
+    try {
+      results[sc.name] = await scenarios[sc.name](page, sc.params || {});
+    } catch (e) {
+      results[sc.name] = { error: String(e.stack || e) };
+      await shot(page, `FAILED-${sc.name}`).catch(() => {});
+    }
+    results[sc.name].consoleErrors = consoleErrors;
+    results[sc.name].ms = Date.now() - started;
+    await page.close();
+  }
+} finally {
+  await context.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
+fs.writeFileSync(cfg.out, JSON.stringify(results, null, 2));

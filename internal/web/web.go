@@ -1,0 +1,170 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/sigv4"
+	"github.com/tallyhq/tally/internal/store"
+)
+
+//go:embed static
+var staticFiles embed.FS
+
+// Config wires the UI to the rest of Tally.
+type Config struct {
+	// Keys are the server's access keys. The UI's own endpoints verify
+	// signatures against them, and built-in test keys (Keys.Test) put the UI
+	// in test mode: the pages sign with test/test and need no sign-in.
+	Keys *auth.Keys
+	// Now is the services' business clock: pages resolve relative ranges
+	// ("last month", the current budget period) by it, so that they agree
+	// with the API even when the browser's clock is wrong or the server runs
+	// under a test clock.
+	Now func() time.Time
+	// WallClock is the clock request signatures are checked against, the
+	// server's (server.Config.Now); nil means time.Now. Pages date their
+	// signatures by it.
+	WallClock func() time.Time
+	// Periods lists the stored billing periods for the Data page; nil
+	// leaves that part of the page empty.
+	Periods func(ctx context.Context) ([]store.PeriodStatus, error)
+	// Ingests holds the outcomes of recent ingests; nil shows none.
+	Ingests *IngestLog
+	// Version and Profile are shown in the page footer.
+	Version, Profile string
+	Logger           *slog.Logger
+}
+
+// pages are the paths the single-page app answers; each serves the same
+// document and the app draws the page from the path.
+var pages = map[string]bool{
+	"/": true, "/explorer": true, "/budgets": true, "/tags": true, "/data": true, "/signin": true,
+}
+
+// contentSecurityPolicy allows the page to load nothing but its own embedded
+// files and to talk to nothing but its own server.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// handler serves the UI.
+type handler struct {
+	cfg      Config
+	verifier *sigv4.Verifier
+	assets   http.Handler
+	index    *template.Template
+}
+
+// Handler returns the UI's handler: the pages, their embedded assets under
+// /ui/, and the read-only JSON endpoints under /ui/api/. It answers 404 for
+// anything else, so it can be mounted as the server's fallback.
+func Handler(cfg Config) http.Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.WallClock == nil {
+		cfg.WallClock = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = &auth.Keys{}
+	}
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	h := &handler{
+		cfg:      cfg,
+		verifier: &sigv4.Verifier{Credentials: cfg.Keys, Now: cfg.WallClock},
+		assets:   http.StripPrefix("/ui/", http.FileServerFS(sub)),
+		index:    template.Must(template.ParseFS(sub, "index.html")),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/ui/api/whoami", h.whoami)
+	mux.HandleFunc("/ui/api/data", h.data)
+	mux.HandleFunc("/ui/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, apiError{Error: "no such UI endpoint"})
+	})
+	mux.HandleFunc("/ui/", h.asset)
+	mux.HandleFunc("/", h.page)
+	return securityHeaders(readOnly(mux))
+}
+
+// readOnly answers 405 to anything but GET and HEAD: the UI changes nothing
+// itself (changes go through the signed AWS API).
+func readOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "no-referrer")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// asset serves an embedded file. Assets change with the binary, so the
+// browser revalidates them on every load.
+func (h *handler) asset(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/ui/index.html" || strings.HasSuffix(r.URL.Path, "/") {
+		http.NotFound(w, r) // the document is served at the page paths only
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	h.assets.ServeHTTP(w, r)
+}
+
+// pageData is what the document carries for the app, as data attributes
+// (the content security policy forbids inline scripts).
+type pageData struct {
+	TestMode bool
+	Now      string
+	Clock    string
+	Version  string
+	Profile  string
+}
+
+// page serves the app's document for every page path.
+func (h *handler) page(w http.ResponseWriter, r *http.Request) {
+	if !pages[r.URL.Path] {
+		http.NotFound(w, r)
+		return
+	}
+	var buf bytes.Buffer
+	err := h.index.Execute(&buf, pageData{
+		TestMode: h.cfg.Keys.Test,
+		Now:      h.cfg.Now().UTC().Format(time.RFC3339),
+		Clock:    h.cfg.WallClock().UTC().Format(time.RFC3339Nano),
+		Version:  h.cfg.Version,
+		Profile:  h.cfg.Profile,
+	})
+	if err != nil {
+		h.cfg.Logger.Error("web: render page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+}
