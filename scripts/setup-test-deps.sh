@@ -21,3 +21,6 @@ if ! command -v aws >/dev/null 2>&1; then
 	echo "setup: installing the AWS CLI"
 	apt_install awscli
 fi
+
+# Chromium and playwright-core for the web UI's browser tests.
+./scripts/setup-browser-deps.sh
