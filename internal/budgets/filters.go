@@ -200,100 +200,38 @@ func budgetFilterDimensions() map[billing.Dimension]bool {
 }
 
 // filterExpr converts a FilterExpression, enforcing one root per object.
+// Tag keys may carry the user: prefix, as in CostFilters.
 func filterExpr(e *Expression) (query.Expr, error) {
 	if e == nil {
 		return nil, nil
 	}
-	x, err := convertExpr(e)
+	leaf := func(key string, values []string, opts []MatchOption) *query.WireLeaf {
+		names := make([]string, len(opts))
+		for i, o := range opts {
+			names[i] = string(o)
+		}
+		return &query.WireLeaf{Key: key, Values: values, MatchOptions: names}
+	}
+	x, err := query.FromWire(e, func(e *Expression) query.WireNode[Expression] {
+		n := query.WireNode[Expression]{Or: e.Or, And: e.And, Not: e.Not}
+		if d := e.Dimensions; d != nil {
+			n.Dimensions = leaf(string(deref(d.Key)), d.Values, d.MatchOptions)
+		}
+		if t := e.Tags; t != nil {
+			n.Tags = leaf(strings.TrimPrefix(deref(t.Key), "user:"), t.Values, t.MatchOptions)
+		}
+		if c := e.CostCategories; c != nil {
+			n.CostCategories = leaf(deref(c.Key), c.Values, c.MatchOptions)
+		}
+		return n
+	})
+	if err == nil {
+		err = query.Validate(x, budgetFilterRules, query.DefaultLimits)
+	}
 	if err != nil {
-		return nil, err
-	}
-	if x == nil {
-		return nil, invalidf("FilterExpression is empty: one of And, Or, Not, Dimensions, Tags or CostCategories is required")
-	}
-	if err := query.Validate(x, budgetFilterRules, query.DefaultLimits); err != nil {
 		return nil, invalidf("FilterExpression: %s", err.Error())
 	}
 	return x, nil
-}
-
-func convertExpr(e *Expression) (query.Expr, error) {
-	roots := 0
-	for _, set := range []bool{e.Or != nil, e.And != nil, e.Not != nil, e.Dimensions != nil, e.Tags != nil, e.CostCategories != nil} {
-		if set {
-			roots++
-		}
-	}
-	if roots > 1 {
-		return nil, invalidf("Expression has more than one roots. Only one root operator is allowed for each expression: And, Or, Not, Dimensions, Tags, CostCategories")
-	}
-	switch {
-	case e.Or != nil || e.And != nil:
-		list := e.Or
-		if e.And != nil {
-			list = e.And
-		}
-		out := make([]query.Expr, len(list))
-		for i := range list {
-			x, err := convertExpr(&list[i])
-			if err != nil {
-				return nil, err
-			}
-			if x == nil {
-				return nil, invalidf("an expression in And or Or is empty")
-			}
-			out[i] = x
-		}
-		if e.And != nil {
-			return query.And(out), nil
-		}
-		return query.Or(out), nil
-	case e.Not != nil:
-		x, err := convertExpr(e.Not)
-		if err != nil || x == nil {
-			return nil, cmpErr(err, invalidf("Not must hold an expression"))
-		}
-		return query.Not{X: x}, nil
-	case e.Dimensions != nil:
-		return match(query.KindDimension, string(deref(e.Dimensions.Key)), e.Dimensions.Values, e.Dimensions.MatchOptions)
-	case e.Tags != nil:
-		return match(query.KindTag, deref(e.Tags.Key), e.Tags.Values, e.Tags.MatchOptions)
-	case e.CostCategories != nil:
-		return match(query.KindCostCategory, deref(e.CostCategories.Key), e.CostCategories.Values, e.CostCategories.MatchOptions)
-	}
-	return nil, nil
-}
-
-func cmpErr(err, fallback error) error {
-	if err != nil {
-		return err
-	}
-	return fallback
-}
-
-func match(kind query.Kind, key string, values []string, opts []MatchOption) (*query.Match, error) {
-	if kind == query.KindTag {
-		key = strings.TrimPrefix(key, "user:")
-	}
-	m := &query.Match{Kind: kind, Key: key, Values: values, Op: query.OpEquals}
-	seen := false
-	for _, o := range opts {
-		switch o {
-		case MatchOptionCaseSensitive:
-		case MatchOptionCaseInsensitive:
-			m.CaseInsensitive = true
-		default:
-			op, ok := query.ParseMatchOp(string(o))
-			if !ok {
-				return nil, invalidf("unknown MatchOption %s", o)
-			}
-			if seen && op != m.Op {
-				return nil, invalidf("MatchOptions may hold one comparison, got %s and %s", m.Op, op)
-			}
-			m.Op, seen = op, true
-		}
-	}
-	return m, nil
 }
 
 // costTypeExclusions documents how CostTypes become RECORD_TYPE exclusions

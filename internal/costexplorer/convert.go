@@ -40,95 +40,29 @@ func period(d *DateInterval) (p billing.Period, withTime bool, err error) {
 	return billing.Period{Start: start, End: end}, t1 || t2, nil
 }
 
-// expression converts a wire Expression into a query.Expr, enforcing that
-// each expression object has exactly one root.
+// expression converts a wire Expression into a query.Expr.
 func expression(e *Expression) (query.Expr, error) {
-	if e == nil {
-		return nil, nil
-	}
-	roots := 0
-	for _, set := range []bool{e.Or != nil, e.And != nil, e.Not != nil, e.Dimensions != nil, e.Tags != nil, e.CostCategories != nil} {
-		if set {
-			roots++
+	return query.FromWire(e, func(e *Expression) query.WireNode[Expression] {
+		n := query.WireNode[Expression]{Or: e.Or, And: e.And, Not: e.Not}
+		if d := e.Dimensions; d != nil {
+			n.Dimensions = &query.WireLeaf{Key: string(deref(d.Key)), Values: d.Values, MatchOptions: optionNames(d.MatchOptions)}
 		}
-	}
-	if roots > 1 {
-		return nil, validation("Expression has more than one roots. Only one root operator is allowed for each expression: And, Or, Not, Dimensions, Tags, CostCategories")
-	}
-	switch {
-	case e.Or != nil || e.And != nil:
-		list := e.Or
-		if e.And != nil {
-			list = e.And
+		if t := e.Tags; t != nil {
+			n.Tags = &query.WireLeaf{Key: deref(t.Key), Values: t.Values, MatchOptions: optionNames(t.MatchOptions)}
 		}
-		out := make([]query.Expr, len(list))
-		for i := range list {
-			x, err := expression(&list[i])
-			if err != nil {
-				return nil, err
-			}
-			if x == nil {
-				return nil, validation("an expression in And or Or is empty: one of And, Or, Not, Dimensions, Tags or CostCategories is required")
-			}
-			out[i] = x
+		if c := e.CostCategories; c != nil {
+			n.CostCategories = &query.WireLeaf{Key: deref(c.Key), Values: c.Values, MatchOptions: optionNames(c.MatchOptions)}
 		}
-		if e.And != nil {
-			return query.And(out), nil
-		}
-		return query.Or(out), nil
-	case e.Not != nil:
-		x, err := expression(e.Not)
-		if err != nil {
-			return nil, err
-		}
-		if x == nil {
-			return nil, validation("Not must hold an expression")
-		}
-		return query.Not{X: x}, nil
-	case e.Dimensions != nil:
-		key := ""
-		if e.Dimensions.Key != nil {
-			key = string(*e.Dimensions.Key)
-		}
-		return match(query.KindDimension, key, e.Dimensions.Values, e.Dimensions.MatchOptions)
-	case e.Tags != nil:
-		return match(query.KindTag, deref(e.Tags.Key), e.Tags.Values, e.Tags.MatchOptions)
-	case e.CostCategories != nil:
-		return match(query.KindCostCategory, deref(e.CostCategories.Key), e.CostCategories.Values, e.CostCategories.MatchOptions)
-	}
-	return nil, nil
+		return n
+	})
 }
 
-func match(kind query.Kind, key string, values []string, opts []MatchOption) (*query.Match, error) {
-	m := &query.Match{Kind: kind, Key: key, Values: values, Op: query.OpEquals}
-	seenOp := false
-	for _, o := range opts {
-		switch o {
-		case MatchOptionCaseSensitive:
-		case MatchOptionCaseInsensitive:
-			m.CaseInsensitive = true
-		default:
-			op, ok := query.ParseMatchOp(string(o))
-			if !ok {
-				return nil, validation("unknown MatchOption %s", o)
-			}
-			if seenOp && op != m.Op {
-				return nil, validation("MatchOptions may hold one comparison (EQUALS, ABSENT, STARTS_WITH, ENDS_WITH, CONTAINS or GREATER_THAN_OR_EQUAL), got %s and %s", m.Op, op)
-			}
-			m.Op, seenOp = op, true
-		}
+func optionNames(opts []MatchOption) []string {
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = string(o)
 	}
-	if kind == query.KindTag && key == "" && len(values) == 0 {
-		// "If Values and Key aren't specified, the ABSENT MatchOption is
-		// applied to all tags."
-		m.Op = query.OpAbsent
-	}
-	if kind == query.KindTag && key != "" && values == nil && !seenOp {
-		// "If Key is provided and Values isn't specified, the ABSENT
-		// MatchOption is applied to the tag Key only."
-		m.Op = query.OpAbsent
-	}
-	return m, nil
+	return out
 }
 
 // groupBy converts GroupBy: at most two distinct definitions.
