@@ -25,61 +25,6 @@ import (
 	"github.com/tallyhq/tally/internal/notify/smtptest"
 )
 
-// settableClock is the business clock of a server that a test moves.
-type settableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *settableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *settableClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
-// launch runs `tally serve` on data with a settable clock, and returns a
-// stop function that shuts it down as SIGTERM would (it also runs when the
-// test ends).
-func launch(t *testing.T, data string, clk *settableClock, flags ...string) (*instance, func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	inst := &instance{data: data, out: &syncBuffer{}}
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	hooks := &serveHooks{now: clk.Now, ready: func(u string, a *app) {
-		inst.url, inst.app = u, a
-		close(ready)
-	}}
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", data}, flags...)
-	go func() { done <- runServe(ctx, args, inst.out, inst.out, hooks) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("serve: %v\n%s", err, inst.out)
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("server did not start")
-	}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return inst, stop
-}
-
 // eventually waits up to ten seconds for cond.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -142,8 +87,8 @@ func TestBudgetSpendMatchesRawFiles(t *testing.T) {
 	}
 	files := workshop(t)
 	o := newOracle(t, files...)
-	clk := &settableClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
-	inst, _ := launch(t, t.TempDir(), clk, "--budgets-interval", "1h")
+	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
+	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--budgets-interval", "1h")
 	inst.ingest(t, files...)
 	ctx := context.Background()
 	bc, ce := inst.budgets("test", "test"), inst.ce("test", "test")
@@ -241,8 +186,8 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
 	const topic = "arn:aws:sns:us-east-1:123456789012:budget-alerts"
-	clk := &settableClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
-	inst, _ := launch(t, t.TempDir(), clk, "--smtp-addr", mail.Addr, "--smtp-from", "budgets@tally.example",
+	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
+	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--smtp-addr", mail.Addr, "--smtp-from", "budgets@tally.example",
 		"--sns-endpoint", topic+"="+hookSrv.URL+"/sns", "--budgets-interval", "1h")
 	inst.ingest(t, files[:2]...) // October and November
 
@@ -352,9 +297,9 @@ func TestBudgetAlertSurvivesRestart(t *testing.T) {
 	mail := smtptest.NewServer(t)
 	mail.Reject("451 4.3.0 try again later")
 	data := t.TempDir()
-	clk := &settableClock{t: time.Date(2023, 11, 20, 12, 0, 0, 0, time.UTC)}
+	clk := &testClock{t: time.Date(2023, 11, 20, 12, 0, 0, 0, time.UTC)}
 	flags := []string{"--smtp-addr", mail.Addr, "--budgets-interval", "50ms"}
-	first, stop := launch(t, data, clk, flags...)
+	first, stop := launch(t, data, &serveHooks{now: clk.Now}, flags...)
 	first.ingest(t, csv)
 	ctx := context.Background()
 	acct := aws.String("123412340534")
@@ -374,7 +319,7 @@ func TestBudgetAlertSurvivesRestart(t *testing.T) {
 	}
 
 	mail.Reject("")
-	second, _ := launch(t, data, clk, flags...)
+	second, _ := launch(t, data, &serveHooks{now: clk.Now}, flags...)
 	eventually(t, "the email", func() bool { return len(mail.Mails()) > 0 })
 	time.Sleep(300 * time.Millisecond) // several timer evaluations
 	if got := len(mail.Mails()); got != 1 {

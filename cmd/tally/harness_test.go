@@ -81,11 +81,38 @@ func startOn(t *testing.T, data string, now time.Time, flags ...string) *instanc
 // given hooks.
 func startHooks(t *testing.T, data string, now time.Time, hooks *serveHooks, flags ...string) *instance {
 	t.Helper()
+	hooks.now = func() time.Time { return now }
+	inst, _ := launch(t, data, hooks, flags...)
+	return inst
+}
+
+// testClock is a business clock that a test moves.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// launch runs `tally serve` on data with hooks (hooks.ready is set here) and
+// waits until it is ready. The returned function stops the server as SIGTERM
+// would; the end of the test stops it too.
+func launch(t *testing.T, data string, hooks *serveHooks, flags ...string) (*instance, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inst := &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks.now = func() time.Time { return now }
 	hooks.ready = func(u string, a *app) {
 		inst.url, inst.app = u, a
 		close(ready)
@@ -101,13 +128,17 @@ func startHooks(t *testing.T, data string, now time.Time, hooks *serveHooks, fla
 		cancel()
 		t.Fatal("server did not start")
 	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return inst
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return inst, stop
 }
 
 // ingest loads files through the running server, as `tally ingest` does.

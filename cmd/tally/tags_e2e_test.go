@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,59 +20,11 @@ import (
 	"github.com/tallyhq/tally/internal/billing"
 )
 
-// movableClock is a clock the test moves.
-type movableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movableClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // startWithClock runs `tally serve` on data with a movable clock and an
-// optional backfill gate. The returned function stops the server, as a
-// shutdown does; the test's end stops it too.
-func startWithClock(t *testing.T, data string, clock *movableClock, gate func(context.Context, backfill.Request) error, flags ...string) (*instance, func()) {
+// optional backfill gate; see launch.
+func startWithClock(t *testing.T, data string, clock *testClock, gate func(context.Context, backfill.Request) error, flags ...string) (*instance, func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	inst := &instance{data: data, out: &syncBuffer{}}
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	hooks := &serveHooks{now: clock.Now, backfillGate: gate, ready: func(u string, a *app) {
-		inst.url, inst.app = u, a
-		close(ready)
-	}}
-	args := append([]string{"--addr", "127.0.0.1:0", "--data", data}, flags...)
-	go func() { done <- runServe(ctx, args, inst.out, inst.out, hooks) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("serve: %v\n%s", err, inst.out)
-	case <-time.After(60 * time.Second):
-		cancel()
-		t.Fatal("server did not start")
-	}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return inst, stop
+	return launch(t, data, &serveHooks{now: clock.Now, backfillGate: gate}, flags...)
 }
 
 // jobGate holds backfill jobs until it is opened.
@@ -223,7 +174,7 @@ func TestTagActivationOverTime(t *testing.T) {
 	}
 	oct, nov, dec := sample(t, "Oct2018-WorkshopCUR-00001.snappy.parquet"), sample(t, "Nov2018-WorkshopCUR-00001.snappy.parquet"),
 		sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
-	clock := &movableClock{t: time.Date(2018, 11, 15, 12, 0, 0, 0, time.UTC)}
+	clock := &testClock{t: time.Date(2018, 11, 15, 12, 0, 0, 0, time.UTC)}
 	g := newGate()
 	inst, _ := startWithClock(t, t.TempDir(), clock, g.wait, "--credentials", writeCredentials(t))
 	inst.ingest(t, oct, nov)
@@ -374,7 +325,7 @@ func runTally(t *testing.T, args ...string) (string, error) {
 func TestTagBackfillSurvivesRestart(t *testing.T) {
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
 	data := t.TempDir()
-	clock := &movableClock{t: fixedNow}
+	clock := &testClock{t: fixedNow}
 	first, stop := startWithClock(t, data, clock, newGate().wait)
 	first.ingest(t, dec)
 	c := first.ce("test", "test")
@@ -432,7 +383,7 @@ func TestTagsFromTheAWSCLI(t *testing.T) {
 		t.Skip("runs the aws CLI a dozen times")
 	}
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
-	clock := &movableClock{t: fixedNow}
+	clock := &testClock{t: fixedNow}
 	g := newGate()
 	inst, _ := startWithClock(t, t.TempDir(), clock, g.wait)
 	inst.ingest(t, dec)
