@@ -70,14 +70,21 @@ func (s *Service) costAndUsage(ctx context.Context, in costRequest, tokenless an
 			return nil, mapError(err)
 		}
 	}
-	res, err := s.result(ctx, q)
-	if err != nil {
-		return nil, err
+	version := s.cfg.Store.Version()
+	res := s.pages.get(digest, version)
+	cached := res != nil
+	if !cached {
+		if res, err = s.result(ctx, q); err != nil {
+			return nil, err
+		}
 	}
 	if pos.Bucket > len(res.Buckets) {
 		return nil, mapError(query.ErrBadToken)
 	}
 	page := query.Paginate(res, pos, s.cfg.PageSize)
+	if page.Next != nil && !cached {
+		s.pages.put(digest, version, res)
+	}
 	out := &GetCostAndUsageResponse{
 		GroupDefinitions:         in.GroupBy,
 		ResultsByTime:            make([]ResultByTime, 0, len(page.Buckets)),

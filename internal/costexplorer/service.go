@@ -47,7 +47,8 @@ const (
 // answer that they are not implemented yet.
 type Service struct {
 	Unimplemented
-	cfg Config
+	cfg   Config
+	pages resultCache
 }
 
 // New returns a Service.

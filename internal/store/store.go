@@ -37,6 +37,10 @@ type CostStore interface {
 	// Periods lists the stored billing periods.
 	Periods(ctx context.Context) ([]PeriodStatus, error)
 
+	// Version changes whenever an answer may change (an ingest committed,
+	// tag statuses changed), so answers may be cached under it.
+	Version() int64
+
 	// Close releases the store.
 	Close() error
 }

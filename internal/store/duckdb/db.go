@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
@@ -44,7 +45,15 @@ type DB struct {
 	nextGen int64
 	sets    map[string]*setDict // "tag_sets", "cc_sets"
 	combos  *comboDict
+	version atomic.Int64 // see Version
 }
+
+// Version changes whenever an answer may change: after an ingest commits
+// and after tag statuses change. Callers may cache answers under it.
+func (db *DB) Version() int64 { return db.version.Load() }
+
+// changed records that answers may have changed.
+func (db *DB) changed() { db.version.Add(1) }
 
 // Open opens or creates the store file at path ("" for in-memory).
 func Open(ctx context.Context, path string, opt Options) (*DB, error) {

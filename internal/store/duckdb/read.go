@@ -19,6 +19,46 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
 // has the same answer.
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
+	text, args, err := aggregateSQL(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.sql.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
+	}
+	defer rows.Close()
+	var out []query.Row
+	n := 1 + len(q.GroupBy) + 2*len(q.Metrics)
+	for rows.Next() {
+		var r query.Row
+		dest := make([]any, n)
+		dest[0] = &r.Bucket
+		r.Keys = make([]string, len(q.GroupBy))
+		for i := range r.Keys {
+			dest[1+i] = &r.Keys[i]
+		}
+		sums := make([]duckdb.Decimal, len(q.Metrics))
+		r.Values = make([]query.Value, len(q.Metrics))
+		for i := range q.Metrics {
+			dest[1+len(r.Keys)+2*i] = &sums[i]
+			dest[2+len(r.Keys)+2*i] = &r.Values[i].Unit
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
+		}
+		r.Bucket = r.Bucket.UTC()
+		for i := range sums {
+			r.Values[i].Amount = scaled(sums[i])
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// aggregateSQL compiles an Aggregate to SQL over the coarsest table that has
+// the same answer.
+func aggregateSQL(q *query.Aggregate) (string, []any, error) {
 	src, bucket := rollupSource("rollup_day"), "r.ts"
 	switch {
 	case q.Granularity == query.Hourly || usesResources(q):
@@ -37,7 +77,7 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	for i, g := range q.GroupBy {
 		k, err := from.groupJoin(i, g, src)
 		if err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		keys[i] = k
 	}
@@ -52,45 +92,14 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
 	if err := b.where(q.Period, q.Scope, q.Filter, src); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	order := "b"
 	for i := range keys {
 		order += fmt.Sprintf(", k%d", i)
 	}
 	b.WriteString(" GROUP BY " + order + " ORDER BY " + order)
-
-	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
-	if err != nil {
-		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
-	}
-	defer rows.Close()
-	var out []query.Row
-	n := 1 + len(keys) + 2*len(q.Metrics)
-	for rows.Next() {
-		var r query.Row
-		dest := make([]any, n)
-		dest[0] = &r.Bucket
-		r.Keys = make([]string, len(keys))
-		for i := range keys {
-			dest[1+i] = &r.Keys[i]
-		}
-		sums := make([]duckdb.Decimal, len(q.Metrics))
-		r.Values = make([]query.Value, len(q.Metrics))
-		for i := range q.Metrics {
-			dest[1+len(keys)+2*i] = &sums[i]
-			dest[2+len(keys)+2*i] = &r.Values[i].Unit
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
-		}
-		r.Bucket = r.Bucket.UTC()
-		for i := range sums {
-			r.Values[i].Amount = scaled(sums[i])
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return b.String(), b.args, nil
 }
 
 // usesResources reports whether a question groups or filters by

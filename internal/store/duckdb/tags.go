@@ -132,6 +132,7 @@ func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at ti
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: set tag status: %w", err)
 	}
+	db.changed()
 	return unknown, nil
 }
 

@@ -105,6 +105,7 @@ func (db *DB) ApplyBackfill(ctx context.Context, id int64, done time.Time) error
 	if err != nil {
 		return fmt.Errorf("duckdb: apply backfill %d: %w", id, err)
 	}
+	db.changed()
 	return nil
 }
 

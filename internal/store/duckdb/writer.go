@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -30,6 +31,14 @@ type writer struct {
 	app     *lineAppender
 	pending map[billing.BillingPeriod]int64
 	newRows map[string][][]any // dictionary table -> rows to insert on commit
+	// Consecutive lines usually belong to one resource: remembering the last
+	// combo and sets spares the dictionaries' hashing on most rows.
+	last struct {
+		combo    comboKey
+		comboID  int32
+		hasCombo bool
+		sets     map[string]lastSet
+	}
 	done    bool
 }
 
@@ -77,9 +86,18 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		usage: li.UsageQuantity, normd: li.NormalizedUsage})
 }
 
+// lastSet is the last map interned into a set dictionary, and its id.
+type lastSet struct {
+	m  map[string]string
+	id int32
+}
+
 func (w *writer) intern(table string, m map[string]string) int32 {
 	if len(m) == 0 {
 		return 0
+	}
+	if l, ok := w.last.sets[table]; ok && sameMap(l.m, m) {
+		return l.id
 	}
 	w.db.mu.Lock()
 	id, rows := w.db.sets[table].intern(m)
@@ -87,11 +105,30 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 	for _, kv := range rows {
 		w.newRows[table] = append(w.newRows[table], []any{id, kv[0], kv[1]})
 	}
+	if w.last.sets == nil {
+		w.last.sets = map[string]lastSet{}
+	}
+	w.last.sets[table] = lastSet{m: maps.Clone(m), id: id}
 	return id
+}
+
+func sameMap(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range b {
+		if x, ok := a[k]; !ok || x != v {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *writer) combo(li *billing.LineItem) int32 {
 	k := comboKeyOf(li)
+	if w.last.hasCombo && k == w.last.combo {
+		return w.last.comboID
+	}
 	w.db.mu.Lock()
 	id, isNew := w.db.combos.intern(k)
 	w.db.mu.Unlock()
@@ -103,6 +140,7 @@ func (w *writer) combo(li *billing.LineItem) int32 {
 		}
 		w.newRows["combos"] = append(w.newRows["combos"], row)
 	}
+	w.last.combo, w.last.comboID, w.last.hasCombo = k, id, true
 	return id
 }
 
@@ -154,6 +192,7 @@ func (w *writer) commit(ctx context.Context, periods []ingest.PeriodInfo) error 
 	if err != nil {
 		return err
 	}
+	w.db.changed()
 	// Old generations are invisible from here on; removing their rows is
 	// housekeeping, and Open redoes it if we crash first.
 	if err := w.db.dropGenerations(ctx, w.conn, retired); err != nil {
