@@ -1,6 +1,12 @@
 GO ?= go
 
-.PHONY: build test vet generate
+# make bench ROWS=10000000 RUNS=20 RAW_RUNS=5
+ROWS ?= 1000000
+SEED ?= 1
+RUNS ?= 20
+RAW_RUNS ?= 5
+
+.PHONY: build test vet generate bench demo
 build:
 	$(GO) build -o tally ./cmd/tally
 
@@ -10,3 +16,13 @@ test:
 
 generate:
 	$(GO) generate ./...
+
+# Generates ROWS line items (kept in bench-out/data for the next run),
+# measures `tally ingest` and the request set of bench/README.md against
+# DuckDB, and writes bench-out/results.json and bench-out/results.md.
+bench: build
+	$(GO) build -o bin/tallybench ./cmd/tallybench
+	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS)
+
+demo: build
+	./tally demo

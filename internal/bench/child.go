@@ -48,8 +48,8 @@ func ingestChild(ctx context.Context, tally, data, export string, logw io.Writer
 	return r, nil
 }
 
-// server is a `tally serve` child process.
-type server struct {
+// serveProcess is a `tally serve` child process.
+type serveProcess struct {
 	cmd  *exec.Cmd
 	url  string
 	done chan error
@@ -58,7 +58,7 @@ type server struct {
 // startServe starts `tally serve` on data with the unlimited profile (a
 // cached data set may be older than AWS's history window) on a free
 // loopback port, and waits until it answers /healthz.
-func startServe(ctx context.Context, tally, data string, logw io.Writer) (*server, error) {
+func startServe(ctx context.Context, tally, data string, logw io.Writer) (*serveProcess, error) {
 	sf := filepath.Join(data, "server.json")
 	os.Remove(sf) // left by a server that crashed; ours writes a new one
 	cmd := exec.Command(tally, "serve", "--addr", "127.0.0.1:0", "--data", data, "--profile", "unlimited")
@@ -66,7 +66,7 @@ func startServe(ctx context.Context, tally, data string, logw io.Writer) (*serve
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("tally serve: %w", err)
 	}
-	s := &server{cmd: cmd, done: make(chan error, 1)}
+	s := &serveProcess{cmd: cmd, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	deadline := time.After(2 * time.Minute)
 	for {
@@ -100,7 +100,7 @@ func startServe(ctx context.Context, tally, data string, logw io.Writer) (*serve
 }
 
 // stop interrupts the server, as Ctrl-C would, and returns its peak RSS.
-func (s *server) stop() (int64, error) {
+func (s *serveProcess) stop() (int64, error) {
 	if err := s.cmd.Process.Signal(os.Interrupt); err != nil {
 		s.cmd.Process.Kill()
 	}

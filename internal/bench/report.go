@@ -114,6 +114,10 @@ func (r *Results) Markdown() string {
 		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
 			msText(q.Tally.P50), msText(q.Tally.P95), msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
 	}
+	b.WriteString("\n")
+	for _, q := range r.Requests {
+		fmt.Fprintf(&b, "- `%s`: %s\n", q.Name, q.Description)
+	}
 	if len(r.Requests) > 0 {
 		fmt.Fprintf(&b, "\nTally: %d timed runs per request after one warm-up, every page fetched through aws-sdk-go-v2; "+
 			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 / DuckDB p50.\n",
