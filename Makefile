@@ -1,10 +1,11 @@
 GO ?= go
 
-# make bench ROWS=10000000 RUNS=20 RAW_RUNS=5
+# make bench ROWS=10000000 RUNS=20 RAW_RUNS=5 BENCH_FLAGS=-reuse-store
 ROWS ?= 1000000
 SEED ?= 1
 RUNS ?= 20
 RAW_RUNS ?= 5
+BENCH_FLAGS ?=
 
 .PHONY: build test vet generate bench demo
 build:
@@ -22,7 +23,7 @@ generate:
 # DuckDB, and writes bench-out/results.json and bench-out/results.md.
 bench: build
 	$(GO) build -o bin/tallybench ./cmd/tallybench
-	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS)
+	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS) $(BENCH_FLAGS)
 
 demo: build
 	./tally demo

@@ -33,6 +33,10 @@ type Config struct {
 	// Threads limits DuckDB over the raw files; 0 means one per CPU, the
 	// same as `tally serve`.
 	Threads int
+	// ReuseStore skips the ingest when the data directory of an earlier
+	// run holds the same data set, reporting that run's ingest figures:
+	// for measuring query changes without waiting for an ingest.
+	ReuseStore bool
 	// Now is the clock; it dates a newly generated data set.
 	Now func() time.Time
 	// Progress receives one line per step.
@@ -112,16 +116,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	defer childLog.Close()
 	store := filepath.Join(cfg.Out, "store")
-	if err := os.RemoveAll(store); err != nil {
-		return nil, err
-	}
-	logf("ingesting %d line items with tally ingest", ds.LineItems)
-	ing, err := ingestChild(ctx, tally, store, ds.Export, childLog)
+	ing, err := ingestOnce(ctx, cfg, tally, store, ds, childLog, logf)
 	if err != nil {
 		return nil, err
 	}
 	res.Ingest = *ing
-	logf("ingested at %s line items/s, peak RSS %.0f MiB", thousands(int64(ing.Rate)), float64(ing.PeakRSS)/mib)
 
 	reqs := Requests(Window{Now: ds.Now})
 	answers, err := measureTally(ctx, cfg, tally, store, reqs, childLog, res, logf)
@@ -135,6 +134,41 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	return res, write(cfg.Out, res)
 }
 
+// storeStamp records which data set the data directory holds and what
+// ingesting it measured.
+type storeStamp struct {
+	Data   string       `json:"data"`
+	Ingest IngestResult `json:"ingest"`
+}
+
+// ingestOnce ingests the data set into a fresh data directory, or with
+// ReuseStore keeps the one an earlier run filled with the same data set.
+func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Dataset, logw io.Writer, logf func(string, ...any)) (*IngestResult, error) {
+	stampPath := filepath.Join(cfg.Out, "store.json")
+	if cfg.ReuseStore {
+		var st storeStamp
+		b, err := os.ReadFile(stampPath)
+		_, statErr := os.Stat(filepath.Join(store, "tally.duckdb"))
+		if err == nil && statErr == nil && json.Unmarshal(b, &st) == nil && st.Data == ds.Export {
+			logf("reusing the data directory of an earlier run (ingest figures are that run's)")
+			st.Ingest.Reused = true
+			return &st.Ingest, nil
+		}
+	}
+	os.Remove(stampPath)
+	if err := os.RemoveAll(store); err != nil {
+		return nil, err
+	}
+	logf("ingesting %d line items with tally ingest", ds.LineItems)
+	ing, err := ingestChild(ctx, tally, store, ds.Export, logw)
+	if err != nil {
+		return nil, err
+	}
+	logf("ingested at %s line items/s, peak RSS %.0f MiB", thousands(int64(ing.Rate)), float64(ing.PeakRSS)/mib)
+	b, _ := json.Marshal(storeStamp{Data: ds.Export, Ingest: *ing})
+	return ing, os.WriteFile(stampPath, b, 0o644)
+}
+
 // measureTally times every request through a `tally serve` child and
 // returns Tally's answers.
 func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []Request, logw io.Writer,
@@ -144,9 +178,10 @@ func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []R
 		return nil, err
 	}
 	client := NewClient(srv.url)
+	secs := serverSeconds(ctx, srv.url)
 	answers := make([]answer, len(reqs))
 	for i, q := range reqs {
-		a, ds, err := timeTally(ctx, client, q, cfg.Runs)
+		a, ds, server, err := timeTally(ctx, client, q, cfg.Runs, secs)
 		if err != nil {
 			srv.stop()
 			return nil, fmt.Errorf("tally %s: %w", q.Name, err)
@@ -154,8 +189,8 @@ func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []R
 		answers[i] = a
 		t := summarise(ds)
 		res.Requests = append(res.Requests, RequestResult{Name: q.Name, Description: q.Description,
-			Pages: a.pages, Rows: len(a.rows), Tally: t, Total: a.total()})
-		logf("tally  %-28s p50 %s p95 %s (%d pages, %d rows)", q.Name, msText(t.P50), msText(t.P95), a.pages, len(a.rows))
+			Pages: a.pages, Rows: len(a.rows), Tally: t, ServerMean: server, Total: a.total()})
+		logf("tally  %-28s p50 %s p95 %s, server mean %s (%d pages, %d rows)", q.Name, msText(t.P50), msText(t.P95), msText(server), a.pages, len(a.rows))
 	}
 	rss, err := srv.stop()
 	if err != nil {

@@ -25,6 +25,9 @@ type IngestResult struct {
 	PeakRSS int64 `json:"peak_rss_bytes"`
 	// StoreBytes is the size of the data directory afterwards.
 	StoreBytes int64 `json:"store_bytes"`
+	// Reused says these figures are from an earlier run whose data
+	// directory this run reused.
+	Reused bool `json:"reused,omitempty"`
 }
 
 // ingestChild runs `tally ingest --data data export` as a child process and

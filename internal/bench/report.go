@@ -34,6 +34,10 @@ type RequestResult struct {
 	Pages int    `json:"pages"`
 	Rows  int    `json:"rows"`
 	Tally Timing `json:"tally"`
+	// ServerMean is the mean time the server spent answering one timed run
+	// (all its pages), in milliseconds, from its /metrics; the rest of
+	// Tally's time is the SDK client and the loopback transfer.
+	ServerMean float64 `json:"tally_server_mean_ms"`
 	// DuckDBRows counts the rows of the raw query's answer.
 	DuckDBRows int    `json:"duckdb_rows"`
 	DuckDB     Timing `json:"duckdb"`
@@ -96,7 +100,11 @@ func (r *Results) Markdown() string {
 	fmt.Fprintf(&b, "Data: CUR 2.0 Parquet, seed %d, %d billing periods up to %s, %d files, %.0f MiB (%s).\n\n",
 		r.Data.Seed, r.Data.Periods, r.Data.Now.Format("2006-01-02 15:04"), r.Data.Files, float64(r.Data.Bytes)/mib, gen)
 
-	b.WriteString("| ingest (`tally ingest`, child process) | measured |\n|---|---|\n")
+	ingestTitle := "ingest (`tally ingest`, child process)"
+	if r.Ingest.Reused {
+		ingestTitle += ", reused from an earlier run"
+	}
+	fmt.Fprintf(&b, "| %s | measured |\n|---|---|\n", ingestTitle)
 	fmt.Fprintf(&b, "| line items | %s |\n", thousands(r.Ingest.LineItems))
 	fmt.Fprintf(&b, "| wall time | %.1f s |\n", r.Ingest.Seconds)
 	fmt.Fprintf(&b, "| rate | %s line items/s |\n", thousands(int64(r.Ingest.Rate)))
@@ -104,15 +112,15 @@ func (r *Results) Markdown() string {
 	fmt.Fprintf(&b, "| data directory | %.0f MiB |\n", float64(r.Ingest.StoreBytes)/mib)
 	fmt.Fprintf(&b, "| `tally serve` peak RSS (whole run) | %.0f MiB |\n\n", float64(r.ServePeakRSS)/mib)
 
-	b.WriteString("| request | pages | rows | Tally p50 | Tally p95 | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	b.WriteString("| request | pages | rows | Tally p50 | Tally p95 | server mean | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, q := range r.Requests {
 		agree := "yes"
 		if !q.Agree {
 			agree = "**no**: " + q.Difference
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
-			msText(q.Tally.P50), msText(q.Tally.P95), msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
+			msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
 	}
 	b.WriteString("\n")
 	for _, q := range r.Requests {
@@ -120,6 +128,7 @@ func (r *Results) Markdown() string {
 	}
 	if len(r.Requests) > 0 {
 		fmt.Fprintf(&b, "\nTally: %d timed runs per request after one warm-up, every page fetched through aws-sdk-go-v2; "+
+			"server mean: the server's own time per run (all pages) from its /metrics, the rest being the SDK and the transfer; "+
 			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 / DuckDB p50.\n",
 			r.Requests[0].Tally.Runs, r.Requests[0].DuckDB.Runs)
 	}

@@ -44,6 +44,8 @@ type Request struct {
 	Name string
 	// Description says what the request asks, in words.
 	Description string
+	// op is the Cost Explorer operation, as in X-Amz-Target.
+	op string
 	// call sends the request through the SDK, following every page.
 	call func(ctx context.Context, c *costexplorer.Client) (answer, error)
 	// sql returns the raw query; files is the read_parquet argument.
@@ -110,6 +112,7 @@ func Requests(w Window) []Request {
 		{
 			Name:        "daily-by-service",
 			Description: fmt.Sprintf("GetCostAndUsage, 13 months (%s to %s) DAILY, UnblendedCost, grouped by SERVICE", date(y0), date(y1)),
+			op:          "GetCostAndUsage",
 			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
 				TimePeriod:  interval(y0, y1, false),
 				Granularity: types.GranularityDaily,
@@ -125,6 +128,7 @@ func Requests(w Window) []Request {
 			Name: "monthly-by-account-and-tag",
 			Description: fmt.Sprintf("GetCostAndUsage, 13 months MONTHLY, UnblendedCost, grouped by LINKED_ACCOUNT and tag %s, "+
 				"filter And(REGION in %s, Not(tag %s in %s))", tagKey, strings.Join(filterRegions, "/"), tagKey, strings.Join(excludedEnvs, "/")),
+			op: "GetCostAndUsage",
 			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
 				TimePeriod:  interval(y0, y1, false),
 				Granularity: types.GranularityMonthly,
@@ -148,6 +152,7 @@ func Requests(w Window) []Request {
 		{
 			Name:        "hourly-one-day",
 			Description: fmt.Sprintf("GetCostAndUsage, one day (%s) HOURLY, UnblendedCost and UsageQuantity, grouped by SERVICE", date(d0)),
+			op:          "GetCostAndUsage",
 			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
 				TimePeriod:  interval(d0, d1, true),
 				Granularity: types.GranularityHourly,
@@ -165,6 +170,7 @@ func Requests(w Window) []Request {
 		{
 			Name:        "daily-by-usage-type-paged",
 			Description: "GetCostAndUsage, 13 months DAILY, UnblendedCost, grouped by USAGE_TYPE: many groups, every page fetched",
+			op:          "GetCostAndUsage",
 			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
 				TimePeriod:  interval(y0, y1, false),
 				Granularity: types.GranularityDaily,
@@ -179,6 +185,7 @@ func Requests(w Window) []Request {
 		{
 			Name:        "dimension-values-search",
 			Description: fmt.Sprintf("GetDimensionValues, 13 months, USAGE_TYPE, SearchString %q", searchString),
+			op:          "GetDimensionValues",
 			call: func(ctx context.Context, c *costexplorer.Client) (answer, error) {
 				in := &costexplorer.GetDimensionValuesInput{
 					TimePeriod:   interval(y0, y1, false),

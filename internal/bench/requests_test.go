@@ -61,7 +61,8 @@ func TestRequestsMatchRawSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := NewClient(serveInProcess(t, ds.Export))
+	url := serveInProcess(t, ds.Export)
+	client := NewClient(url)
 	raw, err := openRaw(ctx, ds.Export, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +87,31 @@ func TestRequestsMatchRawSQL(t *testing.T) {
 			if req.Name == "daily-by-usage-type-paged" && got.pages < 2 {
 				t.Errorf("%d pages, want the answer to span several", got.pages)
 			}
+			if secs, ok := serverSeconds(ctx, url)(req.op); !ok || secs <= 0 {
+				t.Errorf("server time of %s = %v, %v; want a positive counter", req.op, secs, ok)
+			}
 		})
+	}
+}
+
+func TestParseCounter(t *testing.T) {
+	text := `# TYPE tally_api_request_seconds_total counter
+tally_api_request_seconds_total{target="AWSInsightsIndexService.GetCostAndUsage"} 1.25
+tally_api_request_seconds_total{target="AWSInsightsIndexService.GetCostAndUsageWithResources"} 9
+`
+	for _, tc := range []struct {
+		op   string
+		want float64
+		ok   bool
+	}{
+		{"GetCostAndUsage", 1.25, true},
+		{"GetCostAndUsageWithResources", 9, true},
+		{"GetDimensionValues", 0, false},
+	} {
+		got, ok := parseCounter(text, `tally_api_request_seconds_total{target="AWSInsightsIndexService.`+tc.op+`"}`)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("%s: got %v, %v; want %v, %v", tc.op, got, ok, tc.want, tc.ok)
+		}
 	}
 }
 
