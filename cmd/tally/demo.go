@@ -122,9 +122,8 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	stampPath := filepath.Join(dir, demoStampFile)
 	t := now().UTC()
 	want := demoStamp{Seed: cfg.seed, Rows: cfg.rows, Day: t.Format(time.DateOnly)}
-	var st demoStamp
-	if b, err := os.ReadFile(stampPath); err != nil || json.Unmarshal(b, &st) != nil ||
-		st.Seed != want.Seed || st.Rows != want.Rows || st.Day != want.Day {
+	st, ok := readDemoStamp(stampPath)
+	if _, err := os.Stat(exports); !ok || err != nil || st.Seed != want.Seed || st.Rows != want.Rows || st.Day != want.Day {
 		if st, err = generateDemo(ctx, exports, want, t, stdout); err != nil {
 			return nil, err
 		}
@@ -134,29 +133,14 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	} else {
 		fmt.Fprintf(stdout, "tally demo: using the organisation generated earlier today in %s\n", exports)
 	}
-
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := openApp(ctx, dir, profile.Unlimited, now, logger)
+	a, err := openApp(ctx, dir, profile.Unlimited, now, logger) // the profile does not matter to ingest
 	if err != nil {
 		return nil, err
 	}
 	defer a.store.Close()
-	if periods, err := a.store.Periods(ctx); err != nil {
+	if err := ingestDemo(ctx, a, exports, stampPath, &st, stdout); err != nil {
 		return nil, err
-	} else if st.Ingested && len(periods) > 0 {
-		fmt.Fprintln(stdout, "tally demo: already ingested")
-	} else {
-		start := time.Now()
-		fmt.Fprintf(stdout, "tally demo: ingesting %d line items ...\n", st.LineItems)
-		rep, err := a.ingest(ctx, []string{exports})
-		if err != nil {
-			return nil, fmt.Errorf("ingest demo data: %w", err)
-		}
-		fmt.Fprintf(stdout, "tally demo: ingested %d billing periods in %.1f s\n", len(rep.Periods), time.Since(start).Seconds())
-		st.Ingested = true
-		if err := writeDemoStamp(stampPath, st); err != nil {
-			return nil, err
-		}
 	}
 	if err := prepareDemo(ctx, a); err != nil {
 		return nil, err
@@ -167,6 +151,34 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	}
 	st.Accounts = len(names)
 	return &st, nil
+}
+
+// ingestDemo ingests the demo export through the normal ingest path unless
+// the stamp says it was and the store still has billing periods.
+func ingestDemo(ctx context.Context, a *app, exports, stampPath string, st *demoStamp, stdout io.Writer) error {
+	periods, err := a.store.Periods(ctx)
+	if err != nil {
+		return err
+	}
+	if st.Ingested && len(periods) > 0 {
+		fmt.Fprintln(stdout, "tally demo: already ingested")
+		return nil
+	}
+	start := time.Now()
+	fmt.Fprintf(stdout, "tally demo: ingesting %d line items ...\n", st.LineItems)
+	rep, err := a.ingest(ctx, []string{exports})
+	if err != nil {
+		return fmt.Errorf("ingest demo data: %w", err)
+	}
+	fmt.Fprintf(stdout, "tally demo: ingested %d billing periods in %.1f s\n", len(rep.Periods), time.Since(start).Seconds())
+	st.Ingested = true
+	return writeDemoStamp(stampPath, *st)
+}
+
+func readDemoStamp(path string) (demoStamp, bool) {
+	var st demoStamp
+	b, err := os.ReadFile(path)
+	return st, err == nil && json.Unmarshal(b, &st) == nil
 }
 
 // generateDemo writes a fresh demo export for st's seed and size, up to t.

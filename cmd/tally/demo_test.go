@@ -151,10 +151,20 @@ func TestDemoRestartReusesData(t *testing.T) {
 	if err := os.Remove(filepath.Join(data, "tally.duckdb")); err != nil {
 		t.Fatal(err)
 	}
-	inst, _ = startDemo(t, data)
+	inst, stop = startDemo(t, data)
+	stop()
 	out = inst.out.String()
 	if !strings.Contains(out, "using the organisation generated earlier today") || !strings.Contains(out, "ingested 14 billing periods") {
 		t.Errorf("the restart without a store did not ingest the existing export; output:\n%s", out)
+	}
+
+	// Without its export, the organisation is generated again.
+	if err := os.RemoveAll(filepath.Join(data, demoExportsDir)); err != nil {
+		t.Fatal(err)
+	}
+	inst, _ = startDemo(t, data)
+	if out := inst.out.String(); !strings.Contains(out, "tally demo: generated") {
+		t.Errorf("the restart without an export did not generate one; output:\n%s", out)
 	}
 }
 
