@@ -1,6 +1,13 @@
 GO ?= go
 
-.PHONY: build test vet generate backtest
+# make bench ROWS=10000000 RUNS=20 RAW_RUNS=5 BENCH_FLAGS=-reuse-store
+ROWS ?= 1000000
+SEED ?= 1
+RUNS ?= 20
+RAW_RUNS ?= 5
+BENCH_FLAGS ?=
+
+.PHONY: build test vet generate bench demo backtest
 build:
 	$(GO) build -o tally ./cmd/tally
 
@@ -10,6 +17,16 @@ test:
 
 generate:
 	$(GO) generate ./...
+
+# Generates ROWS line items (kept in bench-out/data for the next run),
+# measures `tally ingest` and the request set of bench/README.md against
+# DuckDB, and writes bench-out/results.json and bench-out/results.md.
+bench: build
+	$(GO) build -o bin/tallybench ./cmd/tallybench
+	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS) $(BENCH_FLAGS)
+
+demo: build
+	./tally demo
 
 # Forecast accuracy on a synthetic organisation and the Workshop CUR files.
 backtest:

@@ -40,6 +40,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 const usage = `usage: tally <command> [flags]
 
 commands:
+  demo       generate a synthetic organisation, ingest it and serve it (takes serve's flags)
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
   tags       list, activate and deactivate cost allocation tags; backfill them
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr, nil)
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr, nil)
 	case "ingest":

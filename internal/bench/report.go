@@ -1,0 +1,185 @@
+package bench
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Targets Tally is held to, on 2 cores at 10M line items.
+const (
+	TargetIngestRate = 300_000    // line items per second, at least
+	TargetPeakRSS    = 2 << 30    // bytes, at most
+	TargetRatio      = 0.2        // Tally p50 / DuckDB p50, at most
+	targetSize       = 10_000_000 // line items the targets are stated for
+	mib              = float64(1 << 20)
+)
+
+// Host describes the machine a run measured.
+type Host struct {
+	CPUs     int    `json:"cpus"`
+	CPUModel string `json:"cpu_model,omitempty"`
+	MemBytes int64  `json:"mem_bytes,omitempty"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+}
+
+// RequestResult is one request of the set: Tally through the SDK beside
+// DuckDB over the raw Parquet.
+type RequestResult struct {
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Pages is how many responses Tally's answer took; Rows counts its
+	// groups (values, for GetDimensionValues) over all pages.
+	Pages int    `json:"pages"`
+	Rows  int    `json:"rows"`
+	Tally Timing `json:"tally"`
+	// ServerMean is the mean time the server spent answering one timed run
+	// (all its pages), in milliseconds, from its /metrics; the rest of
+	// Tally's time is the SDK client and the loopback transfer.
+	ServerMean float64 `json:"tally_server_mean_ms"`
+	// DuckDBRows counts the rows of the raw query's answer.
+	DuckDBRows int    `json:"duckdb_rows"`
+	DuckDB     Timing `json:"duckdb"`
+	// Ratio is Tally's p50 over DuckDB's p50.
+	Ratio float64 `json:"ratio"`
+	// Agree says both answers are the same; Difference names the first
+	// difference otherwise.
+	Agree      bool   `json:"answers_agree"`
+	Difference string `json:"difference,omitempty"`
+	// Total is the sum of the first metric over Tally's answer.
+	Total float64 `json:"total,omitempty"`
+}
+
+// Results is everything one run measured; it is written as results.json.
+type Results struct {
+	StartedAt     time.Time       `json:"started_at"`
+	TallyVersion  string          `json:"tally_version"`
+	DuckDBVersion string          `json:"duckdb_version"`
+	Host          Host            `json:"host"`
+	Data          Dataset         `json:"data"`
+	Ingest        IngestResult    `json:"ingest"`
+	ServePeakRSS  int64           `json:"serve_peak_rss_bytes"`
+	Requests      []RequestResult `json:"requests"`
+	Targets       []TargetResult  `json:"targets"`
+}
+
+// TargetResult says whether one target was met.
+type TargetResult struct {
+	What     string `json:"what"`
+	Target   string `json:"target"`
+	Measured string `json:"measured"`
+	Met      bool   `json:"met"`
+}
+
+// checkTargets compares the results with the targets.
+func (r *Results) checkTargets() {
+	r.Targets = []TargetResult{
+		{"ingest rate", fmt.Sprintf("≥ %s line items/s", thousands(TargetIngestRate)),
+			thousands(int64(r.Ingest.Rate)) + " line items/s", r.Ingest.Rate >= TargetIngestRate},
+		{"ingest peak RSS", "≤ 2 GiB", fmt.Sprintf("%.0f MiB", float64(r.Ingest.PeakRSS)/mib), r.Ingest.PeakRSS <= TargetPeakRSS},
+	}
+	for _, q := range r.Requests {
+		r.Targets = append(r.Targets, TargetResult{q.Name + " p50 ratio", fmt.Sprintf("≤ %.1f× DuckDB", TargetRatio),
+			fmt.Sprintf("%.3f×", q.Ratio), q.Ratio <= TargetRatio && q.Agree})
+	}
+}
+
+// Markdown renders the results as the tables of results.md.
+func (r *Results) Markdown() string {
+	var b strings.Builder
+	h := r.Host
+	fmt.Fprintf(&b, "## Tally benchmark: %s line items\n\n", thousands(r.Data.LineItems))
+	fmt.Fprintf(&b, "%s, %d CPUs, %.1f GiB RAM, %s/%s; tally %s; DuckDB %s; %s.\n",
+		orUnknown(h.CPUModel), h.CPUs, float64(h.MemBytes)/(1<<30), h.OS, h.Arch, r.TallyVersion, r.DuckDBVersion,
+		r.StartedAt.UTC().Format("2006-01-02 15:04 MST"))
+	gen := fmt.Sprintf("generated in %.1f s", r.Data.Seconds)
+	if r.Data.Reused {
+		gen = "reused from an earlier run"
+	}
+	fmt.Fprintf(&b, "Data: CUR 2.0 Parquet, seed %d, %d billing periods up to %s, %d files, %.0f MiB (%s).\n\n",
+		r.Data.Seed, r.Data.Periods, r.Data.Now.Format("2006-01-02 15:04"), r.Data.Files, float64(r.Data.Bytes)/mib, gen)
+
+	ingestTitle := "ingest (`tally ingest`, child process)"
+	if r.Ingest.Reused {
+		ingestTitle += ", reused from an earlier run"
+	}
+	fmt.Fprintf(&b, "| %s | measured |\n|---|---|\n", ingestTitle)
+	fmt.Fprintf(&b, "| line items | %s |\n", thousands(r.Ingest.LineItems))
+	fmt.Fprintf(&b, "| wall time | %.1f s |\n", r.Ingest.Seconds)
+	fmt.Fprintf(&b, "| rate | %s line items/s |\n", thousands(int64(r.Ingest.Rate)))
+	fmt.Fprintf(&b, "| peak RSS | %.0f MiB |\n", float64(r.Ingest.PeakRSS)/mib)
+	fmt.Fprintf(&b, "| data directory | %.0f MiB |\n", float64(r.Ingest.StoreBytes)/mib)
+	fmt.Fprintf(&b, "| `tally serve` peak RSS (whole run) | %.0f MiB |\n\n", float64(r.ServePeakRSS)/mib)
+
+	b.WriteString("| request | pages | rows | Tally p50 | Tally p95 | server mean | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	for _, q := range r.Requests {
+		agree := "yes"
+		if !q.Agree {
+			agree = "**no**: " + q.Difference
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
+			msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
+	}
+	b.WriteString("\n")
+	for _, q := range r.Requests {
+		fmt.Fprintf(&b, "- `%s`: %s\n", q.Name, q.Description)
+	}
+	if len(r.Requests) > 0 {
+		fmt.Fprintf(&b, "\nTally: %d timed runs per request after one warm-up, every page fetched through aws-sdk-go-v2; "+
+			"server mean: the server's own time per run (all pages) from its /metrics, the rest being the SDK and the transfer; "+
+			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 / DuckDB p50.\n",
+			r.Requests[0].Tally.Runs, r.Requests[0].DuckDB.Runs)
+	}
+
+	note := ""
+	if r.Data.LineItems < targetSize*9/10 || r.Data.LineItems > targetSize*11/10 {
+		note = fmt.Sprintf(" (stated for %s line items on 2 cores; this run has %s on %d)",
+			thousands(targetSize), thousands(r.Data.LineItems), h.CPUs)
+	}
+	fmt.Fprintf(&b, "\n| target%s | wanted | measured | met |\n|---|---|---|---|\n", note)
+	for _, t := range r.Targets {
+		met := "yes"
+		if !t.Met {
+			met = "**no**"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", t.What, t.Target, t.Measured, met)
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown CPU"
+	}
+	return s
+}
+
+func msText(v float64) string {
+	switch {
+	case v >= 1000:
+		return fmt.Sprintf("%.2f s", v/1000)
+	case v >= 10:
+		return fmt.Sprintf("%.0f ms", v)
+	}
+	return fmt.Sprintf("%.1f ms", v)
+}
+
+// thousands renders n with comma separators: 1,234,567.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,294 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+)
+
+// Window fixes the dates of the request set. Every date derives from the
+// moment the data set was generated, so that a cached data set is always
+// asked the same questions.
+type Window struct {
+	// Now is when the data set was generated: its last hour of usage.
+	Now time.Time
+}
+
+// Month returns the first day of the month n months after Now's month (n
+// is usually negative).
+func (w Window) Month(n int) time.Time {
+	t := w.Now.UTC()
+	return time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// Year is the 13 whole months before Now's month: the history Cost
+// Explorer keeps.
+func (w Window) Year() (start, end time.Time) { return w.Month(-13), w.Month(0) }
+
+// Day is the last whole day before Now.
+func (w Window) Day() (start, end time.Time) {
+	t := w.Now.UTC()
+	end = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return end.AddDate(0, 0, -1), end
+}
+
+// Request is one benchmarked Cost Explorer request and the DuckDB SQL that
+// asks the same question of the raw Parquet line items.
+type Request struct {
+	// Name is a short identifier used in the results.
+	Name string
+	// Description says what the request asks, in words.
+	Description string
+	// op is the Cost Explorer operation, as in X-Amz-Target.
+	op string
+	// call sends the request through the SDK, following every page.
+	call func(ctx context.Context, c *costexplorer.Client) (answer, error)
+	// sql returns the raw query; files is the read_parquet argument.
+	sql func(files string) string
+}
+
+// answer is a request's result flattened to rows, so that the Tally and
+// DuckDB answers can be compared: bucket start, group keys, metric values.
+type answer struct {
+	rows  []answerRow
+	pages int
+}
+
+type answerRow struct {
+	bucket time.Time
+	keys   []string
+	values []float64
+}
+
+// Column names of the CUR 2.0 export, and the raw SQL expressions that give
+// a line's Cost Explorer dimension values.
+const (
+	colStart = "line_item_usage_start_date"
+	colCost  = "line_item_unblended_cost"
+	colUsage = "line_item_usage_amount"
+	// serviceSQL mirrors billing.ServiceName: tax lines are "Tax", AmazonEC2
+	// splits into instance usage (by usage type, region prefix stripped) and
+	// "EC2 - Other", a product name differs from the service name in one
+	// case, and lines without a product name use their product code.
+	serviceSQL = `CASE WHEN line_item_line_item_type = 'Tax' THEN 'Tax'
+		WHEN line_item_product_code = 'AmazonEC2' THEN
+			CASE WHEN regexp_matches(regexp_replace(line_item_usage_type, '^([A-Z]{1,4}[0-9]|EU)-', ''),
+				'^(BoxUsage|SpotUsage|DedicatedUsage|HostUsage|HostBoxUsage|ReservedHostUsage|SchedUsage|UnusedBox|UnusedDed|UnusedHost|DedicatedRes|HeavyUsage|MediumUsage|LightUsage|Reservation:)')
+			THEN 'Amazon Elastic Compute Cloud - Compute' ELSE 'EC2 - Other' END
+		WHEN product['product_name'] = 'Elastic Load Balancing' THEN 'Amazon Elastic Load Balancing'
+		ELSE coalesce(nullif(product['product_name'], ''), line_item_product_code) END`
+	regionSQL = `coalesce(nullif(product_region_code, ''), product['region'], '')`
+	// usageLinesSQL selects the lines whose usage amounts Cost Explorer
+	// counts in UsageQuantity.
+	usageLinesSQL = `line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')`
+)
+
+// Tag keys and values the requests use: CUR 2.0 resource_tags keys are
+// "user_" plus the normalised tag key, which Tally maps back to the key.
+const (
+	tagKey       = "environment"
+	tagColumn    = "user_environment"
+	searchString = "BoxUsage"
+)
+
+var (
+	filterRegions = []string{"us-east-1", "eu-west-1"}
+	excludedEnvs  = []string{"dev", "sandbox"}
+)
+
+// Requests returns the fixed request set, dated by w.
+func Requests(w Window) []Request {
+	y0, y1 := w.Year()
+	d0, d1 := w.Day()
+	between := func(from, to time.Time) string {
+		return fmt.Sprintf("%s >= %s AND %s < %s", colStart, tsLit(from), colStart, tsLit(to))
+	}
+	return []Request{
+		{
+			Name:        "daily-by-service",
+			Description: fmt.Sprintf("GetCostAndUsage, 13 months (%s to %s) DAILY, UnblendedCost, grouped by SERVICE", date(y0), date(y1)),
+			op:          "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(y0, y1, false),
+				Granularity: types.GranularityDaily,
+				Metrics:     []string{"UnblendedCost"},
+				GroupBy:     []types.GroupDefinition{dimension("SERVICE")},
+			}),
+			sql: func(files string) string {
+				return `SELECT date_trunc('day', ` + colStart + `) AS b, ` + serviceSQL + ` AS k0, sum(` + colCost + `)
+					FROM ` + files + ` WHERE ` + between(y0, y1) + ` GROUP BY ALL ORDER BY b, k0`
+			},
+		},
+		{
+			Name: "monthly-by-account-and-tag",
+			Description: fmt.Sprintf("GetCostAndUsage, 13 months MONTHLY, UnblendedCost, grouped by LINKED_ACCOUNT and tag %s, "+
+				"filter And(REGION in %s, Not(tag %s in %s))", tagKey, strings.Join(filterRegions, "/"), tagKey, strings.Join(excludedEnvs, "/")),
+			op: "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(y0, y1, false),
+				Granularity: types.GranularityMonthly,
+				Metrics:     []string{"UnblendedCost"},
+				GroupBy:     []types.GroupDefinition{dimension("LINKED_ACCOUNT"), {Type: types.GroupDefinitionTypeTag, Key: aws.String(tagKey)}},
+				Filter: &types.Expression{And: []types.Expression{
+					{Dimensions: &types.DimensionValues{Key: types.DimensionRegion, Values: filterRegions}},
+					{Not: &types.Expression{Tags: &types.TagValues{Key: aws.String(tagKey), Values: excludedEnvs}}},
+				}},
+			}),
+			sql: func(files string) string {
+				tag := `resource_tags['` + tagColumn + `']`
+				return `SELECT date_trunc('month', ` + colStart + `) AS b, line_item_usage_account_id AS k0,
+					'` + tagKey + `$' || coalesce(` + tag + `, '') AS k1, sum(` + colCost + `)
+					FROM ` + files + ` WHERE ` + between(y0, y1) + `
+					AND ` + regionSQL + ` IN (` + sqlList(filterRegions) + `)
+					AND NOT coalesce(` + tag + ` IN (` + sqlList(excludedEnvs) + `), false)
+					GROUP BY ALL ORDER BY b, k0, k1`
+			},
+		},
+		{
+			Name:        "hourly-one-day",
+			Description: fmt.Sprintf("GetCostAndUsage, one day (%s) HOURLY, UnblendedCost and UsageQuantity, grouped by SERVICE", date(d0)),
+			op:          "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(d0, d1, true),
+				Granularity: types.GranularityHourly,
+				Metrics:     []string{"UnblendedCost", "UsageQuantity"},
+				GroupBy:     []types.GroupDefinition{dimension("SERVICE")},
+			}),
+			sql: func(files string) string {
+				return `SELECT date_trunc('hour', ` + colStart + `) AS b, ` + serviceSQL + ` AS k0, sum(` + colCost + `),
+					coalesce(sum(` + colUsage + `) FILTER (WHERE ` + usageLinesSQL + `), 0),
+					CASE WHEN count(DISTINCT pricing_unit) FILTER (WHERE ` + usageLinesSQL + `) = 1
+						THEN min(pricing_unit) FILTER (WHERE ` + usageLinesSQL + `) ELSE 'N/A' END AS unit
+					FROM ` + files + ` WHERE ` + between(d0, d1) + ` GROUP BY b, k0 ORDER BY b, k0`
+			},
+		},
+		{
+			Name:        "daily-by-usage-type-paged",
+			Description: "GetCostAndUsage, 13 months DAILY, UnblendedCost, grouped by USAGE_TYPE: many groups, every page fetched",
+			op:          "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(y0, y1, false),
+				Granularity: types.GranularityDaily,
+				Metrics:     []string{"UnblendedCost"},
+				GroupBy:     []types.GroupDefinition{dimension("USAGE_TYPE")},
+			}),
+			sql: func(files string) string {
+				return `SELECT date_trunc('day', ` + colStart + `) AS b, coalesce(line_item_usage_type, '') AS k0, sum(` + colCost + `)
+					FROM ` + files + ` WHERE ` + between(y0, y1) + ` GROUP BY ALL ORDER BY b, k0`
+			},
+		},
+		{
+			Name:        "dimension-values-search",
+			Description: fmt.Sprintf("GetDimensionValues, 13 months, USAGE_TYPE, SearchString %q", searchString),
+			op:          "GetDimensionValues",
+			call: func(ctx context.Context, c *costexplorer.Client) (answer, error) {
+				in := &costexplorer.GetDimensionValuesInput{
+					TimePeriod:   interval(y0, y1, false),
+					Dimension:    types.DimensionUsageType,
+					SearchString: aws.String(searchString),
+				}
+				var a answer
+				for {
+					out, err := c.GetDimensionValues(ctx, in)
+					if err != nil {
+						return a, err
+					}
+					a.pages++
+					for _, v := range out.DimensionValues {
+						a.rows = append(a.rows, answerRow{keys: []string{aws.ToString(v.Value)}})
+					}
+					if aws.ToString(out.NextPageToken) == "" {
+						return a, nil
+					}
+					in.NextPageToken = out.NextPageToken
+				}
+			},
+			sql: func(files string) string {
+				return `SELECT NULL::TIMESTAMPTZ AS b, line_item_usage_type AS k0, coalesce(mode(pricing_unit), '') AS unit
+					FROM ` + files + ` WHERE ` + between(y0, y1) + ` AND coalesce(line_item_usage_type, '') <> ''
+					AND contains(lower(line_item_usage_type), '` + strings.ToLower(searchString) + `')
+					GROUP BY k0 ORDER BY k0`
+			},
+		},
+	}
+}
+
+// costAndUsage returns a call that sends in and follows NextPageToken to
+// the last page.
+func costAndUsage(in *costexplorer.GetCostAndUsageInput) func(context.Context, *costexplorer.Client) (answer, error) {
+	return func(ctx context.Context, c *costexplorer.Client) (answer, error) {
+		req := *in
+		var a answer
+		for {
+			out, err := c.GetCostAndUsage(ctx, &req)
+			if err != nil {
+				return a, err
+			}
+			a.pages++
+			for _, r := range out.ResultsByTime {
+				b, err := parseCEDate(aws.ToString(r.TimePeriod.Start))
+				if err != nil {
+					return a, err
+				}
+				if len(r.Groups) == 0 && len(req.GroupBy) == 0 {
+					a.rows = append(a.rows, answerRow{bucket: b, values: metricValues(req.Metrics, r.Total)})
+				}
+				for _, g := range r.Groups {
+					a.rows = append(a.rows, answerRow{bucket: b, keys: g.Keys, values: metricValues(req.Metrics, g.Metrics)})
+				}
+			}
+			if aws.ToString(out.NextPageToken) == "" {
+				return a, nil
+			}
+			req.NextPageToken = out.NextPageToken
+		}
+	}
+}
+
+func metricValues(names []string, m map[string]types.MetricValue) []float64 {
+	out := make([]float64, len(names))
+	for i, n := range names {
+		fmt.Sscan(aws.ToString(m[n].Amount), &out[i])
+	}
+	return out
+}
+
+func parseCEDate(s string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+func interval(start, end time.Time, withTime bool) *types.DateInterval {
+	if withTime {
+		return &types.DateInterval{Start: aws.String(start.Format(time.RFC3339)), End: aws.String(end.Format(time.RFC3339))}
+	}
+	return &types.DateInterval{Start: aws.String(date(start)), End: aws.String(date(end))}
+}
+
+func dimension(key string) types.GroupDefinition {
+	return types.GroupDefinition{Type: types.GroupDefinitionTypeDimension, Key: aws.String(key)}
+}
+
+func date(t time.Time) string { return t.Format(time.DateOnly) }
+
+// tsLit renders a time as a DuckDB TIMESTAMPTZ literal; times are ours,
+// never user text.
+func tsLit(t time.Time) string {
+	return "TIMESTAMPTZ '" + t.UTC().Format("2006-01-02 15:04:05") + "+00'"
+}
+
+// sqlList renders constant strings of this file as an SQL list.
+func sqlList(vs []string) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return strings.Join(parts, ", ")
+}
