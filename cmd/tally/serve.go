@@ -212,8 +212,10 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
+	// DuckDB's buffer memory is capped so that ingesting a file of any size
+	// stays within a bounded footprint; DuckDB spills to disk beyond it.
 	db, err := duckdb.Open(ctx, filepath.Join(dir, "tally.duckdb"), duckdb.Options{
-		Threads: runtime.NumCPU(), Now: now, Logger: logger})
+		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: now, Logger: logger})
 	if err != nil {
 		return nil, err
 	}

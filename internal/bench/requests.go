@@ -88,11 +88,12 @@ const (
 	usageLinesSQL = `line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')`
 )
 
-// Tag keys and values the requests use: CUR 2.0 resource_tags keys are
-// "user_" plus the normalised tag key, which Tally maps back to the key.
+// Tag keys and values the requests use: the export's tags column keeps the
+// key as the user wrote it ("resourceTags/user:Environment"), and Tally
+// names the tag after it.
 const (
-	tagKey       = "environment"
-	tagColumn    = "user_environment"
+	tagKey       = "Environment"
+	tagColumn    = "resourceTags/user:Environment"
 	searchString = "BoxUsage"
 )
 
@@ -140,7 +141,7 @@ func Requests(w Window) []Request {
 				}},
 			}),
 			sql: func(files string) string {
-				tag := `resource_tags['` + tagColumn + `']`
+				tag := `tags['` + tagColumn + `']`
 				return `SELECT date_trunc('month', ` + colStart + `) AS b, line_item_usage_account_id AS k0,
 					'` + tagKey + `$' || coalesce(` + tag + `, '') AS k1, sum(` + colCost + `)
 					FROM ` + files + ` WHERE ` + between(y0, y1) + `
