@@ -105,6 +105,7 @@ type demoStamp struct {
 	Start     time.Time `json:"start"`
 	End       time.Time `json:"end"`
 	Accounts  int       `json:"accounts"`
+	Payer     string    `json:"payer"`
 	Ingested  bool      `json:"ingested"`
 }
 
@@ -142,7 +143,7 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	if err := ingestDemo(ctx, a, exports, stampPath, &st, stdout); err != nil {
 		return nil, err
 	}
-	if err := prepareDemo(ctx, a); err != nil {
+	if st.Payer, err = prepareDemo(ctx, a); err != nil {
 		return nil, err
 	}
 	names, err := a.store.AccountNames(ctx)
@@ -209,23 +210,11 @@ func writeDemoStamp(path string, st demoStamp) error {
 	return nil
 }
 
-// prepareDemo is where the demo sets up more than costs, after ingest and
-// before serving: once the Cost Explorer tag operations and the Budgets
-// service exist, it activates the organisation's cost allocation tags
-// (UpdateCostAllocationTagsStatus on environment, team, cost_center,
-// application) and creates a few budgets (a monthly cost budget for the
-// organisation at about last month's spend, one per business unit with an
-// ACTUAL 80% and a FORECASTED 100% notification). It must leave a data
-// directory where it already ran unchanged.
-func prepareDemo(ctx context.Context, a *app) error {
-	_, _ = ctx, a
-	return nil
-}
-
 // printDemo prints where the demo listens and the aws commands to try.
 func printDemo(w io.Writer, baseURL string, testKeys bool, cfg serveConfig, prof profile.Profile, st *demoStamp, now time.Time) {
 	fmt.Fprintf(w, "\ntally %s demo: serving a synthetic organisation (%d accounts, %d line items, %s to %s) on %s (profile %s)\n",
 		version, st.Accounts, st.LineItems, st.Start.Format(time.DateOnly), st.End.Format("2006-01-02 15:04"), baseURL, prof.Name)
+	fmt.Fprintf(w, "\nopen %s/ in a browser to explore costs by team or service, watch the budgets and manage tags\n", baseURL)
 	if testKeys {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 		fmt.Fprintln(w, "\ntry:\n  export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1")
@@ -233,8 +222,12 @@ func printDemo(w io.Writer, baseURL string, testKeys bool, cfg serveConfig, prof
 		fmt.Fprintf(w, "requests must be signed with a key from %s\n", cfg.credentials)
 		fmt.Fprintln(w, "\ntry, with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set to one of those keys and AWS_DEFAULT_REGION=us-east-1:")
 	}
-	for _, c := range demoCommands(baseURL, now) {
-		fmt.Fprintf(w, "  # %s\n  aws %s\n", c.what, strings.Join(c.args, " "))
+	for _, c := range demoCommands(baseURL, now, st.Payer) {
+		quoted := make([]string, len(c.args))
+		for i, a := range c.args {
+			quoted[i] = shellQuote(a)
+		}
+		fmt.Fprintf(w, "  # %s\n  aws %s\n", c.what, strings.Join(quoted, " "))
 	}
 	fmt.Fprintf(w, "\nThe data stays in %s: `tally serve --data %s` serves it again. Ctrl-C stops the demo.\n", cfg.data, cfg.data)
 }
@@ -247,7 +240,7 @@ type demoCommand struct {
 
 // demoCommands are the commands the demo suggests, dated from now so that
 // they fall inside AWS's history window.
-func demoCommands(baseURL string, now time.Time) []demoCommand {
+func demoCommands(baseURL string, now time.Time, payer string) []demoCommand {
 	t := now.UTC()
 	month := func(n int) string {
 		return time.Date(t.Year(), t.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
@@ -271,5 +264,27 @@ func demoCommands(baseURL string, now time.Time) []demoCommand {
 			"ce", "get-dimension-values", "--time-period", "Start="+month(-3)+",End="+month(0), "--dimension", "LINKED_ACCOUNT"),
 		cmd("the cost allocation tag keys in use",
 			"ce", "get-tags", "--time-period", "Start="+month(-3)+",End="+month(0)),
+		cmd("each team's spend on EC2 last month",
+			"ce", "get-cost-and-usage", "--time-period", "Start="+month(-1)+",End="+month(0),
+			"--granularity", "MONTHLY", "--metrics", "UnblendedCost", "--group-by", "Type=TAG,Key=Team",
+			"--filter", `{"Dimensions":{"Key":"SERVICE","Values":["Amazon Elastic Compute Cloud - Compute"]}}`),
+		cmd("the budgets, with actual and forecast spend",
+			"budgets", "describe-budgets", "--account-id", payer),
+		cmd("the forecast of this month",
+			"ce", "get-cost-forecast", "--time-period", "Start="+t.Format(time.DateOnly)+",End="+month(1),
+			"--metric", "UNBLENDED_COST", "--granularity", "MONTHLY"),
+		cmd("the cost allocation tags and their status",
+			"ce", "list-cost-allocation-tags"),
 	}
+}
+
+// shellQuote quotes an argument for a POSIX shell when it needs it, so that
+// printed commands can be pasted as they are.
+func shellQuote(a string) string {
+	if a != "" && strings.IndexFunc(a, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_=,.:/+@%", r))
+	}) < 0 {
+		return a
+	}
+	return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 }

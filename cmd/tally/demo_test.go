@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -118,7 +119,7 @@ func printedCommands(t *testing.T, out, url string) [][]string {
 	t.Helper()
 	var cmds [][]string
 	for _, line := range strings.Split(out, "\n") {
-		fields := strings.Fields(line)
+		fields := shellFields(t, line)
 		if len(fields) < 3 || fields[0] != "aws" {
 			continue
 		}
@@ -130,6 +131,20 @@ func printedCommands(t *testing.T, out, url string) [][]string {
 		cmds = append(cmds, append(slices.Clone(fields[1:i]), fields[i+2:]...))
 	}
 	return cmds
+}
+
+// shellFields splits a printed command line into words the way a shell
+// does, so the test runs exactly what a user pastes.
+func shellFields(t *testing.T, line string) []string {
+	t.Helper()
+	if !strings.HasPrefix(strings.TrimSpace(line), "aws ") {
+		return nil
+	}
+	res, err := exec.Command("bash", "-c", "for a in "+line+"; do printf '%s\\0' \"$a\"; done").Output()
+	if err != nil {
+		t.Fatalf("bash cannot read the printed command %q: %v", line, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(res), "\x00"), "\x00")
 }
 
 func TestDemoRestartReusesData(t *testing.T) {

@@ -107,6 +107,15 @@ func (k *Keys) Lookup(accessKeyID string) (Account, bool) {
 	return a, ok
 }
 
+// MustLookup returns the account of an access key that must exist.
+func (k *Keys) MustLookup(accessKeyID string) Account {
+	a, ok := k.byID[accessKeyID]
+	if !ok {
+		panic("auth: unknown access key " + accessKeyID)
+	}
+	return a
+}
+
 // Secret returns the secret of an access key (sigv4.Credentials).
 func (k *Keys) Secret(accessKeyID string) (string, bool) {
 	a, ok := k.byID[accessKeyID]

@@ -124,12 +124,21 @@ func (d *Dispatcher) pass(ctx context.Context, due time.Time) (int, error) {
 // during the send: the outcome must not be lost with the context.
 func (d *Dispatcher) attempt(ctx context.Context, p Pending) error {
 	var err error
-	if s := d.cfg.Senders[p.Kind]; s != nil {
+	s := d.cfg.Senders[p.Kind]
+	if s != nil {
 		err = s.Send(ctx, p.Message)
 	} else {
 		err = fmt.Errorf("no sender configured for %s messages", p.Kind)
 	}
 	a := Attempt{ID: p.ID, Number: p.Attempts + 1, At: d.cfg.Now().UTC()}
+	if _, unconfigured := s.(unconfigured); unconfigured || s == nil {
+		// Nothing can deliver it until an operator configures delivery and
+		// restarts (the first pass after a start retries every message):
+		// record the reason once and let it wait, without using up attempts.
+		a.Outcome, a.Error, a.Next = Retry, err.Error(), restartHorizon
+		d.cfg.Logger.Info("notify: no delivery configured; the message waits in the outbox", "id", p.ID, "kind", p.Kind, "to", p.Address, "reason", err)
+		return d.cfg.Outbox.Record(context.WithoutCancel(ctx), a)
+	}
 	switch {
 	case err == nil:
 		a.Outcome = Sent
