@@ -56,8 +56,12 @@ func total(t *testing.T, db *DB, q *query.Aggregate) map[string]string {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
+	layout := "2006-01-02"
+	if q.Granularity == query.Hourly {
+		layout = "2006-01-02T15"
+	}
 	for _, r := range rows {
-		k := r.Bucket.Format("2006-01-02")
+		k := r.Bucket.Format(layout)
 		for _, key := range r.Keys {
 			k += "|" + key
 		}
@@ -101,5 +105,44 @@ func TestReplacePeriodAndGroupByTag(t *testing.T) {
 	want = map[string]string{"2024-01-01": "5 USD"}
 	if diff := cmp.Diff(want, total(t, db, q)); diff != "" {
 		t.Errorf("absent filter (-want +got):\n%s", diff)
+	}
+}
+
+// TestHourlyRollupAgreesWithLineItems checks that HOURLY answers are the
+// same from the hourly rollup of a recent month and from line items.
+func TestHourlyRollupAgreesWithLineItems(t *testing.T) {
+	ctx := context.Background()
+	answers := map[bool]map[string]string{}
+	for _, recent := range []bool{true, false} {
+		now := day("2024-01-20")
+		if !recent {
+			now = day("2024-06-20")
+		}
+		db, err := Open(ctx, "", Options{Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}
+		a, b := item("2024-01-02", "S3", "1.25", map[string]string{"Team": "a"}), item("2024-01-02", "S3", "2", nil)
+		b.UsageStart = b.UsageStart.Add(3 * time.Hour)
+		load(t, db, p, a, b, item("2024-01-02", "Lambda", "4", map[string]string{"Team": "a"}))
+		var hourly bool
+		db.sql.QueryRow(`SELECT hourly FROM generations`).Scan(&hourly)
+		if hourly != recent {
+			t.Errorf("recent=%v: generation hourly=%v", recent, hourly)
+		}
+		answers[recent] = total(t, db, &query.Aggregate{
+			Period:      billing.Period{Start: day("2024-01-02"), End: day("2024-01-03")},
+			Granularity: query.Hourly, Metrics: []billing.Metric{billing.UnblendedCost},
+			GroupBy: []query.GroupKey{{Kind: query.KindTag, Key: "Team"}},
+			Filter:  &query.Match{Kind: query.KindDimension, Key: "SERVICE", Values: []string{"S3"}}})
+		db.Close()
+	}
+	if diff := cmp.Diff(answers[false], answers[true]); diff != "" {
+		t.Errorf("hourly rollup vs line items (-lines +rollup):\n%s", diff)
+	}
+	want := map[string]string{"2024-01-02T00|a": "1.25 USD", "2024-01-02T03|": "2 USD"}
+	if diff := cmp.Diff(want, answers[true]); diff != "" {
+		t.Errorf("hourly answer (-want +got):\n%s", diff)
 	}
 }

@@ -19,7 +19,14 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
 // has the same answer.
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
-	text, args, err := aggregateSQL(q)
+	hourly := false
+	if q.Granularity == query.Hourly {
+		var err error
+		if hourly, err = db.hourlyCovers(ctx, q.Period); err != nil {
+			return nil, err
+		}
+	}
+	text, args, err := aggregateSQL(q, hourly)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +63,27 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	return out, rows.Err()
 }
 
+// hourlyCovers reports whether every active billing month that overlaps p
+// has an hourly rollup.
+func (db *DB) hourlyCovers(ctx context.Context, p billing.Period) (bool, error) {
+	var missing int
+	// The bounds are literals of our own values: a bound time.Time is a
+	// TIMESTAMP WITH TIME ZONE, which DuckDB compares with a DATE as a date.
+	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM generations WHERE gen IN (`+activeGenerations+`)
+		AND NOT hourly AND month < `+tsLiteral(p.End)+` AND month + INTERVAL 1 MONTH > `+tsLiteral(p.Start)).Scan(&missing)
+	if err != nil {
+		return false, fmt.Errorf("duckdb: hourly rollups: %w", err)
+	}
+	return missing == 0, nil
+}
+
 // aggregateSQL compiles an Aggregate to SQL over the coarsest table that has
-// the same answer.
-func aggregateSQL(q *query.Aggregate) (string, []any, error) {
+// the same answer; hourly says whether rollup_hour covers the period.
+func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	src, bucket := rollupSource("rollup_day"), "r.ts"
 	switch {
+	case q.Granularity == query.Hourly && hourly && !usesResources(q):
+		src = rollupSource("rollup_hour")
 	case q.Granularity == query.Hourly || usesResources(q):
 		src = lineSource()
 		unit := map[query.Granularity]string{query.Hourly: "hour", query.Daily: "day", query.Monthly: "month"}[q.Granularity]

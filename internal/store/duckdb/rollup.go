@@ -38,6 +38,14 @@ func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pe
 	if _, err := conn.ExecContext(ctx, day); err != nil {
 		return fmt.Errorf("duckdb: build daily rollup: %w", err)
 	}
+	if recent := db.recentGens(pending); len(recent) > 0 {
+		hour := strings.Replace(strings.Replace(strings.Replace(day, "rollup_day", "rollup_hour", 1),
+			"date_trunc('day', li.usage_start)", "date_trunc('hour', li.usage_start)", 1),
+			"ON g.gen = li.gen", "ON g.gen = li.gen AND li.gen IN ("+int64List(recent)+")", 1)
+		if _, err := conn.ExecContext(ctx, hour); err != nil {
+			return fmt.Errorf("duckdb: build hourly rollup: %w", err)
+		}
+	}
 	month := `INSERT INTO rollup_month SELECT gen, month, date_trunc('month', ts) AS ts, combo, tag_set, cc_set,
 		sum(unblended), sum(blended), sum(net_unblended), sum(amortized), sum(net_amortized),
 		sum(usage), sum(normalized), sum(usage_lines), sum(lines)
@@ -46,6 +54,19 @@ func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pe
 		return fmt.Errorf("duckdb: build monthly rollup: %w", err)
 	}
 	return nil
+}
+
+// recentGens returns the pending generations of billing months recent
+// enough for an hourly rollup.
+func (db *DB) recentGens(pending map[billing.BillingPeriod]int64) []int64 {
+	from := billing.MonthStart(db.now()).AddDate(0, -hourlyMonths, 0)
+	var out []int64
+	for p, g := range pending {
+		if !p.Month.Before(from) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // recordTagMonths gives every tag key seen in the new generations a status

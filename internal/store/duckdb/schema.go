@@ -139,7 +139,7 @@ func coreSchema() []string {
 			gen BIGINT NOT NULL, source VARCHAR NOT NULL, month DATE NOT NULL,
 			format VARCHAR NOT NULL, final BOOLEAN NOT NULL, invoice_id VARCHAR NOT NULL,
 			files VARCHAR[] NOT NULL, rows BIGINT NOT NULL, currency VARCHAR NOT NULL,
-			ingested_at TIMESTAMP NOT NULL)`,
+			ingested_at TIMESTAMP NOT NULL, hourly BOOLEAN NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS combos (id INTEGER NOT NULL` + combo.String() + `)`,
 		`CREATE TABLE IF NOT EXISTS line_items (gen BIGINT NOT NULL, usage_start TIMESTAMP NOT NULL,
 			usage_end TIMESTAMP NOT NULL, combo INTEGER NOT NULL, resource_id VARCHAR NOT NULL,
@@ -150,12 +150,18 @@ func coreSchema() []string {
 		`CREATE TABLE IF NOT EXISTS tag_keys (key VARCHAR NOT NULL, status VARCHAR NOT NULL,
 			type VARCHAR NOT NULL, last_updated TIMESTAMP, last_used DATE)`,
 		`CREATE TABLE IF NOT EXISTS tag_status (key VARCHAR NOT NULL, month DATE NOT NULL, active BOOLEAN NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS rollup_hour (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_day (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_month (` + rollupCols + `)`,
 	}
 }
 
-// rollupTables are the pre-aggregated tables. There is no hourly rollup:
-// hourly data is as fine as line items usually are, so HOURLY questions read
-// line_items (AWS keeps 14 days of them).
-var rollupTables = []string{"rollup_day", "rollup_month"}
+// rollupTables are the pre-aggregated tables. Hourly data is usually about
+// as fine as the line items, so rollup_hour only holds recent billing months
+// (hourlyMonths), sorted by time so that HOURLY questions, which AWS keeps
+// for 14 days, read a few row groups; older HOURLY questions read line_items.
+var rollupTables = []string{"rollup_hour", "rollup_day", "rollup_month"}
+
+// hourlyMonths is how many billing months before the current one get an
+// hourly rollup when they are ingested.
+const hourlyMonths = 1

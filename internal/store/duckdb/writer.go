@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -224,6 +225,7 @@ func (w *writer) insertDictionaries(ctx context.Context) error {
 // activate records the new generations in one INSERT, which retires the
 // generations they replace at the same instant. It returns the retired ones.
 func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]ingest.PeriodInfo) ([]int64, error) {
+	hourly := w.db.recentGens(w.pending)
 	var retired []int64
 	var values []string
 	var args []any
@@ -253,8 +255,9 @@ func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]in
 		if files == nil {
 			files = []string{}
 		}
-		values = append(values, "(?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?, ?, ?)")
-		args = append(args, gen, p.Source, p.Month, string(pi.Format), pi.Final, pi.InvoiceID, stringList(files), n, currency, now)
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?::VARCHAR[], ?, ?, ?, ?)")
+		args = append(args, gen, p.Source, p.Month, string(pi.Format), pi.Final, pi.InvoiceID, stringList(files), n, currency, now,
+			slices.Contains(hourly, gen))
 	}
 	if len(values) == 0 {
 		return nil, nil
