@@ -173,6 +173,16 @@ func scaled(d duckdb.Decimal) *big.Int {
 	return v
 }
 
+// valuesSource is the rollup that lists the values of a period: the monthly
+// one when the period is whole months, a twentieth of the daily one's size.
+func valuesSource(p billing.Period) source {
+	d := dayPeriod(p)
+	if monthAligned(d.Start) && monthAligned(d.End) {
+		return rollupSource("rollup_month")
+	}
+	return rollupSource("rollup_day")
+}
+
 // dayPeriod widens p to whole days, the grain of the daily rollup.
 func dayPeriod(p billing.Period) billing.Period {
 	end := billing.DayStart(p.End)
@@ -199,7 +209,7 @@ func orderBy(sort []query.SortKey, valueCol string, src source) string {
 // period (GetDimensionValues).
 func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
-	src := rollupSource("rollup_day")
+	src := valuesSource(q.Period)
 	switch {
 	case ok:
 		col = "c." + col
@@ -256,7 +266,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 // q.CostCategories it lists cost category names or one category's values
 // (GetCostCategories), without "".
 func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
-	src := rollupSource("rollup_day")
+	src := valuesSource(q.Period)
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
