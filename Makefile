@@ -7,13 +7,19 @@ RUNS ?= 20
 RAW_RUNS ?= 5
 BENCH_FLAGS ?=
 
-.PHONY: build test vet generate bench demo backtest
+.PHONY: build test lint generate bench demo backtest
 build:
 	$(GO) build -o tally ./cmd/tally
 
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# gofmt, go vet and staticcheck (fetched through the module proxy).
+lint:
+	@test -z "$$(gofmt -l cmd internal)" || { gofmt -l cmd internal; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
 
 generate:
 	$(GO) generate ./...

@@ -49,18 +49,6 @@ func formatScaled(v *big.Int) string {
 	return billing.FormatScaled(v, billing.Scale)
 }
 
-// formatRat prints r with up to billing.Scale decimals, trailing zeros
-// trimmed.
-func formatRat(r *big.Rat) string {
-	s := r.FloatString(billing.Scale)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
 
 // roundRat prints r rounded to n decimals, for messages meant for people.
 func roundRat(r *big.Rat, n int) string { return r.FloatString(n) }

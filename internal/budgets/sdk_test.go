@@ -66,7 +66,6 @@ func TestSDKBudgetRoundTrip(t *testing.T) {
 			TimeUnit:    btypes.TimeUnitMonthly,
 			BudgetLimit: &btypes.Spend{Amount: aws.String("100"), Unit: aws.String("USD")},
 			TimePeriod:  &btypes.TimePeriod{Start: aws.Time(start)},
-			//lint:ignore SA1019 the deprecated member still travels on the wire and must decode.
 			CostFilters: map[string][]string{"Service": {"Amazon Simple Storage Service"}},
 		},
 	}

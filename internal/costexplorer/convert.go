@@ -1,7 +1,6 @@
 package costexplorer
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -170,5 +169,3 @@ func formatDate(t time.Time, withTime bool) string {
 	}
 	return t.UTC().Format("2006-01-02")
 }
-
-func fmtErr(format string, args ...any) error { return fmt.Errorf(format, args...) }
