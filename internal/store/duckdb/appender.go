@@ -21,8 +21,13 @@ type lineRow struct {
 	usage, normd float64
 }
 
-// batchRows is how many rows travel to the appender goroutine at once.
-const batchRows = 4096
+// batchRows is how many rows travel to the appender goroutine at once, and
+// queuedBatches how many may wait: enough (about 130k rows) that parsing goes
+// on while DuckDB writes a row group out.
+const (
+	batchRows     = 4096
+	queuedBatches = 32
+)
 
 // lineAppender feeds line items to a DuckDB appender on its own goroutine,
 // so that parsing the export and appending to the table use both cores.
@@ -38,7 +43,7 @@ type lineAppender struct {
 }
 
 func newLineAppender(app *duckdb.Appender) *lineAppender {
-	a := &lineAppender{app: app, ch: make(chan []lineRow, 4), free: make(chan []lineRow, 6), done: make(chan struct{})}
+	a := &lineAppender{app: app, ch: make(chan []lineRow, queuedBatches), free: make(chan []lineRow, queuedBatches+2), done: make(chan struct{})}
 	a.batch = make([]lineRow, 0, batchRows)
 	go a.run()
 	return a
