@@ -146,23 +146,33 @@ func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResp
 	if err != nil {
 		return nil, mapError(err)
 	}
-	tags, err := s.cfg.Store.Tags(ctx, &query.Tags{Period: o.period, Key: deref(in.TagKey), Search: o.search,
-		Filter: o.filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
-	if err != nil {
-		return nil, err
-	}
 	req := *in
 	req.NextPageToken = nil
-	d, err := digest(ctx, req)
+	page, total, next, err := s.labels(ctx, o, &query.Tags{Key: deref(in.TagKey)}, req)
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.page(o, d, len(tags))
+	return &GetTagsResponse{Tags: page, ReturnSize: ptr(int32(len(page))), TotalSize: ptr(int32(total)), NextPageToken: next}, nil
+}
+
+// labels answers GetTags and GetCostCategories: q names the key (and the
+// kind) and o fills in the rest; tokenless is the request without its page
+// token, which tokens are bound to.
+func (s *Service) labels(ctx context.Context, o *listOptions, q *query.Tags, tokenless any) (page []string, total int, next *string, err error) {
+	q.Period, q.Search, q.Filter, q.Scope, q.SortBy, q.Limit = o.period, o.search, o.filter, scope(ctx), o.sort, o.limit
+	list, err := s.cfg.Store.Tags(ctx, q)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, 0, nil, err
 	}
-	return &GetTagsResponse{Tags: append([]string{}, tags[start:end]...), ReturnSize: ptr(int32(end - start)),
-		TotalSize: ptr(int32(len(tags))), NextPageToken: next}, nil
+	d, err := digest(ctx, tokenless)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	start, end, next, err := s.page(o, d, len(list))
+	if err != nil {
+		return nil, 0, nil, mapError(err)
+	}
+	return append([]string{}, list[start:end]...), len(list), next, nil
 }
 
 // and joins an optional filter with a condition.
@@ -183,23 +193,13 @@ func (s *Service) GetCostCategories(ctx context.Context, in *GetCostCategoriesRe
 		return nil, mapError(err)
 	}
 	name := deref(in.CostCategoryName)
-	list, err := s.cfg.Store.Tags(ctx, &query.Tags{CostCategories: true, Period: o.period, Key: name, Search: o.search,
-		Filter: o.filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
-	if err != nil {
-		return nil, err
-	}
 	req := *in
 	req.NextPageToken = nil
-	d, err := digest(ctx, req)
+	page, total, next, err := s.labels(ctx, o, &query.Tags{CostCategories: true, Key: name}, req)
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.page(o, d, len(list))
-	if err != nil {
-		return nil, mapError(err)
-	}
-	out := &GetCostCategoriesResponse{ReturnSize: ptr(int32(end - start)), TotalSize: ptr(int32(len(list))), NextPageToken: next}
-	page := append([]string{}, list[start:end]...)
+	out := &GetCostCategoriesResponse{ReturnSize: ptr(int32(len(page))), TotalSize: ptr(int32(total)), NextPageToken: next}
 	if name == "" {
 		out.CostCategoryNames = page
 	} else {
