@@ -102,8 +102,8 @@ func TestSyntheticOrganisation(t *testing.T) {
 		in := &costexplorer.GetCostAndUsageWithResourcesInput{
 			TimePeriod:  &types.DateInterval{Start: aws.String("2026-03-10"), End: aws.String("2026-03-12")},
 			Granularity: types.GranularityDaily, Metrics: []string{"UnblendedCost"},
-			Filter:      &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionService, Values: []string{"Amazon Elastic Compute Cloud - Compute"}}},
-			GroupBy:     []types.GroupDefinition{{Type: types.GroupDefinitionTypeDimension, Key: aws.String("RESOURCE_ID")}}}
+			Filter:  &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionService, Values: []string{"Amazon Elastic Compute Cloud - Compute"}}},
+			GroupBy: []types.GroupDefinition{{Type: types.GroupDefinitionTypeDimension, Key: aws.String("RESOURCE_ID")}}}
 		var got []string
 		for {
 			res, err := ce.GetCostAndUsageWithResources(ctx, in)

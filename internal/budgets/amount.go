@@ -49,6 +49,5 @@ func formatScaled(v *big.Int) string {
 	return billing.FormatScaled(v, billing.Scale)
 }
 
-
 // roundRat prints r rounded to n decimals, for messages meant for people.
 func roundRat(r *big.Rat, n int) string { return r.FloatString(n) }

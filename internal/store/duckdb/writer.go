@@ -40,7 +40,7 @@ type writer struct {
 		hasCombo bool
 		sets     map[string]lastSet
 	}
-	done    bool
+	done bool
 }
 
 // NewWriter starts an ingest; it waits for a running one to finish.
