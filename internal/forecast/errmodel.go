@@ -43,6 +43,9 @@ type errorModel struct {
 	// largest one out so that a single one-off spike does not raise every
 	// future day.
 	spikeMass float64
+	// origins is how many rolling origins the errors were measured from;
+	// it says how much evidence the shared terms rest on (see sharedDoF).
+	origins int
 }
 
 // fitErrors measures the model's own out-of-sample errors from rolling
@@ -80,6 +83,7 @@ func (m *Model) fitErrors(regular, zc []float64, shift []bool, noise []float64) 
 		paths = append(paths, p)
 	})
 	em := fitCovariance(paths, hmax)
+	em.origins = len(paths)
 	floor := minRelSigma
 	if !m.mult {
 		floor *= meanAbs(regular)
@@ -232,4 +236,33 @@ func (e *errorModel) matchSums(paths [][]float64, hmax int) {
 	}
 	k := math.Max(0, emp-float64(hmax)*e.sigma2) / shared
 	e.c0, e.c1, e.c2 = k*e.c0, k*e.c1, k*e.c2
+}
+
+// minSharedDoF floors the degrees of freedom of the shared error: below two
+// a Student-t has no variance, and a history too short to measure s-day
+// errors even twice says little more than that they are uncertain.
+const minSharedDoF = 2
+
+// sharedDoF is the number of independent s-day stretches of history the
+// shared error terms at step s were effectively measured on: errors from
+// origins fewer than s days apart overlap and repeat the same events (a
+// level shift, a step in growth), so the origins count once per s days.
+// The variance of an s-day sum estimated from that many windows is itself
+// uncertain, which the simulation carries over by drawing the shared error
+// from a Student-t with these degrees of freedom instead of a normal.
+func (e errorModel) sharedDoF(s int) float64 {
+	return math.Max(minSharedDoF, float64(e.origins-s+1)/float64(s))
+}
+
+// tScale returns sqrt(ν/q), where q is the chi-square quantile with ν
+// degrees of freedom at the standard normal deviate z (Wilson–Hilferty
+// approximation). Multiplying a normal draw by it, with z drawn once per
+// path, makes the draw Student-t with ν degrees of freedom; drawing z once
+// per path keeps a path that is wide at one step wide at the next.
+func tScale(nu, z float64) float64 {
+	c := 2 / (9 * nu)
+	// The approximation leaves [0, ∞) in the far lower tail of q; the floor
+	// caps the factor near 11 for the fewest degrees of freedom.
+	x := math.Max(0.2, 1-c+z*math.Sqrt(c))
+	return math.Pow(x, -1.5)
 }

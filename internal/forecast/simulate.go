@@ -55,9 +55,13 @@ func (m *Model) simulate(origin, from time.Time, steps int, level float64) *Resu
 	a := make([]float64, simPaths)
 	b := make([]float64, simPaths)
 	w := make([]float64, simPaths)
+	// u places each path in the distribution of the shared error's own
+	// estimated variance (see sharedDoF).
+	u := make([]float64, simPaths)
 	for p := range a {
 		a[p] = math.Sqrt(e.c0) * rng.NormFloat64()
 		b[p] = math.Sqrt(e.c2) * rng.NormFloat64()
+		u[p] = rng.NormFloat64()
 	}
 	vals := make([]float64, simPaths)
 	month := newAccumulator()
@@ -73,9 +77,11 @@ func (m *Model) simulate(origin, from time.Time, steps int, level float64) *Resu
 		if day.Day() == 1 {
 			feeSD = m.feeSD + m.feeRatioSD*m.trend.at(m.trend.level, m.trend.slope, s)
 		}
+		nu := e.sharedDoF(s)
 		for p := range vals {
 			w[p] += math.Sqrt(e.c1) * rng.NormFloat64()
-			err := a[p] + b[p]*float64(s) + w[p] + e.noise(rng) - e.spikeMass
+			shared := (a[p] + b[p]*float64(s) + w[p]) * tScale(nu, u[p])
+			err := shared + e.noise(rng) - e.spikeMass
 			v := raw + unit*err
 			if feeSD != 0 {
 				v += feeSD * rng.NormFloat64()
