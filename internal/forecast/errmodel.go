@@ -82,14 +82,15 @@ func (m *Model) fitErrors(regular, zc []float64, shift []bool, noise []float64) 
 		}
 		paths = append(paths, p)
 	})
-	em := fitCovariance(paths, hmax)
+	pool, excess, irregular := splitPool(noise)
+	em := fitCovariance(paths, hmax, irregular)
 	em.origins = len(paths)
 	floor := minRelSigma
 	if !m.mult {
 		floor *= meanAbs(regular)
 	}
 	em.sigma2 = math.Max(em.sigma2, floor*floor)
-	em.pool, em.excess = splitPool(noise)
+	em.pool, em.excess = pool, excess
 	em.spikeMass = leaveLargestOutMean(em.excess)
 	return m.endScale(zc), em
 }
@@ -106,8 +107,9 @@ func (m *Model) endScale(zc []float64) float64 {
 }
 
 // fitCovariance winsorizes the error paths per horizon and fits the four
-// variances of errorModel to their mean cross products.
-func fitCovariance(paths [][]float64, hmax int) errorModel {
+// variances of errorModel to their mean cross products, with the
+// independent daily noise held to at most irregular (see capNoise).
+func fitCovariance(paths [][]float64, hmax int, irregular float64) errorModel {
 	for s := 0; s < hmax; s++ {
 		var col []float64
 		for _, p := range paths {
@@ -155,6 +157,7 @@ func fitCovariance(paths [][]float64, hmax int) errorModel {
 	}
 	b := nnls(x, y, w)
 	em := errorModel{sigma2: b[0], c0: b[1], c1: b[2], c2: b[3]}
+	em.capNoise(irregular)
 	em.matchSums(paths, hmax)
 	return em
 }
@@ -164,12 +167,13 @@ func fitCovariance(paths [][]float64, hmax int) errorModel {
 // deviations into a core part, scaled so that its mean square is one (σ²
 // then means the same in the pool as in the winsorized moments it was
 // fitted to), and the excess beyond the bound, kept in its own units so
-// that spikes come back at the size they had. It returns nil slices for a
-// history without irregular variation.
-func splitPool(noise []float64) (core, excess []float64) {
+// that spikes come back at the size they had. ms is the core's mean square
+// before scaling: the variance of the day-to-day irregular variation. It
+// returns nil slices and zero for a history without irregular variation.
+func splitPool(noise []float64) (core, excess []float64, ms float64) {
 	sd := robustSD(noise)
 	if sd == 0 {
-		return nil, nil
+		return nil, nil, 0
 	}
 	med := median(noise)
 	core = make([]float64, len(noise))
@@ -180,11 +184,31 @@ func splitPool(noise []float64) (core, excess []float64) {
 		core[i], excess[i] = c, d-med-c
 		ss += c * c
 	}
-	rms := math.Sqrt(ss / float64(len(core)))
+	ms = ss / float64(len(core))
+	rms := math.Sqrt(ms)
 	for i := range core {
 		core[i] /= rms
 	}
-	return core, excess
+	return core, excess, ms
+}
+
+// capNoise holds the independent daily noise σ² to at most irregular, the
+// variance of the day-to-day irregular variation measured directly on the
+// history, and moves what the fit put above it into the level error c0.
+// Fitted to single cross products, the four variances can tell a shared
+// error from independent noise only by how the errors of different days
+// co-vary; on a history whose level moves in steps (growth billed in
+// increments, workloads starting) the fit puts part of the error that
+// persists from day to day into σ², more than the irregular variation
+// holds, and sums of days then average away error that does not average
+// away. Moving it into the level keeps every day's variance, and so every
+// daily interval, as fitted, while the days of a path share it.
+func (e *errorModel) capNoise(irregular float64) {
+	if e.sigma2 <= irregular {
+		return
+	}
+	e.c0 += e.sigma2 - irregular
+	e.sigma2 = irregular
 }
 
 // leaveLargestOutMean is the mean of xs with the value of largest magnitude
