@@ -30,9 +30,12 @@ const (
 // and x the excess of spikes beyond the bound, at their own size. All four
 // variances are fitted by non-negative least squares to the second moments
 // E[e_s·e_t] of rolling-origin errors measured on the history, whose
-// covariance is c0 + c1·min(s,t) + c2·s·t + σ²·[s=t]. The shared terms
-// correlate the days of one path, which is what makes the interval of a
-// monthly sum wider than that of independent days.
+// covariance is c0 + c1·min(s,t) + c2·s·t + σ²·[s=t], with σ² held to the
+// irregular component's variance (capNoise). The shared terms correlate the
+// days of one path, which is what makes the interval of a monthly sum wider
+// than that of independent days; the simulation draws them Student-t with
+// sharedDoF degrees of freedom, since their variance is estimated from few
+// independent windows.
 type errorModel struct {
 	sigma2, c0, c1, c2 float64
 	// pool holds the standardized core of the history's irregular
