@@ -121,10 +121,10 @@ func shrinkSeason(f [7]float64, groups [7][]float64, base float64, mult bool) [7
 
 // removeMonthStarts measures the charge on each observed first of the month
 // as its excess over the deseasonalized median of the six days around it,
-// and keeps the median of the last three excesses as the fee component when
-// it stands out from day-to-day noise. z is updated in place so the trend
-// sees a month start as an ordinary day; the returned series is y with the
-// same correction, for measuring the model's errors.
+// and keeps a fee component (see setFee) when the median of the last three
+// excesses stands out from day-to-day noise. z is updated in place so the
+// trend sees a month start as an ordinary day; the returned series is y
+// with the same correction, for measuring the model's errors.
 func (m *Model) removeMonthStarts(y, z []float64, first []bool) []float64 {
 	regular := append([]float64(nil), y...)
 	relNoise := m.noiseSD(z, first)
@@ -163,24 +163,93 @@ func (m *Model) removeMonthStarts(y, z []float64, first []bool) []float64 {
 	if math.Abs(est) <= feeK*dayNoise {
 		return regular
 	}
-	m.fee = est
-	if len(recent) >= 2 {
+	m.setFee(excess, bases)
+	for k, i := range idx {
+		z[i] = bases[k]
+		regular[i] = expected[k]
+	}
+	return regular
+}
+
+// setFee sets the month-start charge from the excesses observed on the
+// firsts of the history and the deseasonalized levels around them. The
+// additive charge is the median of the last three excesses. For the
+// multiplicative model the charge may instead be a share of the level: the
+// median of the last three ratios of excess to level, applied to the
+// forecast level of each future first, which follows tax and support fees
+// as spend grows. The proportional form is kept when it forecast the firsts
+// of the history better, each from the (up to) three before it. The fee's
+// spread is the root mean square of those out-of-sample errors of the form
+// kept: it holds both how the charge varies and how it drifts, where the
+// spread of the last three charges alone misses the drift.
+func (m *Model) setFee(excess, bases []float64) {
+	recent := excess[max(0, len(excess)-3):]
+	addErr := feeErrors(excess, nil)
+	if m.mult && positive(bases) {
+		ratios := make([]float64, len(excess))
+		for k, e := range excess {
+			ratios[k] = e / bases[k]
+		}
+		if relErr := feeErrors(ratios, bases); len(relErr) >= 2 && len(addErr) >= 2 && rms(relErr) < rms(addErr) {
+			m.feeRatio = median(ratios[max(0, len(ratios)-3):])
+			m.feeRatioSD = rms(feeErrors(ratios, nil))
+			return
+		}
+	}
+	m.fee = median(recent)
+	switch {
+	case len(addErr) >= 2:
+		m.feeSD = rms(addErr)
+	case len(recent) >= 2:
 		var ss float64
 		mu := mean(recent)
 		for _, e := range recent {
 			ss += (e - mu) * (e - mu)
 		}
 		m.feeSD = math.Sqrt(ss / float64(len(recent)-1))
-	} else {
+	default:
 		// One month start says nothing about how the charge varies; assume
 		// it moves like a tenth of itself until a second one is seen.
-		m.feeSD = 0.1 * math.Abs(est)
+		m.feeSD = 0.1 * math.Abs(m.fee)
 	}
-	for k, i := range idx {
-		z[i] = bases[k]
-		regular[i] = expected[k]
+}
+
+// feeErrors returns, for every charge after the first, its difference from
+// the median of the (up to) three charges before it: the errors the fee
+// forecast would have made on the history. With scale, the charges are
+// ratios to it and the errors are converted back into its units.
+func feeErrors(charges, scale []float64) []float64 {
+	var errs []float64
+	for k := 1; k < len(charges); k++ {
+		e := charges[k] - median(charges[max(0, k-3):k])
+		if scale != nil {
+			e *= scale[k]
+		}
+		errs = append(errs, e)
 	}
-	return regular
+	return errs
+}
+
+// rms returns the root mean square of xs; 0 for an empty slice.
+func rms(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	var ss float64
+	for _, x := range xs {
+		ss += x * x
+	}
+	return math.Sqrt(ss / float64(len(xs)))
+}
+
+// positive reports whether xs is not empty and every value is above zero.
+func positive(xs []float64) bool {
+	for _, x := range xs {
+		if x <= 0 {
+			return false
+		}
+	}
+	return len(xs) > 0
 }
 
 // noiseSD is the robust spread of recent deseasonalized days around their

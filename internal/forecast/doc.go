@@ -40,12 +40,17 @@
 //     spread that sampling error explains, so a history without a weekly
 //     pattern does not get one from noise. Three weeks are needed.
 //  2. Month-start charge: support, RI and Savings Plans fees and tax land on
-//     the first of the month as a lump that does not scale with usage. Each
-//     observed first is compared with the median of the six
-//     deseasonalized days around it; the median of the last three excesses
-//     becomes an additive component on every future first when it exceeds
-//     2.5 robust standard deviations of daily noise, and the firsts are
-//     replaced by their expectation for the remaining steps.
+//     the first of the month as a lump. Each observed first is compared
+//     with the median of the six deseasonalized days around it; when the
+//     median of the last three excesses exceeds 2.5 robust standard
+//     deviations of daily noise it becomes a component on every future
+//     first, and the firsts are replaced by their expectation for the
+//     remaining steps. The component is that median, or, for the
+//     multiplicative model, the median of the last three ratios of excess
+//     to level applied to the forecast level (tax and support are billed as
+//     a share of usage, so they grow with it), whichever forecast the firsts
+//     of the history better, each from the three before it. The root mean
+//     square of those out-of-sample errors is the charge's spread.
 //  3. Cleaning, causal: each deseasonalized day is clipped to three robust
 //     standard deviations of the median of the seven cleaned days before it,
 //     so a one-off spike or dip barely moves the trend. Three days in a row
@@ -81,11 +86,26 @@
 //	e_s = A + B·s + W_s + noise_s
 //
 // with A a level error, B a slope error, W a random walk of the level after
-// the origin, and independent daily noise. Forecasting then simulates 2000
-// paths of that error around the point forecast, resampling the daily
-// noise from the history's own irregular component so its skew and spikes
-// carry over, adding the spread of the month-start charge on firsts, and
-// clipping each simulated day at zero (and at today's partial amount) for a
+// the origin, and independent daily noise. The variance of the independent
+// noise is held to that of the history's irregular component, measured
+// directly: on a history whose level moves in steps the fit otherwise takes
+// error that persists from day to day for noise, and sums of days average
+// away what does not average away. What the fit put above it moves into
+// the level error, which leaves each day's variance as fitted and lets the
+// days of a path share it; the shared terms are then scaled to reproduce
+// the mean square of the errors summed over the measured horizon.
+//
+// Forecasting simulates 2000 paths of that error around the point
+// forecast. The shared terms are estimated from errors of origins a day
+// apart, which for an s-day horizon amount to only about origins/s
+// independent windows (a year holds some seven 30-day windows, two months
+// none), so their fitted variance is itself uncertain: each path scales its
+// shared error by one draw of a chi-square factor, making it Student-t with
+// max(2, origins/s) degrees of freedom, heavy-tailed where the evidence is
+// thin and close to normal where it is ample. The daily noise is resampled
+// from the history's own irregular component so its skew and spikes carry
+// over, the spread of the month-start charge is added on firsts, and each
+// simulated day is clipped at zero (and at today's partial amount) for a
 // non-negative history. Every interval — a day, a month, the total — is the
 // central quantile range of the same paths, so the interval of a sum
 // reflects how the errors of its days accumulate and correlate, and widens
@@ -100,5 +120,10 @@
 // each with intervals from its own past errors — reporting the MAPE of the
 // daily means and of horizon sums and the empirical coverage of the
 // intervals; Report.Markdown renders the table. The package's tests run it
-// on a synthetic organisation and on the Workshop CUR sample months.
+// on two families of synthetic organisations — noisy, drifting, with large
+// spikes; and nearly noiseless with monthly steps in usage, month-start
+// charges that follow spend and rare spikes, like internal/synth's — pooling
+// a few of each, since coverage over overlapping horizons of a single
+// history moves by several points with its particular events; and on the
+// Workshop CUR sample months.
 package forecast

@@ -30,9 +30,12 @@ const (
 // and x the excess of spikes beyond the bound, at their own size. All four
 // variances are fitted by non-negative least squares to the second moments
 // E[e_s·e_t] of rolling-origin errors measured on the history, whose
-// covariance is c0 + c1·min(s,t) + c2·s·t + σ²·[s=t]. The shared terms
-// correlate the days of one path, which is what makes the interval of a
-// monthly sum wider than that of independent days.
+// covariance is c0 + c1·min(s,t) + c2·s·t + σ²·[s=t], with σ² held to the
+// irregular component's variance (capNoise). The shared terms correlate the
+// days of one path, which is what makes the interval of a monthly sum wider
+// than that of independent days; the simulation draws them Student-t with
+// sharedDoF degrees of freedom, since their variance is estimated from few
+// independent windows.
 type errorModel struct {
 	sigma2, c0, c1, c2 float64
 	// pool holds the standardized core of the history's irregular
@@ -43,6 +46,9 @@ type errorModel struct {
 	// largest one out so that a single one-off spike does not raise every
 	// future day.
 	spikeMass float64
+	// origins is how many rolling origins the errors were measured from;
+	// it says how much evidence the shared terms rest on (see sharedDoF).
+	origins int
 }
 
 // fitErrors measures the model's own out-of-sample errors from rolling
@@ -79,13 +85,15 @@ func (m *Model) fitErrors(regular, zc []float64, shift []bool, noise []float64) 
 		}
 		paths = append(paths, p)
 	})
-	em := fitCovariance(paths, hmax)
+	pool, excess, irregular := splitPool(noise)
+	em := fitCovariance(paths, hmax, irregular)
+	em.origins = len(paths)
 	floor := minRelSigma
 	if !m.mult {
 		floor *= meanAbs(regular)
 	}
 	em.sigma2 = math.Max(em.sigma2, floor*floor)
-	em.pool, em.excess = splitPool(noise)
+	em.pool, em.excess = pool, excess
 	em.spikeMass = leaveLargestOutMean(em.excess)
 	return m.endScale(zc), em
 }
@@ -102,8 +110,9 @@ func (m *Model) endScale(zc []float64) float64 {
 }
 
 // fitCovariance winsorizes the error paths per horizon and fits the four
-// variances of errorModel to their mean cross products.
-func fitCovariance(paths [][]float64, hmax int) errorModel {
+// variances of errorModel to their mean cross products, with the
+// independent daily noise held to at most irregular (see capNoise).
+func fitCovariance(paths [][]float64, hmax int, irregular float64) errorModel {
 	for s := 0; s < hmax; s++ {
 		var col []float64
 		for _, p := range paths {
@@ -151,6 +160,7 @@ func fitCovariance(paths [][]float64, hmax int) errorModel {
 	}
 	b := nnls(x, y, w)
 	em := errorModel{sigma2: b[0], c0: b[1], c1: b[2], c2: b[3]}
+	em.capNoise(irregular)
 	em.matchSums(paths, hmax)
 	return em
 }
@@ -160,12 +170,13 @@ func fitCovariance(paths [][]float64, hmax int) errorModel {
 // deviations into a core part, scaled so that its mean square is one (σ²
 // then means the same in the pool as in the winsorized moments it was
 // fitted to), and the excess beyond the bound, kept in its own units so
-// that spikes come back at the size they had. It returns nil slices for a
-// history without irregular variation.
-func splitPool(noise []float64) (core, excess []float64) {
+// that spikes come back at the size they had. ms is the core's mean square
+// before scaling: the variance of the day-to-day irregular variation. It
+// returns nil slices and zero for a history without irregular variation.
+func splitPool(noise []float64) (core, excess []float64, ms float64) {
 	sd := robustSD(noise)
 	if sd == 0 {
-		return nil, nil
+		return nil, nil, 0
 	}
 	med := median(noise)
 	core = make([]float64, len(noise))
@@ -176,11 +187,31 @@ func splitPool(noise []float64) (core, excess []float64) {
 		core[i], excess[i] = c, d-med-c
 		ss += c * c
 	}
-	rms := math.Sqrt(ss / float64(len(core)))
+	ms = ss / float64(len(core))
+	rms := math.Sqrt(ms)
 	for i := range core {
 		core[i] /= rms
 	}
-	return core, excess
+	return core, excess, ms
+}
+
+// capNoise holds the independent daily noise σ² to at most irregular, the
+// variance of the day-to-day irregular variation measured directly on the
+// history, and moves what the fit put above it into the level error c0.
+// Fitted to single cross products, the four variances can tell a shared
+// error from independent noise only by how the errors of different days
+// co-vary; on a history whose level moves in steps (growth billed in
+// increments, workloads starting) the fit puts part of the error that
+// persists from day to day into σ², more than the irregular variation
+// holds, and sums of days then average away error that does not average
+// away. Moving it into the level keeps every day's variance, and so every
+// daily interval, as fitted, while the days of a path share it.
+func (e *errorModel) capNoise(irregular float64) {
+	if e.sigma2 <= irregular {
+		return
+	}
+	e.c0 += e.sigma2 - irregular
+	e.sigma2 = irregular
 }
 
 // leaveLargestOutMean is the mean of xs with the value of largest magnitude
@@ -232,4 +263,33 @@ func (e *errorModel) matchSums(paths [][]float64, hmax int) {
 	}
 	k := math.Max(0, emp-float64(hmax)*e.sigma2) / shared
 	e.c0, e.c1, e.c2 = k*e.c0, k*e.c1, k*e.c2
+}
+
+// minSharedDoF floors the degrees of freedom of the shared error: below two
+// a Student-t has no variance, and a history too short to measure s-day
+// errors even twice says little more than that they are uncertain.
+const minSharedDoF = 2
+
+// sharedDoF is the number of independent s-day stretches of history the
+// shared error terms at step s were effectively measured on: errors from
+// origins fewer than s days apart overlap and repeat the same events (a
+// level shift, a step in growth), so the origins count once per s days.
+// The variance of an s-day sum estimated from that many windows is itself
+// uncertain, which the simulation carries over by drawing the shared error
+// from a Student-t with these degrees of freedom instead of a normal.
+func (e errorModel) sharedDoF(s int) float64 {
+	return math.Max(minSharedDoF, float64(e.origins-s+1)/float64(s))
+}
+
+// tScale returns sqrt(ν/q), where q is the chi-square quantile with ν
+// degrees of freedom at the standard normal deviate z (Wilson–Hilferty
+// approximation). Multiplying a normal draw by it, with z drawn once per
+// path, makes the draw Student-t with ν degrees of freedom; drawing z once
+// per path keeps a path that is wide at one step wide at the next.
+func tScale(nu, z float64) float64 {
+	c := 2 / (9 * nu)
+	// The approximation leaves [0, ∞) in the far lower tail of q; the floor
+	// caps the factor near 11 for the fewest degrees of freedom.
+	x := math.Max(0.2, 1-c+z*math.Sqrt(c))
+	return math.Pow(x, -1.5)
 }

@@ -125,6 +125,40 @@ func TestMonthStartChargeRecurs(t *testing.T) {
 	}
 }
 
+func TestMonthStartChargeFollowsSpend(t *testing.T) {
+	// Usage grows 10% a month and the charge on the first (tax, support) is
+	// five days of the current spend, so each month's charge is larger than
+	// the last: the median of past charges would lag two months behind.
+	rng := rand.New(rand.NewPCG(4, 7))
+	const days = 300
+	level := func(i int) float64 { return 100 * math.Pow(1.1, float64(i)/30) }
+	s := Series{Start: day0, Values: make([]float64, days)}
+	for i := range s.Values {
+		s.Values[i] = level(i) * (1 + 0.01*rng.NormFloat64())
+		if dayN(i).Day() == 1 {
+			s.Values[i] += 5 * level(i)
+		}
+	}
+	r := mustForecast(t, s, dayN(days), dayN(days+40), Options{AsOf: dayN(days)})
+	var firsts int
+	for k, d := range r.Days {
+		if d.Start.Day() != 1 {
+			continue
+		}
+		want := 6 * level(days+k)
+		if math.Abs(d.Mean-want) > 0.03*want {
+			t.Errorf("%s: mean %.1f, want about %.0f", d.Start.Format(time.DateOnly), d.Mean, want)
+		}
+		if firsts == 0 && (d.Lower > want || d.Upper < want) {
+			t.Errorf("%s: interval %.1f..%.1f misses %.0f", d.Start.Format(time.DateOnly), d.Lower, d.Upper, want)
+		}
+		firsts++
+	}
+	if firsts != 2 {
+		t.Fatalf("%d firsts forecast, want 2", firsts)
+	}
+}
+
 func TestOneOffSpikeDoesNotInflate(t *testing.T) {
 	base := flat(90, 100, 0.04, 3)
 	ref := mustForecast(t, base, dayN(90), dayN(120), Options{AsOf: dayN(90)})

@@ -26,9 +26,12 @@ type Model struct {
 	mult   bool
 	season [7]float64
 	// fee is the additive charge expected on the first day of each month and
-	// feeSD its spread; both zero when month starts are not special.
-	fee, feeSD float64
-	trend      holt
+	// feeSD its spread. feeRatio and feeRatioSD are the same as shares of
+	// the deseasonalized level, for a charge that grows with spend. At most
+	// one form is set; all four are zero when month starts are not special.
+	fee, feeSD           float64
+	feeRatio, feeRatioSD float64
+	trend                holt
 	// scale is the error unit at the forecast origin (the level for mult).
 	scale float64
 	errs  errorModel

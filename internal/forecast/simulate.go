@@ -55,9 +55,13 @@ func (m *Model) simulate(origin, from time.Time, steps int, level float64) *Resu
 	a := make([]float64, simPaths)
 	b := make([]float64, simPaths)
 	w := make([]float64, simPaths)
+	// u places each path in the distribution of the shared error's own
+	// estimated variance (see sharedDoF).
+	u := make([]float64, simPaths)
 	for p := range a {
 		a[p] = math.Sqrt(e.c0) * rng.NormFloat64()
 		b[p] = math.Sqrt(e.c2) * rng.NormFloat64()
+		u[p] = rng.NormFloat64()
 	}
 	vals := make([]float64, simPaths)
 	month := newAccumulator()
@@ -69,13 +73,18 @@ func (m *Model) simulate(origin, from time.Time, steps int, level float64) *Resu
 		day := origin.AddDate(0, 0, s-1)
 		raw, floor, clip := m.pointAt(i, day)
 		unit := m.unitAt(i)
-		feeDay := m.fee != 0 && day.Day() == 1
+		feeSD := 0.0
+		if day.Day() == 1 {
+			feeSD = m.feeSD + m.feeRatioSD*m.trend.at(m.trend.level, m.trend.slope, s)
+		}
+		nu := e.sharedDoF(s)
 		for p := range vals {
 			w[p] += math.Sqrt(e.c1) * rng.NormFloat64()
-			err := a[p] + b[p]*float64(s) + w[p] + e.noise(rng) - e.spikeMass
+			shared := (a[p] + b[p]*float64(s) + w[p]) * tScale(nu, u[p])
+			err := shared + e.noise(rng) - e.spikeMass
 			v := raw + unit*err
-			if feeDay {
-				v += m.feeSD * rng.NormFloat64()
+			if feeSD != 0 {
+				v += feeSD * rng.NormFloat64()
 			}
 			if clip {
 				v = math.Max(v, floor)
@@ -109,8 +118,8 @@ func (m *Model) simulate(origin, from time.Time, steps int, level float64) *Resu
 func (m *Model) pointAt(i int, day time.Time) (raw, floor float64, clip bool) {
 	s := i - m.n + 1
 	raw = m.seasonalize(m.trend.at(m.trend.level, m.trend.slope, s), i) + m.unitAt(i)*m.errs.spikeMass
-	if m.fee != 0 && day.Day() == 1 {
-		raw += m.fee
+	if day.Day() == 1 {
+		raw += m.fee + m.feeRatio*m.trend.at(m.trend.level, m.trend.slope, s)
 	}
 	if !m.nonNeg {
 		return raw, 0, false
