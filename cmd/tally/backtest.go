@@ -82,6 +82,12 @@ func backtestData(ctx context.Context, dir string, paths []string, now time.Time
 	if err != nil {
 		return "", err
 	}
+	// Score only closed billing months: an open month has not received all
+	// its month-level charges yet, so its days are not the actual spend.
+	closed := int(billing.MonthStart(now).Sub(series.Start).Hours() / 24)
+	if closed >= 0 && closed < len(series.Values) {
+		series.Values = series.Values[:closed]
+	}
 	cfg.Name = name + ", daily UnblendedCost"
 	rep, err := forecast.Backtest(series, cfg)
 	if err != nil {
