@@ -224,7 +224,6 @@ type score struct {
 	method                 string
 	dayAPE, totAPE         []float64
 	dayIn, totIn           []int
-	dayN, totN             int
 	dayCoverN, totalCoverN []int
 }
 
