@@ -46,6 +46,8 @@ type DB struct {
 	sets    map[string]*setDict // "tag_sets", "cc_sets"
 	combos  *comboDict
 	version atomic.Int64 // see Version
+	// periodCache is guarded by mu.
+	periodCache periodCache
 }
 
 // Version changes whenever an answer may change: after an ingest commits

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,15 +67,16 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 // hourlyCovers reports whether every active billing month that overlaps p
 // has an hourly rollup.
 func (db *DB) hourlyCovers(ctx context.Context, p billing.Period) (bool, error) {
-	var missing int
-	// The bounds are literals of our own values: a bound time.Time is a
-	// TIMESTAMP WITH TIME ZONE, which DuckDB compares with a DATE as a date.
-	err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM generations WHERE gen IN (`+activeGenerations+`)
-		AND NOT hourly AND month < `+tsLiteral(p.End)+` AND month + INTERVAL 1 MONTH > `+tsLiteral(p.Start)).Scan(&missing)
+	_, hourly, err := db.periods(ctx)
 	if err != nil {
-		return false, fmt.Errorf("duckdb: hourly rollups: %w", err)
+		return false, err
 	}
-	return missing == 0, nil
+	for m, ok := range hourly {
+		if !ok && m.Before(p.End) && m.AddDate(0, 1, 0).After(p.Start) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // aggregateSQL compiles an Aggregate to SQL over the coarsest table that has
@@ -319,31 +321,63 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	return out, rows.Err()
 }
 
-// Periods lists the active billing periods.
+// Periods lists the active billing periods. The list only changes with the
+// store's version, so it is read once per version.
 func (db *DB) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
+	ps, _, err := db.periods(ctx)
+	return ps, err
+}
+
+// periodCache holds the active billing periods of one store version, and
+// which months have an hourly rollup.
+type periodCache struct {
+	version int64
+	periods []store.PeriodStatus
+	hourly  map[time.Time]bool // month -> every active generation has one
+	valid   bool
+}
+
+func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]bool, error) {
+	v := db.Version()
+	db.mu.Lock()
+	c := db.periodCache
+	db.mu.Unlock()
+	if c.valid && c.version == v {
+		return slices.Clone(c.periods), c.hourly, nil
+	}
 	rows, err := db.sql.QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
-		array_to_string(files, chr(0)), rows, ingested_at, currency FROM generations
+		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly FROM generations
 		WHERE gen IN (`+activeGenerations+`) ORDER BY month, source`)
 	if err != nil {
-		return nil, fmt.Errorf("duckdb: periods: %w", err)
+		return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
 	}
 	defer rows.Close()
-	var out []store.PeriodStatus
+	c = periodCache{version: v, hourly: map[time.Time]bool{}, valid: true}
 	for rows.Next() {
 		var p store.PeriodStatus
 		var files string
+		var hourly bool
 		if err := rows.Scan(&p.Period.Source, &p.Period.Month, &p.Format, &p.Final, &p.InvoiceID,
-			&files, &p.Rows, &p.IngestedAt, &p.Currency); err != nil {
-			return nil, fmt.Errorf("duckdb: periods: %w", err)
+			&files, &p.Rows, &p.IngestedAt, &p.Currency, &hourly); err != nil {
+			return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
 		}
 		p.Period.Month = p.Period.Month.UTC()
 		p.IngestedAt = p.IngestedAt.UTC()
 		if files != "" {
 			p.Files = strings.Split(files, "\x00")
 		}
-		out = append(out, p)
+		if prev, seen := c.hourly[p.Period.Month]; !seen || prev {
+			c.hourly[p.Period.Month] = hourly
+		}
+		c.periods = append(c.periods, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	db.mu.Lock()
+	db.periodCache = c
+	db.mu.Unlock()
+	return slices.Clone(c.periods), c.hourly, nil
 }
 
 // AccountNames maps usage account ids to their names where the data has them.
