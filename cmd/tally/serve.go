@@ -21,6 +21,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/backfill"
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -28,6 +29,7 @@ import (
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
+	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
 	"github.com/tallyhq/tally/internal/web"
 )
@@ -192,7 +194,11 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
-	printBanner(stdout, baseURL, keys, prof)
+	periods, err := a.store.Periods(ctx)
+	if err != nil {
+		return err
+	}
+	printBanner(stdout, baseURL, keys, prof, cfg.data, periods, now())
 	cfg.alerts.printBanner(stdout)
 	if hooks.ready != nil {
 		hooks.ready(baseURL, a)
@@ -249,13 +255,24 @@ func listen(addr string, testKeys bool) (net.Listener, error) {
 	return net.Listen("tcp", addr)
 }
 
-func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile) {
+func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile, data string, periods []store.PeriodStatus, now time.Time) {
 	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
 	fmt.Fprintf(w, "web UI: open %s/ in a browser\n", baseURL)
 	if keys.Test {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 	}
-	fmt.Fprintf(w, "try:\n  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws ce get-dimension-values --endpoint-url %s --time-period Start=2018-10-01,End=2019-01-01 --dimension SERVICE\n", baseURL)
+	if len(periods) == 0 {
+		fmt.Fprintf(w, "no billing data yet: load some with `tally ingest --data %s PATH...`\n", data)
+		return
+	}
+	// The example asks for the last three stored months.
+	last := periods[len(periods)-1].Period.Month
+	start := last.AddDate(0, -2, 0)
+	fmt.Fprintf(w, "try:\n  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws ce get-cost-and-usage --endpoint-url %s --time-period Start=%s,End=%s --granularity MONTHLY --metrics UnblendedCost --group-by Type=DIMENSION,Key=SERVICE\n",
+		baseURL, start.Format(time.DateOnly), last.AddDate(0, 1, 0).Format(time.DateOnly))
+	if prof.HistoryMonths > 0 && start.Before(billing.MonthStart(now).AddDate(0, -prof.HistoryMonths, 0)) {
+		fmt.Fprintln(w, "(that data is older than AWS's history window: start tally with --profile unlimited to query it)")
+	}
 }
 
 // pageTokenKey returns the key that signs page tokens, created once per data

@@ -88,7 +88,17 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	return db, nil
 }
 
+// schemaVersion numbers the layout of the tables; a store written with
+// another layout is refused rather than misread.
+const schemaVersion = 1
+
+// ErrSchema reports a store file written by a Tally with another layout.
+var ErrSchema = errors.New("the store was written by another version of tally")
+
 func (db *DB) init(ctx context.Context) error {
+	if err := db.checkSchema(ctx); err != nil {
+		return err
+	}
 	for _, s := range schemaSQL() {
 		if _, err := db.sql.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("duckdb: create schema: %w", err)
@@ -111,6 +121,33 @@ func (db *DB) init(ctx context.Context) error {
 			return err
 		}
 		db.sets[table] = d
+	}
+	return nil
+}
+
+// checkSchema records the schema version in a new store and refuses a store
+// of another version.
+func (db *DB) checkSchema(ctx context.Context) error {
+	var tables int
+	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'`).Scan(&tables); err != nil {
+		return fmt.Errorf("duckdb: read schema: %w", err)
+	}
+	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tally_schema (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("duckdb: create schema: %w", err)
+	}
+	var version int
+	err := db.sql.QueryRowContext(ctx, `SELECT version FROM tally_schema`).Scan(&version)
+	switch {
+	case errNoRows(err) && tables == 0:
+		_, err = db.sql.ExecContext(ctx, `INSERT INTO tally_schema VALUES (?)`, schemaVersion)
+		return err
+	case errNoRows(err):
+		version = 0
+	case err != nil:
+		return fmt.Errorf("duckdb: read schema version: %w", err)
+	}
+	if version != schemaVersion {
+		return fmt.Errorf("%w (layout %d, this tally reads layout %d): ingest your billing files into a new --data directory", ErrSchema, version, schemaVersion)
 	}
 	return nil
 }
