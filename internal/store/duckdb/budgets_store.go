@@ -11,6 +11,8 @@ import (
 // BudgetDocs returns the documents of account's budgets, or of every
 // account's when account is "", ordered by account and name.
 func (db *DB) BudgetDocs(ctx context.Context, account string) ([][]byte, error) {
+	db.budgetsMu.RLock()
+	defer db.budgetsMu.RUnlock()
 	q, args := `SELECT doc FROM budgets ORDER BY account, name`, []any{}
 	if account != "" {
 		q, args = `SELECT doc FROM budgets WHERE account = ? ORDER BY name`, []any{account}
@@ -33,6 +35,8 @@ func (db *DB) BudgetDocs(ctx context.Context, account string) ([][]byte, error) 
 
 // BudgetDoc returns the document of one budget, or nil when there is none.
 func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, error) {
+	db.budgetsMu.RLock()
+	defer db.budgetsMu.RUnlock()
 	var doc string
 	err := db.sql.QueryRowContext(ctx, `SELECT doc FROM budgets WHERE account = ? AND name = ?`, account, name).Scan(&doc)
 	if errNoRows(err) {
@@ -48,6 +52,8 @@ func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, erro
 // enqueues msgs in the same transaction: a budget state that calls for
 // alerts is never stored without them.
 func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []notify.Message) error {
+	db.budgetsMu.Lock()
+	defer db.budgetsMu.Unlock()
 	return db.budgetTx(ctx, "put budget "+account+"/"+name, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name); err != nil {
 			return err
@@ -62,6 +68,8 @@ func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, m
 // DeleteBudget removes a budget and reports whether it existed. Messages it
 // already queued are still delivered.
 func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, error) {
+	db.budgetsMu.Lock()
+	defer db.budgetsMu.Unlock()
 	res, err := db.sql.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
 	if err != nil {
 		return false, fmt.Errorf("duckdb: delete budget %s/%s: %w", account, name, err)

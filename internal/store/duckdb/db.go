@@ -48,6 +48,10 @@ type DB struct {
 	version atomic.Int64 // see Version
 	// periodCache is guarded by mu.
 	periodCache periodCache
+	// budgetsMu keeps reads of the budgets table from overlapping a write:
+	// under DuckDB 1.5 a scan of it during a concurrent DELETE and INSERT
+	// of a row could return a corrupted document (seen as "D").
+	budgetsMu sync.RWMutex
 }
 
 // Version changes whenever an answer may change: after an ingest commits
