@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+
+	"github.com/tallyhq/tally/internal/sdkhttp"
 )
 
 // samples is the folder of real billing files shared with the project.
@@ -156,7 +157,7 @@ func (in *instance) awsConfig(key, secret string) aws.Config {
 	return aws.Config{
 		Region:      "eu-west-1",
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""),
-		HTTPClient:  http.DefaultClient,
+		HTTPClient:  sdkhttp.Client(),
 	}
 }
 

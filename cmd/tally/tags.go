@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tallyhq/tally/internal/sdkhttp"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cesdk "github.com/aws/aws-sdk-go-v2/service/costexplorer"
@@ -68,6 +70,7 @@ func (c *tagsClient) connect() {
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")}, func(o *cesdk.Options) {
 		o.BaseEndpoint = aws.String(c.endpoint)
 		o.RetryMaxAttempts = 1
+		o.HTTPClient = sdkhttp.Client()
 	})
 }
 

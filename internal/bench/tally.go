@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tallyhq/tally/internal/sdkhttp"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
@@ -15,31 +17,15 @@ import (
 
 // NewClient returns a Cost Explorer client of the real SDK for the Tally at
 // baseURL, signing with the built-in test key and never retrying, so that a
-// timing is one attempt.
+// timing is one attempt (sdkhttp keeps one attempt from failing for nothing).
 func NewClient(baseURL string) *costexplorer.Client {
 	return costexplorer.New(costexplorer.Options{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 		BaseEndpoint: aws.String(baseURL),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Timeout: 10 * time.Minute, Transport: plainBodies{http.DefaultTransport}},
+		HTTPClient:   &http.Client{Timeout: 10 * time.Minute, Transport: sdkhttp.Transport{Base: http.DefaultTransport}},
 	})
-}
-
-// plainBodies hides the WriterTo of request bodies. smithy-go closes a
-// request body as soon as the response headers arrive, and its closed body's
-// WriteTo returns io.EOF as an error; against a server as fast as a local
-// Tally, net/http's final read of the body can come after that close, and the
-// transport then drops the connection under the response being read (the
-// default retryer hides this by retrying; a timing here must be one attempt).
-type plainBodies struct{ base http.RoundTripper }
-
-func (p plainBodies) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Body != nil {
-		r = r.Clone(r.Context())
-		r.Body = struct{ io.ReadCloser }{r.Body}
-	}
-	return p.base.RoundTrip(r)
 }
 
 // timeTally sends req once to warm up and to keep its answer, then n times

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/internal/sdkhttp"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bsdk "github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/smithy-go"
@@ -133,6 +135,7 @@ func (e *env) client(key string) *bsdk.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: key, SecretAccessKey: key}, nil
 		}),
+		HTTPClient:       sdkhttp.Client(),
 		RetryMaxAttempts: 1,
 	})
 }

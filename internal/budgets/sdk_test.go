@@ -3,8 +3,11 @@ package budgets_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	bsdk "github.com/aws/aws-sdk-go-v2/service/budgets"
@@ -48,7 +51,7 @@ func newSDKClient(t *testing.T, api budgets.API) *bsdk.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		}),
-		HTTPClient:       srv.Client(),
+		HTTPClient:       &http.Client{Transport: sdkhttp.Transport{Base: srv.Client().Transport}},
 		RetryMaxAttempts: 1,
 	})
 }

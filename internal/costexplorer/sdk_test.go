@@ -3,7 +3,10 @@ package costexplorer_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
+
+	"github.com/tallyhq/tally/internal/sdkhttp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -51,7 +54,7 @@ func newSDKClient(t *testing.T, api costexplorer.API) *cesdk.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test"}, nil
 		}),
-		HTTPClient:       srv.Client(),
+		HTTPClient:       &http.Client{Transport: sdkhttp.Transport{Base: srv.Client().Transport}},
 		RetryMaxAttempts: 1,
 	})
 }

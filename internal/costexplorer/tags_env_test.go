@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tallyhq/tally/internal/sdkhttp"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cesdk "github.com/aws/aws-sdk-go-v2/service/costexplorer"
 
@@ -120,6 +122,7 @@ func (e *tagEnv) client(key string) *cesdk.Client {
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret"}, nil
 		}),
+		HTTPClient:       sdkhttp.Client(),
 		RetryMaxAttempts: 1,
 	})
 }
