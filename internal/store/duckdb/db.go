@@ -52,6 +52,9 @@ type DB struct {
 	// under DuckDB 1.5 a scan of it during a concurrent DELETE and INSERT
 	// of a row could return a corrupted document (seen as "D").
 	budgetsMu sync.RWMutex
+	// tagsMu does the same for the tag management tables (tag_keys,
+	// tag_backfills and their companions), which are updated in place.
+	tagsMu sync.RWMutex
 }
 
 // Version changes whenever an answer may change: after an ingest commits

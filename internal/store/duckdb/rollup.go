@@ -74,6 +74,8 @@ func (db *DB) recentGens(pending map[billing.BillingPeriod]int64) []int64 {
 // a key seen for the first time (CUR exports only activated tags). Months
 // that already have a status for the key keep it.
 func (db *DB) recordTagMonths(ctx context.Context, conn *sql.Conn, gens []int64) error {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	if len(gens) == 0 {
 		return nil
 	}

@@ -57,6 +57,8 @@ var payerKeys = `SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.i
 // TagKeys lists the cost allocation tag keys ordered by key: every key seen
 // in the data when payer is "", else the keys on lines paid by payer.
 func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, error) {
+	db.tagsMu.RLock()
+	defer db.tagsMu.RUnlock()
 	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys`
 	var args []any
 	if payer != "" {
@@ -93,6 +95,8 @@ func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, err
 // while earlier months keep theirs. A change to the status a key already
 // has does nothing. It returns, in order, the keys it does not know.
 func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at time.Time) ([]string, error) {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	var unknown []string
 	at = at.UTC()
 	month := billing.MonthStart(at)
@@ -159,6 +163,8 @@ func (db *DB) LinkedOnly(ctx context.Context, account string) (bool, error) {
 
 // TagStatusVersion returns the number of status changes SetTagStatus made.
 func (db *DB) TagStatusVersion(ctx context.Context) (int64, error) {
+	db.tagsMu.RLock()
+	defer db.tagsMu.RUnlock()
 	var v int64
 	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("duckdb: tag status version: %w", err)

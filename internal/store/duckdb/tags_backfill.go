@@ -13,6 +13,8 @@ import (
 // CreateBackfill records a PROCESSING backfill request from the month from,
 // with the current status of every key and the current tag status version.
 func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (backfill.Request, error) {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	req := backfill.Request{From: billing.MonthStart(from), RequestedAt: requestedAt.UTC(),
 		LastUpdatedAt: requestedAt.UTC(), Status: backfill.Processing}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -37,6 +39,8 @@ func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (
 
 // Backfills lists the backfill requests, newest first.
 func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
+	db.tagsMu.RLock()
+	defer db.tagsMu.RUnlock()
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, backfill_from, requested_at, completed_at, last_updated_at,
 		status, reason, version, attempts FROM tag_backfills ORDER BY id DESC`)
 	if err != nil {
@@ -64,6 +68,8 @@ func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
 
 // BeginBackfill counts one more attempt at a PROCESSING request.
 func (db *DB) BeginBackfill(ctx context.Context, id int64) (int, error) {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	var n int
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `UPDATE tag_backfills SET attempts = attempts + 1
@@ -83,6 +89,8 @@ func (db *DB) BeginBackfill(ctx context.Context, id int64) (int, error) {
 // marks it SUCCEEDED, in one transaction. Rollups need no change: they hold
 // tag set ids, and queries join tag_status per row's billing month.
 func (db *DB) ApplyBackfill(ctx context.Context, id int64, done time.Time) error {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var from, requested time.Time
 		var status string
@@ -111,6 +119,8 @@ func (db *DB) ApplyBackfill(ctx context.Context, id int64, done time.Time) error
 
 // FailBackfill marks a PROCESSING request FAILED with a reason.
 func (db *DB) FailBackfill(ctx context.Context, id int64, reason string, done time.Time) error {
+	db.tagsMu.Lock()
+	defer db.tagsMu.Unlock()
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE tag_backfills SET status = 'FAILED', reason = ?, completed_at = ?,
 			last_updated_at = ? WHERE id = ? AND status = 'PROCESSING'`, reason, done.UTC(), done.UTC(), id)
