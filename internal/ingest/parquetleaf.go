@@ -9,6 +9,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/tallyhq/tally/internal/billing"
 )
@@ -95,6 +96,13 @@ func (c *leafCursor) nextPage() error {
 		return nil
 	}
 	c.idx, c.dictStr, c.dictI64, c.dictF64, c.dict = nil, nil, nil, nil, nil
+	c.setPlain(data)
+	return nil
+}
+
+// setPlain points the cursor at a page's plain (not dictionary-encoded)
+// values of the cursor's physical type.
+func (c *leafCursor) setPlain(data encoding.Values) {
 	switch c.kind {
 	case parquet.ByteArray:
 		c.data, c.offs = data.ByteArray()
@@ -113,7 +121,6 @@ func (c *leafCursor) nextPage() error {
 	case parquet.Boolean:
 		c.bits = data.Boolean()
 	}
-	return nil
 }
 
 // loadDictionary converts a dictionary once into the values ingest reads.
@@ -122,23 +129,7 @@ func (c *leafCursor) loadDictionary(d parquet.Dictionary) {
 	c.dictStr, c.dictI64, c.dictF64 = nil, nil, nil
 	// Read the dictionary page through the plain-value accessors.
 	dc := &leafCursor{conv: c.conv, kind: c.kind, in: c.in}
-	data := d.Page().Data()
-	switch c.kind {
-	case parquet.ByteArray:
-		dc.data, dc.offs = data.ByteArray()
-	case parquet.FixedLenByteArray:
-		dc.data, dc.flbaSize = data.FixedLenByteArray()
-	case parquet.Int64:
-		dc.i64 = data.Int64()
-	case parquet.Int32:
-		dc.i32 = data.Int32()
-	case parquet.Double:
-		dc.f64 = data.Double()
-	case parquet.Float:
-		dc.f32 = data.Float()
-	case parquet.Int96:
-		dc.i96 = data.Int96()
-	}
+	dc.setPlain(d.Page().Data())
 	n := d.Len()
 	switch c.conv.kind {
 	case kString:
