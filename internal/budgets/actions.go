@@ -56,10 +56,3 @@ func (s *Service) DescribeBudgetActionsForBudget(ctx context.Context, in *Descri
 	return &DescribeBudgetActionsForBudgetResponse{Actions: []Action{}}, nil
 }
 
-// budgetOf checks the caller and loads a budget.
-func (s *Service) budgetOf(ctx context.Context, account, name string) (*record, error) {
-	if _, err := caller(ctx, account); err != nil {
-		return nil, err
-	}
-	return s.load(ctx, account, name)
-}

@@ -53,10 +53,7 @@ func (s *Service) CreateBudget(ctx context.Context, in *CreateBudgetRequest) (*C
 
 // DescribeBudget implements the AWS Budgets operation DescribeBudget.
 func (s *Service) DescribeBudget(ctx context.Context, in *DescribeBudgetRequest) (*DescribeBudgetResponse, error) {
-	if _, err := caller(ctx, deref(in.AccountId)); err != nil {
-		return nil, err
-	}
-	r, err := s.load(ctx, deref(in.AccountId), deref(in.BudgetName))
+	r, err := s.budgetOf(ctx, deref(in.AccountId), deref(in.BudgetName))
 	if err != nil {
 		return nil, err
 	}

@@ -29,10 +29,7 @@ func historyStart(unit TimeUnit, cur time.Time) time.Time {
 // those that overlap it.
 func (s *Service) DescribeBudgetPerformanceHistory(ctx context.Context, in *DescribeBudgetPerformanceHistoryRequest) (*DescribeBudgetPerformanceHistoryResponse, error) {
 	account, name := deref(in.AccountId), deref(in.BudgetName)
-	if _, err := caller(ctx, account); err != nil {
-		return nil, err
-	}
-	r, err := s.load(ctx, account, name)
+	r, err := s.budgetOf(ctx, account, name)
 	if err != nil {
 		return nil, err
 	}

@@ -93,10 +93,7 @@ func (s *Service) DeleteNotification(ctx context.Context, in *DeleteNotification
 // created.
 func (s *Service) DescribeNotificationsForBudget(ctx context.Context, in *DescribeNotificationsForBudgetRequest) (*DescribeNotificationsForBudgetResponse, error) {
 	account, name := deref(in.AccountId), deref(in.BudgetName)
-	if _, err := caller(ctx, account); err != nil {
-		return nil, err
-	}
-	r, err := s.load(ctx, account, name)
+	r, err := s.budgetOf(ctx, account, name)
 	if err != nil {
 		return nil, err
 	}

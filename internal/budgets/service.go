@@ -125,6 +125,14 @@ func (s *Service) load(ctx context.Context, account, name string) (*record, erro
 	return nil, NewNotFoundException(fmt.Sprintf("Unable to get budget: %s - the budget doesn't exist.", name))
 }
 
+// budgetOf checks that the caller may act for account and loads a budget.
+func (s *Service) budgetOf(ctx context.Context, account, name string) (*record, error) {
+	if _, err := caller(ctx, account); err != nil {
+		return nil, err
+	}
+	return s.load(ctx, account, name)
+}
+
 // list returns account's live budgets in name order.
 func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 	docs, err := s.cfg.Store.BudgetDocs(ctx, account)

@@ -111,10 +111,7 @@ func (s *Service) DeleteSubscriber(ctx context.Context, in *DeleteSubscriberRequ
 // DescribeSubscribersForNotification.
 func (s *Service) DescribeSubscribersForNotification(ctx context.Context, in *DescribeSubscribersForNotificationRequest) (*DescribeSubscribersForNotificationResponse, error) {
 	account, name := deref(in.AccountId), deref(in.BudgetName)
-	if _, err := caller(ctx, account); err != nil {
-		return nil, err
-	}
-	r, err := s.load(ctx, account, name)
+	r, err := s.budgetOf(ctx, account, name)
 	if err != nil {
 		return nil, err
 	}
