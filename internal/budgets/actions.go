@@ -55,4 +55,3 @@ func (s *Service) DescribeBudgetActionsForBudget(ctx context.Context, in *Descri
 	}
 	return &DescribeBudgetActionsForBudgetResponse{Actions: []Action{}}, nil
 }
-
