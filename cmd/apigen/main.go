@@ -8,7 +8,7 @@
 // the Smithy model (for the fault and HTTP status of each exception, which
 // botocore leaves out). Service packages run it through go generate:
 //
-//	//go:generate go run ../apigen -model ../../../shared/aws-models/ce-2017-10-25.service-2.json -smithy ../../../shared/aws-models/ce-2017-10-25.smithy.json -pkg costexplorer -out api.gen.go
+//	//go:generate go run ../../cmd/apigen -model ../../../shared/aws-models/ce-2017-10-25.service-2.json -smithy ../../../shared/aws-models/ce-2017-10-25.smithy.json -pkg costexplorer -out api.gen.go
 //
 // Patterns RE2 cannot compile must have a hand-written matcher in
 // awsjson.CompilePattern; apigen fails on any other, and reports on standard
