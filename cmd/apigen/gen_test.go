@@ -38,6 +38,7 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			got, _, err := generateFiles(
 				filepath.Join(modelsDir, tc.model+".service-2.json"),
 				filepath.Join(modelsDir, tc.model+".smithy.json"),
+				filepath.Join(modelsDir, tc.model+".paginators-1.json"),
 				tc.pkg)
 			if err != nil {
 				t.Fatal(err)
@@ -52,6 +53,7 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			again, _, err := generateFiles(
 				filepath.Join(modelsDir, tc.model+".service-2.json"),
 				filepath.Join(modelsDir, tc.model+".smithy.json"),
+				filepath.Join(modelsDir, tc.model+".paginators-1.json"),
 				tc.pkg)
 			if err != nil || !bytes.Equal(got, again) {
 				t.Errorf("two runs differ (err %v): output is not deterministic", err)
@@ -84,7 +86,7 @@ const miniSmithy = `{"smithy": "2.0", "shapes": {"com.example#BadException": {"t
 
 func TestGenerateMini(t *testing.T) {
 	model := strings.Replace(miniModel, "%s", `"Name": {"type": "string", "min": 1, "max": 10, "pattern": "^[a-z]+$"}`, 1)
-	src, report, err := generate([]byte(model), []byte(miniSmithy), "mini", "mini.json", "go generate")
+	src, report, err := generate([]byte(model), []byte(miniSmithy), nil, "mini", "mini.json", "go generate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestGenerateFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			model := strings.Replace(miniModel, "%s", tc.shape, 1)
-			_, _, err := generate([]byte(model), []byte(miniSmithy), "mini", "mini.json", "go generate")
+			_, _, err := generate([]byte(model), []byte(miniSmithy), nil, "mini", "mini.json", "go generate")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("generate error = %v, want one containing %q", err, tc.want)
 			}

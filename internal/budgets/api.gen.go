@@ -3747,3 +3747,139 @@ func newShapes() map[string]*awsjson.Shape {
 	s["Values"].Item = s["Value"]
 	return s
 }
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionHistoriesRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionHistoriesRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionsForAccountRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionsForAccountRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionsForBudgetRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionsForBudgetRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetNotificationsForAccountRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetNotificationsForAccountRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetPerformanceHistoryRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetPerformanceHistoryRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeNotificationsForBudgetRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeNotificationsForBudgetRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeSubscribersForNotificationRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeSubscribersForNotificationRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
