@@ -149,3 +149,39 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestGeneratePaging(t *testing.T) {
+	model := strings.Replace(miniModel, `"Count": {"shape": "Count"}`, `"Count": {"shape": "Count"}, "NextToken": {"shape": "Text"}`, 1)
+	model = strings.Replace(model, "%s", `"Name": {"type": "string"}, "ListRequest": {"type": "structure", "members": {"NextPageToken": {"shape": "Text"}}}`, 1)
+	model = strings.Replace(model, `"Nothing": {"name": "Nothing"}`, `"Nothing": {"name": "Nothing"}, "List": {"name": "List", "input": {"shape": "ListRequest"}}`, 1)
+	paginators := `{"pagination": {"Do": {"input_token": "NextToken", "limit_key": "Count", "output_token": "NextToken"}}}`
+	src, _, err := generate([]byte(model), []byte(miniSmithy), []byte(paginators), "mini", "mini.json", "go generate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"func (in *DoRequest) PageToken() string {\n\tif in.NextToken == nil {",
+		"// without its page token (NextToken) and its page size (Count).\nfunc (in *DoRequest) PageKey() any {\n\tc := *in\n\tc.NextToken = nil\n\tc.Count = nil\n\treturn c\n}",
+		// Not in the paginators, but named like a page token.
+		"func (in *ListRequest) PageKey() any {\n\tc := *in\n\tc.NextPageToken = nil\n\treturn c\n}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+	if strings.Contains(string(src), "NothingInput) Page") {
+		t.Error("an input without a page token got page methods")
+	}
+	for _, tc := range []struct{ name, paginators, want string }{
+		{"unknown operation", `{"pagination": {"Nope": {"input_token": "NextToken"}}}`, "unknown operation Nope"},
+		{"missing token member", `{"pagination": {"Do": {"input_token": "Token"}}}`, "has no member Token"},
+		{"token of the wrong type", `{"pagination": {"Do": {"input_token": "Count"}}}`, "not a plain string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := generate([]byte(model), []byte(miniSmithy), []byte(tc.paginators), "mini", "mini.json", "go generate")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("generate error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}

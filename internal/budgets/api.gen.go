@@ -22,8 +22,11 @@ const (
 // ServiceDef returns the Budgets service for an awsjson.Router, with every
 // operation bound to api. Constraint violations answer InvalidParameterException and
 // internal faults InternalErrorException.
+//
+// When api is an awsjson.ErrorMapper, its MapError method is the service's
+// one table of errors.
 func ServiceDef(api API) awsjson.Service {
-	return awsjson.Service{
+	svc := awsjson.Service{
 		Name:            ServiceID,
 		TargetPrefix:    TargetPrefix,
 		SigningName:     SigningName,
@@ -32,6 +35,10 @@ func ServiceDef(api API) awsjson.Service {
 		ErrorShapes:     ErrorShapes(),
 		Operations:      Operations(api),
 	}
+	if m, ok := api.(awsjson.ErrorMapper); ok {
+		svc.MapError = m.MapError
+	}
+	return svc
 }
 
 // Operations binds every operation of the model to api: each one decodes its

@@ -77,13 +77,17 @@ func New[P any](t Tokens, now time.Time, op string, req Request, scope string) P
 		p.err = err
 		return p
 	}
-	p.digest = Digest(op, key, scope)
+	p.digest = digest(op, key, scope)
 	return p
 }
 
-// Digest returns the digest a token binds: op, the canonical bytes of the
-// request without its token, and scope.
-func Digest(op string, key []byte, scope string) string {
+// Digest identifies the request, less its page token and page size: what
+// its tokens are bound to. It can key a cache of the request's answer.
+func (p Pager[P]) Digest() string { return p.digest }
+
+// digest hashes what a token binds: op, the canonical bytes of the request
+// without its token, and scope.
+func digest(op string, key []byte, scope string) string {
 	h := sha256.New()
 	h.Write([]byte(op))
 	h.Write([]byte{0})
