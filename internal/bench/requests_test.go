@@ -9,6 +9,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
@@ -38,7 +39,7 @@ func serveInProcess(t *testing.T, export string) string {
 	}
 	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: profile.Unlimited, PageSize: 500,
 		TokenKey: []byte("0123456789abcdef0123456789abcdef")})
-	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce)})
+	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}
