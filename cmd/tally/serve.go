@@ -59,7 +59,7 @@ type serveHooks struct {
 	// pageSize overrides the number of groups in a GetCostAndUsage page.
 	pageSize int
 	// backfillGate, when set, holds every tag backfill job until it returns.
-	backfillGate func(context.Context, backfill.Request) error
+	backfillGate func(context.Context, store.Backfill) error
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {

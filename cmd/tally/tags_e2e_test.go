@@ -16,13 +16,13 @@ import (
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // startWithClock runs `tally serve` on data with a movable clock and an
 // optional backfill gate; see launch.
-func startWithClock(t *testing.T, data string, clock *testClock, gate func(context.Context, backfill.Request) error, flags ...string) (*instance, func()) {
+func startWithClock(t *testing.T, data string, clock *testClock, gate func(context.Context, store.Backfill) error, flags ...string) (*instance, func()) {
 	t.Helper()
 	return launch(t, data, &serveHooks{now: clock.Now, backfillGate: gate}, flags...)
 }
@@ -32,7 +32,7 @@ type jobGate struct{ open chan struct{} }
 
 func newGate() *jobGate { return &jobGate{open: make(chan struct{})} }
 
-func (g *jobGate) wait(ctx context.Context, _ backfill.Request) error {
+func (g *jobGate) wait(ctx context.Context, _ store.Backfill) error {
 	select {
 	case <-g.open:
 		return nil

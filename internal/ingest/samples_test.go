@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // samplesDir holds the real billing files described in its SOURCES.md.
@@ -64,7 +65,7 @@ func TestSamplesRowsAndPeriods(t *testing.T) {
 	rep, _ := loadSamples(t)
 	type period struct {
 		Period string
-		Format Format
+		Format store.Format
 		Final  bool
 		Rows   int64
 		Files  int

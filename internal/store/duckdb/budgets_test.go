@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 func openFile(t *testing.T, path string) *DB {
@@ -71,8 +71,8 @@ func TestBudgetDocs(t *testing.T) {
 	}
 }
 
-func msg(id string, created time.Time) notify.Message {
-	return notify.Message{ID: id, Kind: notify.Email, Address: id + "@example.com", Subject: "s " + id,
+func msg(id string, created time.Time) store.Message {
+	return store.Message{ID: id, Kind: store.Email, Address: id + "@example.com", Subject: "s " + id,
 		Body: "body\n", Ref: "111111111111/a", Created: created}
 }
 
@@ -97,7 +97,7 @@ func TestOutbox(t *testing.T) {
 	t0 := time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)
 	// A budget state and its messages are written together; a message
 	// enqueued twice stays one.
-	if err := db.PutBudget(ctx, "111111111111", "a", []byte(`{}`), []notify.Message{msg("m2", t0.Add(time.Second)), msg("m1", t0)}); err != nil {
+	if err := db.PutBudget(ctx, "111111111111", "a", []byte(`{}`), []store.Message{msg("m2", t0.Add(time.Second)), msg("m1", t0)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := o.Enqueue(ctx, msg("m1", t0), msg("m3", t0.Add(time.Hour))); err != nil {
@@ -107,16 +107,16 @@ func TestOutbox(t *testing.T) {
 		t.Errorf("due (-want +got):\n%s", diff)
 	}
 	ps, _ := o.Due(ctx, t0, 10)
-	want := notify.Pending{Message: msg("m1", t0)}
-	if diff := cmp.Diff([]notify.Pending{want}, ps); diff != "" {
+	want := store.Pending{Message: msg("m1", t0)}
+	if diff := cmp.Diff([]store.Pending{want}, ps); diff != "" {
 		t.Errorf("pending message (-want +got):\n%s", diff)
 	}
 
-	steps := []notify.Attempt{
-		{ID: "m1", Number: 1, At: t0, Outcome: notify.Retry, Error: "451 later", Next: t0.Add(time.Minute)},
-		{ID: "m2", Number: 1, At: t0, Outcome: notify.Sent},
-		{ID: "m2", Number: 2, At: t0, Outcome: notify.Sent}, // replayed: ignored
-		{ID: "m3", Number: 1, At: t0.Add(2 * time.Hour), Outcome: notify.Failed, Error: "550 no"},
+	steps := []store.Attempt{
+		{ID: "m1", Number: 1, At: t0, Outcome: store.Retry, Error: "451 later", Next: t0.Add(time.Minute)},
+		{ID: "m2", Number: 1, At: t0, Outcome: store.Sent},
+		{ID: "m2", Number: 2, At: t0, Outcome: store.Sent},
+		{ID: "m3", Number: 1, At: t0.Add(2 * time.Hour), Outcome: store.Failed, Error: "550 no"},
 	}
 	for _, a := range steps {
 		if err := o.Record(ctx, a); err != nil {
@@ -141,10 +141,10 @@ func TestOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantLog := []notify.LogEntry{
-		{Attempt: steps[0], Kind: notify.Email, Address: "m1@example.com", Ref: "111111111111/a", Subject: "s m1"},
-		{Attempt: steps[1], Kind: notify.Email, Address: "m2@example.com", Ref: "111111111111/a", Subject: "s m2"},
-		{Attempt: steps[3], Kind: notify.Email, Address: "m3@example.com", Ref: "111111111111/a", Subject: "s m3"},
+	wantLog := []store.LogEntry{
+		{Attempt: steps[0], Kind: store.Email, Address: "m1@example.com", Ref: "111111111111/a", Subject: "s m1"},
+		{Attempt: steps[1], Kind: store.Email, Address: "m2@example.com", Ref: "111111111111/a", Subject: "s m2"},
+		{Attempt: steps[3], Kind: store.Email, Address: "m3@example.com", Ref: "111111111111/a", Subject: "s m3"},
 	}
 	if diff := cmp.Diff(wantLog, log); diff != "" {
 		t.Errorf("log (-want +got):\n%s", diff)

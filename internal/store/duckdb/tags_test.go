@@ -9,10 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // loadTagMonths stores October to December 2024, one Team-tagged line a
@@ -54,7 +53,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []backfill.TagKey{
+	want := []store.TagKey{
 		{Key: "Team", Active: true, LastUsed: day("2024-12-01")},
 		{Key: "aws:createdBy", AWSGenerated: true, Active: true, LastUsed: day("2024-12-01")},
 	}
@@ -67,7 +66,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 
 	// Deactivating in November leaves October active.
 	nov := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	unknown, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}, {Key: "Nope", Active: true}}, nov)
+	unknown, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team"}, {Key: "Nope", Active: true}}, nov)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +77,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 		t.Errorf("after deactivation (-want +got):\n%s", diff)
 	}
 	// Setting the status a key has changes nothing, not even its date.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}}, nov.Add(time.Hour)); err != nil {
+	if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team"}}, nov.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if v, err := db.TagStatusVersion(ctx); err != nil || v != 1 {
@@ -91,7 +90,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A status change after the request does not reach the months it covers.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)); err != nil {
+	if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.BeginBackfill(ctx, req.ID); err != nil || n != 1 {
@@ -131,8 +130,8 @@ func TestTagKeysAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantReq := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: nov.Add(2 * time.Hour), CompletedAt: done,
-		LastUpdatedAt: done, Status: backfill.Succeeded, Version: 1, Attempts: 1}}
+	wantReq := []store.Backfill{{ID: 1, From: day("2024-10-01"), RequestedAt: nov.Add(2 * time.Hour), CompletedAt: done,
+		LastUpdatedAt: done, Status: store.BackfillSucceeded, Version: 1, Attempts: 1}}
 	if diff := cmp.Diff(wantReq, history); diff != "" {
 		t.Errorf("Backfills (-want +got):\n%s", diff)
 	}
@@ -209,8 +208,8 @@ func TestFailBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
-		LastUpdatedAt: at.Add(time.Minute), Status: backfill.Failed, Reason: "disk on fire", Attempts: 2}}
+	want := []store.Backfill{{ID: 1, From: day("2024-10-01"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
+		LastUpdatedAt: at.Add(time.Minute), Status: store.BackfillFailed, Reason: "disk on fire", Attempts: 2}}
 	if diff := cmp.Diff(want, history); diff != "" {
 		t.Errorf("Backfills (-want +got):\n%s", diff)
 	}
@@ -259,7 +258,7 @@ func TestBackfillIsAtomicForReaders(t *testing.T) {
 	}
 	for i := range rounds {
 		at = at.Add(time.Minute)
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatal(err)
 		}
 		req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
@@ -297,7 +296,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 				err = w.Append(p, item("2024-11-02", "AWS Lambda", "1", map[string]string{"Team": "b"}))
 			}
 			if err == nil {
-				err = w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "test"}})
+				err = w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "test"}})
 			}
 			if err != nil {
 				done <- err
@@ -316,7 +315,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 			return
 		default:
 		}
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatalf("change %d during ingest: %v", i, err)
 		}
 	}
@@ -345,7 +344,7 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		committed <- tx.Commit()
 	}()
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("SetTagStatus beside a concurrent transaction: %v", err)
 	}
 	if err := <-committed; err != nil {

@@ -37,7 +37,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -153,7 +152,7 @@ func load(ctx context.Context, st store.CostStore, head, items []string) error {
 			return err
 		}
 	}
-	return w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "storetest", Final: true}})
+	return w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "storetest", Final: true}})
 }
 
 func parseItem(line string) (*billing.LineItem, error) {
