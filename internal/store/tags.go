@@ -28,9 +28,10 @@ type TagChange struct {
 // TagStore keeps the status of cost allocation tag keys. A key has a
 // current status and a status per billing month (DESIGN.md §6); tag
 // questions of CostStore only count keys active in a line's billing month.
-// Keys are discovered by ingest, inactive at first. Every method MUST be
-// safe for concurrent use and MUST persist what it changes before
-// returning.
+// Keys are discovered by ingest: a key seen for the first time is active,
+// and every key seen in a billing month gets its current status for that
+// month. Every method MUST be safe for concurrent use and MUST persist what
+// it changes before returning.
 type TagStore interface {
 	// TagKeys lists the tag keys ordered by key: all of them when payer is
 	// "", else those on lines paid by payer.

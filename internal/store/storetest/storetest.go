@@ -20,6 +20,10 @@
 // setField); amounts are decimals. Expected rows list the bucket, the
 // formatted group keys, then each metric's amount and unit after a bar.
 // "values DIMENSION" and "tags [KEY]" blocks expect one value per line.
+//
+// RunRepositories checks the metadata repositories (budgets, tag statuses
+// by month, backfill requests, the alert outbox) the same way for every
+// backend, including that what they change survives reopening the store.
 package storetest
 
 import (
