@@ -237,7 +237,7 @@ func TestBrowser(t *testing.T) {
 			Stats   map[string]string
 		}
 		uiDecode(t, res["data"], &got)
-		periods, err := inst.app.store.Periods(ctx)
+		periods, err := inst.app.Store.Periods(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -388,7 +388,7 @@ func TestBrowserSignIn(t *testing.T) {
 	// Learn the organisation's accounts from a test-mode server.
 	probe := start(t, now)
 	probe.ingest(t, export)
-	periods, err := probe.app.store.Periods(ctx)
+	periods, err := probe.app.Store.Periods(ctx)
 	if err != nil || len(periods) == 0 {
 		t.Fatalf("periods: %v %v", periods, err)
 	}

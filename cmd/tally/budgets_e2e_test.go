@@ -65,7 +65,7 @@ func (h *snsHook) received() []notify.SNSNotification {
 // delivery log, sorted (attempts of one frozen instant share their time).
 func deliveries(t *testing.T, inst *instance) []string {
 	t.Helper()
-	log, err := inst.app.store.Outbox().Log(context.Background())
+	log, err := inst.app.Store.Outbox().Log(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 
 	// Evaluating again, as the next ingest or timer tick does, crosses
 	// nothing new.
-	if err := inst.app.budgets.Evaluate(context.Background()); err != nil {
+	if err := inst.app.Budgets.Evaluate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)

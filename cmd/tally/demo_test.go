@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/tallyhq/tally/internal/app"
 )
 
 // startDemo runs `tally demo` with a small organisation on data and waits
@@ -27,7 +29,7 @@ func startDemo(t *testing.T, data string) (inst *instance, stop func()) {
 	inst = &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks := &serveHooks{ready: func(u string, a *app) {
+	hooks := &serveHooks{ready: func(u string, a *app.App) {
 		inst.url, inst.app = u, a
 		close(ready)
 	}}

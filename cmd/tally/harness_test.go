@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/sdkhttp"
 )
 
@@ -39,7 +40,7 @@ func sample(t *testing.T, name string) string {
 type instance struct {
 	url  string
 	data string
-	app  *app
+	app  *app.App
 	out  *syncBuffer
 }
 
@@ -114,7 +115,7 @@ func launch(t *testing.T, data string, hooks *serveHooks, flags ...string) (*ins
 	inst := &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks.ready = func(u string, a *app) {
+	hooks.ready = func(u string, a *app.App) {
 		inst.url, inst.app = u, a
 		close(ready)
 	}
