@@ -34,7 +34,6 @@ var allowed = map[string][]string{
 	"internal/awsjson":         {},
 	"internal/sdkhttp":         {},
 	"internal/notify/smtptest": {},
-	"internal/web/e2e":         {},
 
 	// The storage contracts, and their backends: backends import the
 	// contracts, the query model, the vocabulary and their driver only.
@@ -67,6 +66,8 @@ var allowed = map[string][]string{
 	"internal/apigen":              {"internal/awsjson"},
 	"internal/synth":               {"github.com/klauspost/compress", "github.com/parquet-go/parquet-go"},
 	"internal/bench":               {"internal/sdkhttp", "internal/synth", "github.com/aws/aws-sdk-go-v2", "github.com/duckdb/duckdb-go"},
+	"internal/testenv":             {},
+	"internal/web/e2e":             {"internal/testenv"},
 }
 
 // httpAllowed are the packages that may import net/http: the server and the

@@ -42,6 +42,7 @@ func uiSynthExport(t *testing.T, now time.Time) string {
 // checks that the numbers on the page equal the API's. Screenshots are kept
 // in test-artifacts/web/.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -374,6 +375,7 @@ func TestBrowser(t *testing.T) {
 // checks that the account sees in the browser what the API shows it: only
 // its own usage.
 func TestBrowserSignIn(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}

@@ -58,6 +58,7 @@ func startDemo(t *testing.T, data string) (inst *instance, stop func()) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}
@@ -150,6 +151,7 @@ func shellFields(t *testing.T, line string) []string {
 }
 
 func TestDemoRestartReusesData(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,17 +10,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // TestAllSamplesLoad ingests the whole sample folder with `tally ingest`
 // while no server runs, then serves it and checks the CSV CUR and FOCUS
 // months against sums over the raw files.
 func TestAllSamplesLoad(t *testing.T) {
-	dir, err := filepath.Abs(samples)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
 	sample(t, "focus_sample.csv")
+	dir := testenv.Samples(t)
 	data := t.TempDir()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"ingest", "--data", data, dir}, &out, &errOut); err != nil {

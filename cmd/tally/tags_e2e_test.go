@@ -169,6 +169,7 @@ func writeCredentials(t *testing.T) string {
 // GetDimensionValues; then backfills, reactivates and backfills again,
 // under the 24-hour and no-change rules, all with a clock the test moves.
 func TestTagActivationOverTime(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("ingests three months of real CUR data")
 	}
@@ -323,6 +324,7 @@ func runTally(t *testing.T, args ...string) (string, error) {
 // PROCESSING; the next start resumes the job. The second server runs under
 // --profile unlimited and is driven with `tally tags`.
 func TestTagBackfillSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	dec := sample(t, "Dec2018-WorkshopCUR-00001.snappy.parquet")
 	data := t.TempDir()
 	clock := &testClock{t: fixedNow}
@@ -379,6 +381,7 @@ func TestTagBackfillSurvivesRestart(t *testing.T) {
 // only: activate, see it count from the current month, backfill, watch the
 // backfill go from PROCESSING to SUCCEEDED, and see past months regroup.
 func TestTagsFromTheAWSCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the aws CLI a dozen times")
 	}
