@@ -67,18 +67,6 @@ const oracleTable = `CREATE TABLE li AS SELECT
 var allMetrics = []string{"AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost",
 	"NormalizedUsageAmount", "UnblendedCost", "UsageQuantity"}
 
-// newOracle returns an oracle of its own over files, for a test that adds
-// views to it; the others share one per set of files (sharedOracle).
-func newOracle(t *testing.T, files ...string) *oracle {
-	t.Helper()
-	o, err := openOracle(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { o.db.Close() })
-	return o
-}
-
 // openOracle reads files into an in-memory DuckDB table li once, so that
 // every question after that reads memory, not Parquet.
 func openOracle(files []string) (*oracle, error) {
