@@ -11,9 +11,13 @@ BENCH_FLAGS ?=
 build:
 	$(GO) build -o tally ./cmd/tally
 
+# One line per package as soon as it finishes (scripts/testreport reads
+# go test -json, which streams; plain go test holds every result back behind
+# the slowest package before it). -timeout bounds a hung test binary.
+TEST_TIMEOUT ?= 15m
 test:
 	$(GO) vet ./...
-	$(GO) test ./...
+	$(GO) run ./scripts/testreport -timeout $(TEST_TIMEOUT) ./...
 
 # gofmt, go vet and staticcheck (fetched through the module proxy).
 lint:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // alertConfig holds the flags of budget evaluation and alert delivery.
@@ -53,10 +54,10 @@ func (s *snsEndpoints) Set(v string) error {
 
 // senders builds the delivery of each kind of alert. Without --smtp-addr
 // email alerts stay in the outbox, retried, until a server is configured.
-func (c *alertConfig) senders() (map[notify.Kind]notify.Sender, error) {
-	out := map[notify.Kind]notify.Sender{
-		notify.Email: notify.Unconfigured("email delivery is not configured: start tally with --smtp-addr host:port"),
-		notify.SNS:   &notify.SNSHTTP{Endpoints: c.sns},
+func (c *alertConfig) senders() (map[store.MessageKind]notify.Sender, error) {
+	out := map[store.MessageKind]notify.Sender{
+		store.Email: notify.Unconfigured("email delivery is not configured: start tally with --smtp-addr host:port"),
+		store.SNS:   &notify.SNSHTTP{Endpoints: c.sns},
 	}
 	if c.smtpAddr != "" {
 		s, err := notify.NewSMTP(notify.SMTPConfig{Addr: c.smtpAddr, From: c.smtpFrom, Username: c.smtpUser,
@@ -64,7 +65,7 @@ func (c *alertConfig) senders() (map[notify.Kind]notify.Sender, error) {
 		if err != nil {
 			return nil, usagef("--smtp-addr/--smtp-from: %v", err)
 		}
-		out[notify.Email] = s
+		out[store.Email] = s
 	}
 	if c.interval <= 0 {
 		return nil, usagef("--budgets-interval must be positive, got %s", c.interval)

@@ -36,10 +36,11 @@ func credentialsFile(t *testing.T) string {
 // TestAccountScoping checks that a member account never sees another
 // account's cost, in any operation, while the payer sees all it pays for.
 func TestAccountScoping(t *testing.T) {
+	t.Parallel()
 	files := workshop(t)
 	inst := start(t, fixedNow, "--credentials", credentialsFile(t))
 	inst.ingest(t, files[0])
-	o := newOracle(t, files[0])
+	o := sharedOracle(t, files[0])
 	ctx := context.Background()
 	period := &types.DateInterval{Start: aws.String("2018-10-01"), End: aws.String("2018-11-01")}
 	monthly := &costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: types.GranularityMonthly, Metrics: allMetrics}

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/forecast"
 	"github.com/tallyhq/tally/internal/profile"
@@ -70,15 +70,15 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // backtestData ingests paths into a fresh store in dir and backtests the
 // daily UnblendedCost of everything in it.
 func backtestData(ctx context.Context, dir string, paths []string, now time.Time, name string, cfg forecast.BacktestConfig) (string, error) {
-	a, err := openApp(ctx, dir, profile.Unlimited, func() time.Time { return now }, slog.New(slog.DiscardHandler), 0)
+	a, err := app.Open(ctx, app.Config{Data: dir, Profile: profile.Unlimited, Now: func() time.Time { return now }})
 	if err != nil {
 		return "", err
 	}
-	defer a.store.Close()
-	if _, err := a.ingest(ctx, paths); err != nil {
+	defer a.Close()
+	if _, err := a.Ingest(ctx, paths); err != nil {
 		return "", err
 	}
-	series, _, err := a.ce.DailyHistory(ctx, billing.UnblendedCost, nil, query.Scope{}, now)
+	series, _, err := a.CostExplorer.DailyHistory(ctx, billing.UnblendedCost, nil, query.Scope{}, now)
 	if err != nil {
 		return "", err
 	}

@@ -42,6 +42,7 @@ func uiSynthExport(t *testing.T, now time.Time) string {
 // checks that the numbers on the page equal the API's. Screenshots are kept
 // in test-artifacts/web/.
 func TestBrowser(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -237,7 +238,7 @@ func TestBrowser(t *testing.T) {
 			Stats   map[string]string
 		}
 		uiDecode(t, res["data"], &got)
-		periods, err := inst.app.store.Periods(ctx)
+		periods, err := inst.app.Store.Periods(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -374,6 +375,7 @@ func TestBrowser(t *testing.T) {
 // checks that the account sees in the browser what the API shows it: only
 // its own usage.
 func TestBrowserSignIn(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("browser tests are not short")
 	}
@@ -388,7 +390,7 @@ func TestBrowserSignIn(t *testing.T) {
 	// Learn the organisation's accounts from a test-mode server.
 	probe := start(t, now)
 	probe.ingest(t, export)
-	periods, err := probe.app.store.Periods(ctx)
+	periods, err := probe.app.Store.Periods(ctx)
 	if err != nil || len(periods) == 0 {
 		t.Fatalf("periods: %v %v", periods, err)
 	}

@@ -65,7 +65,7 @@ func (h *snsHook) received() []notify.SNSNotification {
 // delivery log, sorted (attempts of one frozen instant share their time).
 func deliveries(t *testing.T, inst *instance) []string {
 	t.Helper()
-	log, err := inst.app.store.Outbox().Log(context.Background())
+	log, err := inst.app.Store.Outbox().Log(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +82,12 @@ func deliveries(t *testing.T, inst *instance) []string {
 // against GetCostAndUsage with the same filter, and their performance
 // history month by month.
 func TestBudgetSpendMatchesRawFiles(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("ingests the Workshop files")
 	}
 	files := workshop(t)
-	o := newOracle(t, files...)
+	o := sharedOracle(t, files...)
 	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
 	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--budgets-interval", "1h")
 	inst.ingest(t, files...)
@@ -177,6 +178,7 @@ func TestBudgetSpendMatchesRawFiles(t *testing.T) {
 // SMTP exchange) and at the topic's HTTP endpoint; the performance history
 // reads back.
 func TestBudgetAlertFromCLI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("ingests the Workshop files")
 	}
@@ -263,7 +265,7 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 		start := time.Unix(int64(a.TimePeriod.Start), 0).UTC().Format("2006-01-02")
 		got = append(got, start+" "+a.BudgetedAmount.Amount+" "+a.ActualAmount.Amount[:min(6, len(a.ActualAmount.Amount))])
 	}
-	o := newOracle(t, files...)
+	o := sharedOracle(t, files...)
 	sums := o.sums(t, "date_trunc('month', ts)", "", "tag_environment = 'Production'")
 	var want []string
 	for _, mth := range []string{"2018-10-01", "2018-11-01", "2018-12-01"} {
@@ -279,7 +281,7 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 
 	// Evaluating again, as the next ingest or timer tick does, crosses
 	// nothing new.
-	if err := inst.app.budgets.Evaluate(context.Background()); err != nil {
+	if err := inst.app.Budgets.Evaluate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -293,6 +295,7 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 // the alert is delivered once, and the timer moves the notification back to
 // OK when a new month starts.
 func TestBudgetAlertSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	csv := sample(t, "sample-anonymous-aws-export-dataset.csv") // 1.68 USD in November 2023
 	mail := smtptest.NewServer(t)
 	mail.Reject("451 4.3.0 try again later")

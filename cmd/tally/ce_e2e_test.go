@@ -133,10 +133,10 @@ func getAll(t *testing.T, c *costexplorer.Client, in *costexplorer.GetCostAndUsa
 // TestCostAndUsageMatchesRawFiles checks every metric, grouped by each
 // dimension and by a tag, against SQL over the raw Workshop CUR files.
 func TestCostAndUsageMatchesRawFiles(t *testing.T) {
+	t.Parallel()
 	files := workshop(t)
-	inst := start(t, fixedNow)
-	inst.ingest(t, files...)
-	o := newOracle(t, files...)
+	inst := workshopServer(t)
+	o := sharedOracle(t, files...)
 	ce := inst.ce("test", "test")
 	period := &types.DateInterval{Start: aws.String("2018-10-01"), End: aws.String("2019-01-01")}
 
@@ -247,9 +247,8 @@ func TestCostAndUsageMatchesRawFiles(t *testing.T) {
 // TestCLIMatchesSDK runs the real aws CLI and checks it reads the same bill
 // as the SDK.
 func TestCLIMatchesSDK(t *testing.T) {
-	files := workshop(t)
-	inst := start(t, fixedNow)
-	inst.ingest(t, files[0])
+	t.Parallel()
+	inst := workshopServer(t)
 	out, stderr, err := inst.cli(t, "ce", "get-cost-and-usage", "--time-period", "Start=2018-10-01,End=2018-11-01",
 		"--granularity", "MONTHLY", "--metrics", "UnblendedCost", "AmortizedCost", "--group-by", "Type=DIMENSION,Key=SERVICE")
 	if err != nil {
@@ -293,6 +292,7 @@ func apiCode(err error) string {
 // TestPaginationAndTokens pages through a result that needs many pages and
 // checks the token rules.
 func TestPaginationAndTokens(t *testing.T) {
+	t.Parallel()
 	files := workshop(t)
 	inst := startWith(t, fixedNow, &serveHooks{pageSize: 100})
 	inst.ingest(t, files[0])
@@ -309,7 +309,7 @@ func TestPaginationAndTokens(t *testing.T) {
 		t.Fatal("no NextPageToken with 100 groups a page")
 	}
 	all := flatten(t, getAll(t, ce, in), true)
-	o := newOracle(t, files[0])
+	o := sharedOracle(t, files[0])
 	compareMetrics(t, "paged", o.sums(t, "ts", "usage_type", ""), all, []string{"UnblendedCost"})
 
 	changed := *in
@@ -331,7 +331,8 @@ func TestPaginationAndTokens(t *testing.T) {
 
 // TestValidationErrors checks the rules of GetCostAndUsage through the SDK.
 func TestValidationErrors(t *testing.T) {
-	inst := start(t, fixedNow)
+	t.Parallel()
+	inst := workshopServer(t)
 	ce := inst.ce("test", "test")
 	period := &types.DateInterval{Start: aws.String("2018-10-01"), End: aws.String("2018-11-01")}
 	dim := func(k types.Dimension, v ...string) types.Expression {
@@ -384,6 +385,7 @@ func TestValidationErrors(t *testing.T) {
 // answer is the old month or the new one, never a mix, and the same month
 // ingested twice does not double.
 func TestReingestAndConcurrentQueries(t *testing.T) {
+	t.Parallel()
 	files := workshop(t)
 	inst := start(t, fixedNow)
 	inst.ingest(t, files[0])
@@ -405,7 +407,7 @@ func TestReingestAndConcurrentQueries(t *testing.T) {
 		t.Fatalf("after re-ingest the total is %s, was %s", again, full)
 	}
 	// A smaller delivery of the same month: one account's lines only.
-	o := newOracle(t, files[0])
+	o := sharedOracle(t, files[0])
 	part := filepath.Join(t.TempDir(), "oct-part.parquet")
 	if _, err := o.db.Exec(fmt.Sprintf(`COPY (SELECT * FROM read_parquet('%s') WHERE line_item_usage_account_id = '836060457634') TO '%s' (FORMAT parquet)`, files[0], part)); err != nil {
 		t.Fatal(err)

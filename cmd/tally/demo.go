@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/synth"
@@ -84,7 +85,7 @@ func demo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer, hooks *
 	}
 	ready := hooks.ready
 	inner := *hooks
-	inner.ready = func(baseURL string, a *app) {
+	inner.ready = func(baseURL string, a *app.App) {
 		printDemo(stdout, baseURL, keys.Test, cfg.serve, prof, st, now())
 		if ready != nil {
 			ready(baseURL, a)
@@ -135,18 +136,18 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 		fmt.Fprintf(stdout, "tally demo: using the organisation generated earlier today in %s\n", exports)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := openApp(ctx, dir, profile.Unlimited, now, logger, 0) // the profile does not matter to ingest
+	a, err := app.Open(ctx, app.Config{Data: dir, Profile: profile.Unlimited, Now: now, Logger: logger}) // the profile does not matter to ingest
 	if err != nil {
 		return nil, err
 	}
-	defer a.store.Close()
+	defer a.Close()
 	if err := ingestDemo(ctx, a, exports, stampPath, &st, stdout); err != nil {
 		return nil, err
 	}
 	if st.Payer, err = prepareDemo(ctx, a); err != nil {
 		return nil, err
 	}
-	names, err := a.store.AccountNames(ctx)
+	names, err := a.Store.AccountNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +157,8 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 
 // ingestDemo ingests the demo export through the normal ingest path unless
 // the stamp says it was and the store still has billing periods.
-func ingestDemo(ctx context.Context, a *app, exports, stampPath string, st *demoStamp, stdout io.Writer) error {
-	periods, err := a.store.Periods(ctx)
+func ingestDemo(ctx context.Context, a *app.App, exports, stampPath string, st *demoStamp, stdout io.Writer) error {
+	periods, err := a.Store.Periods(ctx)
 	if err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func ingestDemo(ctx context.Context, a *app, exports, stampPath string, st *demo
 	}
 	start := time.Now()
 	fmt.Fprintf(stdout, "tally demo: ingesting %d line items ...\n", st.LineItems)
-	rep, err := a.ingest(ctx, []string{exports})
+	rep, err := a.Ingest(ctx, []string{exports})
 	if err != nil {
 		return fmt.Errorf("ingest demo data: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
@@ -17,20 +18,20 @@ import (
 // serves: it activates the organisation's cost allocation tags and creates a
 // few budgets sized from last month's spend, with alerts. It leaves a data
 // directory where it already ran unchanged, and returns the payer account.
-func prepareDemo(ctx context.Context, a *app) (string, error) {
+func prepareDemo(ctx context.Context, a *app.App) (string, error) {
 	ctx = auth.WithCaller(ctx, auth.TestKeys().MustLookup("test"))
-	if err := activateDemoTags(ctx, a.ce); err != nil {
+	if err := activateDemoTags(ctx, a.CostExplorer); err != nil {
 		return "", fmt.Errorf("demo tags: %w", err)
 	}
-	now := a.now().UTC()
+	now := a.Now().UTC()
 	last := billing.Period{Start: billing.MonthStart(now).AddDate(0, -1, 0), End: billing.MonthStart(now)}
-	payers, err := a.ce.GetDimensionValues(ctx, &costexplorer.GetDimensionValuesRequest{
+	payers, err := a.CostExplorer.GetDimensionValues(ctx, &costexplorer.GetDimensionValuesRequest{
 		TimePeriod: ceInterval(last), Dimension: ptrTo(costexplorer.DimensionPayerAccount)})
 	if err != nil || len(payers.DimensionValues) == 0 {
 		return "", fmt.Errorf("demo budgets: no payer account in last month's data: %v", err)
 	}
 	payer := *payers.DimensionValues[0].Value
-	team, err := topTagValue(ctx, a.ce, last, "Team")
+	team, err := topTagValue(ctx, a.CostExplorer, last, "Team")
 	if err != nil {
 		return "", err
 	}
@@ -47,11 +48,11 @@ func prepareDemo(ctx context.Context, a *app) (string, error) {
 		{"EC2 compute", ec2, map[string][]string{"Service": {billing.ServiceEC2Compute}}, 0.9},
 		{"Team " + team, teamFilter, map[string][]string{"TagKeyValue": {"user:Team$" + team}}, 1.2},
 	} {
-		spend, err := monthSpend(ctx, a.ce, last, b.filter)
+		spend, err := monthSpend(ctx, a.CostExplorer, last, b.filter)
 		if err != nil {
 			return "", err
 		}
-		if err := createDemoBudget(ctx, a.budgets, payer, b.name, b.filters, math.Ceil(spend*b.factor)); err != nil {
+		if err := createDemoBudget(ctx, a.Budgets, payer, b.name, b.filters, math.Ceil(spend*b.factor)); err != nil {
 			return "", fmt.Errorf("demo budget %q: %w", b.name, err)
 		}
 	}

@@ -17,21 +17,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/tallyhq/tally/internal/app"
 )
 
-// startDemo runs `tally demo` with a small organisation on data and waits
-// until it serves. stop ends it; it is also stopped when the test ends.
-func startDemo(t *testing.T, data string) (inst *instance, stop func()) {
+// startDemo runs `tally demo` with a small organisation of about rows line
+// items on data and waits until it serves. stop ends it; it is also stopped
+// when the test ends.
+func startDemo(t *testing.T, data string, rows int) (inst *instance, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	inst = &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks := &serveHooks{ready: func(u string, a *app) {
+	hooks := &serveHooks{ready: func(u string, a *app.App) {
 		inst.url, inst.app = u, a
 		close(ready)
 	}}
-	args := []string{"--addr", "127.0.0.1:0", "--data", data, "--rows", "20000", "--seed", "7"}
+	args := []string{"--addr", "127.0.0.1:0", "--data", data, "--rows", strconv.Itoa(rows), "--seed", "7"}
 	go func() { done <- runDemo(ctx, args, inst.out, inst.out, hooks) }()
 	select {
 	case <-ready:
@@ -56,11 +59,12 @@ func startDemo(t *testing.T, data string) (inst *instance, stop func()) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}
 	data := t.TempDir()
-	inst, _ := startDemo(t, data)
+	inst, _ := startDemo(t, data, 20000)
 	out := inst.out.String()
 	if !strings.Contains(out, "generated") || !strings.Contains(out, "ingested") {
 		t.Errorf("the first start should generate and ingest; output:\n%s", out)
@@ -147,14 +151,20 @@ func shellFields(t *testing.T, line string) []string {
 	return strings.Split(strings.TrimSuffix(string(res), "\x00"), "\x00")
 }
 
+// demoRestartRows is the size of TestDemoRestartReusesData's organisation:
+// it only checks what a restart reuses, which does not need TestDemo's
+// believable bill.
+const demoRestartRows = 3000
+
 func TestDemoRestartReusesData(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}
 	data := t.TempDir()
-	_, stop := startDemo(t, data)
+	_, stop := startDemo(t, data, demoRestartRows)
 	stop()
-	inst, stop := startDemo(t, data)
+	inst, stop := startDemo(t, data, demoRestartRows)
 	stop()
 	out := inst.out.String()
 	if !strings.Contains(out, "using the organisation generated earlier today") || !strings.Contains(out, "already ingested") {
@@ -166,7 +176,7 @@ func TestDemoRestartReusesData(t *testing.T) {
 	if err := os.Remove(filepath.Join(data, "tally.duckdb")); err != nil {
 		t.Fatal(err)
 	}
-	inst, stop = startDemo(t, data)
+	inst, stop = startDemo(t, data, demoRestartRows)
 	stop()
 	out = inst.out.String()
 	if !strings.Contains(out, "using the organisation generated earlier today") || !strings.Contains(out, "ingested 14 billing periods") {
@@ -177,7 +187,7 @@ func TestDemoRestartReusesData(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(data, demoExportsDir)); err != nil {
 		t.Fatal(err)
 	}
-	inst, _ = startDemo(t, data)
+	inst, _ = startDemo(t, data, demoRestartRows)
 	if out := inst.out.String(); !strings.Contains(out, "tally demo: generated") {
 		t.Errorf("the restart without an export did not generate one; output:\n%s", out)
 	}

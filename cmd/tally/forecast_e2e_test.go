@@ -13,9 +13,8 @@ import (
 )
 
 func TestForecasts(t *testing.T) {
-	files := workshop(t)
-	inst := start(t, fixedNow)
-	inst.ingest(t, files...)
+	t.Parallel()
+	inst := workshopServer(t)
 	ce := inst.ce("test", "test")
 	ctx := context.Background()
 	period := func(s, e string) *types.DateInterval {
@@ -136,6 +135,7 @@ func TestForecasts(t *testing.T) {
 // ingests through the normal path and prints the model's table beside both
 // baselines.
 func TestBacktestCommand(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}

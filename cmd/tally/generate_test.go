@@ -112,6 +112,7 @@ func TestGenerateUnwritableFolder(t *testing.T) {
 // ingest` into the store of a running server and checks Cost Explorer's
 // monthly UnblendedCost against DuckDB over the raw files.
 func TestGenerateIngestQuery(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates, ingests and queries three exports")
 	}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,29 +18,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/sdkhttp"
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
-// samples is the folder of real billing files shared with the project.
-var samples = filepath.Join("..", "..", "..", "shared", "billing-samples")
-
-func sample(t *testing.T, name string) string {
-	t.Helper()
-	p, err := filepath.Abs(filepath.Join(samples, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("sample file %s not found: %v", name, err)
-	}
-	return p
-}
+// sample returns the path of a file of the shared billing samples.
+func sample(t *testing.T, name string) string { return testenv.Sample(t, name) }
 
 // instance is a Tally server started in-process for a test.
 type instance struct {
 	url  string
 	data string
-	app  *app
+	app  *app.App
 	out  *syncBuffer
 }
 
@@ -110,12 +101,35 @@ func (c *testClock) Set(t time.Time) {
 // would; the end of the test stops it too.
 func launch(t *testing.T, data string, hooks *serveHooks, flags ...string) (*instance, func()) {
 	t.Helper()
+	hooks.strictErrors = func(err error) { t.Error(err) }
+	inst, stopServer, err := startServer(data, hooks, flags...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			if err := stopServer(); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return inst, stop
+}
+
+// startServer runs `tally serve` on data with hooks (hooks.ready is set
+// here) and waits until it is ready. stop ends it as SIGTERM would and
+// returns what serve returned.
+func startServer(data string, hooks *serveHooks, flags ...string) (inst *instance, stop func() error, err error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	inst := &instance{data: data, out: &syncBuffer{}}
+	inst = &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
-	hooks.strictErrors = func(err error) { t.Error(err) }
-	hooks.ready = func(u string, a *app) {
+	if hooks.strictErrors == nil {
+		hooks.strictErrors = unlistedExceptions.add
+	}
+	hooks.ready = func(u string, a *app.App) {
 		inst.url, inst.app = u, a
 		close(ready)
 	}
@@ -125,23 +139,83 @@ func launch(t *testing.T, data string, hooks *serveHooks, flags ...string) (*ins
 	case <-ready:
 	case err := <-done:
 		cancel()
-		t.Fatalf("serve: %v\n%s", err, inst.out)
-	case <-time.After(60 * time.Second):
+		return nil, nil, fmt.Errorf("serve: %v\n%s", err, inst.out)
+	case <-time.After(2 * time.Minute):
 		cancel()
-		t.Fatal("server did not start")
+		return nil, nil, errors.New("server did not start")
 	}
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return inst, stop
+	return inst, func() error { cancel(); return <-done }, nil
 }
+
+// workshopServer returns the server that tests share which only read the
+// three Workshop months: started at fixedNow with the default flags, they
+// were ingested once, by the first test that asked. Tests using it must
+// not change anything it stores (no ingest, budget or tag status). TestMain
+// stops it.
+func workshopServer(t *testing.T) *instance {
+	t.Helper()
+	files := workshop(t)
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "tally-workshop-")
+		if shared.err != nil {
+			return
+		}
+		hooks := &serveHooks{now: func() time.Time { return fixedNow }}
+		shared.inst, shared.stop, shared.err = startServer(shared.dir, hooks)
+		if shared.err != nil {
+			return
+		}
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), append([]string{"ingest", "--data", shared.dir}, files...), &out, &errOut); err != nil {
+			shared.err = fmt.Errorf("tally ingest: %v\n%s", err, errOut.String())
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("shared Workshop server: %v", shared.err)
+	}
+	return shared.inst
+}
+
+// shared is the Workshop server of workshopServer.
+var shared struct {
+	once sync.Once
+	inst *instance
+	stop func() error
+	dir  string
+	err  error
+}
+
+// TestMain runs the tests, then stops what they shared.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.stop != nil {
+		if err := shared.stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "shared Workshop server:", err)
+		}
+	}
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	closeOracles()
+	if errs := unlistedExceptions.get(); len(errs) > 0 {
+		fmt.Fprintln(os.Stderr, "exceptions that the operations' models do not list:", errors.Join(errs...))
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// unlistedExceptions collects what the shared server's strict router
+// reported (a test's own server reports to its test).
+var unlistedExceptions errorList
+
+type errorList struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errorList) add(err error) { l.mu.Lock(); l.errs = append(l.errs, err); l.mu.Unlock() }
+
+func (l *errorList) get() []error { l.mu.Lock(); defer l.mu.Unlock(); return l.errs }
 
 // ingest loads files through the running server, as `tally ingest` does.
 func (in *instance) ingest(t *testing.T, paths ...string) string {
@@ -177,22 +251,17 @@ func (in *instance) budgets(key, secret string) *budgets.Client {
 }
 
 // cli runs the real aws CLI against the instance and decodes its JSON
-// output. It skips the test when the CLI is not installed.
+// output. Without the CLI it skips the test, or fails it in CI (see
+// testenv.AWSCLI).
 func (in *instance) cli(t *testing.T, args ...string) (map[string]any, string, error) {
 	t.Helper()
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		if os.Getenv("TALLY_REQUIRE_AWS_CLI") != "" {
-			t.Fatal("aws CLI not found and TALLY_REQUIRE_AWS_CLI is set")
-		}
-		t.Skip("aws CLI not installed")
-	}
+	bin := testenv.AWSCLI(t)
 	cmd := exec.Command(bin, append(args, "--endpoint-url", in.url, "--output", "json")...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",
 		"AWS_DEFAULT_REGION=us-east-1", "AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	if err != nil {
 		return nil, strings.TrimSpace(stderr.String()), err
 	}

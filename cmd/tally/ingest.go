@@ -9,8 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"time"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
 )
@@ -43,12 +43,12 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := openApp(ctx, *data, profile.AWS, time.Now, logger, 0)
+	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
-	report, err := a.ingest(ctx, paths)
+	defer a.Close()
+	report, err := a.Ingest(ctx, paths)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -17,9 +18,9 @@ type oracle struct {
 	db *sql.DB
 }
 
-// oracleView maps legacy CUR Parquet columns to the Cost Explorer terms, per
+// oracleTable maps legacy CUR Parquet columns to the Cost Explorer terms, per
 // reference/data-formats.md (§4 dimensions, §5 metrics, §6 record types).
-const oracleView = `CREATE VIEW li AS SELECT
+const oracleTable = `CREATE TABLE li AS SELECT
 	line_item_usage_start_date AS ts,
 	date_trunc('month', bill_billing_period_start_date) AS billing_month,
 	bill_payer_account_id AS payer,
@@ -66,21 +67,59 @@ const oracleView = `CREATE VIEW li AS SELECT
 var allMetrics = []string{"AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost",
 	"NormalizedUsageAmount", "UnblendedCost", "UsageQuantity"}
 
-func newOracle(t *testing.T, files ...string) *oracle {
-	t.Helper()
+// openOracle reads files into an in-memory DuckDB table li once, so that
+// every question after that reads memory, not Parquet.
+func openOracle(files []string) (*oracle, error) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { db.Close() })
 	quoted := make([]string, len(files))
 	for i, f := range files {
 		quoted[i] = "'" + f + "'"
 	}
-	if _, err := db.Exec(fmt.Sprintf(oracleView, strings.Join(quoted, ", "))); err != nil {
+	if _, err := db.Exec(fmt.Sprintf(oracleTable, strings.Join(quoted, ", "))); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &oracle{db: db}, nil
+}
+
+// oracles holds the oracles tests share, by their files; TestMain closes
+// them.
+var oracles struct {
+	mu sync.Mutex
+	m  map[string]*oracle
+}
+
+// sharedOracle returns the oracle over files that every test asking for
+// the same files shares. Its questions only read.
+func sharedOracle(t *testing.T, files ...string) *oracle {
+	t.Helper()
+	key := strings.Join(files, "\x00")
+	oracles.mu.Lock()
+	defer oracles.mu.Unlock()
+	if o, ok := oracles.m[key]; ok {
+		return o
+	}
+	o, err := openOracle(files)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return &oracle{db: db}
+	if oracles.m == nil {
+		oracles.m = map[string]*oracle{}
+	}
+	oracles.m[key] = o
+	return o
+}
+
+// closeOracles closes the shared oracles.
+func closeOracles() {
+	oracles.mu.Lock()
+	defer oracles.mu.Unlock()
+	for _, o := range oracles.m {
+		o.db.Close()
+	}
 }
 
 // cell is one oracle answer: the sums of every metric for one bucket and key.

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
+	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -11,17 +11,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // TestAllSamplesLoad ingests the whole sample folder with `tally ingest`
 // while no server runs, then serves it and checks the CSV CUR and FOCUS
 // months against sums over the raw files.
 func TestAllSamplesLoad(t *testing.T) {
-	dir, err := filepath.Abs(samples)
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
 	sample(t, "focus_sample.csv")
+	dir := testenv.Samples(t)
 	data := t.TempDir()
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"ingest", "--data", data, dir}, &out, &errOut); err != nil {
@@ -33,11 +33,15 @@ func TestAllSamplesLoad(t *testing.T) {
 		}
 	}
 	inst := startOn(t, data, time.Date(2024, 10, 15, 0, 0, 0, 0, time.UTC), "--profile", "unlimited")
-	o := newOracle(t, sample(t, workshopFiles[0]))
-	if _, err := o.db.Exec(`CREATE VIEW focus AS SELECT * FROM read_csv('` + sample(t, "focus_sample.csv") + `', nullstr = 'NULL', all_varchar = true)`); err != nil {
+	raw, err := sql.Open("duckdb", "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.db.Exec(`CREATE VIEW cur AS SELECT * FROM read_csv('` + sample(t, "sample-anonymous-aws-export-dataset.csv") + `', all_varchar = true)`); err != nil {
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE VIEW focus AS SELECT * FROM read_csv('` + sample(t, "focus_sample.csv") + `', nullstr = 'NULL', all_varchar = true)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`CREATE VIEW cur AS SELECT * FROM read_csv('` + sample(t, "sample-anonymous-aws-export-dataset.csv") + `', all_varchar = true)`); err != nil {
 		t.Fatal(err)
 	}
 	ce := inst.ce("test", "test")
@@ -50,7 +54,7 @@ func TestAllSamplesLoad(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var want string
-			if err := o.db.QueryRow(tc.sql).Scan(&want); err != nil {
+			if err := raw.QueryRow(tc.sql).Scan(&want); err != nil {
 				t.Fatal(err)
 			}
 			res, err := ce.GetCostAndUsage(context.Background(), &costexplorer.GetCostAndUsageInput{

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,23 +13,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"time"
 
+	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/awsjson"
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/budgets"
-	"github.com/tallyhq/tally/internal/costexplorer"
-	"github.com/tallyhq/tally/internal/ingest"
-	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
-	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/store/duckdb"
-	"github.com/tallyhq/tally/internal/web"
 )
 
 // serveConfig is what `tally serve` runs with.
@@ -54,11 +43,11 @@ type serveHooks struct {
 	// now replaces the clock.
 	now func() time.Time
 	// ready is called with the base URL once the server answers.
-	ready func(baseURL string, app *app)
+	ready func(baseURL string, a *app.App)
 	// pageSize overrides the number of groups in a GetCostAndUsage page.
 	pageSize int
 	// backfillGate, when set, holds every tag backfill job until it returns.
-	backfillGate func(context.Context, backfill.Request) error
+	backfillGate func(context.Context, store.Backfill) error
 	// strictErrors, when set, is told of every exception an operation's
 	// model does not list (awsjson.WithStrictErrors).
 	strictErrors func(error)
@@ -75,49 +64,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hook
 		return usagef("serve takes no arguments, got %q", fs.Args())
 	}
 	return serve(ctx, cfg, stdout, stderr, hooks)
-}
-
-// app is a running Tally: the store and the services over it.
-type app struct {
-	store     *duckdb.DB
-	ce        *costexplorer.Service
-	backfills *backfill.Runner
-	budgets   *budgets.Service
-	alerts    *notify.Dispatcher // delivers budget alerts; only `serve` has one
-	log       *slog.Logger
-	now       func() time.Time
-	// ingests remembers recent ingest outcomes for the web UI's Data page.
-	ingests *web.IngestLog
-}
-
-// wakeAlerts tells the alert dispatcher, when one runs, that alerts were
-// queued.
-func (a *app) wakeAlerts() {
-	if a.alerts != nil {
-		a.alerts.Kick()
-	}
-}
-
-// ingest loads paths through the normal ingest path, then evaluates the
-// budgets against the new data.
-func (a *app) ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
-	rep, err := a.load(ctx, paths)
-	a.ingests.Record(a.now(), paths, rep, err)
-	return rep, err
-}
-
-func (a *app) load(ctx context.Context, paths []string) (*ingest.Report, error) {
-	w, err := a.store.NewWriter(ctx)
-	if err != nil {
-		return nil, err
-	}
-	report, err := ingest.Load(ctx, paths, w, ingest.Options{})
-	if err == nil {
-		if err := a.budgets.Evaluate(ctx); err != nil {
-			a.log.Error("budgets: evaluation after ingest failed", "err", err)
-		}
-	}
-	return report, err
 }
 
 func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -153,43 +99,19 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize})
 	if err != nil {
 		return err
 	}
-	defer a.store.Close()
-	if hooks.backfillGate != nil {
-		a.backfills.Gate(hooks.backfillGate)
-	}
-	if err := a.backfills.Start(ctx); err != nil {
-		return err
-	}
-	defer a.backfills.Stop()
-	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.store.Outbox(), Senders: senders, Now: now, Logger: logger})
-	background, stopBackground := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { a.budgets.Run(background, cfg.alerts.interval) })
-	wg.Go(func() { a.alerts.Run(background) })
-	defer wg.Wait() // before the store closes
-	defer stopBackground()
-	opts := []awsjson.Option{awsjson.WithLogger(logger)}
-	if hooks.strictErrors != nil {
-		opts = append(opts, awsjson.WithStrictErrors(hooks.strictErrors))
-	}
-	router, err := awsjson.NewRouter([]awsjson.Service{
-		costexplorer.ServiceDef(a.ce),
-		budgets.ServiceDef(a.budgets),
-	}, opts...)
-	if err != nil {
+	defer a.Close()
+	if err := a.Start(ctx, app.Jobs{Senders: senders, BudgetsInterval: cfg.alerts.interval, BackfillGate: hooks.backfillGate}); err != nil {
 		return err
 	}
 	token := randomHex(16)
-	srv := server.New(server.Config{
-		Logger: logger, Keys: keys, API: router, IngestToken: token,
-		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
-		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
-			Version: version, Profile: prof.Name, Logger: logger}),
-	})
+	srv, err := a.Handler(app.Site{Keys: keys, IngestToken: token, Version: version, StrictErrors: hooks.strictErrors})
+	if err != nil {
+		return err
+	}
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -200,7 +122,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
-	periods, err := a.store.Periods(ctx)
+	periods, err := a.Store.Periods(ctx)
 	if err != nil {
 		return err
 	}
@@ -217,32 +139,6 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return httpSrv.Shutdown(shutdownCtx)
-}
-
-// openApp opens the store in dir and builds the services over it.
-func openApp(ctx context.Context, dir string, prof profile.Profile, now func() time.Time, logger *slog.Logger, pageSize int) (*app, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
-	}
-	// DuckDB's buffer memory is capped so that ingesting a file of any size
-	// stays within a bounded footprint; DuckDB spills to disk beyond it.
-	db, err := duckdb.Open(ctx, filepath.Join(dir, "tally.duckdb"), duckdb.Options{
-		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: now, Logger: logger})
-	if err != nil {
-		return nil, err
-	}
-	key, err := pageTokenKey(dir)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	backfills := backfill.New(backfill.Config{Store: db, Now: now, Every: prof.BackfillEvery, Logger: logger})
-	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, TokenKey: key, PageSize: pageSize,
-		Backfills: backfills})
-	a := &app{store: db, ce: ce, backfills: backfills, log: logger, now: now, ingests: web.NewIngestLog(0)}
-	a.budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: prof, Now: now, Logger: logger, TokenKey: key,
-		Alerted: a.wakeAlerts})
-	return a, nil
 }
 
 // listen opens the listening socket; the built-in test keys are only served
@@ -279,25 +175,6 @@ func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Prof
 	if prof.HistoryMonths > 0 && start.Before(billing.MonthStart(now).AddDate(0, -prof.HistoryMonths, 0)) {
 		fmt.Fprintln(w, "(that data is older than AWS's history window: start tally with --profile unlimited to query it)")
 	}
-}
-
-// pageTokenKey returns the key that signs page tokens, created once per data
-// directory so tokens survive a restart.
-func pageTokenKey(dir string) ([]byte, error) {
-	path := filepath.Join(dir, "page-token.key")
-	b, err := os.ReadFile(path)
-	if err == nil && len(b) >= 32 {
-		return b, nil
-	}
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	b = make([]byte, 32)
-	rand.Read(b)
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return nil, fmt.Errorf("page token key: %w", err)
-	}
-	return b, nil
 }
 
 func randomHex(n int) string {

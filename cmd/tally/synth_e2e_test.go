@@ -21,6 +21,7 @@ import (
 // amortized metrics, GetCostCategories and GetCostAndUsageWithResources
 // against SQL over the raw Parquet.
 func TestSyntheticOrganisation(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("generates and ingests an organisation")
 	}

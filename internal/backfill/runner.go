@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // Config wires a Runner.
 type Config struct {
-	Store Store
+	Store store.BackfillStore
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Every is the least time between two accepted requests (AWS: 24
@@ -49,7 +51,7 @@ type Runner struct {
 	submit sync.Mutex // serialises Submit, so the seed rules see every request
 
 	mu      sync.Mutex // guards the fields below
-	gate    func(context.Context, Request) error
+	gate    func(context.Context, store.Backfill) error
 	cancel  context.CancelFunc
 	stopped chan struct{}
 	ended   chan struct{} // closed and replaced whenever a job ends
@@ -71,7 +73,7 @@ func New(cfg Config) *Runner {
 // the job fails with g's error as its reason, unless the runner is stopping:
 // then the job stays PROCESSING for the next start. Tests use it to hold a
 // job; it applies to the jobs run after the call.
-func (r *Runner) Gate(g func(ctx context.Context, req Request) error) {
+func (r *Runner) Gate(g func(ctx context.Context, req store.Backfill) error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.gate = g
@@ -112,25 +114,25 @@ func (r *Runner) Stop() {
 // changed since the last successful request it starts nothing and returns
 // that request with started false; a request less than Every after the
 // previous one fails with a *TooSoonError.
-func (r *Runner) Submit(ctx context.Context, from time.Time) (req Request, started bool, err error) {
+func (r *Runner) Submit(ctx context.Context, from time.Time) (req store.Backfill, started bool, err error) {
 	r.submit.Lock()
 	defer r.submit.Unlock()
 	st := r.cfg.Store
 	history, err := st.Backfills(ctx)
 	if err != nil {
-		return Request{}, false, err
+		return store.Backfill{}, false, err
 	}
 	for _, h := range history {
-		if h.Status == Processing {
+		if h.Status == store.BackfillProcessing {
 			return h, false, fmt.Errorf("%w: the request made at %s has not completed", ErrInProgress, h.RequestedAt.UTC().Format(time.RFC3339))
 		}
 	}
 	version, err := st.TagStatusVersion(ctx)
 	if err != nil {
-		return Request{}, false, err
+		return store.Backfill{}, false, err
 	}
 	for _, h := range history {
-		if h.Status == Succeeded {
+		if h.Status == store.BackfillSucceeded {
 			if h.Version == version {
 				return h, false, nil
 			}
@@ -140,12 +142,12 @@ func (r *Runner) Submit(ctx context.Context, from time.Time) (req Request, start
 	now := r.cfg.Now().UTC()
 	if r.cfg.Every > 0 && len(history) > 0 {
 		if next := history[0].RequestedAt.Add(r.cfg.Every); now.Before(next) {
-			return Request{}, false, &TooSoonError{Previous: history[0].RequestedAt, Next: next}
+			return store.Backfill{}, false, &TooSoonError{Previous: history[0].RequestedAt, Next: next}
 		}
 	}
 	req, err = st.CreateBackfill(ctx, from, now)
 	if err != nil {
-		return Request{}, false, err
+		return store.Backfill{}, false, err
 	}
 	r.cfg.Logger.Info("tag backfill requested", "id", req.ID, "from", from.Format("2006-01"))
 	r.kick()
@@ -153,16 +155,16 @@ func (r *Runner) Submit(ctx context.Context, from time.Time) (req Request, start
 }
 
 // Wait returns request id once it is no longer PROCESSING, or ctx's error.
-func (r *Runner) Wait(ctx context.Context, id int64) (Request, error) {
+func (r *Runner) Wait(ctx context.Context, id int64) (store.Backfill, error) {
 	for {
 		r.mu.Lock()
 		ended := r.ended
 		r.mu.Unlock()
 		history, err := r.cfg.Store.Backfills(ctx)
 		if err != nil {
-			return Request{}, err
+			return store.Backfill{}, err
 		}
-		var req Request
+		var req store.Backfill
 		found := false
 		for _, h := range history {
 			if h.ID == id {
@@ -170,9 +172,9 @@ func (r *Runner) Wait(ctx context.Context, id int64) (Request, error) {
 			}
 		}
 		if !found {
-			return Request{}, fmt.Errorf("backfill: no request %d", id)
+			return store.Backfill{}, fmt.Errorf("backfill: no request %d", id)
 		}
-		if req.Status != Processing {
+		if req.Status != store.BackfillProcessing {
 			return req, nil
 		}
 		select {
@@ -215,7 +217,7 @@ func (r *Runner) runPending(ctx context.Context) error {
 		return err
 	}
 	for i := len(history) - 1; i >= 0; i-- {
-		if history[i].Status != Processing {
+		if history[i].Status != store.BackfillProcessing {
 			continue
 		}
 		if err := r.run(ctx, history[i]); err != nil {
@@ -227,7 +229,7 @@ func (r *Runner) runPending(ctx context.Context) error {
 
 // run runs one job. It returns an error only when the job could not be
 // finished either way and stays PROCESSING.
-func (r *Runner) run(ctx context.Context, req Request) error {
+func (r *Runner) run(ctx context.Context, req store.Backfill) error {
 	log := r.cfg.Logger.With("id", req.ID, "from", req.From.Format("2006-01"))
 	n, err := r.cfg.Store.BeginBackfill(ctx, req.ID)
 	if err != nil {
@@ -261,7 +263,7 @@ func (r *Runner) run(ctx context.Context, req Request) error {
 	return nil
 }
 
-func (r *Runner) fail(ctx context.Context, log *slog.Logger, req Request, reason string) error {
+func (r *Runner) fail(ctx context.Context, log *slog.Logger, req store.Backfill, reason string) error {
 	if err := r.cfg.Store.FailBackfill(ctx, req.ID, reason, r.cfg.Now().UTC()); err != nil {
 		return errors.Join(fmt.Errorf("backfill %d: %s", req.ID, reason), err)
 	}

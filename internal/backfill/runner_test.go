@@ -10,13 +10,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/backfill"
+	"github.com/tallyhq/tally/internal/store"
 )
 
-// memStore is a backfill.Store in memory. applyErr makes ApplyBackfill fail.
+// memStore is a store.BackfillStore in memory. applyErr makes ApplyBackfill fail.
 type memStore struct {
 	mu       sync.Mutex
 	version  int64
-	reqs     []backfill.Request // oldest first
+	reqs     []store.Backfill // oldest first
 	applied  []int64
 	applyErr error
 }
@@ -27,27 +28,27 @@ func (m *memStore) TagStatusVersion(context.Context) (int64, error) {
 	return m.version, nil
 }
 
-func (m *memStore) CreateBackfill(_ context.Context, from, at time.Time) (backfill.Request, error) {
+func (m *memStore) CreateBackfill(_ context.Context, from, at time.Time) (store.Backfill, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r := backfill.Request{ID: int64(len(m.reqs) + 1), From: from, RequestedAt: at, LastUpdatedAt: at,
-		Status: backfill.Processing, Version: m.version}
+	r := store.Backfill{ID: int64(len(m.reqs) + 1), From: from, RequestedAt: at, LastUpdatedAt: at,
+		Status: store.BackfillProcessing, Version: m.version}
 	m.reqs = append(m.reqs, r)
 	return r, nil
 }
 
-func (m *memStore) Backfills(context.Context) ([]backfill.Request, error) {
+func (m *memStore) Backfills(context.Context) ([]store.Backfill, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]backfill.Request, len(m.reqs))
+	out := make([]store.Backfill, len(m.reqs))
 	for i, r := range m.reqs {
 		out[len(m.reqs)-1-i] = r
 	}
 	return out, nil
 }
 
-func (m *memStore) processing(id int64) (*backfill.Request, error) {
-	if id < 1 || int(id) > len(m.reqs) || m.reqs[id-1].Status != backfill.Processing {
+func (m *memStore) processing(id int64) (*store.Backfill, error) {
+	if id < 1 || int(id) > len(m.reqs) || m.reqs[id-1].Status != store.BackfillProcessing {
 		return nil, errors.New("not processing")
 	}
 	return &m.reqs[id-1], nil
@@ -74,7 +75,7 @@ func (m *memStore) ApplyBackfill(_ context.Context, id int64, done time.Time) er
 	if err != nil {
 		return err
 	}
-	r.Status, r.CompletedAt, r.LastUpdatedAt = backfill.Succeeded, done, done
+	r.Status, r.CompletedAt, r.LastUpdatedAt = store.BackfillSucceeded, done, done
 	m.applied = append(m.applied, id)
 	return nil
 }
@@ -86,7 +87,7 @@ func (m *memStore) FailBackfill(_ context.Context, id int64, reason string, done
 	if err != nil {
 		return err
 	}
-	r.Status, r.Reason, r.CompletedAt, r.LastUpdatedAt = backfill.Failed, reason, done, done
+	r.Status, r.Reason, r.CompletedAt, r.LastUpdatedAt = store.BackfillFailed, reason, done, done
 	return nil
 }
 
@@ -113,14 +114,14 @@ var (
 	oct = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
 )
 
-func newRunner(t *testing.T, st backfill.Store, c *clock) *backfill.Runner {
+func newRunner(t *testing.T, st store.BackfillStore, c *clock) *backfill.Runner {
 	t.Helper()
 	r := backfill.New(backfill.Config{Store: st, Now: c.Now, Every: 24 * time.Hour})
 	t.Cleanup(r.Stop)
 	return r
 }
 
-func wait(t *testing.T, r *backfill.Runner, id int64) backfill.Request {
+func wait(t *testing.T, r *backfill.Runner, id int64) store.Backfill {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -138,7 +139,7 @@ func TestSubmitRules(t *testing.T) {
 	r := newRunner(t, st, c)
 	// Before Start the job waits, so a second request finds it processing.
 	first, started, err := r.Submit(ctx, oct)
-	if err != nil || !started || first.Status != backfill.Processing {
+	if err != nil || !started || first.Status != store.BackfillProcessing {
 		t.Fatalf("Submit = %+v, %v, %v; want a started PROCESSING request", first, started, err)
 	}
 	if _, _, err := r.Submit(ctx, oct); !errors.Is(err, backfill.ErrInProgress) {
@@ -147,7 +148,7 @@ func TestSubmitRules(t *testing.T) {
 	if err := r.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := wait(t, r, first.ID); got.Status != backfill.Succeeded || !got.CompletedAt.Equal(t0) {
+	if got := wait(t, r, first.ID); got.Status != store.BackfillSucceeded || !got.CompletedAt.Equal(t0) {
 		t.Errorf("first request ended %+v, want SUCCEEDED at %s", got, t0)
 	}
 
@@ -210,8 +211,8 @@ func TestFailedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := wait(t, r, req.ID)
-	want := backfill.Request{ID: 1, From: oct, RequestedAt: t0, CompletedAt: t0, LastUpdatedAt: t0,
-		Status: backfill.Failed, Reason: "applying the tag statuses failed: disk on fire", Attempts: 1}
+	want := store.Backfill{ID: 1, From: oct, RequestedAt: t0, CompletedAt: t0, LastUpdatedAt: t0,
+		Status: store.BackfillFailed, Reason: "applying the tag statuses failed: disk on fire", Attempts: 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("failed job (-want +got):\n%s", diff)
 	}
@@ -230,7 +231,7 @@ func TestGate(t *testing.T) {
 	r := newRunner(t, st, &clock{t: t0})
 	release := make(chan error)
 	held := make(chan struct{}, 1)
-	r.Gate(func(ctx context.Context, _ backfill.Request) error {
+	r.Gate(func(ctx context.Context, _ store.Backfill) error {
 		held <- struct{}{}
 		select {
 		case err := <-release:
@@ -242,11 +243,11 @@ func TestGate(t *testing.T) {
 	r.Start(ctx)
 	req, _, _ := r.Submit(ctx, oct)
 	<-held
-	if h, _ := st.Backfills(ctx); h[0].Status != backfill.Processing {
+	if h, _ := st.Backfills(ctx); h[0].Status != store.BackfillProcessing {
 		t.Errorf("held job is %s, want PROCESSING", h[0].Status)
 	}
 	release <- errors.New("operator said no")
-	if got := wait(t, r, req.ID); got.Status != backfill.Failed || got.Reason != "operator said no" {
+	if got := wait(t, r, req.ID); got.Status != store.BackfillFailed || got.Reason != "operator said no" {
 		t.Errorf("gate failure ended %+v, want FAILED with the gate's error", got)
 	}
 }
@@ -259,7 +260,7 @@ func TestResume(t *testing.T) {
 	st := &memStore{}
 	hold := func(r *backfill.Runner) chan struct{} {
 		held := make(chan struct{}, 1)
-		r.Gate(func(ctx context.Context, _ backfill.Request) error {
+		r.Gate(func(ctx context.Context, _ store.Backfill) error {
 			held <- struct{}{}
 			<-ctx.Done()
 			return ctx.Err()
@@ -272,12 +273,12 @@ func TestResume(t *testing.T) {
 	req, _, _ := first.Submit(ctx, oct)
 	<-held
 	first.Stop()
-	if h, _ := st.Backfills(ctx); h[0].Status != backfill.Processing {
+	if h, _ := st.Backfills(ctx); h[0].Status != store.BackfillProcessing {
 		t.Fatalf("interrupted job is %s, want PROCESSING", h[0].Status)
 	}
 	second := newRunner(t, st, &clock{t: t0.Add(time.Hour)})
 	second.Start(ctx)
-	if got := wait(t, second, req.ID); got.Status != backfill.Succeeded || got.Attempts != 2 {
+	if got := wait(t, second, req.ID); got.Status != store.BackfillSucceeded || got.Attempts != 2 {
 		t.Errorf("resumed job ended %+v, want SUCCEEDED at attempt 2", got)
 	}
 
@@ -298,7 +299,7 @@ func TestResume(t *testing.T) {
 	last := newRunner(t, st, &clock{t: t0.Add(4 * time.Hour)})
 	last.Start(ctx)
 	got := wait(t, last, req.ID)
-	if got.Status != backfill.Failed || got.Reason != "the job was interrupted 3 times" {
+	if got.Status != store.BackfillFailed || got.Reason != "the job was interrupted 3 times" {
 		t.Errorf("job interrupted %d times ended %+v, want FAILED", backfill.MaxAttempts, got)
 	}
 }

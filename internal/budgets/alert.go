@@ -8,23 +8,24 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // alerts returns the messages of one crossing, one per subscriber. Their
 // IDs derive from the budget, the notification (with its creation time),
 // the crossing's number and the subscriber, so a crossing evaluated again
 // after a crash queues nothing new.
-func alerts(r *record, n *notification, c check, now time.Time) []notify.Message {
+func alerts(r *record, n *notification, c check, now time.Time) []store.Message {
 	subject, body := alertText(r, n, c, now)
-	out := make([]notify.Message, 0, len(n.Subscribers))
+	out := make([]store.Message, 0, len(n.Subscribers))
 	for _, sub := range n.Subscribers {
-		kind := notify.Email
+		kind := store.Email
 		if sub.Type == SubscriptionTypeSns {
-			kind = notify.SNS
+			kind = store.SNS
 		}
 		id := notify.MessageID(r.Account, r.Name, n.Created.Format(time.RFC3339Nano), string(n.Type), string(n.Operator),
 			strconv.FormatFloat(n.Threshold, 'g', -1, 64), string(n.ThresholdType), strconv.Itoa(n.Crossings), string(sub.Type), sub.Address)
-		out = append(out, notify.Message{ID: id, Kind: kind, Address: sub.Address, Subject: subject, Body: body,
+		out = append(out, store.Message{ID: id, Kind: kind, Address: sub.Address, Subject: subject, Body: body,
 			Ref: r.Account + "/" + r.Name, Created: now})
 	}
 	return out

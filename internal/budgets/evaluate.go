@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // Evaluate brings every budget up to date with the data and the clock.
@@ -97,11 +97,11 @@ func (s *Service) refresh(ctx context.Context, r *record, old []byte) error {
 
 // transitions moves r's notifications to the state its spend calls for and
 // returns the alerts of the crossings.
-func transitions(r *record, now time.Time) []notify.Message {
+func transitions(r *record, now time.Time) []store.Message {
 	if r.Spend == nil {
 		return nil // RI and Savings Plans budgets: no spend to compare yet
 	}
-	var msgs []notify.Message
+	var msgs []store.Message
 	for _, n := range r.Notifications {
 		c := n.check(r)
 		switch {

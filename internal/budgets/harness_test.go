@@ -25,9 +25,8 @@ import (
 	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
-	"github.com/tallyhq/tally/internal/ingest"
-	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
 )
 
@@ -156,7 +155,7 @@ func (e *env) load(month string, items ...*billing.LineItem) {
 			e.t.Fatal(err)
 		}
 	}
-	if err := w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
+	if err := w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -171,7 +170,7 @@ func (e *env) evaluate() {
 
 // queued returns the alert messages in the outbox that are due by the end
 // of time, oldest first.
-func (e *env) queued() []notify.Pending {
+func (e *env) queued() []store.Pending {
 	e.t.Helper()
 	ps, err := e.db.Outbox().Due(context.Background(), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), 1000)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 const topic = "arn:aws:sns:us-east-1:111111111111:alerts"
@@ -271,13 +271,13 @@ func TestNotificationsFire(t *testing.T) {
 	}
 	// step evaluates and returns the messages it queued, sorted by subject,
 	// kind and address (messages of one evaluation share their time).
-	step := func(label string, wantStates []string, wantNew int) []notify.Pending {
+	step := func(label string, wantStates []string, wantNew int) []store.Pending {
 		t.Helper()
 		e.evaluate()
 		if diff := cmp.Diff(wantStates, states(t, c, "alerts")); diff != "" {
 			t.Errorf("%s: states (-want +got):\n%s", label, diff)
 		}
-		var fresh []notify.Pending
+		var fresh []store.Pending
 		for _, m := range e.queued() {
 			if !seen[m.ID] {
 				seen[m.ID] = true

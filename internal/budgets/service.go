@@ -8,27 +8,10 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store"
 )
-
-// Store keeps budgets as documents the Service encodes, keyed by account
-// and budget name. Implementations MUST be safe for concurrent use. The
-// Service serialises its writes, so a Store need not guard against
-// concurrent writes of one budget.
-type Store interface {
-	// BudgetDocs returns the documents of account's budgets, or of every
-	// account's when account is "", ordered by account and name.
-	BudgetDocs(ctx context.Context, account string) ([][]byte, error)
-	// BudgetDoc returns one budget's document, or nil when there is none.
-	BudgetDoc(ctx context.Context, account, name string) ([]byte, error)
-	// PutBudget stores a budget's document and enqueues msgs in the alert
-	// outbox in the same transaction.
-	PutBudget(ctx context.Context, account, name string, doc []byte, msgs []notify.Message) error
-	// DeleteBudget removes a budget and reports whether it existed.
-	DeleteBudget(ctx context.Context, account, name string) (bool, error)
-}
 
 // Costs answers the aggregate questions a budget's spend needs; a
 // store.CostStore is one.
@@ -38,7 +21,8 @@ type Costs interface {
 
 // Config wires a Service.
 type Config struct {
-	Store Store
+	// Store keeps the budgets; the Service serialises its writes.
+	Store store.BudgetStore
 	Costs Costs
 	// Forecaster projects spend to the end of a period; nil means the
 	// forecasting model, with RunRate where the model has too little
@@ -154,7 +138,7 @@ func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 }
 
 // save stores r with the alerts it calls for and wakes their dispatcher.
-func (s *Service) save(ctx context.Context, r *record, msgs []notify.Message) error {
+func (s *Service) save(ctx context.Context, r *record, msgs []store.Message) error {
 	if err := s.cfg.Store.PutBudget(ctx, r.Account, r.Name, r.encode(), msgs); err != nil {
 		return err
 	}

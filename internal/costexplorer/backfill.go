@@ -10,6 +10,7 @@ import (
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // backfillFrom checks StartCostAllocationTagBackfill's BackfillFrom (its
@@ -105,7 +106,7 @@ func (s *Service) ListCostAllocationTagBackfillHistory(ctx context.Context, in *
 	return out, nil
 }
 
-func wireBackfill(r backfill.Request) CostAllocationTagBackfillRequest {
+func wireBackfill(r store.Backfill) CostAllocationTagBackfillRequest {
 	return CostAllocationTagBackfillRequest{BackfillFrom: zoned(r.From), RequestedAt: zoned(r.RequestedAt),
 		CompletedAt: zoned(r.CompletedAt), LastUpdatedAt: zoned(r.LastUpdatedAt),
 		BackfillStatus: ptr(CostAllocationTagBackfillStatus(r.Status))}

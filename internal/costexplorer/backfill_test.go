@@ -13,8 +13,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 func startBackfill(c *cesdk.Client, from string) (*cetypes.CostAllocationTagBackfillRequest, error) {
@@ -117,7 +117,7 @@ func TestBackfillFromRules(t *testing.T) {
 // called.
 func holdJobs(env *tagEnv) (release func()) {
 	ch := make(chan struct{})
-	env.runner.Gate(func(ctx context.Context, _ backfill.Request) error {
+	env.runner.Gate(func(ctx context.Context, _ store.Backfill) error {
 		select {
 		case <-ch:
 			return nil

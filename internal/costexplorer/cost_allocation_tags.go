@@ -5,31 +5,9 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/pager"
+	"github.com/tallyhq/tally/internal/store"
 )
-
-// TagStore is what the cost allocation tag operations need from storage.
-// Tag statuses are kept per key and billing month (DESIGN.md §6); the
-// queries of the Store honour them.
-type TagStore interface {
-	// TagKeys lists the tag keys ordered by key: all of them when payer is
-	// "", else those on lines paid by payer.
-	TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, error)
-
-	// SetTagStatus changes the current status of keys and their status in
-	// the billing month of at and every later month; earlier months keep
-	// theirs. Setting the status a key has does nothing. It MUST apply all
-	// the changes or none, and returns the keys it does not know.
-	SetTagStatus(ctx context.Context, changes []backfill.Change, at time.Time) (unknown []string, err error)
-
-	// LinkedOnly reports whether account appears in the data only as a
-	// linked account of other payers.
-	LinkedOnly(ctx context.Context, account string) (bool, error)
-
-	// Backfills lists the backfill requests, newest first.
-	Backfills(ctx context.Context) ([]backfill.Request, error)
-}
 
 // Backfiller accepts StartCostAllocationTagBackfill requests and runs them in
 // the background; *backfill.Runner is the implementation.
@@ -37,7 +15,7 @@ type Backfiller interface {
 	// Submit starts a backfill from the month from, or returns the last
 	// successful request (started false) when no tag status changed since.
 	// It fails with backfill.ErrInProgress or a *backfill.TooSoonError.
-	Submit(ctx context.Context, from time.Time) (req backfill.Request, started bool, err error)
+	Submit(ctx context.Context, from time.Time) (req store.Backfill, started bool, err error)
 }
 
 // Page sizes of the two list operations. ListCostAllocationTags returns at
@@ -117,7 +95,7 @@ func (s *Service) ListCostAllocationTags(ctx context.Context, in *ListCostAlloca
 	return &ListCostAllocationTagsResponse{CostAllocationTags: append([]CostAllocationTag{}, page...), NextToken: next}, nil
 }
 
-func wireTag(k backfill.TagKey) CostAllocationTag {
+func wireTag(k store.TagKey) CostAllocationTag {
 	typ, status := CostAllocationTagTypeUserDefined, CostAllocationTagStatusInactive
 	if k.AWSGenerated {
 		typ = CostAllocationTagTypeAWSGenerated
@@ -151,14 +129,14 @@ func (s *Service) UpdateCostAllocationTagsStatus(ctx context.Context, in *Update
 		}
 	}
 	failed := map[string]bool{}
-	var changes []backfill.Change
+	var changes []store.TagChange
 	for _, e := range in.CostAllocationTagsStatus {
 		key := deref(e.TagKey)
 		if visible != nil && !visible[key] {
 			failed[key] = true
 			continue
 		}
-		changes = append(changes, backfill.Change{Key: key, Active: *e.Status == CostAllocationTagStatusActive})
+		changes = append(changes, store.TagChange{Key: key, Active: *e.Status == CostAllocationTagStatusActive})
 	}
 	unknown, err := s.cfg.Store.SetTagStatus(ctx, changes, s.cfg.Now())
 	if err != nil {

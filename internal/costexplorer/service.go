@@ -18,7 +18,10 @@ type Store interface {
 	store.CostStore
 	// AccountNames maps usage account ids to their names where known.
 	AccountNames(ctx context.Context) (map[string]string, error)
-	TagStore
+	// The cost allocation tag operations keep tag statuses and list
+	// backfill requests; the queries of CostStore honour the statuses.
+	store.TagStore
+	store.BackfillStore
 }
 
 // Config wires a Service.

@@ -20,8 +20,8 @@ import (
 	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/costexplorer"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
 )
 
@@ -150,7 +150,7 @@ func loadLines(t *testing.T, db *duckdb.DB, p billing.BillingPeriod, items ...*b
 			t.Fatal(err)
 		}
 	}
-	if err := w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
+	if err := w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 }

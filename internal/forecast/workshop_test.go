@@ -2,12 +2,13 @@ package forecast
 
 import (
 	"database/sql"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // workshopFiles are the three monthly Workshop CUR exports in shared/billing-samples.
@@ -17,25 +18,11 @@ var workshopFiles = []string{
 	"Dec2018-WorkshopCUR-00001.snappy.parquet",
 }
 
-// workshopDir finds shared/billing-samples from the worktree, or skips the test.
+// workshopDir returns shared/billing-samples (see testenv.Samples).
 func workshopDir(t *testing.T) string {
 	t.Helper()
-	candidates := []string{os.Getenv("TALLY_BILLING_SAMPLES"), "/work/shared/billing-samples"}
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
-			candidates = append(candidates, filepath.Join(d, "shared", "billing-samples"), filepath.Join(filepath.Dir(d), "shared", "billing-samples"))
-		}
-	}
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(c, workshopFiles[0])); err == nil {
-			return c
-		}
-	}
-	t.Skip("shared/billing-samples not found; set TALLY_BILLING_SAMPLES")
-	return ""
+	testenv.Sample(t, workshopFiles[0])
+	return testenv.Samples(t)
 }
 
 // workshopDaily returns the daily UnblendedCost of the three Workshop CUR months,

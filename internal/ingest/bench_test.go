@@ -11,13 +11,14 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // nullWriter discards rows, so benchmarks measure ingest alone.
 type nullWriter struct{ n int64 }
 
 func (w *nullWriter) Append(billing.BillingPeriod, *billing.LineItem) error { w.n++; return nil }
-func (w *nullWriter) Commit(context.Context, []PeriodInfo) error            { return nil }
+func (w *nullWriter) Commit(context.Context, []store.PeriodInfo) error      { return nil }
 func (w *nullWriter) Abort() error                                          { return nil }
 
 func benchLoad(b *testing.B, paths ...string) {

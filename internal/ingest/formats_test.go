@@ -10,6 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 func amt(t *testing.T, s string) billing.Amount {
@@ -69,7 +70,7 @@ func TestLegacyCSVCompressions(t *testing.T) {
 			if diff := cmp.Diff(wantLegacyEC2(t), w.rows[0]); diff != "" {
 				t.Errorf("line item (-want +got):\n%s", diff)
 			}
-			want := []PeriodInfo{{Period: billing.BillingPeriod{Source: "cur:011254002932", Month: utc("2024-01-01T00:00:00Z")},
+			want := []store.PeriodInfo{{Period: billing.BillingPeriod{Source: "cur:011254002932", Month: utc("2024-01-01T00:00:00Z")},
 				Format: FormatCURCSV, Files: []string{p}, Rows: 1}}
 			if diff := cmp.Diff(want, w.committed); diff != "" {
 				t.Errorf("committed periods (-want +got):\n%s", diff)

@@ -4,48 +4,18 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
-// Writer receives the canonical rows of one ingest call. Implementations make
-// all periods visible at once on Commit, replacing what was stored for those
-// billing periods; Abort discards everything appended.
-//
-// Load calls Append for every row, then exactly one of Commit (on success)
-// or Abort (on any error, including a failed Append). The LineItem and its
-// maps are only valid during the Append call: Load reuses them for the next
-// row, so an implementation that keeps anything must copy it.
-type Writer interface {
-	Append(p billing.BillingPeriod, li *billing.LineItem) error
-	Commit(ctx context.Context, periods []PeriodInfo) error
-	Abort() error
-}
-
-// Format names a billing export format as detected from a file's content.
-type Format string
-
-// The formats Load understands.
+// The formats Load understands, as detected from a file's content.
 const (
-	FormatCURCSV       Format = "cur-csv"
-	FormatCURParquet   Format = "cur-parquet"
-	FormatCUR2CSV      Format = "cur2-csv"
-	FormatCUR2Parquet  Format = "cur2-parquet"
-	FormatFOCUSCSV     Format = "focus-csv"
-	FormatFOCUSParquet Format = "focus-parquet"
+	FormatCURCSV       store.Format = "cur-csv"
+	FormatCURParquet   store.Format = "cur-parquet"
+	FormatCUR2CSV      store.Format = "cur2-csv"
+	FormatCUR2Parquet  store.Format = "cur2-parquet"
+	FormatFOCUSCSV     store.Format = "focus-csv"
+	FormatFOCUSParquet store.Format = "focus-parquet"
 )
-
-// PeriodInfo describes one billing period delivered by an ingest call.
-type PeriodInfo struct {
-	Period billing.BillingPeriod
-	Format Format
-	// Final is set when a row of the period carries an invoice id or the
-	// manifest that delivered it says it is finalized. Results that touch a
-	// period that is not final are estimated.
-	Final     bool
-	InvoiceID string
-	Files     []string
-	Rows      int64
-}
 
 // Options tunes Load. The zero value is ready to use.
 type Options struct {
@@ -57,14 +27,14 @@ type Options struct {
 // FileReport says what Load did with one file.
 type FileReport struct {
 	Path   string
-	Format Format
+	Format store.Format
 	Rows   int64
 }
 
 // Report summarizes a successful Load.
 type Report struct {
-	Periods []PeriodInfo // sorted by source, then month
-	Files   []FileReport // in the order they were read
+	Periods []store.PeriodInfo // sorted by source, then month
+	Files   []FileReport       // in the order they were read
 	// Stale lists files that a manifest's scope covers but that the manifest
 	// does not name (older assemblies or report versions); they were skipped.
 	Stale []string
@@ -74,7 +44,7 @@ type Report struct {
 // Load discovers the deliveries under paths (files or folders), honouring
 // manifests, parses every file and streams rows to w; any error aborts w and
 // nothing is stored. Errors about a file's content are *FileError.
-func Load(ctx context.Context, paths []string, w Writer, opt Options) (*Report, error) {
+func Load(ctx context.Context, paths []string, w store.Writer, opt Options) (*Report, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -10,24 +10,25 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // periodState accumulates what one ingest call delivers for a period.
 type periodState struct {
-	info     PeriodInfo
+	info     store.PeriodInfo
 	manifest string // the manifest that delivered it, "" for files given as is
 }
 
 // loader carries the state of one Load call.
 type loader struct {
 	ctx     context.Context
-	w       Writer
+	w       store.Writer
 	log     *slog.Logger
 	periods map[billing.BillingPeriod]*periodState
 	report  Report
 }
 
-func load(ctx context.Context, paths []string, w Writer, log *slog.Logger) (*Report, []PeriodInfo, error) {
+func load(ctx context.Context, paths []string, w store.Writer, log *slog.Logger) (*Report, []store.PeriodInfo, error) {
 	jobs, stale, err := discover(paths)
 	if err != nil {
 		return nil, nil, err
@@ -45,7 +46,7 @@ func load(ctx context.Context, paths []string, w Writer, log *slog.Logger) (*Rep
 			return nil, nil, err
 		}
 	}
-	infos := make([]PeriodInfo, 0, len(l.periods))
+	infos := make([]store.PeriodInfo, 0, len(l.periods))
 	for _, ps := range l.periods {
 		infos = append(infos, ps.info)
 	}
@@ -124,10 +125,10 @@ func (l *loader) loadFile(j job) error {
 // period returns the state of a billing period, registering the file with
 // it. One period must come from one delivery: files of one format and, when
 // a manifest is involved, of one manifest.
-func (l *loader) period(p billing.BillingPeriod, format Format, j job) (*periodState, error) {
+func (l *loader) period(p billing.BillingPeriod, format store.Format, j job) (*periodState, error) {
 	st, ok := l.periods[p]
 	if !ok {
-		st = &periodState{info: PeriodInfo{Period: p, Format: format}, manifest: j.manifest}
+		st = &periodState{info: store.PeriodInfo{Period: p, Format: format}, manifest: j.manifest}
 		l.periods[p] = st
 	}
 	if st.info.Format != format {

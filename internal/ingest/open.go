@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // rowMapper maps the current row of a source to a line item.
@@ -31,7 +32,7 @@ var (
 
 // openBilling opens a billing file, detects its format from its content and
 // returns a source with a mapper for it. Errors are not yet FileErrors.
-func openBilling(name string) (source, Format, rowMapper, error) {
+func openBilling(name string) (source, store.Format, rowMapper, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, "", nil, err
@@ -129,7 +130,7 @@ func (m multiCloser) Close() error {
 // account name columns); FOCUS has BilledCost, ChargePeriodStart and the
 // like. A file of a known family that lacks required columns is rejected by
 // its mapper, which names them.
-func detect(src source) (Format, rowMapper, error) {
+func detect(src source) (store.Format, rowMapper, error) {
 	cols := map[string]bool{}
 	var legacy, snake bool
 	for _, c := range src.columns() {

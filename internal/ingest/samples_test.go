@@ -3,7 +3,6 @@ package ingest
 import (
 	"database/sql"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,21 +12,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // samplesDir holds the real billing files described in its SOURCES.md.
 func samplesDir(t *testing.T) string {
 	t.Helper()
-	for _, d := range []string{os.Getenv("TALLY_BILLING_SAMPLES"), "../../../shared/billing-samples", "../../../../shared/billing-samples", "/work/shared/billing-samples"} {
-		if d == "" {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(d, "focus_sample.csv")); err == nil {
-			return d
-		}
-	}
-	t.Skip("shared/billing-samples not found; set TALLY_BILLING_SAMPLES")
-	return ""
+	testenv.Sample(t, "focus_sample.csv")
+	return testenv.Samples(t)
 }
 
 // sampleAgg aggregates the loaded rows the way the checks below need them.
@@ -64,7 +57,7 @@ func TestSamplesRowsAndPeriods(t *testing.T) {
 	rep, _ := loadSamples(t)
 	type period struct {
 		Period string
-		Format Format
+		Format store.Format
 		Final  bool
 		Rows   int64
 		Files  int

@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
-// memWriter is a Writer that aggregates rows in memory.
+// memWriter is a store.Writer that aggregates rows in memory.
 type memWriter struct {
 	rows      []billing.LineItem // kept only when keep is set
 	keep      bool
 	count     map[billing.BillingPeriod]int64
 	unblended map[billing.BillingPeriod]billing.Amount
 	amortized map[billing.BillingPeriod]billing.Amount
-	committed []PeriodInfo
+	committed []store.PeriodInfo
 	commits   int
 	aborts    int
 	failAt    int64 // Append fails on this row when > 0
@@ -29,7 +30,7 @@ func newMemWriter(keep bool) *memWriter {
 		unblended: map[billing.BillingPeriod]billing.Amount{}, amortized: map[billing.BillingPeriod]billing.Amount{}}
 }
 
-var _ Writer = (*memWriter)(nil)
+var _ store.Writer = (*memWriter)(nil)
 
 func (w *memWriter) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	w.n++
@@ -51,7 +52,7 @@ func (w *memWriter) Append(p billing.BillingPeriod, li *billing.LineItem) error 
 	return nil
 }
 
-func (w *memWriter) Commit(_ context.Context, periods []PeriodInfo) error {
+func (w *memWriter) Commit(_ context.Context, periods []store.PeriodInfo) error {
 	w.commits++
 	w.committed = periods
 	return nil

@@ -6,15 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // DispatcherConfig configures a Dispatcher. Zero durations and counts take
 // the defaults in parentheses.
 type DispatcherConfig struct {
-	Outbox Outbox
+	Outbox store.Outbox
 	// Senders deliver each kind of message; a kind without a sender is
 	// retried until one is configured or MaxAttempts runs out.
-	Senders map[Kind]Sender
+	Senders map[store.MessageKind]Sender
 	// Now is the clock that stamps attempts and schedules retries.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -122,7 +124,7 @@ func (d *Dispatcher) pass(ctx context.Context, due time.Time) (int, error) {
 
 // attempt sends one message and records the outcome, also when ctx ends
 // during the send: the outcome must not be lost with the context.
-func (d *Dispatcher) attempt(ctx context.Context, p Pending) error {
+func (d *Dispatcher) attempt(ctx context.Context, p store.Pending) error {
 	var err error
 	s := d.cfg.Senders[p.Kind]
 	if s != nil {
@@ -130,28 +132,28 @@ func (d *Dispatcher) attempt(ctx context.Context, p Pending) error {
 	} else {
 		err = fmt.Errorf("no sender configured for %s messages", p.Kind)
 	}
-	a := Attempt{ID: p.ID, Number: p.Attempts + 1, At: d.cfg.Now().UTC()}
+	a := store.Attempt{ID: p.ID, Number: p.Attempts + 1, At: d.cfg.Now().UTC()}
 	if _, unconfigured := s.(unconfigured); unconfigured || s == nil {
 		// Nothing can deliver it until an operator configures delivery and
 		// restarts (the first pass after a start retries every message):
 		// record the reason once and let it wait, without using up attempts.
-		a.Outcome, a.Error, a.Next = Retry, err.Error(), restartHorizon
+		a.Outcome, a.Error, a.Next = store.Retry, err.Error(), restartHorizon
 		d.cfg.Logger.Info("notify: no delivery configured; the message waits in the outbox", "id", p.ID, "kind", p.Kind, "to", p.Address, "reason", err)
 		return d.cfg.Outbox.Record(context.WithoutCancel(ctx), a)
 	}
 	switch {
 	case err == nil:
-		a.Outcome = Sent
+		a.Outcome = store.Sent
 	case IsPermanent(err) || a.Number >= d.cfg.MaxAttempts:
-		a.Outcome, a.Error = Failed, err.Error()
+		a.Outcome, a.Error = store.Failed, err.Error()
 	default:
-		a.Outcome, a.Error, a.Next = Retry, err.Error(), a.At.Add(d.backoff(a.Number))
+		a.Outcome, a.Error, a.Next = store.Retry, err.Error(), a.At.Add(d.backoff(a.Number))
 	}
 	log := d.cfg.Logger.With("id", p.ID, "kind", p.Kind, "to", p.Address, "ref", p.Ref, "attempt", a.Number)
 	switch a.Outcome {
-	case Sent:
+	case store.Sent:
 		log.Info("notify: delivered")
-	case Retry:
+	case store.Retry:
 		log.Warn("notify: delivery failed, will retry", "err", err, "next", a.Next)
 	default:
 		log.Error("notify: delivery failed for good", "err", err)
@@ -175,4 +177,4 @@ func Unconfigured(reason string) Sender { return unconfigured(reason) }
 
 type unconfigured string
 
-func (u unconfigured) Send(context.Context, Message) error { return errors.New(string(u)) }
+func (u unconfigured) Send(context.Context, store.Message) error { return errors.New(string(u)) }

@@ -17,12 +17,13 @@ import (
 
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/notify/smtptest"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 var t0 = time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)
 
-func message(kind notify.Kind, addr string) notify.Message {
-	return notify.Message{
+func message(kind store.MessageKind, addr string) store.Message {
+	return store.Message{
 		ID: notify.MessageID("crossing-1", addr), Kind: kind, Address: addr,
 		Subject: "AWS Budgets: team has exceeded your alert threshold",
 		Body:    "Budget Name: team\n.leading dot stays\nActual: 54.75 USD\n",
@@ -68,7 +69,7 @@ func TestSMTPSend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := message(notify.Email, "ops@example.com")
+	m := message(store.Email, "ops@example.com")
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -97,7 +98,7 @@ func TestSMTPSend(t *testing.T) {
 	if err := s.Send(context.Background(), m); !notify.IsPermanent(err) {
 		t.Errorf("550: err = %v, want a permanent error", err)
 	}
-	if err := s.Send(context.Background(), message(notify.Email, "not an address")); !notify.IsPermanent(err) {
+	if err := s.Send(context.Background(), message(store.Email, "not an address")); !notify.IsPermanent(err) {
 		t.Errorf("bad address: err = %v, want a permanent error", err)
 	}
 }
@@ -110,7 +111,7 @@ func TestSMTPUnreachable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Send(context.Background(), message(notify.Email, "ops@example.com")); err == nil || notify.IsPermanent(err) {
+	if err := s.Send(context.Background(), message(store.Email, "ops@example.com")); err == nil || notify.IsPermanent(err) {
 		t.Errorf("err = %v, want a transient error", err)
 	}
 	if _, err := notify.NewSMTP(notify.SMTPConfig{Addr: "nohostport", From: "a@b"}); err == nil {
@@ -149,7 +150,7 @@ func TestSNSSend(t *testing.T) {
 	defer srv.Close()
 	topic := "arn:aws:sns:us-east-1:123456789012:alerts"
 	s := &notify.SNSHTTP{Endpoints: map[string]string{topic: srv.URL + "/hook"}}
-	m := message(notify.SNS, topic)
+	m := message(store.SNS, topic)
 	if err := s.Send(context.Background(), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -177,7 +178,7 @@ func TestSNSSend(t *testing.T) {
 			t.Errorf("status %d: err = %v, want permanent=%v", tc.status, err, tc.permanent)
 		}
 	}
-	other := message(notify.SNS, "arn:aws:sns:us-east-1:123456789012:other")
+	other := message(store.SNS, "arn:aws:sns:us-east-1:123456789012:other")
 	if err := s.Send(context.Background(), other); err == nil || notify.IsPermanent(err) {
 		t.Errorf("unconfigured topic: err = %v, want a transient error", err)
 	}
@@ -191,7 +192,7 @@ type flaky struct {
 	sent  []string
 }
 
-func (f *flaky) Send(_ context.Context, m notify.Message) error {
+func (f *flaky) Send(_ context.Context, m store.Message) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fails > 0 {
@@ -228,9 +229,9 @@ func TestDispatcherRetriesWithBackoff(t *testing.T) {
 	ctx := context.Background()
 	o, clk := newMemOutbox(), &clock{t: t0}
 	f := &flaky{fails: 2, err: errors.New("connection refused")}
-	d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[notify.Kind]notify.Sender{notify.Email: f},
+	d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[store.MessageKind]notify.Sender{store.Email: f},
 		Now: clk.Now, RetryBase: time.Minute, RetryMax: 90 * time.Second})
-	m := message(notify.Email, "ops@example.com")
+	m := message(store.Email, "ops@example.com")
 	o.Enqueue(ctx, m, m) // the second is a duplicate
 	steps := []struct {
 		advance time.Duration
@@ -268,9 +269,9 @@ func TestDispatcherGivesUp(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o, clk := newMemOutbox(), &clock{t: t0}
 			f := &flaky{fails: 100, err: tc.err}
-			d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[notify.Kind]notify.Sender{notify.Email: f},
+			d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[store.MessageKind]notify.Sender{store.Email: f},
 				Now: clk.Now, MaxAttempts: 3})
-			o.Enqueue(ctx, message(notify.Email, "ops@example.com"))
+			o.Enqueue(ctx, message(store.Email, "ops@example.com"))
 			for range 5 {
 				d.Flush(ctx)
 				clk.Add(24 * time.Hour)
@@ -285,20 +286,20 @@ func TestDispatcherGivesUp(t *testing.T) {
 func TestDispatcherRunDeliversPendingOnStart(t *testing.T) {
 	o, clk := newMemOutbox(), &clock{t: t0}
 	ctx := context.Background()
-	m := message(notify.Email, "ops@example.com")
+	m := message(store.Email, "ops@example.com")
 	o.Enqueue(ctx, m)
 	// A failed attempt before the "restart" schedules a retry in an hour of
 	// the frozen clock.
-	o.Record(ctx, notify.Attempt{ID: m.ID, Number: 1, At: t0, Outcome: notify.Retry, Error: "down", Next: t0.Add(time.Hour)})
+	o.Record(ctx, store.Attempt{ID: m.ID, Number: 1, At: t0, Outcome: store.Retry, Error: "down", Next: t0.Add(time.Hour)})
 	f := &flaky{}
-	d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[notify.Kind]notify.Sender{notify.Email: f},
+	d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: map[store.MessageKind]notify.Sender{store.Email: f},
 		Now: clk.Now, Poll: 10 * time.Millisecond})
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { d.Run(runCtx); close(done) }()
 	waitFor(t, func() bool { return len(outcomes(t, o)) == 2 })
 	// A message enqueued while running goes out after a Kick.
-	m2 := message(notify.Email, "other@example.com")
+	m2 := message(store.Email, "other@example.com")
 	o.Enqueue(ctx, m2)
 	d.Kick()
 	waitFor(t, func() bool { return len(outcomes(t, o)) == 3 })
@@ -313,8 +314,8 @@ func TestDispatcherUnconfigured(t *testing.T) {
 	o, clk := newMemOutbox(), &clock{t: t0}
 	ctx := context.Background()
 	d := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Now: clk.Now,
-		Senders: map[notify.Kind]notify.Sender{notify.Email: notify.Unconfigured("email delivery is not configured")}})
-	o.Enqueue(ctx, message(notify.Email, "a@example.com"), message(notify.SNS, "arn:aws:sns:us-east-1:123456789012:t"))
+		Senders: map[store.MessageKind]notify.Sender{store.Email: notify.Unconfigured("email delivery is not configured")}})
+	o.Enqueue(ctx, message(store.Email, "a@example.com"), message(store.SNS, "arn:aws:sns:us-east-1:123456789012:t"))
 	d.Flush(ctx)
 	log, _ := o.Log(ctx)
 	var got []string

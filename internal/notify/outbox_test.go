@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // memOutbox is an in-memory Outbox with the contract's idempotency.
@@ -14,21 +14,21 @@ type memOutbox struct {
 	mu    sync.Mutex
 	msgs  map[string]*memEntry
 	order []string
-	log   []notify.LogEntry
+	log   []store.LogEntry
 }
 
 type memEntry struct {
-	msg      notify.Message
-	status   notify.Outcome // "" while pending
+	msg      store.Message
+	status   store.Outcome // "" while pending
 	attempts int
 	next     time.Time
 }
 
-var _ notify.Outbox = (*memOutbox)(nil)
+var _ store.Outbox = (*memOutbox)(nil)
 
 func newMemOutbox() *memOutbox { return &memOutbox{msgs: map[string]*memEntry{}} }
 
-func (o *memOutbox) Enqueue(_ context.Context, msgs ...notify.Message) error {
+func (o *memOutbox) Enqueue(_ context.Context, msgs ...store.Message) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, m := range msgs {
@@ -41,21 +41,21 @@ func (o *memOutbox) Enqueue(_ context.Context, msgs ...notify.Message) error {
 	return nil
 }
 
-func (o *memOutbox) Due(_ context.Context, t time.Time, limit int) ([]notify.Pending, error) {
+func (o *memOutbox) Due(_ context.Context, t time.Time, limit int) ([]store.Pending, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	var out []notify.Pending
+	var out []store.Pending
 	for _, id := range o.order {
 		e := o.msgs[id]
 		if e.status == "" && !e.next.After(t) && len(out) < limit {
-			out = append(out, notify.Pending{Message: e.msg, Attempts: e.attempts})
+			out = append(out, store.Pending{Message: e.msg, Attempts: e.attempts})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	return out, nil
 }
 
-func (o *memOutbox) Record(_ context.Context, a notify.Attempt) error {
+func (o *memOutbox) Record(_ context.Context, a store.Attempt) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	e, ok := o.msgs[a.ID]
@@ -64,17 +64,17 @@ func (o *memOutbox) Record(_ context.Context, a notify.Attempt) error {
 	}
 	e.attempts = a.Number
 	switch a.Outcome {
-	case notify.Retry:
+	case store.Retry:
 		e.next = a.Next
 	default:
 		e.status = a.Outcome
 	}
-	o.log = append(o.log, notify.LogEntry{Attempt: a, Kind: e.msg.Kind, Address: e.msg.Address, Ref: e.msg.Ref, Subject: e.msg.Subject})
+	o.log = append(o.log, store.LogEntry{Attempt: a, Kind: e.msg.Kind, Address: e.msg.Address, Ref: e.msg.Ref, Subject: e.msg.Subject})
 	return nil
 }
 
-func (o *memOutbox) Log(context.Context) ([]notify.LogEntry, error) {
+func (o *memOutbox) Log(context.Context) ([]store.LogEntry, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]notify.LogEntry(nil), o.log...), nil
+	return append([]store.LogEntry(nil), o.log...), nil
 }

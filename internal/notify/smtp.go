@@ -14,6 +14,8 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // SMTPConfig says how to reach the mail server.
@@ -56,7 +58,7 @@ func NewSMTP(cfg SMTPConfig) (*SMTP, error) {
 }
 
 // Send delivers m to m.Address. A 5xx reply is a permanent failure.
-func (s *SMTP) Send(ctx context.Context, m Message) error {
+func (s *SMTP) Send(ctx context.Context, m store.Message) error {
 	to, err := mail.ParseAddress(m.Address)
 	if err != nil {
 		return Permanent(fmt.Errorf("email address %q: %w", m.Address, err))
@@ -118,7 +120,7 @@ func (s *SMTP) send(ctx context.Context, to string, msg []byte) error {
 
 // compose renders the message: the same bytes on every attempt, with a
 // Message-ID derived from the message ID so receivers can drop duplicates.
-func (s *SMTP) compose(m Message, to *mail.Address) []byte {
+func (s *SMTP) compose(m store.Message, to *mail.Address) []byte {
 	var b bytes.Buffer
 	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, oneLine(v)) }
 	header("From", s.from.String())

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // topicARN is the form of an SNS topic ARN.
@@ -63,7 +65,7 @@ type SNSNotification struct {
 
 // Send posts m to the endpoint of its topic. A missing endpoint is retried,
 // so that messages survive until the operator configures it.
-func (s *SNSHTTP) Send(ctx context.Context, m Message) error {
+func (s *SNSHTTP) Send(ctx context.Context, m store.Message) error {
 	endpoint, ok := s.Endpoints[m.Address]
 	if !ok {
 		return fmt.Errorf("no SNS endpoint configured for topic %s: start tally with --sns-endpoint %s=<URL>", m.Address, m.Address)
@@ -103,7 +105,7 @@ func (s *SNSHTTP) Send(ctx context.Context, m Message) error {
 
 // Notification returns the SNS notification of m. SNS subjects are at most
 // 100 characters.
-func Notification(m Message) SNSNotification {
+func Notification(m store.Message) SNSNotification {
 	subject := oneLine(m.Subject)
 	if r := []rune(subject); len(r) > 100 {
 		subject = string(r[:100])

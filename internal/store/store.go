@@ -1,6 +1,10 @@
-// Package store declares what Tally needs from a storage backend. Backends
-// live in subpackages (store/duckdb) and all pass the conformance suite in
-// store/storetest.
+// Package store declares what Tally needs from a storage backend: billing
+// line items and the questions asked of them (CostStore, written through a
+// Writer), and the metadata repositories (BudgetStore, TagStore,
+// BackfillStore, Outbox), with their value types. It imports only billing
+// and query, so consumers depend on the contracts and not on a backend or a
+// file parser. Backends live in subpackages (store/duckdb) and all pass the
+// conformance suite in store/storetest.
 package store
 
 import (
@@ -8,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
 )
 
@@ -19,7 +22,7 @@ import (
 type CostStore interface {
 	// NewWriter starts an ingest. The caller MUST end it with Commit or
 	// Abort; nothing it appends is visible before Commit.
-	NewWriter(ctx context.Context) (ingest.Writer, error)
+	NewWriter(ctx context.Context) (Writer, error)
 
 	// Aggregate returns one row per non-empty (bucket, group) of q, ordered
 	// by bucket and then by keys.

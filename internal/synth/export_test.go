@@ -14,6 +14,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // sums are the CE-level totals of a group of line items.
@@ -22,13 +23,13 @@ type sums struct {
 	Unblended, Amortized, NetUnblended, NetAmortized billing.Amount
 }
 
-// aggWriter is an ingest.Writer that totals line items by month and line
+// aggWriter is a store.Writer that totals line items by month and line
 // item type, and unblended cost by month and Environment tag.
 type aggWriter struct {
 	byType   map[string]*sums // "YYYY-MM|LineItemType"
 	byMonth  map[string]*sums
 	byEnv    map[string]billing.Amount // "YYYY-MM|value"
-	periods  []ingest.PeriodInfo
+	periods  []store.PeriodInfo
 	commits  int
 	aborts   int
 	services map[string]bool
@@ -64,7 +65,7 @@ func (w *aggWriter) Append(p billing.BillingPeriod, li *billing.LineItem) error 
 	return nil
 }
 
-func (w *aggWriter) Commit(_ context.Context, periods []ingest.PeriodInfo) error {
+func (w *aggWriter) Commit(_ context.Context, periods []store.PeriodInfo) error {
 	w.commits++
 	w.periods = periods
 	return nil
@@ -240,7 +241,7 @@ func TestExportsLoadAndMatchDuckDB(t *testing.T) {
 	for _, tc := range []struct {
 		format Format
 		sql    func(string) exportSQL
-		want   ingest.Format
+		want   store.Format
 	}{
 		{FormatCUR2, cur2SQL, ingest.FormatCUR2Parquet},
 		{FormatCUR, curSQL, ingest.FormatCURCSV},

@@ -198,11 +198,11 @@ func TestWhoami(t *testing.T) {
 func TestDataVisibility(t *testing.T) {
 	log := NewIngestLog(10)
 	log.Record(testNow.Add(-2*time.Hour), []string{"/other/mar.csv"}, nil, errors.New("ingest: /other/mar.csv: row 3: bad amount"))
-	log.Record(testNow.Add(-time.Hour), []string{"/exports"}, &ingest.Report{Rows: 27, Periods: []ingest.PeriodInfo{
+	log.Record(testNow.Add(-time.Hour), []string{"/exports"}, &ingest.Report{Rows: 27, Periods: []store.PeriodInfo{
 		{Period: billing.BillingPeriod{Source: "cur:" + payerID, Month: month(2025, 2)}},
 		{Period: billing.BillingPeriod{Source: "cur:" + payerID, Month: month(2025, 3)}},
 	}}, nil)
-	log.Record(testNow.Add(-30*time.Minute), []string{"/mixed"}, &ingest.Report{Rows: 12, Periods: []ingest.PeriodInfo{
+	log.Record(testNow.Add(-30*time.Minute), []string{"/mixed"}, &ingest.Report{Rows: 12, Periods: []store.PeriodInfo{
 		{Period: billing.BillingPeriod{Source: "cur:" + payerID, Month: month(2025, 3)}},
 		{Period: billing.BillingPeriod{Source: "focus:AWS:333333333333", Month: month(2025, 3)}},
 	}}, nil)

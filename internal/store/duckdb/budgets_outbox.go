@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // Outbox is the alert outbox kept in the store's file.
 type Outbox struct{ db *DB }
 
-var _ notify.Outbox = (*Outbox)(nil)
+var _ store.Outbox = (*Outbox)(nil)
 
 // Outbox returns the store's alert outbox.
 func (db *DB) Outbox() *Outbox { return &Outbox{db: db} }
@@ -24,11 +24,11 @@ const (
 )
 
 // Enqueue adds messages; an ID already in the outbox is left alone.
-func (o *Outbox) Enqueue(ctx context.Context, msgs ...notify.Message) error {
+func (o *Outbox) Enqueue(ctx context.Context, msgs ...store.Message) error {
 	return o.db.budgetTx(ctx, "enqueue messages", func(tx *sql.Tx) error { return enqueue(ctx, tx, msgs) })
 }
 
-func enqueue(ctx context.Context, tx *sql.Tx, msgs []notify.Message) error {
+func enqueue(ctx context.Context, tx *sql.Tx, msgs []store.Message) error {
 	for _, m := range msgs {
 		_, err := tx.ExecContext(ctx, `INSERT INTO notify_outbox
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ''
@@ -43,7 +43,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, msgs []notify.Message) error {
 
 // Due returns up to limit pending messages whose next attempt is at or
 // before t, oldest first.
-func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]notify.Pending, error) {
+func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]store.Pending, error) {
 	rows, err := o.db.sql.QueryContext(ctx, `SELECT id, kind, address, subject, body, ref, created, attempts
 		FROM notify_outbox WHERE status = ? AND next_attempt <= ? ORDER BY created, id LIMIT ?`,
 		statusPending, t.UTC(), limit)
@@ -51,14 +51,14 @@ func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]notify.Pend
 		return nil, fmt.Errorf("duckdb: due messages: %w", err)
 	}
 	defer rows.Close()
-	var out []notify.Pending
+	var out []store.Pending
 	for rows.Next() {
-		var p notify.Pending
+		var p store.Pending
 		var kind string
 		if err := rows.Scan(&p.ID, &kind, &p.Address, &p.Subject, &p.Body, &p.Ref, &p.Created, &p.Attempts); err != nil {
 			return nil, fmt.Errorf("duckdb: due messages: %w", err)
 		}
-		p.Kind, p.Created = notify.Kind(kind), p.Created.UTC()
+		p.Kind, p.Created = store.MessageKind(kind), p.Created.UTC()
 		out = append(out, p)
 	}
 	return out, rows.Err()
@@ -66,16 +66,16 @@ func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]notify.Pend
 
 // Record stores the outcome of an attempt and logs it, in one transaction.
 // An attempt of a message that is no longer pending changes nothing.
-func (o *Outbox) Record(ctx context.Context, a notify.Attempt) error {
+func (o *Outbox) Record(ctx context.Context, a store.Attempt) error {
 	status, next := statusPending, a.Next.UTC()
 	switch a.Outcome {
-	case notify.Sent:
+	case store.Sent:
 		status, next = statusSent, a.At.UTC()
-	case notify.Failed:
+	case store.Failed:
 		status, next = statusFailed, a.At.UTC()
 	}
 	var logNext any
-	if a.Outcome == notify.Retry {
+	if a.Outcome == store.Retry {
 		logNext = next
 	}
 	return o.db.budgetTx(ctx, "record attempt of "+a.ID, func(tx *sql.Tx) error {
@@ -94,7 +94,7 @@ func (o *Outbox) Record(ctx context.Context, a notify.Attempt) error {
 }
 
 // Log returns the delivery log, oldest attempt first.
-func (o *Outbox) Log(ctx context.Context) ([]notify.LogEntry, error) {
+func (o *Outbox) Log(ctx context.Context) ([]store.LogEntry, error) {
 	rows, err := o.db.sql.QueryContext(ctx, `SELECT l.id, l.attempt, l.attempted_at, l.outcome, l.error, l.next_attempt,
 		o.kind, o.address, o.ref, o.subject
 		FROM notify_log l JOIN notify_outbox o ON o.id = l.id ORDER BY l.attempted_at, l.id, l.attempt`)
@@ -102,15 +102,15 @@ func (o *Outbox) Log(ctx context.Context) ([]notify.LogEntry, error) {
 		return nil, fmt.Errorf("duckdb: delivery log: %w", err)
 	}
 	defer rows.Close()
-	var out []notify.LogEntry
+	var out []store.LogEntry
 	for rows.Next() {
-		var e notify.LogEntry
+		var e store.LogEntry
 		var outcome, kind string
 		var next sql.NullTime
 		if err := rows.Scan(&e.ID, &e.Number, &e.At, &outcome, &e.Error, &next, &kind, &e.Address, &e.Ref, &e.Subject); err != nil {
 			return nil, fmt.Errorf("duckdb: delivery log: %w", err)
 		}
-		e.At, e.Outcome, e.Kind = e.At.UTC(), notify.Outcome(outcome), notify.Kind(kind)
+		e.At, e.Outcome, e.Kind = e.At.UTC(), store.Outcome(outcome), store.MessageKind(kind)
 		if next.Valid {
 			e.Next = next.Time.UTC()
 		}

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // BudgetDocs returns the documents of account's budgets, or of every
@@ -51,7 +51,7 @@ func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, erro
 // PutBudget stores the document of a budget, replacing the one it had, and
 // enqueues msgs in the same transaction: a budget state that calls for
 // alerts is never stored without them.
-func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []notify.Message) error {
+func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []store.Message) error {
 	db.budgetsMu.Lock()
 	defer db.budgetsMu.Unlock()
 	return db.budgetTx(ctx, "put budget "+account+"/"+name, func(tx *sql.Tx) error {

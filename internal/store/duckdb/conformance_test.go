@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/tallyhq/tally/internal/store"
@@ -16,5 +17,15 @@ func TestConformance(t *testing.T) {
 		}
 		t.Cleanup(func() { db.Close() })
 		return db
+	})
+}
+
+func TestRepositories(t *testing.T) {
+	storetest.RunRepositories(t, func(t *testing.T, dir string) storetest.Repositories {
+		db, err := Open(context.Background(), filepath.Join(dir, "tally.duckdb"), Options{Threads: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storetest.Repositories{Costs: db, Budgets: db, Tags: db, Backfills: db, Outbox: db.Outbox()}
 	})
 }

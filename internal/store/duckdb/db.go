@@ -20,7 +20,13 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-var _ store.CostStore = (*DB)(nil)
+// DB implements every repository of the store package.
+var (
+	_ store.CostStore     = (*DB)(nil)
+	_ store.BudgetStore   = (*DB)(nil)
+	_ store.TagStore      = (*DB)(nil)
+	_ store.BackfillStore = (*DB)(nil)
+)
 
 // Options configure a DB.
 type Options struct {

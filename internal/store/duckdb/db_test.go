@@ -8,8 +8,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 func day(s string) time.Time {
@@ -44,7 +44,7 @@ func load(t *testing.T, db *DB, p billing.BillingPeriod, items ...*billing.LineI
 			t.Fatal(err)
 		}
 	}
-	if err := w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
+	if err := w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "test"}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -9,11 +9,9 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
-
-var _ backfill.Store = (*DB)(nil)
 
 // conflictRetries is how often a tag transaction is retried when DuckDB
 // reports a write conflict with a concurrent one (an ingest recording
@@ -56,7 +54,7 @@ var payerKeys = `SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.i
 
 // TagKeys lists the cost allocation tag keys ordered by key: every key seen
 // in the data when payer is "", else the keys on lines paid by payer.
-func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, error) {
+func (db *DB) TagKeys(ctx context.Context, payer string) ([]store.TagKey, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
 	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys`
@@ -70,9 +68,9 @@ func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, err
 		return nil, fmt.Errorf("duckdb: tag keys: %w", err)
 	}
 	defer rows.Close()
-	var out []backfill.TagKey
+	var out []store.TagKey
 	for rows.Next() {
-		var k backfill.TagKey
+		var k store.TagKey
 		var status, typ string
 		var updated, used sql.NullTime
 		if err := rows.Scan(&k.Key, &status, &typ, &updated, &used); err != nil {
@@ -94,7 +92,7 @@ func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, err
 // status, and its status in the billing month of at and every later month,
 // while earlier months keep theirs. A change to the status a key already
 // has does nothing. It returns, in order, the keys it does not know.
-func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at time.Time) ([]string, error) {
+func (db *DB) SetTagStatus(ctx context.Context, changes []store.TagChange, at time.Time) ([]string, error) {
 	db.tagsMu.Lock()
 	defer db.tagsMu.Unlock()
 	var unknown []string

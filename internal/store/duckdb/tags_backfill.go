@@ -6,17 +6,17 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // CreateBackfill records a PROCESSING backfill request from the month from,
 // with the current status of every key and the current tag status version.
-func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (backfill.Request, error) {
+func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (store.Backfill, error) {
 	db.tagsMu.Lock()
 	defer db.tagsMu.Unlock()
-	req := backfill.Request{From: billing.MonthStart(from), RequestedAt: requestedAt.UTC(),
-		LastUpdatedAt: requestedAt.UTC(), Status: backfill.Processing}
+	req := store.Backfill{From: billing.MonthStart(from), RequestedAt: requestedAt.UTC(),
+		LastUpdatedAt: requestedAt.UTC(), Status: store.BackfillProcessing}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(id), 0) + 1 FROM tag_backfills`).Scan(&req.ID); err != nil {
 			return err
@@ -32,13 +32,13 @@ func (db *DB) CreateBackfill(ctx context.Context, from, requestedAt time.Time) (
 		return err
 	})
 	if err != nil {
-		return backfill.Request{}, fmt.Errorf("duckdb: create backfill: %w", err)
+		return store.Backfill{}, fmt.Errorf("duckdb: create backfill: %w", err)
 	}
 	return req, nil
 }
 
 // Backfills lists the backfill requests, newest first.
-func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
+func (db *DB) Backfills(ctx context.Context) ([]store.Backfill, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
 	rows, err := db.sql.QueryContext(ctx, `SELECT id, backfill_from, requested_at, completed_at, last_updated_at,
@@ -47,16 +47,16 @@ func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
 		return nil, fmt.Errorf("duckdb: backfills: %w", err)
 	}
 	defer rows.Close()
-	var out []backfill.Request
+	var out []store.Backfill
 	for rows.Next() {
-		var r backfill.Request
+		var r store.Backfill
 		var status string
 		var completed sql.NullTime
 		if err := rows.Scan(&r.ID, &r.From, &r.RequestedAt, &completed, &r.LastUpdatedAt, &status,
 			&r.Reason, &r.Version, &r.Attempts); err != nil {
 			return nil, fmt.Errorf("duckdb: backfills: %w", err)
 		}
-		r.Status = backfill.Status(status)
+		r.Status = store.BackfillStatus(status)
 		r.From, r.RequestedAt, r.LastUpdatedAt = r.From.UTC(), r.RequestedAt.UTC(), r.LastUpdatedAt.UTC()
 		if completed.Valid {
 			r.CompletedAt = completed.Time.UTC()
@@ -98,7 +98,7 @@ func (db *DB) ApplyBackfill(ctx context.Context, id int64, done time.Time) error
 			Scan(&from, &requested, &status); err != nil {
 			return err
 		}
-		if status != string(backfill.Processing) {
+		if status != string(store.BackfillProcessing) {
 			return fmt.Errorf("the request is %s, not PROCESSING", status)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE tag_status SET active = b.active FROM tag_backfill_keys b

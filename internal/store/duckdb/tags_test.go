@@ -7,12 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // loadTagMonths stores October to December 2024, one Team-tagged line a
@@ -25,194 +22,6 @@ func loadTagMonths(t *testing.T, db *DB) {
 			items = append(items, item(m, "Amazon S3", "2", map[string]string{"aws:createdBy": "root"}))
 		}
 		load(t, db, billing.BillingPeriod{Source: "cur:111111111111", Month: day(m)}, items...)
-	}
-}
-
-// byTeam returns the monthly Lambda cost of October to December grouped by
-// Team.
-func byTeam(t *testing.T, db *DB) map[string]string {
-	t.Helper()
-	return total(t, db, &query.Aggregate{Period: billing.Period{Start: day("2024-10-01"), End: day("2025-01-01")},
-		Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost},
-		GroupBy: []query.GroupKey{{Kind: query.KindTag, Key: "Team"}},
-		Filter:  &query.Match{Kind: query.KindDimension, Key: string(billing.DimService), Values: []string{"AWS Lambda"}, Op: query.OpEquals}})
-}
-
-func teamMonths(oct, nov, dec string) map[string]string {
-	return map[string]string{"2024-10-01|" + oct: "1 USD", "2024-11-01|" + nov: "1 USD", "2024-12-01|" + dec: "1 USD"}
-}
-
-func TestTagKeysAndStatus(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tally.duckdb")
-	db, err := Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	loadTagMonths(t, db)
-	keys, err := db.TagKeys(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []backfill.TagKey{
-		{Key: "Team", Active: true, LastUsed: day("2024-12-01")},
-		{Key: "aws:createdBy", AWSGenerated: true, Active: true, LastUsed: day("2024-12-01")},
-	}
-	if diff := cmp.Diff(want, keys); diff != "" {
-		t.Errorf("TagKeys (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(teamMonths("a", "a", "a"), byTeam(t, db)); diff != "" {
-		t.Errorf("before any change (-want +got):\n%s", diff)
-	}
-
-	// Deactivating in November leaves October active.
-	nov := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	unknown, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}, {Key: "Nope", Active: true}}, nov)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff([]string{"Nope"}, unknown); diff != "" {
-		t.Errorf("unknown keys (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(teamMonths("a", "", ""), byTeam(t, db)); diff != "" {
-		t.Errorf("after deactivation (-want +got):\n%s", diff)
-	}
-	// Setting the status a key has changes nothing, not even its date.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}}, nov.Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := db.TagStatusVersion(ctx); err != nil || v != 1 {
-		t.Errorf("TagStatusVersion = %d, %v; want 1", v, err)
-	}
-
-	// A backfill requested in November re-applies the statuses to October.
-	req, err := db.CreateBackfill(ctx, day("2024-10-01"), nov.Add(2*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A status change after the request does not reach the months it covers.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if n, err := db.BeginBackfill(ctx, req.ID); err != nil || n != 1 {
-		t.Errorf("BeginBackfill = %d, %v; want 1", n, err)
-	}
-	done := nov.Add(4 * time.Hour)
-	if err := db.ApplyBackfill(ctx, req.ID, done); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(teamMonths("", "a", "a"), byTeam(t, db)); diff != "" {
-		t.Errorf("after backfill (-want +got):\n%s", diff)
-	}
-	if err := db.ApplyBackfill(ctx, req.ID, done); err == nil {
-		t.Error("applying a finished backfill again succeeded")
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	// Everything survives a restart.
-	db, err = Open(ctx, path, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if diff := cmp.Diff(teamMonths("", "a", "a"), byTeam(t, db)); diff != "" {
-		t.Errorf("after reopening (-want +got):\n%s", diff)
-	}
-	keys, err = db.TagKeys(ctx, "111111111111")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(keys) != 2 || !keys[0].Active || !keys[0].LastUpdated.Equal(nov.Add(3*time.Hour)) {
-		t.Errorf("TagKeys after reopening = %+v, want Team active, updated at %s", keys, nov.Add(3*time.Hour))
-	}
-	history, err := db.Backfills(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantReq := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: nov.Add(2 * time.Hour), CompletedAt: done,
-		LastUpdatedAt: done, Status: backfill.Succeeded, Version: 1, Attempts: 1}}
-	if diff := cmp.Diff(wantReq, history); diff != "" {
-		t.Errorf("Backfills (-want +got):\n%s", diff)
-	}
-}
-
-func TestTagKeysByPayerAndLinkedAccounts(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, "", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	loadTagMonths(t, db)
-	other := item("2024-10-02", "AWS Lambda", "1", map[string]string{"Project": "x"})
-	other.PayerAccountID, other.UsageAccountID = "333333333333", "333333333333"
-	load(t, db, billing.BillingPeriod{Source: "cur:333333333333", Month: day("2024-10-01")}, other)
-
-	for _, tc := range []struct {
-		payer string
-		want  []string
-	}{
-		{"", []string{"Project", "Team", "aws:createdBy"}},
-		{"111111111111", []string{"Team", "aws:createdBy"}},
-		{"333333333333", []string{"Project"}},
-		{"222222222222", nil},
-	} {
-		keys, err := db.TagKeys(ctx, tc.payer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, k := range keys {
-			got = append(got, k.Key)
-		}
-		if diff := cmp.Diff(tc.want, got); diff != "" {
-			t.Errorf("TagKeys(%q) (-want +got):\n%s", tc.payer, diff)
-		}
-	}
-	for account, want := range map[string]bool{"111111111111": false, "222222222222": true, "333333333333": false, "444444444444": false} {
-		got, err := db.LinkedOnly(ctx, account)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("LinkedOnly(%s) = %v, want %v", account, got, want)
-		}
-	}
-}
-
-func TestFailBackfill(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, "", Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	at := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for want := 1; want <= 2; want++ {
-		if n, err := db.BeginBackfill(ctx, req.ID); err != nil || n != want {
-			t.Errorf("BeginBackfill = %d, %v; want %d", n, err, want)
-		}
-	}
-	if err := db.FailBackfill(ctx, req.ID, "disk on fire", at.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.BeginBackfill(ctx, req.ID); err == nil {
-		t.Error("BeginBackfill of a failed request succeeded")
-	}
-	history, err := db.Backfills(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
-		LastUpdatedAt: at.Add(time.Minute), Status: backfill.Failed, Reason: "disk on fire", Attempts: 2}}
-	if diff := cmp.Diff(want, history); diff != "" {
-		t.Errorf("Backfills (-want +got):\n%s", diff)
 	}
 }
 
@@ -259,7 +68,7 @@ func TestBackfillIsAtomicForReaders(t *testing.T) {
 	}
 	for i := range rounds {
 		at = at.Add(time.Minute)
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatal(err)
 		}
 		req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
@@ -297,7 +106,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 				err = w.Append(p, item("2024-11-02", "AWS Lambda", "1", map[string]string{"Team": "b"}))
 			}
 			if err == nil {
-				err = w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "test"}})
+				err = w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "test"}})
 			}
 			if err != nil {
 				done <- err
@@ -316,7 +125,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 			return
 		default:
 		}
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatalf("change %d during ingest: %v", i, err)
 		}
 	}
@@ -345,7 +154,7 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		committed <- tx.Commit()
 	}()
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("SetTagStatus beside a concurrent transaction: %v", err)
 	}
 	if err := <-committed; err != nil {

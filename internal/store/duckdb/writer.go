@@ -14,10 +14,10 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/store"
 )
 
-var _ ingest.Writer = (*writer)(nil)
+var _ store.Writer = (*writer)(nil)
 
 // flushEvery bounds how many appended rows DuckDB buffers before they are
 // written out, and so the memory an ingest of any size takes.
@@ -44,7 +44,7 @@ type writer struct {
 }
 
 // NewWriter starts an ingest; it waits for a running one to finish.
-func (db *DB) NewWriter(ctx context.Context) (ingest.Writer, error) {
+func (db *DB) NewWriter(ctx context.Context) (store.Writer, error) {
 	db.ingest.Lock()
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
@@ -147,7 +147,7 @@ func (w *writer) combo(li *billing.LineItem) int32 {
 
 // Commit builds the rollups of the new generations and switches every period
 // to its new generation in one transaction, so readers see all old or all new.
-func (w *writer) Commit(ctx context.Context, periods []ingest.PeriodInfo) error {
+func (w *writer) Commit(ctx context.Context, periods []store.PeriodInfo) error {
 	if w.done {
 		return errors.New("duckdb: commit after commit or abort")
 	}
@@ -164,11 +164,11 @@ func (w *writer) Commit(ctx context.Context, periods []ingest.PeriodInfo) error 
 	return nil
 }
 
-func (w *writer) commit(ctx context.Context, periods []ingest.PeriodInfo) error {
+func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	if err := w.insertDictionaries(ctx); err != nil {
 		return err
 	}
-	info := map[billing.BillingPeriod]ingest.PeriodInfo{}
+	info := map[billing.BillingPeriod]store.PeriodInfo{}
 	for _, p := range periods {
 		info[p.Period] = p
 		if _, ok := w.pending[p.Period]; !ok {
@@ -224,7 +224,7 @@ func (w *writer) insertDictionaries(ctx context.Context) error {
 
 // activate records the new generations in one INSERT, which retires the
 // generations they replace at the same instant. It returns the retired ones.
-func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]ingest.PeriodInfo) ([]int64, error) {
+func (w *writer) activate(ctx context.Context, info map[billing.BillingPeriod]store.PeriodInfo) ([]int64, error) {
 	hourly := w.db.recentGens(w.pending)
 	var retired []int64
 	var values []string

@@ -20,6 +20,10 @@
 // setField); amounts are decimals. Expected rows list the bucket, the
 // formatted group keys, then each metric's amount and unit after a bar.
 // "values DIMENSION" and "tags [KEY]" blocks expect one value per line.
+//
+// RunRepositories checks the metadata repositories (budgets, tag statuses
+// by month, backfill requests, the alert outbox) the same way for every
+// backend, including that what they change survives reopening the store.
 package storetest
 
 import (
@@ -37,7 +41,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -153,7 +156,7 @@ func load(ctx context.Context, st store.CostStore, head, items []string) error {
 			return err
 		}
 	}
-	return w.Commit(ctx, []ingest.PeriodInfo{{Period: p, Format: "storetest", Final: true}})
+	return w.Commit(ctx, []store.PeriodInfo{{Period: p, Format: "storetest", Final: true}})
 }
 
 func parseItem(line string) (*billing.LineItem, error) {

@@ -4,8 +4,8 @@
 // tests compare that with what the API answers.
 //
 // Tests call Require first: it skips when Node, Chromium or playwright-core
-// is missing, unless TALLY_REQUIRE_BROWSER=1 makes their absence a failure
-// (CI sets it).
+// is missing, unless TALLY_REQUIRE_BROWSER=1 or CI=true makes their absence
+// a failure.
 package e2e
 
 import (
@@ -18,6 +18,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // Scenario names one function of run.mjs and its parameters.
@@ -45,14 +47,11 @@ func ArtifactsDir(name string) string {
 }
 
 // Require returns the browser setup, or skips t when part of it is missing
-// (fails instead when TALLY_REQUIRE_BROWSER=1).
+// (fails instead when TALLY_REQUIRE_BROWSER=1 or CI=true).
 func Require(t testing.TB) *Browser {
 	t.Helper()
 	missing := func(what string) *Browser {
-		if os.Getenv("TALLY_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("%s; TALLY_REQUIRE_BROWSER=1 makes this a failure (run scripts/setup-browser-deps.sh)", what)
-		}
-		t.Skipf("%s: skipping browser tests (run scripts/setup-browser-deps.sh)", what)
+		testenv.Missing(t, "TALLY_REQUIRE_BROWSER", what+" (run scripts/setup-browser-deps.sh)")
 		return nil
 	}
 	node, err := exec.LookPath("node")

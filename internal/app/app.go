@@ -1,0 +1,233 @@
+// Package app is Tally assembled: it opens the store of a data directory,
+// builds the Cost Explorer and Budgets services and the HTTP server over
+// them, ingests (evaluating the budgets after every ingest), runs the
+// background jobs and closes it all in order. `tally serve`, `tally demo`,
+// `tally ingest` and the end-to-end tests share it, so that they run the
+// same application; cmd/tally only parses flags.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/backfill"
+	"github.com/tallyhq/tally/internal/budgets"
+	"github.com/tallyhq/tally/internal/costexplorer"
+	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/notify"
+	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/server"
+	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/store/duckdb"
+	"github.com/tallyhq/tally/internal/web"
+)
+
+// Config is what an App is opened with.
+type Config struct {
+	// Data is the data directory; it is created when missing.
+	Data    string
+	Profile profile.Profile
+	// Now is the business clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives the application's log; nil discards it.
+	Logger *slog.Logger
+	// PageSize is the number of groups in a GetCostAndUsage page; 0 means
+	// costexplorer.DefaultPageSize.
+	PageSize int
+}
+
+// App is an open Tally: the store of a data directory and the services over
+// it. Close it when done.
+type App struct {
+	Store        *duckdb.DB
+	CostExplorer *costexplorer.Service
+	Budgets      *budgets.Service
+	Backfills    *backfill.Runner
+	// Ingests remembers recent ingest outcomes for the web UI's Data page.
+	Ingests *web.IngestLog
+
+	cfg Config
+	// alerts delivers budget alerts; only Start makes one.
+	alerts *notify.Dispatcher
+	// stop ends the background jobs Start began; wg waits for them.
+	stop func()
+	wg   sync.WaitGroup
+}
+
+// Open opens the store in cfg.Data and builds the services over it.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	// DuckDB's buffer memory is capped so that ingesting a file of any size
+	// stays within a bounded footprint; DuckDB spills to disk beyond it.
+	db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
+		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	key, err := pageTokenKey(cfg.Data)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
+	a.Backfills = backfill.New(backfill.Config{Store: db, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
+	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
+		TokenKey: key, PageSize: cfg.PageSize, Backfills: a.Backfills})
+	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
+		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts})
+	return a, nil
+}
+
+// Now reads the App's business clock.
+func (a *App) Now() time.Time { return a.cfg.Now() }
+
+// wakeAlerts tells the alert dispatcher, when one runs, that alerts were
+// queued.
+func (a *App) wakeAlerts() {
+	if a.alerts != nil {
+		a.alerts.Kick()
+	}
+}
+
+// Ingest loads paths into the store, then evaluates the budgets against
+// the new data, and records the outcome for the web UI.
+func (a *App) Ingest(ctx context.Context, paths []string) (*ingest.Report, error) {
+	rep, err := a.load(ctx, paths)
+	a.Ingests.Record(a.cfg.Now(), paths, rep, err)
+	return rep, err
+}
+
+func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) {
+	w, err := a.Store.NewWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	report, err := ingest.Load(ctx, paths, w, ingest.Options{})
+	if err == nil {
+		if err := a.Budgets.Evaluate(ctx); err != nil {
+			a.cfg.Logger.Error("budgets: evaluation after ingest failed", "err", err)
+		}
+	}
+	return report, err
+}
+
+// Jobs configures the background jobs of a serving App.
+type Jobs struct {
+	// Senders deliver budget alerts of each kind.
+	Senders map[store.MessageKind]notify.Sender
+	// BudgetsInterval is how often budgets are evaluated besides after
+	// every ingest.
+	BudgetsInterval time.Duration
+	// BackfillGate, when set, holds every tag backfill job until it
+	// returns (tests).
+	BackfillGate func(context.Context, store.Backfill) error
+}
+
+// Start runs the background jobs: it resumes interrupted tag backfills,
+// evaluates budgets every j.BudgetsInterval and delivers queued alerts,
+// until Close. ctx only bounds starting them.
+func (a *App) Start(ctx context.Context, j Jobs) error {
+	if a.stop != nil {
+		return errors.New("app: already started")
+	}
+	if j.BackfillGate != nil {
+		a.Backfills.Gate(j.BackfillGate)
+	}
+	if err := a.Backfills.Start(ctx); err != nil {
+		return err
+	}
+	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.Store.Outbox(), Senders: j.Senders,
+		Now: a.cfg.Now, Logger: a.cfg.Logger})
+	background, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stop = func() {
+		cancel()
+		a.Backfills.Stop()
+	}
+	a.wg.Go(func() { a.Budgets.Run(background, j.BudgetsInterval) })
+	a.wg.Go(func() { a.alerts.Run(background) })
+	return nil
+}
+
+// Site configures the HTTP server of an App.
+type Site struct {
+	Keys *auth.Keys
+	// IngestToken authorises `tally ingest` to hand files to the server.
+	IngestToken string
+	// Version is shown in the web UI's footer.
+	Version string
+	// StrictErrors, when set, is told of every exception an operation's
+	// model does not list (awsjson.WithStrictErrors); tests set it.
+	StrictErrors func(error)
+}
+
+// Handler builds the HTTP server: both services' APIs, the ingest
+// hand-off and the web UI.
+func (a *App) Handler(s Site) (*server.Server, error) {
+	router, err := awsjson.NewRouter([]awsjson.Service{
+		costexplorer.ServiceDef(a.CostExplorer),
+		budgets.ServiceDef(a.Budgets),
+	}, a.routerOptions(s)...)
+	if err != nil {
+		return nil, err
+	}
+	return server.New(server.Config{
+		Logger: a.cfg.Logger, Keys: s.Keys, API: router, IngestToken: s.IngestToken,
+		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
+		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: a.Store.Periods, Ingests: a.Ingests,
+			Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+	}), nil
+}
+
+func (a *App) routerOptions(s Site) []awsjson.Option {
+	opts := []awsjson.Option{awsjson.WithLogger(a.cfg.Logger)}
+	if s.StrictErrors != nil {
+		opts = append(opts, awsjson.WithStrictErrors(s.StrictErrors))
+	}
+	return opts
+}
+
+// Close stops the background jobs, waits for them and closes the store.
+func (a *App) Close() error {
+	if a.stop != nil {
+		a.stop()
+		a.wg.Wait()
+	}
+	return a.Store.Close()
+}
+
+// pageTokenKey returns the key that signs page tokens, created once per data
+// directory so tokens survive a restart.
+func pageTokenKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, "page-token.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	b = make([]byte, 32)
+	rand.Read(b)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("page token key: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,23 @@
+package store
+
+import "context"
+
+// BudgetStore keeps budget documents. A document is opaque to the store
+// (the budgets package encodes it); it is addressed by account and budget
+// name. Every method MUST be safe for concurrent use and MUST persist what
+// it changes before returning. Callers serialise writes of one budget, so a
+// BudgetStore need not guard against concurrent writes of one budget.
+type BudgetStore interface {
+	// BudgetDocs returns the documents of account's budgets, or of every
+	// account's when account is "", ordered by account and name.
+	BudgetDocs(ctx context.Context, account string) ([][]byte, error)
+	// BudgetDoc returns one budget's document, or nil when there is none.
+	BudgetDoc(ctx context.Context, account, name string) ([]byte, error)
+	// PutBudget stores a budget's document, replacing the one it had, and
+	// enqueues msgs in the alert outbox in the same transaction: a budget
+	// state that calls for alerts is never stored without them.
+	PutBudget(ctx context.Context, account, name string, doc []byte, msgs []Message) error
+	// DeleteBudget removes a budget and reports whether it existed.
+	// Messages it already queued are still delivered.
+	DeleteBudget(ctx context.Context, account, name string) (bool, error)
+}
