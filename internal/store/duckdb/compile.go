@@ -132,7 +132,8 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 			return fmt.Errorf("duckdb: dimension %s cannot be filtered here", m.Key)
 		}
 		if m.Op == query.OpAbsent {
-			b.WriteString(col + " = ''")
+			// Ingest stores Cost Explorer's no-value spelling (NoRegion).
+			b.WriteString("(" + col + " = '' OR " + col + " = " + b.arg(billing.NoValue(m.Dimension())) + ")")
 			return nil
 		}
 		b.WriteString("(" + b.valueCond(col, m) + ")")
