@@ -18,8 +18,16 @@ import (
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ingest", stderr)
 	data := fs.String("data", "./tally-data", "data directory")
+	accounts := fs.String("accounts", "", accountsUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var names map[string]string
+	if *accounts != "" {
+		var err error
+		if names, err = ingest.ReadAccountNames(*accounts); err != nil {
+			return err
+		}
 	}
 	if fs.NArg() == 0 {
 		return usagef("ingest needs at least one file or folder")
@@ -33,6 +41,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		paths[i] = abs
 	}
 	if sf, ok := readServerFile(*data); ok {
+		if names != nil {
+			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
+		}
 		if report, err, reached := handOff(ctx, sf, paths); reached {
 			if err != nil {
 				return err
@@ -48,6 +59,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.store.Close()
+	a.accountNames = names
 	report, err := a.ingest(ctx, paths)
 	if err != nil {
 		return err
@@ -85,6 +97,9 @@ func handOff(ctx context.Context, sf serverFile, paths []string) (report *ingest
 	}
 	return report, nil, true
 }
+
+// accountsUsage describes the --accounts flag of ingest and serve.
+const accountsUsage = "file naming accounts for billing files without names (legacy CUR): the JSON of `aws organizations list-accounts`, or a CSV of account id and name"
 
 func printReport(w io.Writer, r *ingest.Report) {
 	b, _ := json.MarshalIndent(r, "", "  ")

@@ -37,6 +37,7 @@ import (
 // serveConfig is what `tally serve` runs with.
 type serveConfig struct {
 	addr, data, credentials, profile string
+	accounts                         string // names of accounts for legacy CUR
 	verbose                          bool
 	alerts                           alertConfig
 }
@@ -47,6 +48,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
+	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	c.alerts.register(fs)
 }
 
@@ -86,6 +88,8 @@ type app struct {
 	now       func() time.Time
 	// ingests remembers recent ingest outcomes for the web UI's Data page.
 	ingests *web.IngestLog
+	// accountNames names accounts that billing files leave unnamed.
+	accountNames map[string]string
 }
 
 // wakeAlerts tells the alert dispatcher, when one runs, that alerts were
@@ -109,7 +113,7 @@ func (a *app) load(ctx context.Context, paths []string) (*ingest.Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	report, err := ingest.Load(ctx, paths, w, ingest.Options{})
+	report, err := ingest.Load(ctx, paths, w, ingest.Options{AccountNames: a.accountNames})
 	if err == nil {
 		if err := a.budgets.Evaluate(ctx); err != nil {
 			a.log.Error("budgets: evaluation after ingest failed", "err", err)
@@ -151,11 +155,18 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
+	var names map[string]string
+	if cfg.accounts != "" {
+		if names, err = ingest.ReadAccountNames(cfg.accounts); err != nil {
+			return err
+		}
+	}
 	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
 	if err != nil {
 		return err
 	}
 	defer a.store.Close()
+	a.accountNames = names
 	if hooks.backfillGate != nil {
 		a.backfills.Gate(hooks.backfillGate)
 	}

@@ -119,16 +119,17 @@ func (s *Service) currency(periods []store.PeriodStatus) string {
 }
 
 // estimator reports whether a bucket touches a billing month that is not
-// final: a stored month without an invoice, or any month from the current one
-// on.
+// final: a stored month that billing.Final does not take as final, or any
+// month from the current one on.
 func (s *Service) estimator(periods []store.PeriodStatus) func(billing.Period) bool {
 	open := map[time.Time]bool{}
+	now := s.cfg.Now()
 	for _, p := range periods {
-		if !p.Final {
+		if !billing.Final(p.Period.Month, p.Final, p.IngestedAt, now) {
 			open[p.Period.Month] = true
 		}
 	}
-	current := billing.MonthStart(s.cfg.Now())
+	current := billing.MonthStart(now)
 	return func(b billing.Period) bool {
 		if b.End.After(current) {
 			return true

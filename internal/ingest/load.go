@@ -25,14 +25,15 @@ type loader struct {
 	log     *slog.Logger
 	periods map[billing.BillingPeriod]*periodState
 	report  Report
+	names   map[string]string // Options.AccountNames
 }
 
-func load(ctx context.Context, paths []string, w Writer, log *slog.Logger) (*Report, []PeriodInfo, error) {
+func load(ctx context.Context, paths []string, w Writer, log *slog.Logger, names map[string]string) (*Report, []PeriodInfo, error) {
 	jobs, stale, err := discover(paths)
 	if err != nil {
 		return nil, nil, err
 	}
-	l := &loader{ctx: ctx, w: w, log: log, periods: map[billing.BillingPeriod]*periodState{}}
+	l := &loader{ctx: ctx, w: w, log: log, periods: map[billing.BillingPeriod]*periodState{}, names: names}
 	l.report.Stale = stale
 	for _, s := range stale {
 		log.Info("ingest: skipping stale file", "path", s)
@@ -107,6 +108,14 @@ func (l *loader) loadFile(j job) error {
 			lastP, lastSt, reached = p, st, true
 		}
 		lastSt.info.Rows++
+		if l.names != nil {
+			if li.UsageAccountName == "" {
+				li.UsageAccountName = l.names[li.UsageAccountID]
+			}
+			if li.PayerAccountName == "" {
+				li.PayerAccountName = l.names[li.PayerAccountID]
+			}
+		}
 		if invoice != "" && lastSt.info.InvoiceID == "" {
 			lastSt.info.InvoiceID = strings.Clone(invoice)
 			lastSt.info.Final = true
