@@ -14,6 +14,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/synth"
+	"github.com/tallyhq/tally/internal/web"
 )
 
 // The demo organisation: about half a million line items over 13 months and
@@ -78,13 +79,17 @@ func demo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer, hooks *
 	}
 	ln.Close()
 
-	st, err := demoData(ctx, cfg, now, stdout, stderr)
+	st, ingested, err := demoData(ctx, cfg, now, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	ready := hooks.ready
 	inner := *hooks
 	inner.ready = func(baseURL string, a *app) {
+		// The Data page lists the demo's ingest, done before serving.
+		for i := len(ingested) - 1; i >= 0; i-- { // Recent is newest first
+			a.ingests.Add(ingested[i])
+		}
 		printDemo(stdout, baseURL, keys.Test, cfg.serve, prof, st, now())
 		if ready != nil {
 			ready(baseURL, a)
@@ -117,7 +122,7 @@ const (
 // demoData makes sure the data directory holds the demo organisation up to
 // today: it generates the export unless one for the same seed, size and day
 // is there, and ingests it unless that was done already.
-func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout, stderr io.Writer) (*demoStamp, error) {
+func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout, stderr io.Writer) (*demoStamp, []web.IngestEntry, error) {
 	dir := cfg.serve.data
 	exports := filepath.Join(dir, demoExportsDir)
 	stampPath := filepath.Join(dir, demoStampFile)
@@ -126,10 +131,10 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	st, ok := readDemoStamp(stampPath)
 	if _, err := os.Stat(exports); !ok || err != nil || st.Seed != want.Seed || st.Rows != want.Rows || st.Day != want.Day {
 		if st, err = generateDemo(ctx, exports, want, t, stdout); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := writeDemoStamp(stampPath, st); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else {
 		fmt.Fprintf(stdout, "tally demo: using the organisation generated earlier today in %s\n", exports)
@@ -137,21 +142,21 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := openApp(ctx, dir, profile.Unlimited, now, logger, 0) // the profile does not matter to ingest
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer a.store.Close()
 	if err := ingestDemo(ctx, a, exports, stampPath, &st, stdout); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Payer, err = prepareDemo(ctx, a); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names, err := a.store.AccountNames(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st.Accounts = len(names)
-	return &st, nil
+	return &st, a.ingests.Recent(), nil
 }
 
 // ingestDemo ingests the demo export through the normal ingest path unless

@@ -332,6 +332,22 @@ func TestUsageTypeGroupsAndEC2Split(t *testing.T) {
 			t.Errorf("TENANCY (-raw +tally):\n%s", diff)
 		}
 	})
+	t.Run("primary billing view", func(t *testing.T) {
+		// Budgets accepts an account's primary view; so does Cost Explorer.
+		in := monthly(period, nil)
+		in.BillingViewArn = aws.String("arn:aws:billing::111122223333:billingview/primary")
+		if got := totals(t, getAll(t, ce, in)); got[""] != raw.pairs(t, `SELECT '', `+sum+` FROM g`)[""] {
+			t.Errorf("with the primary view: %v", got)
+		}
+		if _, err := ce.GetDimensionValues(context.Background(), &costexplorer.GetDimensionValuesInput{TimePeriod: period,
+			Dimension: types.DimensionService, BillingViewArn: in.BillingViewArn}); err != nil {
+			t.Errorf("GetDimensionValues with the primary view: %v", err)
+		}
+		in.BillingViewArn = aws.String("arn:aws:billing::111122223333:billingview/custom-1")
+		if _, err := ce.GetCostAndUsage(context.Background(), in); apiCode(err) != "ResourceNotFoundException" {
+			t.Errorf("custom view: %v, want ResourceNotFoundException", err)
+		}
+	})
 	t.Run("NoRegion", func(t *testing.T) {
 		want := raw.pairs(t, `SELECT CASE region WHEN '' THEN 'NoRegion' ELSE region END, `+sum+` FROM g GROUP BY 1`)
 		if diff := cmp.Diff(want, totals(t, getAll(t, ce, monthly(period, nil, "REGION")))); diff != "" {

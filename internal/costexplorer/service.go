@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
@@ -100,12 +101,24 @@ func caller(ctx context.Context) string {
 	return a.AccessKeyID + "/" + a.AccountID
 }
 
-// checkBillingView rejects billing views: Tally has none.
-func checkBillingView(arn *string) error {
-	if arn != nil && *arn != "" {
-		return NewResourceNotFoundException(fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only", *arn))
+// primaryView matches the ARN of an account's primary billing view, the
+// only view Tally serves (as Budgets does: its BillingViewArn must be the
+// primary view of the budget's account).
+var primaryView = regexp.MustCompile(`^arn:aws:billing::(\d{12}):billingview/primary$`)
+
+// checkBillingView accepts no view or the caller's primary view; the test
+// identity, which stands for every account, may name any account's primary
+// view. Other views do not exist here.
+func checkBillingView(ctx context.Context, arn *string) error {
+	if arn == nil || *arn == "" {
+		return nil
 	}
-	return nil
+	a, _ := auth.Caller(ctx)
+	if m := primaryView.FindStringSubmatch(*arn); m != nil && (a.All || m[1] == a.AccountID) {
+		return nil
+	}
+	own := "arn:aws:billing::" + a.AccountID + ":billingview/primary"
+	return NewResourceNotFoundException(fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only, %s", *arn, own))
 }
 
 // currency is the currency to report for buckets without data.
