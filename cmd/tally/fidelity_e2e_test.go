@@ -173,6 +173,35 @@ func TestNoValueSpellings(t *testing.T) {
 	}
 }
 
+// TestNormalizedUsageUnit checks that NormalizedUsageAmount carries the unit
+// "N/A", as in Cost Explorer's answers, while UsageQuantity of instance
+// hours carries the CUR's pricing unit.
+func TestNormalizedUsageUnit(t *testing.T) {
+	files := workshop(t)
+	inst := start(t, fixedNow)
+	inst.ingest(t, files[0])
+	ce := inst.ce("test", "test")
+	quoted := "'" + files[0] + "'"
+	raw := newRawDB(t, `CREATE VIEW cur AS SELECT * FROM read_parquet(`+quoted+`)`)
+	units := raw.pairs(t, `SELECT line_item_usage_type, max(pricing_unit) FROM cur WHERE line_item_usage_type LIKE '%BoxUsage:t2.micro'
+		AND line_item_line_item_type = 'Usage' GROUP BY 1 HAVING count(DISTINCT pricing_unit) = 1`)
+	if len(units) == 0 {
+		t.Fatal("no t2.micro usage in the raw file")
+	}
+	for ut, unit := range units {
+		in := monthly(&types.DateInterval{Start: aws.String("2018-10-01"), End: aws.String("2018-11-01")}, dimIs(types.DimensionUsageType, ut))
+		in.Metrics = []string{"UsageQuantity", "NormalizedUsageAmount"}
+		for _, r := range getAll(t, ce, in) {
+			if got := aws.ToString(r.Total["UsageQuantity"].Unit); got != unit {
+				t.Errorf("%s UsageQuantity unit %q, raw %q", ut, got, unit)
+			}
+			if got := aws.ToString(r.Total["NormalizedUsageAmount"].Unit); got != "N/A" {
+				t.Errorf("%s NormalizedUsageAmount unit %q, want N/A", ut, got)
+			}
+		}
+	}
+}
+
 // groupsCUR is a legacy CUR written for the USAGE_TYPE_GROUP and EC2 split
 // tests: usage types of nine services, EC2 lines of several product
 // families, RDS deployment options and a tax line.
@@ -330,6 +359,26 @@ func TestUsageTypeGroupsAndEC2Split(t *testing.T) {
 		want = raw.pairs(t, `SELECT CASE WHEN ten IN ('', 'NA') THEN 'NoTenancy' ELSE ten END, `+sum+` FROM g GROUP BY 1`)
 		if diff := cmp.Diff(want, totals(t, getAll(t, ce, monthly(period, nil, "TENANCY")))); diff != "" {
 			t.Errorf("TENANCY (-raw +tally):\n%s", diff)
+		}
+	})
+	t.Run("contexts of SCOPE and PAYMENT_OPTION", func(t *testing.T) {
+		// The API reference lists SCOPE under RESERVATIONS and
+		// PAYMENT_OPTION under SAVINGS_PLANS, not under COST_AND_USAGE.
+		for _, tc := range []struct {
+			dim  types.Dimension
+			ctx  types.Context
+			code string
+		}{
+			{types.DimensionScope, types.ContextCostAndUsage, "ValidationException"},
+			{types.DimensionPaymentOption, types.ContextCostAndUsage, "ValidationException"},
+			{types.DimensionScope, types.ContextReservations, ""},
+			{types.DimensionPaymentOption, types.ContextSavingsPlans, ""},
+		} {
+			_, err := ce.GetDimensionValues(context.Background(), &costexplorer.GetDimensionValuesInput{TimePeriod: period,
+				Dimension: tc.dim, Context: tc.ctx})
+			if apiCode(err) != tc.code {
+				t.Errorf("%s in %s: %v, want %q", tc.dim, tc.ctx, err, tc.code)
+			}
 		}
 	})
 	t.Run("primary billing view", func(t *testing.T) {

@@ -250,10 +250,13 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 				"CASE WHEN min(c.currency) = max(c.currency) AND min(c.currency) <> '' THEN min(c.currency) ELSE 'N/A' END"
 		}
 	}
-	sum = src.usage
 	if m == billing.NormalizedUsageAmount {
-		sum = src.normalized
+		// Cost Explorer answers normalized units, which are no usage unit,
+		// in "N/A" (recorded responses: "NormalizedUsageAmount": {"Amount":
+		// "372", "Unit": "N/A"} beside "UsageQuantity" in "Hrs").
+		return "coalesce(sum(" + src.normalized + "), 0)", "'N/A'"
 	}
+	sum = src.usage
 	known := "nullif(c.usage_unit, '')) FILTER (WHERE " + src.counted + ")"
 	return "coalesce(sum(" + sum + "), 0)",
 		// An empty unit is unknown, not a unit of its own: no known unit
