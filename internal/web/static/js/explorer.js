@@ -352,7 +352,7 @@ export function render(app, main) {
     const total = money.sum(table.rows.map((r) => r.total));
     const estimated = table.buckets.some((b) => b.estimated);
     const periods = periodsElapsed(table.buckets, st.granularity, app.today());
-    const average = periods > 0 ? total * 1000000n / BigInt(Math.max(1, Math.round(periods * 1e6))) : null;
+    const average = periods > 0 ? total * 1000000000n / BigInt(Math.max(1, Math.round(periods * 1e9))) : null;
     const unitName = st.granularity === 'MONTHLY' ? 'month' : st.granularity === 'DAILY' ? 'day' : 'hour';
     replace(summary,
       h('div', { className: 'stat' }, h('div', { className: 'stat-label' }, `Total ${metricLabel(st.metric).toLowerCase()}`),
