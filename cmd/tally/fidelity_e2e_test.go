@@ -528,3 +528,42 @@ func TestAccountNames(t *testing.T) {
 		})
 	})
 }
+
+// TestIngestAccountsFlag checks `tally ingest --accounts`: without a server
+// it names the accounts of a legacy CUR; with a server running on the data
+// directory it refuses, since the server ingests with its own names.
+func TestIngestAccountsFlag(t *testing.T) {
+	f := sample(t, "sample-anonymous-aws-export-dataset.csv")
+	raw := newRawDB(t, `CREATE VIEW l AS SELECT * FROM read_csv('`+f+`', all_varchar = true, header = true)`)
+	ids := keysOf(raw.pairs(t, `SELECT DISTINCT "lineItem/UsageAccountId", '' FROM l`))
+	names := filepath.Join(t.TempDir(), "accounts.csv")
+	var b strings.Builder
+	for _, id := range ids {
+		fmt.Fprintf(&b, "%s,Account %s\n", id, id) // no header: id,name rows
+	}
+	if err := os.WriteFile(names, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	var out, errOut syncBuffer
+	if err := run(context.Background(), []string{"ingest", "--data", data, "--accounts", names, f}, &out, &errOut); err != nil {
+		t.Fatalf("ingest --accounts: %v\n%s", err, errOut.String())
+	}
+	inst := startOn(t, data, time.Date(2024, 10, 15, 0, 0, 0, 0, time.UTC), "--profile", "unlimited")
+	period := raw.pairs(t, `SELECT strftime(min(CAST("lineItem/UsageStartDate" AS TIMESTAMP)), '%Y-%m-01'),
+		strftime(max(CAST("lineItem/UsageStartDate" AS TIMESTAMP)) + INTERVAL 1 DAY, '%Y-%m-%d') FROM l`)
+	want := map[string]string{}
+	for _, id := range ids {
+		want[id] = "Account " + id
+	}
+	for s, e := range period {
+		if diff := cmp.Diff(want, dimensionValues(t, inst.ce("test", "test"), &types.DateInterval{Start: aws.String(s), End: aws.String(e)},
+			types.DimensionLinkedAccount)); diff != "" {
+			t.Errorf("descriptions (-want +got):\n%s", diff)
+		}
+	}
+	err := run(context.Background(), []string{"ingest", "--data", data, "--accounts", names, f}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "tally serve --accounts") {
+		t.Errorf("ingest --accounts beside a running server: %v, want a refusal naming serve --accounts", err)
+	}
+}

@@ -41,17 +41,20 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		paths[i] = abs
 	}
 	if sf, ok := readServerFile(*data); ok {
-		if names != nil {
+		switch {
+		case names != nil && serverAnswers(ctx, sf):
 			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
-		}
-		if report, err, reached := handOff(ctx, sf, paths); reached {
-			if err != nil {
-				return err
+		case names == nil:
+			if report, err, reached := handOff(ctx, sf, paths); reached {
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "ingested through the running server at %s:\n", sf.URL)
+				printReport(stdout, report)
+				return nil
 			}
-			fmt.Fprintf(stdout, "ingested through the running server at %s:\n", sf.URL)
-			printReport(stdout, report)
-			return nil
 		}
+		// No server answered: ingest here.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := openApp(ctx, *data, profile.AWS, time.Now, logger, 0)
@@ -66,6 +69,22 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printReport(stdout, report)
 	return nil
+}
+
+// serverAnswers reports whether the server of a server file answers.
+func serverAnswers(ctx context.Context, sf serverFile) bool {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, sf.URL+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
 }
 
 // handOff asks the server running on the data directory to ingest. reached
