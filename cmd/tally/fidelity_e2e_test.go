@@ -378,10 +378,15 @@ func TestUsageTypeGroupsAndEC2Split(t *testing.T) {
 			{types.DimensionScope, types.ContextReservations, ""},
 			{types.DimensionPaymentOption, types.ContextSavingsPlans, ""},
 		} {
-			_, err := ce.GetDimensionValues(context.Background(), &costexplorer.GetDimensionValuesInput{TimePeriod: period,
+			res, err := ce.GetDimensionValues(context.Background(), &costexplorer.GetDimensionValuesInput{TimePeriod: period,
 				Dimension: tc.dim, Context: tc.ctx})
 			if apiCode(err) != tc.code {
 				t.Errorf("%s in %s: %v, want %q", tc.dim, tc.ctx, err, tc.code)
+			}
+			// The fixture has no reservation or Savings Plan: lines with
+			// NoReservationId / NoSavingsPlanArn are outside those contexts.
+			if err == nil && len(res.DimensionValues) != 0 {
+				t.Errorf("%s in %s lists %v, want none", tc.dim, tc.ctx, res.DimensionValues)
 			}
 		}
 	})
