@@ -345,10 +345,10 @@ var platformDescriptionMarkers = []struct{ Marker, Platform string }{
 	{"Linux", "Linux/UNIX"},
 }
 
-// Platform returns the Cost Explorer PLATFORM of an EC2 instance line, or ""
-// for any other line.
-func Platform(productCode, usageType, operation, operatingSystem, description string) string {
-	if productCode != "AmazonEC2" || !IsEC2InstanceUsage(usageType) {
+// Platform returns the Cost Explorer PLATFORM of an EC2 instance line (as
+// IsEC2InstanceLine decides it), or "" for any other line.
+func Platform(productCode, productFamily, usageType, operation, operatingSystem, description string) string {
+	if productCode != "AmazonEC2" || !IsEC2InstanceLine(usageType, productFamily) {
 		return ""
 	}
 	if p, ok := platformsByOperation[operation]; ok {

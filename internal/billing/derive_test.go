@@ -121,14 +121,15 @@ func TestUsageTypeGroup(t *testing.T) {
 }
 
 func TestPlatform(t *testing.T) {
-	for _, tc := range []struct{ code, usage, op, os, desc, want string }{
-		{"AmazonEC2", "BoxUsage:t2.micro", "RunInstances", "Linux", "", "Linux/UNIX"},
-		{"AmazonEC2", "BoxUsage:m5.large", "RunInstances:0002", "Windows", "", "Windows"},
-		{"AmazonEC2", "SpotUsage:c5.large", "RunInstances:SV001", "", "c5.large Linux/UNIX Spot Instance-hour", "Linux/UNIX"},
-		{"AmazonEC2", "EBS:VolumeUsage.gp2", "CreateVolume-Gp2", "", "", ""},
-		{"AmazonRDS", "InstanceUsage:db.r4.large", "CreateDBInstance", "", "", ""},
+	for _, tc := range []struct{ code, family, usage, op, os, desc, want string }{
+		{"AmazonEC2", "Compute Instance", "BoxUsage:t2.micro", "RunInstances", "Linux", "", "Linux/UNIX"},
+		{"AmazonEC2", "Compute Instance", "BoxUsage:m5.large", "RunInstances:0002", "Windows", "", "Windows"},
+		{"AmazonEC2", "", "SpotUsage:c5.large", "RunInstances:SV001", "", "c5.large Linux/UNIX Spot Instance-hour", "Linux/UNIX"},
+		{"AmazonEC2", "Compute Instance", "USE1-NewUsage:x9.large", "RunInstances:0002", "Windows", "", "Windows"},
+		{"AmazonEC2", "Storage", "EBS:VolumeUsage.gp2", "CreateVolume-Gp2", "", "", ""},
+		{"AmazonRDS", "Database Instance", "InstanceUsage:db.r4.large", "CreateDBInstance", "", "", ""},
 	} {
-		if got := Platform(tc.code, tc.usage, tc.op, tc.os, tc.desc); got != tc.want {
+		if got := Platform(tc.code, tc.family, tc.usage, tc.op, tc.os, tc.desc); got != tc.want {
 			t.Errorf("Platform(%q, %q, %q) = %q, want %q", tc.code, tc.usage, tc.op, got, tc.want)
 		}
 	}

@@ -309,9 +309,9 @@ func (m *curMapper) derive(li *billing.LineItem, riARN string) {
 			recordType:   billing.RecordType(k.lineItemType, k.code, riARN),
 			purchaseType: billing.PurchaseType(k.lineItemType, k.usageType, li.SavingsPlanARN, riARN, k.offeringClass),
 			group:        billing.UsageTypeGroup(k.code, k.usageType),
-			platform:     billing.Platform(k.code, k.usageType, k.operation, k.os, ""),
+			platform:     billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, ""),
 		}
-		d.platformNeedsDescription = d.platform == "" && billing.Platform(k.code, k.usageType, k.operation, k.os, "Linux") != ""
+		d.platformNeedsDescription = d.platform == "" && billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, "Linux") != ""
 		if len(m.derived) >= maxDerived {
 			clear(m.derived)
 		}
@@ -319,7 +319,7 @@ func (m *curMapper) derive(li *billing.LineItem, riARN string) {
 	}
 	li.Service, li.RecordType, li.PurchaseType, li.UsageTypeGroup, li.Platform = d.service, d.recordType, d.purchaseType, d.group, d.platform
 	if d.platformNeedsDescription {
-		li.Platform = billing.Platform(k.code, k.usageType, k.operation, k.os, m.s(cDescription))
+		li.Platform = billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, m.s(cDescription))
 	}
 }
 
