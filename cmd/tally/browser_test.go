@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/synth"
 	"github.com/tallyhq/tally/internal/web/e2e"
 )
@@ -247,7 +248,7 @@ func TestBrowser(t *testing.T) {
 		}
 		for _, p := range periods {
 			month := p.Period.Month.Format("2006-01")
-			state := map[bool]string{true: "Final", false: "Estimated"}[p.Final]
+			state := map[bool]string{true: "Final", false: "Estimated"}[billing.Final(p.Period.Month, p.Final, p.IngestedAt, now)]
 			found := false
 			for _, g := range got.Periods {
 				if g.Source == p.Period.Source && g.Month == month {

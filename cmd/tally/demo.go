@@ -15,6 +15,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/synth"
+	"github.com/tallyhq/tally/internal/web"
 )
 
 // The demo organisation: about half a million line items over 13 months and
@@ -79,13 +80,17 @@ func demo(ctx context.Context, cfg demoConfig, stdout, stderr io.Writer, hooks *
 	}
 	ln.Close()
 
-	st, err := demoData(ctx, cfg, now, stdout, stderr)
+	st, ingested, err := demoData(ctx, cfg, now, stdout, stderr)
 	if err != nil {
 		return err
 	}
 	ready := hooks.ready
 	inner := *hooks
 	inner.ready = func(baseURL string, a *app.App) {
+		// The Data page lists the demo's ingest, done before serving.
+		for i := len(ingested) - 1; i >= 0; i-- { // Recent is newest first
+			a.Ingests.Add(ingested[i])
+		}
 		printDemo(stdout, baseURL, keys.Test, cfg.serve, prof, st, now())
 		if ready != nil {
 			ready(baseURL, a)
@@ -118,7 +123,7 @@ const (
 // demoData makes sure the data directory holds the demo organisation up to
 // today: it generates the export unless one for the same seed, size and day
 // is there, and ingests it unless that was done already.
-func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout, stderr io.Writer) (*demoStamp, error) {
+func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout, stderr io.Writer) (*demoStamp, []web.IngestEntry, error) {
 	dir := cfg.serve.data
 	exports := filepath.Join(dir, demoExportsDir)
 	stampPath := filepath.Join(dir, demoStampFile)
@@ -127,10 +132,10 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	st, ok := readDemoStamp(stampPath)
 	if _, err := os.Stat(exports); !ok || err != nil || st.Seed != want.Seed || st.Rows != want.Rows || st.Day != want.Day {
 		if st, err = generateDemo(ctx, exports, want, t, stdout); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := writeDemoStamp(stampPath, st); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	} else {
 		fmt.Fprintf(stdout, "tally demo: using the organisation generated earlier today in %s\n", exports)
@@ -138,21 +143,21 @@ func demoData(ctx context.Context, cfg demoConfig, now func() time.Time, stdout,
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := app.Open(ctx, app.Config{Data: dir, Profile: profile.Unlimited, Now: now, Logger: logger}) // the profile does not matter to ingest
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer a.Close()
 	if err := ingestDemo(ctx, a, exports, stampPath, &st, stdout); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if st.Payer, err = prepareDemo(ctx, a); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names, err := a.Store.AccountNames(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st.Accounts = len(names)
-	return &st, nil
+	return &st, a.Ingests.Recent(), nil
 }
 
 // ingestDemo ingests the demo export through the normal ingest path unless

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
@@ -31,6 +32,18 @@ func prepareDemo(ctx context.Context, a *app.App) (string, error) {
 		return "", fmt.Errorf("demo budgets: no payer account in last month's data: %v", err)
 	}
 	payer := *payers.DimensionValues[0].Value
+	// The budgets start where the data starts, so that their history
+	// shows every month there is.
+	periods, err := a.Store.Periods(ctx)
+	if err != nil {
+		return "", err
+	}
+	start := billing.MonthStart(now)
+	for _, p := range periods {
+		if p.Period.Month.Before(start) {
+			start = p.Period.Month
+		}
+	}
 	team, err := topTagValue(ctx, a.CostExplorer, last, "Team")
 	if err != nil {
 		return "", err
@@ -52,7 +65,7 @@ func prepareDemo(ctx context.Context, a *app.App) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := createDemoBudget(ctx, a.Budgets, payer, b.name, b.filters, math.Ceil(spend*b.factor)); err != nil {
+		if err := createDemoBudget(ctx, a.Budgets, payer, b.name, b.filters, math.Ceil(spend*b.factor), start); err != nil {
 			return "", fmt.Errorf("demo budget %q: %w", b.name, err)
 		}
 	}
@@ -115,7 +128,7 @@ func monthSpend(ctx context.Context, ce *costexplorer.Service, p billing.Period,
 
 // createDemoBudget creates a monthly cost budget with an alert at 80% of
 // the limit and another when the forecast passes it, unless it exists.
-func createDemoBudget(ctx context.Context, svc *budgets.Service, account, name string, filters map[string][]string, limit float64) error {
+func createDemoBudget(ctx context.Context, svc *budgets.Service, account, name string, filters map[string][]string, limit float64, start time.Time) error {
 	if _, err := svc.DescribeBudget(ctx, &budgets.DescribeBudgetRequest{AccountId: &account, BudgetName: &name}); err == nil {
 		return nil
 	}
@@ -128,7 +141,7 @@ func createDemoBudget(ctx context.Context, svc *budgets.Service, account, name s
 	_, err := svc.CreateBudget(ctx, &budgets.CreateBudgetRequest{AccountId: &account,
 		Budget: &budgets.Budget{BudgetName: &name, BudgetType: ptrTo(budgets.BudgetTypeCost), TimeUnit: ptrTo(budgets.TimeUnitMonthly),
 			BudgetLimit: &budgets.Spend{Amount: ptrTo(strconv.FormatFloat(max(limit, 1), 'f', 0, 64)), Unit: ptrTo("USD")},
-			CostFilters: filters},
+			CostFilters: filters, TimePeriod: &budgets.TimePeriod{Start: awsjson.NewEpochTime(start)}},
 		NotificationsWithSubscribers: []budgets.NotificationWithSubscribers{
 			notify(budgets.NotificationTypeActual, 80), notify(budgets.NotificationTypeForecasted, 100)}})
 	return err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"time"
 
 	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -18,8 +19,16 @@ import (
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ingest", stderr)
 	data := fs.String("data", "./tally-data", "data directory")
+	accounts := fs.String("accounts", "", accountsUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	var names map[string]string
+	if *accounts != "" {
+		var err error
+		if names, err = ingest.ReadAccountNames(*accounts); err != nil {
+			return err
+		}
 	}
 	if fs.NArg() == 0 {
 		return usagef("ingest needs at least one file or folder")
@@ -33,17 +42,23 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		paths[i] = abs
 	}
 	if sf, ok := readServerFile(*data); ok {
-		if report, err, reached := handOff(ctx, sf, paths); reached {
-			if err != nil {
-				return err
+		switch {
+		case names != nil && serverAnswers(ctx, sf):
+			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
+		case names == nil:
+			if report, err, reached := handOff(ctx, sf, paths); reached {
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "ingested through the running server at %s:\n", sf.URL)
+				printReport(stdout, report)
+				return nil
 			}
-			fmt.Fprintf(stdout, "ingested through the running server at %s:\n", sf.URL)
-			printReport(stdout, report)
-			return nil
 		}
+		// No server answered: ingest here.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger})
+	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names})
 	if err != nil {
 		return err
 	}
@@ -54,6 +69,22 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	printReport(stdout, report)
 	return nil
+}
+
+// serverAnswers reports whether the server of a server file answers.
+func serverAnswers(ctx context.Context, sf serverFile) bool {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, sf.URL+"/healthz", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return true
 }
 
 // handOff asks the server running on the data directory to ingest. reached
@@ -85,6 +116,9 @@ func handOff(ctx context.Context, sf serverFile, paths []string) (report *ingest
 	}
 	return report, nil, true
 }
+
+// accountsUsage describes the --accounts flag of ingest and serve.
+const accountsUsage = "file naming accounts for billing files without names (legacy CUR): the JSON of `aws organizations list-accounts`, or a CSV of account id and name"
 
 func printReport(w io.Writer, r *ingest.Report) {
 	b, _ := json.MarshalIndent(r, "", "  ")

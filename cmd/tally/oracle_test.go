@@ -19,7 +19,8 @@ type oracle struct {
 }
 
 // oracleTable maps legacy CUR Parquet columns to the Cost Explorer terms, per
-// reference/data-formats.md (§4 dimensions, §5 metrics, §6 record types).
+// reference/data-formats.md (§4 dimensions, §5 metrics, §6 record types);
+// lines without a value carry Cost Explorer's no-value spelling (NoRegion).
 const oracleTable = `CREATE TABLE li AS SELECT
 	line_item_usage_start_date AS ts,
 	date_trunc('month', bill_billing_period_start_date) AS billing_month,
@@ -31,13 +32,17 @@ const oracleTable = `CREATE TABLE li AS SELECT
 		WHEN line_item_product_code = 'AmazonEC2' AND regexp_matches(line_item_usage_type,
 			'^([A-Z]{2,4}[0-9]-|EU-)?(BoxUsage|SpotUsage|DedicatedUsage|HostUsage|HostBoxUsage|ReservedHostUsage|SchedUsage|UnusedBox|UnusedDed|UnusedHost|DedicatedRes|HeavyUsage|MediumUsage|LightUsage|Reservation:)')
 			THEN 'Amazon Elastic Compute Cloud - Compute'
+		WHEN line_item_product_code = 'AmazonEC2'
+			AND product_product_family IN ('Compute Instance', 'Compute Instance (bare metal)', 'Dedicated Host')
+			AND NOT regexp_matches(line_item_usage_type, '^([A-Z]{2,4}[0-9]-|EU-)?(EBSOptimized|CPUCredits)')
+			THEN 'Amazon Elastic Compute Cloud - Compute'
 		WHEN line_item_product_code = 'AmazonEC2' THEN 'EC2 - Other'
 		ELSE product_product_name END AS service,
-	line_item_usage_type AS usage_type,
-	line_item_operation AS operation,
-	line_item_availability_zone AS az,
-	product_region AS region,
-	product_instance_type AS instance_type,
+	coalesce(nullif(line_item_usage_type, ''), 'NoUsageType') AS usage_type,
+	coalesce(nullif(line_item_operation, ''), 'NoOperation') AS operation,
+	coalesce(nullif(line_item_availability_zone, ''), 'NoAZ') AS az,
+	coalesce(nullif(product_region, ''), 'NoRegion') AS region,
+	coalesce(nullif(product_instance_type, ''), 'NoInstanceType') AS instance_type,
 	CASE line_item_line_item_type WHEN 'RIFee' THEN 'Recurring' ELSE line_item_line_item_type END AS record_type,
 	CASE
 		WHEN line_item_line_item_type IN ('DiscountedUsage', 'RIFee') AND lower(pricing_offering_class) = 'convertible' THEN 'Convertible Reserved Instances'

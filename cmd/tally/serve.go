@@ -18,6 +18,7 @@ import (
 	"github.com/tallyhq/tally/internal/app"
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -25,6 +26,7 @@ import (
 // serveConfig is what `tally serve` runs with.
 type serveConfig struct {
 	addr, data, credentials, profile string
+	accounts                         string // names of accounts for legacy CUR
 	verbose                          bool
 	alerts                           alertConfig
 }
@@ -35,6 +37,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
+	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	c.alerts.register(fs)
 }
 
@@ -99,7 +102,13 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
-	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize})
+	var names map[string]string
+	if cfg.accounts != "" {
+		if names, err = ingest.ReadAccountNames(cfg.accounts); err != nil {
+			return err
+		}
+	}
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, AccountNames: names})
 	if err != nil {
 		return err
 	}

@@ -44,6 +44,9 @@ type Config struct {
 	// PageSize is the number of groups in a GetCostAndUsage page; 0 means
 	// costexplorer.DefaultPageSize.
 	PageSize int
+	// AccountNames names accounts that billing files leave unnamed (legacy
+	// CUR); see ingest.ReadAccountNames.
+	AccountNames map[string]string
 }
 
 // App is an open Tally: the store of a data directory and the services over
@@ -120,7 +123,7 @@ func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	report, err := ingest.Load(ctx, paths, w, ingest.Options{})
+	report, err := ingest.Load(ctx, paths, w, ingest.Options{AccountNames: a.cfg.AccountNames})
 	if err == nil {
 		if err := a.Budgets.Evaluate(ctx); err != nil {
 			a.cfg.Logger.Error("budgets: evaluation after ingest failed", "err", err)

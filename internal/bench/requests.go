@@ -72,13 +72,15 @@ const (
 	colCost  = "line_item_unblended_cost"
 	colUsage = "line_item_usage_amount"
 	// serviceSQL mirrors billing.ServiceName: tax lines are "Tax", AmazonEC2
-	// splits into instance usage (by usage type, region prefix stripped) and
-	// "EC2 - Other", a product name differs from the service name in one
+	// splits into instance usage (by usage type, region prefix stripped, or
+	// product family) and "EC2 - Other", a product name differs from the service name in one
 	// case, and lines without a product name use their product code.
 	serviceSQL = `CASE WHEN line_item_line_item_type = 'Tax' THEN 'Tax'
 		WHEN line_item_product_code = 'AmazonEC2' THEN
 			CASE WHEN regexp_matches(regexp_replace(line_item_usage_type, '^([A-Z]{1,4}[0-9]|EU)-', ''),
 				'^(BoxUsage|SpotUsage|DedicatedUsage|HostUsage|HostBoxUsage|ReservedHostUsage|SchedUsage|UnusedBox|UnusedDed|UnusedHost|DedicatedRes|HeavyUsage|MediumUsage|LightUsage|Reservation:)')
+				OR (product_product_family IN ('Compute Instance', 'Compute Instance (bare metal)', 'Dedicated Host')
+					AND NOT regexp_matches(regexp_replace(line_item_usage_type, '^([A-Z]{1,4}[0-9]|EU)-', ''), '^(EBSOptimized|CPUCredits)'))
 			THEN 'Amazon Elastic Compute Cloud - Compute' ELSE 'EC2 - Other' END
 		WHEN product['product_name'] = 'Elastic Load Balancing' THEN 'Amazon Elastic Load Balancing'
 		ELSE coalesce(nullif(product['product_name'], ''), line_item_product_code) END`
@@ -179,7 +181,7 @@ func Requests(w Window) []Request {
 				GroupBy:     []types.GroupDefinition{dimension("USAGE_TYPE")},
 			}),
 			sql: func(files string) string {
-				return `SELECT date_trunc('day', ` + colStart + `) AS b, coalesce(line_item_usage_type, '') AS k0, sum(` + colCost + `)
+				return `SELECT date_trunc('day', ` + colStart + `) AS b, coalesce(nullif(line_item_usage_type, ''), 'NoUsageType') AS k0, sum(` + colCost + `)
 					FROM ` + files + ` WHERE ` + between(y0, y1) + ` GROUP BY ALL ORDER BY b, k0`
 			},
 		},

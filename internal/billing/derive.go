@@ -30,9 +30,18 @@ import "strings"
 //   - PURCHASE_TYPE: the documented examples are "On Demand Instances" and
 //     "Standard Reserved Instances"; "Spot Instances", "Convertible Reserved
 //     Instances" and "Savings Plans" follow the same pattern.
-//   - USAGE_TYPE_GROUP and PLATFORM: curated from the Cost Explorer console's
-//     group names and the EC2 "usage operation" codes; unknown usage types
-//     have no group.
+//   - USAGE_TYPE_GROUP: see usagetypegroups.go, which gives a source per row.
+//   - PLATFORM: curated from the EC2 "usage operation" codes.
+//   - The EC2 split: AWS does not publish the rule. Its CLI example and the
+//     console show the two names; public write-ups of "EC2 - Other" (Vantage
+//     cloud cost handbook, "EC2-Other"; getStrake's "What is EC2-Other")
+//     list EBS volumes and snapshots, CPU credits, NAT gateways, data
+//     transfer and idle Elastic IPs there, and instance hours (on demand,
+//     spot, reserved, dedicated) under Compute. So a line is Compute when its
+//     usage type is an instance usage type or its price-list product family
+//     is instance capacity ("Compute Instance", "Compute Instance (bare
+//     metal)", "Dedicated Host"); EBS-optimized and CPU credit usage types
+//     stay in "EC2 - Other".
 
 // ServiceEC2Compute and ServiceEC2Other are the two Cost Explorer services
 // that AmazonEC2 line items are split into.
@@ -96,12 +105,28 @@ var serviceNamesByCode = map[string]string{
 
 // ec2ComputeUsagePrefixes are the usage types (after the region prefix) of
 // EC2 instance lines, which Cost Explorer shows as ServiceEC2Compute: running
-// instances, RI fees of instances and unused capacity reservations.
+// instances, RI fees of instances and unused capacity reservations. Spot and
+// RI fee lines often carry no product family, so the usage type decides
+// them.
 var ec2ComputeUsagePrefixes = []string{
 	"BoxUsage", "SpotUsage", "DedicatedUsage", "HostUsage", "HostBoxUsage",
 	"ReservedHostUsage", "SchedUsage", "UnusedBox", "UnusedDed", "UnusedHost",
 	"DedicatedRes", "HeavyUsage", "MediumUsage", "LightUsage", "Reservation:",
 }
+
+// ec2ComputeFamilies are the price-list product families of instance
+// capacity. A line of one of them is instance usage whatever its usage type
+// prefix (new instance-hour usage types appear over time), unless the usage
+// type is in ec2OtherUsagePrefixes.
+var ec2ComputeFamilies = map[string]bool{
+	"Compute Instance": true, "Compute Instance (bare metal)": true, "Dedicated Host": true,
+}
+
+// ec2OtherUsagePrefixes are usage types that the price list files under an
+// instance family but that are not instance hours: EBS-optimized throughput
+// (family "Compute Instance" in the Workshop CUR) and CPU credits, both of
+// which the public descriptions of "EC2 - Other" count there.
+var ec2OtherUsagePrefixes = []string{"EBSOptimized", "CPUCredits"}
 
 // ec2ComputeDescriptionMarkers identify EC2 instance lines by their charge
 // description when no usage type is known (FOCUS 1.0 without x_UsageType).
@@ -115,13 +140,14 @@ var ec2ComputeDescriptionExclusions = []string{"mbps", "nat gateway", "elastic i
 
 // ServiceName returns the Cost Explorer SERVICE of a line: the product name
 // (or a name looked up from the product code), with tax lines as "Tax" and
-// AmazonEC2 split into instance usage and "EC2 - Other".
-func ServiceName(productCode, productName, usageType, lineItemType string) string {
+// AmazonEC2 split into instance usage and "EC2 - Other" by usage type and
+// product family (see IsEC2InstanceLine).
+func ServiceName(productCode, productName, productFamily, usageType, lineItemType string) string {
 	if lineItemType == "Tax" {
 		return ServiceTax
 	}
 	if productCode == "AmazonEC2" || (productCode == "" && productName == "Amazon Elastic Compute Cloud") {
-		if IsEC2InstanceUsage(usageType) {
+		if IsEC2InstanceLine(usageType, productFamily) {
 			return ServiceEC2Compute
 		}
 		return ServiceEC2Other
@@ -141,9 +167,23 @@ func ServiceName(productCode, productName, usageType, lineItemType string) strin
 // IsEC2InstanceUsage reports whether an AmazonEC2 usage type is instance
 // usage (Cost Explorer's "Amazon Elastic Compute Cloud - Compute").
 func IsEC2InstanceUsage(usageType string) bool {
+	return hasAnyPrefix(StripRegionPrefix(usageType), ec2ComputeUsagePrefixes)
+}
+
+// IsEC2InstanceLine reports whether an AmazonEC2 line is instance usage:
+// its usage type is an instance usage type, or its product family is
+// instance capacity and its usage type is not one of ec2OtherUsagePrefixes.
+func IsEC2InstanceLine(usageType, productFamily string) bool {
 	u := StripRegionPrefix(usageType)
-	for _, p := range ec2ComputeUsagePrefixes {
-		if strings.HasPrefix(u, p) {
+	if hasAnyPrefix(u, ec2ComputeUsagePrefixes) {
+		return true
+	}
+	return ec2ComputeFamilies[productFamily] && !hasAnyPrefix(u, ec2OtherUsagePrefixes)
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
 			return true
 		}
 	}
@@ -266,96 +306,6 @@ func PurchaseType(lineItemType, usageType, savingsPlanARN, reservationARN, offer
 	return PurchaseOnDemand
 }
 
-// usageTypeGroup is one row of the USAGE_TYPE_GROUP table: usage types of
-// the product code whose name (after the region prefix) starts with Prefix,
-// or equals it when Exact is set, belong to Group.
-type usageTypeGroup struct {
-	ProductCode string
-	Prefix      string
-	Exact       bool
-	Group       string
-}
-
-// usageTypeGroups is matched in order; the first match wins.
-var usageTypeGroups = []usageTypeGroup{
-	{"AmazonEC2", "BoxUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "SpotUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "DedicatedUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "HostBoxUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "HostUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "ReservedHostUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "SchedUsage", false, "EC2: Running Hours"},
-	{"AmazonEC2", "UnusedBox", false, "EC2: Running Hours"},
-	{"AmazonEC2", "UnusedDed", false, "EC2: Running Hours"},
-	{"AmazonEC2", "EBS:VolumeUsage.gp2", true, "EC2: EBS - SSD(gp2)"},
-	{"AmazonEC2", "EBS:VolumeUsage.gp3", true, "EC2: EBS - SSD(gp3)"},
-	{"AmazonEC2", "EBS:VolumeUsage.piops", true, "EC2: EBS - Provisioned IOPS"},
-	{"AmazonEC2", "EBS:VolumeUsage.io2", true, "EC2: EBS - Provisioned IOPS"},
-	{"AmazonEC2", "EBS:VolumeP-IOPS", false, "EC2: EBS - Provisioned IOPS"},
-	{"AmazonEC2", "EBS:VolumeUsage.st1", true, "EC2: EBS - Throughput Optimized HDD"},
-	{"AmazonEC2", "EBS:VolumeUsage.sc1", true, "EC2: EBS - Cold HDD"},
-	{"AmazonEC2", "EBS:VolumeUsage", true, "EC2: EBS - Magnetic"},
-	{"AmazonEC2", "EBS:VolumeIOUsage", false, "EC2: EBS - I/O Requests"},
-	{"AmazonEC2", "EBS:SnapshotUsage", false, "EC2: EBS - Snapshots"},
-	{"AmazonEC2", "EBSOptimized", false, "EC2: EBS Optimized"},
-	{"AmazonEC2", "ElasticIP:IdleAddress", true, "EC2: Elastic IP - Idle Address"},
-	{"AmazonEC2", "ElasticIP:AdditionalAddress", true, "EC2: Elastic IP - Additional Address"},
-	{"AmazonEC2", "NatGateway-Hours", true, "EC2: NAT Gateway - Running Hours"},
-	{"AmazonEC2", "NatGateway-Bytes", true, "EC2: NAT Gateway - Data Processed"},
-	{"AmazonEC2", "CPUCredits", false, "EC2: CPU Credits"},
-	{"AmazonEC2", "DataTransfer-Out-Bytes", true, "EC2: Data Transfer - Internet (Out)"},
-	{"AmazonEC2", "DataTransfer-In-Bytes", true, "EC2: Data Transfer - Internet (In)"},
-	{"AmazonEC2", "DataTransfer-Regional-Bytes", true, "EC2: Data Transfer - Inter AZ"},
-	{"AmazonEC2", "AWS-Out-Bytes", true, "EC2: Data Transfer - Region to Region (Out)"},
-	{"AmazonEC2", "AWS-In-Bytes", true, "EC2: Data Transfer - Region to Region (In)"},
-	{"AmazonS3", "TimedStorage-ByteHrs", true, "S3: Storage - Standard"},
-	{"AmazonS3", "TimedStorage-SIA-ByteHrs", true, "S3: Storage - Standard Infrequent Access"},
-	{"AmazonS3", "TimedStorage-ZIA-ByteHrs", true, "S3: Storage - One Zone Infrequent Access"},
-	{"AmazonS3", "TimedStorage-GlacierByteHrs", true, "S3: Storage - Glacier"},
-	{"AmazonS3", "TimedStorage-GDA-ByteHrs", true, "S3: Storage - Glacier Deep Archive"},
-	{"AmazonS3", "TimedStorage-INT", false, "S3: Storage - Intelligent-Tiering"},
-	{"AmazonS3", "Requests-Tier1", true, "S3: API Requests - Standard"},
-	{"AmazonS3", "Requests-Tier2", true, "S3: API Requests - Standard"},
-	{"AmazonS3", "DataTransfer-Out-Bytes", true, "S3: Data Transfer - Internet (Out)"},
-	{"AmazonS3", "DataTransfer-In-Bytes", true, "S3: Data Transfer - Internet (In)"},
-	{"AmazonS3", "AWS-Out-Bytes", true, "S3: Data Transfer - Region to Region (Out)"},
-	{"AmazonS3", "AWS-In-Bytes", true, "S3: Data Transfer - Region to Region (In)"},
-	{"AmazonRDS", "InstanceUsage", false, "RDS: Running Hours"},
-	{"AmazonRDS", "Multi-AZUsage", false, "RDS: Running Hours"},
-	{"AmazonRDS", "BoxUsage", false, "RDS: Running Hours"},
-	{"AmazonRDS", "RDS:GP2-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:GP3-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:Multi-AZ-GP2-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:Multi-AZ-GP3-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:StorageUsage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:Multi-AZ-StorageUsage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:PIOPS-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:Multi-AZ-PIOPS-Storage", true, "RDS: Storage"},
-	{"AmazonRDS", "Aurora:StorageUsage", true, "RDS: Storage"},
-	{"AmazonRDS", "RDS:PIOPS", true, "RDS: Provisioned IOPS"},
-	{"AmazonRDS", "RDS:Multi-AZ-PIOPS", true, "RDS: Provisioned IOPS"},
-	{"AmazonRDS", "RDS:StorageIOUsage", true, "RDS: I/O Requests"},
-	{"AmazonRDS", "Aurora:StorageIOUsage", true, "RDS: I/O Requests"},
-	{"AmazonRDS", "RDS:ChargedBackupUsage", true, "RDS: Backup Storage"},
-	{"AmazonRDS", "DataTransfer-Out-Bytes", true, "RDS: Data Transfer - Internet (Out)"},
-	{"AmazonRDS", "DataTransfer-In-Bytes", true, "RDS: Data Transfer - Internet (In)"},
-}
-
-// UsageTypeGroup returns the Cost Explorer USAGE_TYPE_GROUP of a usage type
-// of a product code, or "" when the table has no group for it.
-func UsageTypeGroup(productCode, usageType string) string {
-	u := StripRegionPrefix(usageType)
-	for _, g := range usageTypeGroups {
-		if g.ProductCode != productCode {
-			continue
-		}
-		if (g.Exact && u == g.Prefix) || (!g.Exact && strings.HasPrefix(u, g.Prefix)) {
-			return g.Group
-		}
-	}
-	return ""
-}
-
 // platformsByOperation maps the EC2 usage operation of an instance line to
 // its platform.
 var platformsByOperation = map[string]string{
@@ -395,10 +345,10 @@ var platformDescriptionMarkers = []struct{ Marker, Platform string }{
 	{"Linux", "Linux/UNIX"},
 }
 
-// Platform returns the Cost Explorer PLATFORM of an EC2 instance line, or ""
-// for any other line.
-func Platform(productCode, usageType, operation, operatingSystem, description string) string {
-	if productCode != "AmazonEC2" || !IsEC2InstanceUsage(usageType) {
+// Platform returns the Cost Explorer PLATFORM of an EC2 instance line (as
+// IsEC2InstanceLine decides it), or "" for any other line.
+func Platform(productCode, productFamily, usageType, operation, operatingSystem, description string) string {
+	if productCode != "AmazonEC2" || !IsEC2InstanceLine(usageType, productFamily) {
 		return ""
 	}
 	if p, ok := platformsByOperation[operation]; ok {

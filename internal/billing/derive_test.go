@@ -4,25 +4,31 @@ import "testing"
 
 func TestServiceName(t *testing.T) {
 	for _, tc := range []struct {
-		name                                         string
-		code, product, usageType, lineItemType, want string
+		name                                                 string
+		code, product, family, usageType, lineItemType, want string
 	}{
-		{"ec2 instance", "AmazonEC2", "Amazon Elastic Compute Cloud", "USW2-BoxUsage:m5.large", "Usage", ServiceEC2Compute},
-		{"ec2 us-east-1 instance", "AmazonEC2", "Amazon Elastic Compute Cloud", "BoxUsage:t2.micro", "DiscountedUsage", ServiceEC2Compute},
-		{"ec2 spot", "AmazonEC2", "Amazon Elastic Compute Cloud", "SpotUsage:c5.large", "Usage", ServiceEC2Compute},
-		{"ec2 ri fee", "AmazonEC2", "Amazon Elastic Compute Cloud", "HeavyUsage:t2.micro", "RIFee", ServiceEC2Compute},
-		{"ebs", "AmazonEC2", "Amazon Elastic Compute Cloud", "EBS:VolumeUsage.gp2", "Usage", ServiceEC2Other},
-		{"nat", "AmazonEC2", "Amazon Elastic Compute Cloud", "USE2-NatGateway-Hours", "Usage", ServiceEC2Other},
-		{"eip", "AmazonEC2", "Amazon Elastic Compute Cloud", "ElasticIP:IdleAddress", "Usage", ServiceEC2Other},
-		{"ec2 tax", "AmazonEC2", "Amazon Elastic Compute Cloud", "", "Tax", ServiceTax},
-		{"elb renamed", "AWSELB", "Elastic Load Balancing", "LoadBalancerUsage", "Usage", "Amazon Elastic Load Balancing"},
-		{"product name kept", "AmazonCloudWatch", "AmazonCloudWatch", "CW:Requests", "Usage", "AmazonCloudWatch"},
-		{"name from code", "AmazonS3", "", "TimedStorage-ByteHrs", "Usage", "Amazon Simple Storage Service"},
-		{"unknown code", "AcmeThing", "", "", "Usage", "AcmeThing"},
-		{"focus ec2 without code", "", "Amazon Elastic Compute Cloud", "", "Usage", ServiceEC2Other},
+		{"ec2 instance", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "USW2-BoxUsage:m5.large", "Usage", ServiceEC2Compute},
+		{"ec2 us-east-1 instance", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "BoxUsage:t2.micro", "DiscountedUsage", ServiceEC2Compute},
+		{"ec2 spot", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "SpotUsage:c5.large", "Usage", ServiceEC2Compute},
+		{"ec2 ri fee", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "HeavyUsage:t2.micro", "RIFee", ServiceEC2Compute},
+		{"ebs", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "EBS:VolumeUsage.gp2", "Usage", ServiceEC2Other},
+		{"nat", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "USE2-NatGateway-Hours", "Usage", ServiceEC2Other},
+		{"eip", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "ElasticIP:IdleAddress", "Usage", ServiceEC2Other},
+		{"ec2 tax", "AmazonEC2", "", "Amazon Elastic Compute Cloud", "", "Tax", ServiceTax},
+		{"elb renamed", "AWSELB", "", "Elastic Load Balancing", "LoadBalancerUsage", "Usage", "Amazon Elastic Load Balancing"},
+		{"product name kept", "AmazonCloudWatch", "", "AmazonCloudWatch", "CW:Requests", "Usage", "AmazonCloudWatch"},
+		{"name from code", "AmazonS3", "", "", "TimedStorage-ByteHrs", "Usage", "Amazon Simple Storage Service"},
+		{"unknown code", "AcmeThing", "", "", "", "Usage", "AcmeThing"},
+		{"focus ec2 without code", "", "Amazon Elastic Compute Cloud", "", "", "Usage", ServiceEC2Other},
+		{"instance hours under a new prefix", "AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "USE1-NewUsage:x9.large", "Usage", ServiceEC2Compute},
+		{"bare metal", "AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance (bare metal)", "USE1-MetalUsage:i3.metal", "Usage", ServiceEC2Compute},
+		{"ebs optimized stays other", "AmazonEC2", "Amazon Elastic Compute Cloud", "Compute Instance", "EBSOptimized:c5.large", "Usage", ServiceEC2Other},
+		{"spot without family", "AmazonEC2", "Amazon Elastic Compute Cloud", "", "USE1-SpotUsage:m5.large", "Usage", ServiceEC2Compute},
+		{"cpu credits", "AmazonEC2", "Amazon Elastic Compute Cloud", "CPU Credits", "USE1-CPUCredits:t3", "Usage", ServiceEC2Other},
+		{"snapshot family", "AmazonEC2", "Amazon Elastic Compute Cloud", "Storage Snapshot", "EBS:SnapshotUsage", "Usage", ServiceEC2Other},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := ServiceName(tc.code, tc.product, tc.usageType, tc.lineItemType); got != tc.want {
+			if got := ServiceName(tc.code, tc.product, tc.family, tc.usageType, tc.lineItemType); got != tc.want {
 				t.Errorf("ServiceName = %q, want %q", got, tc.want)
 			}
 		})
@@ -95,7 +101,16 @@ func TestUsageTypeGroup(t *testing.T) {
 		{"AmazonEC2", "DataTransfer-Out-Bytes", "EC2: Data Transfer - Internet (Out)"},
 		{"AmazonS3", "USE2-TimedStorage-ByteHrs", "S3: Storage - Standard"},
 		{"AmazonRDS", "InstanceUsage:db.r4.large", "RDS: Running Hours"},
-		{"AmazonRDS", "USE2-RDS:ChargedBackupUsage", "RDS: Backup Storage"},
+		{"AmazonRDS", "USE2-RDS:GP2-Storage", "RDS: Storage"},
+		{"AmazonRDS", "USE2-RDS:ChargedBackupUsage", ""},
+		{"AmazonEC2", "EBS:VolumeUsage.piops", "EC2: EBS - SSD(io1)"},
+		{"AmazonEC2", "USE1-USW2-AWS-Out-Bytes", "EC2: Data Transfer - Region to Region (Out)"},
+		{"AmazonEC2", "USE1-UnusedDed:m5.large", ""},
+		{"AmazonCloudWatch", "USE1-CW:AlarmMonitorUsage", "EC2: CloudWatch - Alarms"},
+		{"AmazonDynamoDB", "USE1-ReadCapacityUnit-Hrs", "DDB: Provisioned Throughput Capacity - Read"},
+		{"AWSELB", "USE1-LoadBalancerUsage", "EC2: ELB - Running Hours"},
+		{"AmazonElastiCache", "USE1-NodeUsage:cache.t3.micro", "ElastiCache: Running Hours"},
+		{"AmazonRedshift", "USE1-Node:dc2.large", "Redshift: Running Hours"},
 		{"AmazonS3", "BoxUsage:m5.large", ""},
 		{"AWSGlue", "USE1-ETL-DPU-Hour", ""},
 	} {
@@ -106,14 +121,15 @@ func TestUsageTypeGroup(t *testing.T) {
 }
 
 func TestPlatform(t *testing.T) {
-	for _, tc := range []struct{ code, usage, op, os, desc, want string }{
-		{"AmazonEC2", "BoxUsage:t2.micro", "RunInstances", "Linux", "", "Linux/UNIX"},
-		{"AmazonEC2", "BoxUsage:m5.large", "RunInstances:0002", "Windows", "", "Windows"},
-		{"AmazonEC2", "SpotUsage:c5.large", "RunInstances:SV001", "", "c5.large Linux/UNIX Spot Instance-hour", "Linux/UNIX"},
-		{"AmazonEC2", "EBS:VolumeUsage.gp2", "CreateVolume-Gp2", "", "", ""},
-		{"AmazonRDS", "InstanceUsage:db.r4.large", "CreateDBInstance", "", "", ""},
+	for _, tc := range []struct{ code, family, usage, op, os, desc, want string }{
+		{"AmazonEC2", "Compute Instance", "BoxUsage:t2.micro", "RunInstances", "Linux", "", "Linux/UNIX"},
+		{"AmazonEC2", "Compute Instance", "BoxUsage:m5.large", "RunInstances:0002", "Windows", "", "Windows"},
+		{"AmazonEC2", "", "SpotUsage:c5.large", "RunInstances:SV001", "", "c5.large Linux/UNIX Spot Instance-hour", "Linux/UNIX"},
+		{"AmazonEC2", "Compute Instance", "USE1-NewUsage:x9.large", "RunInstances:0002", "Windows", "", "Windows"},
+		{"AmazonEC2", "Storage", "EBS:VolumeUsage.gp2", "CreateVolume-Gp2", "", "", ""},
+		{"AmazonRDS", "Database Instance", "InstanceUsage:db.r4.large", "CreateDBInstance", "", "", ""},
 	} {
-		if got := Platform(tc.code, tc.usage, tc.op, tc.os, tc.desc); got != tc.want {
+		if got := Platform(tc.code, tc.family, tc.usage, tc.op, tc.os, tc.desc); got != tc.want {
 			t.Errorf("Platform(%q, %q, %q) = %q, want %q", tc.code, tc.usage, tc.op, got, tc.want)
 		}
 	}

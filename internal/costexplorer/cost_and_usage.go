@@ -129,7 +129,7 @@ func (s *Service) aggregate(ctx context.Context, in *costRequest) (*query.Aggreg
 			return nil, false, err
 		}
 	}
-	if err := checkBillingView(in.BillingViewArn); err != nil {
+	if err := checkBillingView(ctx, in.BillingViewArn); err != nil {
 		return nil, false, err
 	}
 	return &query.Aggregate{Period: p, Granularity: g, Metrics: ms, GroupBy: groups, Filter: filter,

@@ -112,7 +112,7 @@ func (s *Service) forecast(ctx context.Context, r forecastRequest) (*MetricValue
 			return nil, nil, err
 		}
 	}
-	if err := checkBillingView(r.arn); err != nil {
+	if err := checkBillingView(ctx, r.arn); err != nil {
 		return nil, nil, err
 	}
 	hist, unit, err := s.DailyHistory(ctx, fm.metric, filter, scope(ctx), now)

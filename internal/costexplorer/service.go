@@ -3,6 +3,7 @@ package costexplorer
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
@@ -82,12 +83,24 @@ func pages[P any](ctx context.Context, s *Service, op string, in pager.Request) 
 	return pager.New[P](pager.Tokens{Key: s.cfg.TokenKey}, s.cfg.Now(), op, in, a.AccessKeyID+"/"+a.AccountID)
 }
 
-// checkBillingView rejects billing views: Tally has none.
-func checkBillingView(arn *string) error {
-	if arn != nil && *arn != "" {
-		return fail(errNotFound, fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only", *arn))
+// primaryView matches the ARN of an account's primary billing view, the
+// only view Tally serves (as Budgets does: its BillingViewArn must be the
+// primary view of the budget's account).
+var primaryView = regexp.MustCompile(`^arn:aws:billing::(\d{12}):billingview/primary$`)
+
+// checkBillingView accepts no view or the caller's primary view; the test
+// identity, which stands for every account, may name any account's primary
+// view. Other views do not exist here.
+func checkBillingView(ctx context.Context, arn *string) error {
+	if arn == nil || *arn == "" {
+		return nil
 	}
-	return nil
+	a, _ := auth.Caller(ctx)
+	if m := primaryView.FindStringSubmatch(*arn); m != nil && (a.All || m[1] == a.AccountID) {
+		return nil
+	}
+	own := "arn:aws:billing::" + a.AccountID + ":billingview/primary"
+	return fail(errNotFound, fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only, %s", *arn, own))
 }
 
 // currency is the currency to report for buckets without data.
@@ -101,16 +114,17 @@ func (s *Service) currency(periods []store.PeriodStatus) string {
 }
 
 // estimator reports whether a bucket touches a billing month that is not
-// final: a stored month without an invoice, or any month from the current one
-// on.
+// final: a stored month that billing.Final does not take as final, or any
+// month from the current one on.
 func (s *Service) estimator(periods []store.PeriodStatus) func(billing.Period) bool {
 	open := map[time.Time]bool{}
+	now := s.cfg.Now()
 	for _, p := range periods {
-		if !p.Final {
+		if !billing.Final(p.Period.Month, p.Final, p.IngestedAt, now) {
 			open[p.Period.Month] = true
 		}
 	}
-	current := billing.MonthStart(s.cfg.Now())
+	current := billing.MonthStart(now)
 	return func(b billing.Period) bool {
 		if b.End.After(current) {
 			return true

@@ -28,7 +28,7 @@ type listOptions struct {
 // listRequest validates the members GetDimensionValues and GetTags share:
 // with SortBy, MaxResults bounds the answer (default and maximum 1000) and
 // neither NextPageToken nor SearchString is allowed.
-func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []SortDefinition, maxResults *int32, token *string, arn *string) (*listOptions, error) {
+func listRequest(ctx context.Context, tp *DateInterval, search *string, filter *Expression, sortBy []SortDefinition, maxResults *int32, token *string, arn *string) (*listOptions, error) {
 	p, _, err := period(tp)
 	if err != nil {
 		return nil, err
@@ -42,7 +42,7 @@ func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []
 			return nil, err
 		}
 	}
-	if err := checkBillingView(arn); err != nil {
+	if err := checkBillingView(ctx, arn); err != nil {
 		return nil, err
 	}
 	o := &listOptions{period: p, search: deref(search), filter: f, pageSize: DefaultValuesPageSize}
@@ -82,7 +82,7 @@ func (o *listOptions) size() int {
 // attributes AWS returns (the account name for LINKED_ACCOUNT, the unit for
 // USAGE_TYPE).
 func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValuesRequest) (*GetDimensionValuesResponse, error) {
-	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	o, err := listRequest(ctx, in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValues
 // keys with cost in a period, or the values of one key ("" for resources
 // without it). Only keys active in a line's billing month count.
 func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error) {
-	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	o, err := listRequest(ctx, in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func and(f query.Expr, x query.Expr) query.Expr {
 // category, as the billing data carries them (CUR costCategory columns, CUR
 // 2.0 cost_category, FOCUS x_CostCategories).
 func (s *Service) GetCostCategories(ctx context.Context, in *GetCostCategoriesRequest) (*GetCostCategoriesResponse, error) {
-	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
+	o, err := listRequest(ctx, in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
 		return nil, err
 	}

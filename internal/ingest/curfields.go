@@ -34,6 +34,7 @@ const (
 	cLegalEntity
 	cDescription
 	cProductName
+	cProductFamily
 	cRegion
 	cRegionCode
 	cInstanceType
@@ -100,6 +101,7 @@ var curColumns = [numCURFields]struct {
 	cLegalEntity:                     {"lineItem/LegalEntity", false},
 	cDescription:                     {"lineItem/LineItemDescription", false},
 	cProductName:                     {"product/ProductName", false},
+	cProductFamily:                   {"product/productFamily", false},
 	cRegion:                          {"product/region", false},
 	cRegionCode:                      {"product/regionCode", false},
 	cInstanceType:                    {"product/instanceType", false},

@@ -277,14 +277,15 @@ func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, 
 	if err := m.readTags(li); err != nil {
 		return billing.BillingPeriod{}, nil, "", err
 	}
+	billing.SpellAsCostExplorer(li)
 	return m.period.get("cur", "", li.PayerAccountID, bps), li, m.s(cInvoiceID), nil
 }
 
 // deriveKey holds every input of the derived dimensions but the line
 // description, which only PLATFORM of some EC2 lines needs.
 type deriveKey struct {
-	code, name, usageType, lineItemType, operation, os, offeringClass string
-	reservation, savingsPlan                                          bool
+	code, name, family, usageType, lineItemType, operation, os, offeringClass string
+	reservation, savingsPlan                                                  bool
 }
 
 // derived are the Cost Explorer values computed from a deriveKey.
@@ -299,18 +300,18 @@ const maxDerived = 1 << 14
 // derive fills SERVICE, RECORD_TYPE, PURCHASE_TYPE, USAGE_TYPE_GROUP and
 // PLATFORM. Their inputs repeat across rows, so results are cached.
 func (m *curMapper) derive(li *billing.LineItem, riARN string) {
-	k := deriveKey{li.ServiceCode, m.s(cProductName), li.UsageType, li.LineItemType, li.Operation, li.OperatingSystem,
+	k := deriveKey{li.ServiceCode, m.s(cProductName), m.s(cProductFamily), li.UsageType, li.LineItemType, li.Operation, li.OperatingSystem,
 		m.s(cOfferingClass), riARN != "", li.SavingsPlanARN != ""}
 	d, ok := m.derived[k]
 	if !ok {
 		d = derived{
-			service:      billing.ServiceName(k.code, k.name, k.usageType, k.lineItemType),
+			service:      billing.ServiceName(k.code, k.name, k.family, k.usageType, k.lineItemType),
 			recordType:   billing.RecordType(k.lineItemType, k.code, riARN),
 			purchaseType: billing.PurchaseType(k.lineItemType, k.usageType, li.SavingsPlanARN, riARN, k.offeringClass),
 			group:        billing.UsageTypeGroup(k.code, k.usageType),
-			platform:     billing.Platform(k.code, k.usageType, k.operation, k.os, ""),
+			platform:     billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, ""),
 		}
-		d.platformNeedsDescription = d.platform == "" && billing.Platform(k.code, k.usageType, k.operation, k.os, "Linux") != ""
+		d.platformNeedsDescription = d.platform == "" && billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, "Linux") != ""
 		if len(m.derived) >= maxDerived {
 			clear(m.derived)
 		}
@@ -318,7 +319,7 @@ func (m *curMapper) derive(li *billing.LineItem, riARN string) {
 	}
 	li.Service, li.RecordType, li.PurchaseType, li.UsageTypeGroup, li.Platform = d.service, d.recordType, d.purchaseType, d.group, d.platform
 	if d.platformNeedsDescription {
-		li.Platform = billing.Platform(k.code, k.usageType, k.operation, k.os, m.s(cDescription))
+		li.Platform = billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, m.s(cDescription))
 	}
 }
 

@@ -282,7 +282,7 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 		if usageType == "" && li.ServiceCode == "" && serviceName == "Amazon Elastic Compute Cloud" {
 			usageType = billing.EC2UsageTypeFromDescription(m.s(fChargeDescription))
 		}
-		li.Service = billing.ServiceName(li.ServiceCode, serviceName, usageType, li.LineItemType)
+		li.Service = billing.ServiceName(li.ServiceCode, serviceName, "", usageType, li.LineItemType)
 		li.UsageTypeGroup = billing.UsageTypeGroup(li.ServiceCode, li.UsageType)
 	} else {
 		li.Service = serviceName
@@ -306,6 +306,7 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 	if err := m.src.pairs(m.col[fCostCategories], func(k, v string) { li.CostCategories[k] = v }); err != nil {
 		return fail(&fieldError{m.names[fCostCategories], err})
 	}
+	billing.SpellAsCostExplorer(li)
 	return m.period.get("focus", provider, li.PayerAccountID, bps), li, m.s(fInvoiceID), nil
 }
 

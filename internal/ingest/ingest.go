@@ -22,6 +22,9 @@ type Options struct {
 	// Logger receives one line per file read and per stale file skipped; nil
 	// discards them.
 	Logger *slog.Logger
+	// AccountNames names accounts by id for lines whose file gives no name
+	// (legacy CUR); see ReadAccountNames. Names in the file win.
+	AccountNames map[string]string
 }
 
 // FileReport says what Load did with one file.
@@ -49,7 +52,7 @@ func Load(ctx context.Context, paths []string, w store.Writer, opt Options) (*Re
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	rep, periods, err := load(ctx, paths, w, log)
+	rep, periods, err := load(ctx, paths, w, log, opt.AccountNames)
 	if err != nil {
 		if aerr := w.Abort(); aerr != nil {
 			log.Error("ingest: abort failed", "err", aerr)

@@ -26,14 +26,15 @@ type loader struct {
 	log     *slog.Logger
 	periods map[billing.BillingPeriod]*periodState
 	report  Report
+	names   map[string]string // Options.AccountNames
 }
 
-func load(ctx context.Context, paths []string, w store.Writer, log *slog.Logger) (*Report, []store.PeriodInfo, error) {
+func load(ctx context.Context, paths []string, w store.Writer, log *slog.Logger, names map[string]string) (*Report, []store.PeriodInfo, error) {
 	jobs, stale, err := discover(paths)
 	if err != nil {
 		return nil, nil, err
 	}
-	l := &loader{ctx: ctx, w: w, log: log, periods: map[billing.BillingPeriod]*periodState{}}
+	l := &loader{ctx: ctx, w: w, log: log, periods: map[billing.BillingPeriod]*periodState{}, names: names}
 	l.report.Stale = stale
 	for _, s := range stale {
 		log.Info("ingest: skipping stale file", "path", s)
@@ -108,6 +109,14 @@ func (l *loader) loadFile(j job) error {
 			lastP, lastSt, reached = p, st, true
 		}
 		lastSt.info.Rows++
+		if l.names != nil {
+			if li.UsageAccountName == "" {
+				li.UsageAccountName = l.names[li.UsageAccountID]
+			}
+			if li.PayerAccountName == "" {
+				li.PayerAccountName = l.names[li.PayerAccountID]
+			}
+		}
 		if invoice != "" && lastSt.info.InvoiceID == "" {
 			lastSt.info.InvoiceID = strings.Clone(invoice)
 			lastSt.info.Final = true

@@ -61,7 +61,9 @@ var (
 var GroupByDimensions = without(billing.DimLinkedAccountName, billing.DimServiceCode, billing.DimResourceID)
 
 // DimensionValuesContexts lists, per GetDimensionValues context, the
-// dimensions it accepts (from the API documentation).
+// dimensions it accepts (from the API documentation). SCOPE belongs to
+// RESERVATIONS and PAYMENT_OPTION to SAVINGS_PLANS only, as the reference
+// lists them.
 var DimensionValuesContexts = map[string]map[billing.Dimension]bool{
 	"COST_AND_USAGE": dimSet(billing.DimAZ, billing.DimBillingEntity, billing.DimCacheEngine,
 		billing.DimDeploymentOption, billing.DimDatabaseEngine, billing.DimInstanceType,
@@ -70,8 +72,7 @@ var DimensionValuesContexts = map[string]map[billing.Dimension]bool{
 		billing.DimPurchaseType, billing.DimReservationID, billing.DimSavingsPlanARN,
 		billing.DimSavingsPlansType, billing.DimService, billing.DimTenancy, billing.DimUsageType,
 		billing.DimUsageTypeGroup, billing.DimRegion, billing.DimRecordType, billing.DimResourceID,
-		billing.DimPayerAccount, billing.DimServiceCode, billing.DimSubscriptionID, billing.DimScope,
-		billing.DimPaymentOption),
+		billing.DimPayerAccount, billing.DimServiceCode, billing.DimSubscriptionID),
 	"RESERVATIONS": dimSet(billing.DimAZ, billing.DimCacheEngine, billing.DimDeploymentOption,
 		billing.DimInstanceType, billing.DimLinkedAccount, billing.DimPlatform, billing.DimRegion,
 		billing.DimScope, billing.DimTenancy, billing.DimDatabaseEngine, billing.DimOperatingSystem),

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/sigv4"
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -124,8 +125,12 @@ func (h *handler) data(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Ingests != nil {
 		entries = h.cfg.Ingests.Recent()
 	}
+	now := h.cfg.Now()
+	for i, p := range periods { // the rule Cost Explorer's Estimated follows
+		periods[i].Final = billing.Final(p.Period.Month, p.Final, p.IngestedAt, now)
+	}
 	resp := visibleData(acct, periods, entries)
-	resp.Now = h.cfg.Now().UTC()
+	resp.Now = now.UTC()
 	resp.PeriodsAvailable = h.cfg.Periods != nil
 	writeJSON(w, http.StatusOK, resp)
 }

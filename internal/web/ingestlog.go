@@ -57,6 +57,12 @@ func (l *IngestLog) Record(at time.Time, paths []string, rep *ingest.Report, err
 			e.Periods = append(e.Periods, p.Period)
 		}
 	}
+	l.Add(e)
+}
+
+// Add keeps an entry made elsewhere, such as by the ingest `tally demo` runs
+// before it serves.
+func (l *IngestLog) Add(e IngestEntry) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.entries = append(l.entries, e)

@@ -132,7 +132,8 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 			return fmt.Errorf("duckdb: dimension %s cannot be filtered here", m.Key)
 		}
 		if m.Op == query.OpAbsent {
-			b.WriteString(col + " = ''")
+			// Ingest stores Cost Explorer's no-value spelling (NoRegion).
+			b.WriteString("(" + col + " = '' OR " + col + " = " + b.arg(billing.NoValue(m.Dimension())) + ")")
 			return nil
 		}
 		b.WriteString("(" + b.valueCond(col, m) + ")")
@@ -249,10 +250,13 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 				"CASE WHEN min(c.currency) = max(c.currency) AND min(c.currency) <> '' THEN min(c.currency) ELSE 'N/A' END"
 		}
 	}
-	sum = src.usage
 	if m == billing.NormalizedUsageAmount {
-		sum = src.normalized
+		// Cost Explorer answers normalized units, which are no usage unit,
+		// in "N/A" (recorded responses: "NormalizedUsageAmount": {"Amount":
+		// "372", "Unit": "N/A"} beside "UsageQuantity" in "Hrs").
+		return "coalesce(sum(" + src.normalized + "), 0)", "'N/A'"
 	}
+	sum = src.usage
 	known := "nullif(c.usage_unit, '')) FILTER (WHERE " + src.counted + ")"
 	return "coalesce(sum(" + sum + "), 0)",
 		// An empty unit is unknown, not a unit of its own: no known unit

@@ -102,8 +102,10 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 }
 
 // schemaVersion numbers the layout of the tables; a store written with
-// another layout is refused rather than misread.
-const schemaVersion = 1
+// another layout is refused rather than misread. Derived values count as
+// layout: 2 stores Cost Explorer's no-value spellings (NoRegion) and
+// usage type groups where 1 stored "".
+const schemaVersion = 2
 
 // ErrSchema reports a store file written by a Tally with another layout.
 var ErrSchema = errors.New("the store was written by another version of tally")

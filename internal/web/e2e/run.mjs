@@ -239,6 +239,39 @@ const scenarios = {
     out.afterSignOut = new URL(page.url()).pathname;
     return out;
   },
+
+  // The points a new user met (issue 12): hourly axis labels, the y axis,
+  // the average per period, the budget badge against the Budgets page.
+  async fidelity(page, p) {
+    const out = {};
+    await page.goto(`${base}${p.hourlyPath}`);
+    await ready(page);
+    await shot(page, 'explorer-hourly');
+    Object.assign(out, await page.evaluate(() => {
+      const texts = [...document.querySelectorAll('.chart-svg text.axis')];
+      return {
+        xLabels: texts.filter((t) => t.getAttribute('text-anchor') === 'middle').map((t) => {
+          const b = t.getBBox();
+          return [b.x, b.x + b.width];
+        }),
+        yTicks: texts.filter((t) => t.getAttribute('text-anchor') === 'end').map((t) => t.textContent),
+      };
+    }));
+    await page.goto(`${base}${p.monthPath}`);
+    await ready(page);
+    const avg = page.locator('[data-testid=average]');
+    out.average = await avg.getAttribute('data-amount');
+    out.averageTitle = await avg.getAttribute('title');
+    out.total = await page.locator('[data-testid=total]').getAttribute('data-amount');
+    await page.waitForSelector('[data-testid=budget-strip]', { timeout: TIMEOUT });
+    out.strip = (await page.locator('[data-testid=budget-strip]').textContent()).trim();
+    await page.goto(`${base}/budgets`);
+    await ready(page);
+    await page.waitForSelector('[data-testid=budgets-alarms]', { timeout: TIMEOUT });
+    out.budgetStats = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid^=budgets-]')]
+      .filter((e) => e.classList.contains('stat-value')).map((e) => [e.dataset.testid, e.textContent.trim()])));
+    return out;
+  },
 };
 
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tally-chromium-'));

@@ -42,6 +42,40 @@ export function status(b) {
   return { state, pct, fpct, limit, actual, forecast };
 }
 
+/**
+ * summarize is the one rule the Budgets page and the Cost Explorer badge
+ * share: a budget is in alarm when one of its notifications is in ALARM,
+ * over when its actual spend exceeds the limit, forecast when its forecast
+ * does; each budget counts once, in the first of these that holds.
+ */
+export function summarize(budgets, notes) {
+  const rows = budgets.map((b, i) => ({ b, st: status(b), notes: notes[i] }));
+  const inAlarm = (r) => (r.notes || []).some((n) => n.NotificationState === 'ALARM');
+  return {
+    rows,
+    total: rows.length,
+    alarms: rows.filter(inAlarm).length,
+    over: rows.filter((r) => r.st.state === 'over').length,
+    forecast: rows.filter((r) => r.st.state === 'forecast').length,
+    attention: rows.filter((r) => inAlarm(r) || r.st.state === 'over' || r.st.state === 'forecast').length,
+  };
+}
+
+/** fetchNotifications lists each budget's notifications (null where the call failed). */
+export function fetchNotifications(app, accountId, budgets) {
+  return Promise.all(budgets.map((b) => app.client.all('budgets', 'DescribeNotificationsForBudget',
+    { AccountId: accountId, BudgetName: b.BudgetName, MaxResults: 100 }, 'Notifications').catch(() => null)));
+}
+
+/** headline says in a few words what summarize found. */
+export function headline(s) {
+  if (s.total === 0) return '';
+  if (s.alarms > 0) return s.total === 1 ? 'The budget is in alarm' : `${s.alarms} of ${s.total} budgets in alarm`;
+  if (s.over > 0) return `${s.over} of ${s.total} budgets over their limit`;
+  if (s.forecast > 0) return `${s.forecast} of ${s.total} budgets forecast over their limit`;
+  return s.total === 1 ? 'The budget is on track' : `All ${s.total} budgets on track`;
+}
+
 function describeNotification(n) {
   const what = n.NotificationType === 'FORECASTED' ? 'Forecasted' : 'Actual';
   const op = { GREATER_THAN: '>', LESS_THAN: '<', EQUAL_TO: '=' }[n.ComparisonOperator] || n.ComparisonOperator;
@@ -98,13 +132,9 @@ export async function render(app, main) {
       return;
     }
     if (!alive()) return;
-    const notes = await Promise.all(budgets.map((b) => app.client.all('budgets', 'DescribeNotificationsForBudget',
-      { AccountId: accountId, BudgetName: b.BudgetName, MaxResults: 100 }, 'Notifications').catch(() => null)));
+    const notes = await fetchNotifications(app, accountId, budgets);
     if (!alive()) return;
-    const rows = budgets.map((b, i) => ({ b, st: status(b), notes: notes[i] }));
-    const over = rows.filter((r) => r.st.state === 'over').length;
-    const fore = rows.filter((r) => r.st.state === 'forecast').length;
-    const alarms = rows.filter((r) => (r.notes || []).some((n) => n.NotificationState === 'ALARM')).length;
+    const { rows, over, forecast: fore, alarms } = summarize(budgets, notes);
     replace(listBox,
       message || null,
       h('div', { className: 'summary' },

@@ -17,8 +17,13 @@ function s(tag, attrs = {}, ...children) {
 export const PALETTE = ['#2563eb', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16',
   '#f97316', '#6366f1', '#9ca3af'];
 
-/** niceTicks returns about n round tick values covering [lo, hi]. */
+/**
+ * niceTicks returns about n round tick values covering [lo, hi]. A negative
+ * lo too small to draw (float residue of credits that cancel, under 0.1% of
+ * hi) does not pull the axis below zero.
+ */
 export function niceTicks(lo, hi, n = 5) {
+  if (lo < 0 && hi > 0 && -lo < hi * 1e-3) lo = 0;
   if (lo === hi) {
     if (hi === 0) return [0, 1];
     lo = Math.min(0, lo);
@@ -85,7 +90,7 @@ export function chart({ labels, series, overlays = [], mode = 'bar', unit = 'USD
     grid.append(s('text', { x: m.l - 8, y: y(t) + 4, 'text-anchor': 'end', class: 'axis' }, compact(t, unit)));
   }
   svg.append(grid);
-  const every = Math.max(1, Math.ceil(n / 12));
+  const every = labelStep(labels, band);
   for (let i = 0; i < n; i += every) {
     svg.append(s('text', { x: xMid(i), y: H - m.b + 18, 'text-anchor': 'middle', class: 'axis' }, labels[i]));
   }
@@ -162,6 +167,17 @@ export function chart({ labels, series, overlays = [], mode = 'bar', unit = 'USD
   }
 
   return wrap;
+}
+
+/**
+ * labelStep returns how many periods apart x-axis labels must be so that
+ * they do not overlap: the longest label's width (about 7.5 units a
+ * character at the axis font size) plus a gap, against the band per period.
+ */
+export function labelStep(labels, band) {
+  const longest = labels.reduce((m, l) => Math.max(m, String(l).length), 0);
+  const need = longest * 7.5 + 16;
+  return Math.max(1, Math.ceil(need / Math.max(band, 1)));
 }
 
 function drawLine(g, se, n, xMid, y, dashed) {

@@ -67,7 +67,9 @@ export async function render(app, main) {
     h('section', {},
       h('h2', {}, 'Recent ingests'),
       h('p', { className: 'muted small' }, 'Kept in memory since the server started.'),
-      d.ingests.length === 0 ? h('p', { className: 'muted' }, 'No ingest through this server since it started.') :
+      d.ingests.length === 0 ? h('p', { className: 'muted', 'data-testid': 'no-ingests' }, last
+        ? `No ingest through this server since it started; the stored periods were last ingested on ${dateTime(last)}.`
+        : 'No ingest through this server since it started.') :
         h('div', { className: 'scroll' }, h('table', { className: 'data', 'data-testid': 'ingests-table' },
           h('thead', {}, h('tr', {}, ['Finished', 'Result', 'Periods', 'Line items', 'Files or message'].map((t, i) =>
             h('th', { className: i === 3 ? 'num' : '' }, t)))),

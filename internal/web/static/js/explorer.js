@@ -6,6 +6,7 @@ import { DIMENSIONS, METRICS, dimensionLabel, metricLabel } from './dims.js';
 import { filterEditor, toExpression, valueLabel } from './filters.js';
 import { chart, legend, PALETTE } from './chart.js';
 import * as money from './money.js';
+import { summarize, fetchNotifications, headline } from './budgets.js';
 
 /** PRESETS are the relative date ranges, resolved against the server's today. */
 export const PRESETS = [
@@ -94,6 +95,30 @@ function bucketLabel(start, granularity) {
   if (granularity === 'MONTHLY') return `${mon} ${d.getUTCFullYear()}`;
   if (granularity === 'DAILY') return `${mon} ${String(d.getUTCDate()).padStart(2, '0')}`;
   return `${mon} ${String(d.getUTCDate()).padStart(2, '0')} ${String(d.getUTCHours()).padStart(2, '0')}:00`;
+}
+
+/**
+ * periodsElapsed counts a range's buckets in units of the granularity, a
+ * bucket cut short by the range or not over yet counting for the part that
+ * has passed (today counts whole): two days into a 31-day month are 2/31 of
+ * a month, so "average per month" does not take them for a whole month.
+ */
+export function periodsElapsed(buckets, granularity, now) {
+  const cap = granularity === 'HOURLY' ? Math.ceil(now.getTime() / 3600000) * 3600000
+    : Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
+  let n = 0;
+  for (const b of buckets) {
+    const start = Date.parse(b.start);
+    const end = Math.min(Date.parse(b.end), cap);
+    if (!(end > start)) continue;
+    let unit = granularity === 'DAILY' ? 86400000 : 3600000;
+    if (granularity === 'MONTHLY') {
+      const d = new Date(start);
+      unit = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    }
+    n += (end - start) / unit;
+  }
+  return n;
 }
 
 /**
@@ -326,13 +351,16 @@ export function render(app, main) {
     const labels = table.buckets.map((b) => bucketLabel(b.start, st.granularity));
     const total = money.sum(table.rows.map((r) => r.total));
     const estimated = table.buckets.some((b) => b.estimated);
-    const periods = table.buckets.length || 1;
+    const periods = periodsElapsed(table.buckets, st.granularity, app.today());
+    const average = periods > 0 ? total * 1000000000n / BigInt(Math.max(1, Math.round(periods * 1e9))) : null;
     const unitName = st.granularity === 'MONTHLY' ? 'month' : st.granularity === 'DAILY' ? 'day' : 'hour';
     replace(summary,
       h('div', { className: 'stat' }, h('div', { className: 'stat-label' }, `Total ${metricLabel(st.metric).toLowerCase()}`),
         h('div', { className: 'stat-value', 'data-testid': 'total', 'data-amount': money.plain(total) }, fmt(total))),
       h('div', { className: 'stat' }, h('div', { className: 'stat-label' }, `Average per ${unitName}`),
-        h('div', { className: 'stat-value' }, fmt(total / BigInt(periods)))),
+        h('div', { className: 'stat-value', 'data-testid': 'average', 'data-amount': average === null ? '' : money.plain(average),
+          title: `${periods.toFixed(2)} ${unitName}s have passed in this range` },
+          average === null ? '—' : fmt(average))),
       h('div', { className: 'stat' }, h('div', { className: 'stat-label' }, st.group ? `${groupHeader} values` : 'Periods'),
         h('div', { className: 'stat-value' }, String(st.group ? table.rows.length : table.buckets.length))),
       estimated ? h('div', { className: 'badge badge-warn', title: 'Some of these periods are not final: their invoice is not issued yet' },
@@ -400,17 +428,18 @@ export function render(app, main) {
   }
 }
 
-/** budgetStrip summarises the account's budgets next to the page title. */
+/**
+ * budgetStrip summarises the account's budgets next to the page title, by
+ * the rule of the Budgets page (summarize).
+ */
 async function budgetStrip(app, box) {
   try {
     const acct = await app.account();
     const resp = await app.client.call('budgets', 'DescribeBudgets', { AccountId: acct.accountId, MaxResults: 100 });
     const budgets = resp.Budgets || [];
     if (budgets.length === 0) return;
-    const over = budgets.filter((b) => b.BudgetLimit && b.CalculatedSpend &&
-      money.parse(b.CalculatedSpend.ActualSpend.Amount) > money.parse(b.BudgetLimit.Amount));
-    replace(box, h('a', { href: '/budgets', 'data-link': '', className: `badge ${over.length ? 'badge-bad' : 'badge-ok'}`,
-      'data-testid': 'budget-strip' },
-    over.length ? `${over.length} of ${budgets.length} budgets over their limit` : `All ${budgets.length} budgets within their limit`));
+    const s = summarize(budgets, await fetchNotifications(app, acct.accountId, budgets));
+    const cls = s.alarms || s.over ? 'badge-bad' : s.forecast ? 'badge-warn' : 'badge-ok';
+    replace(box, h('a', { href: '/budgets', 'data-link': '', className: `badge ${cls}`, 'data-testid': 'budget-strip' }, headline(s)));
   } catch { /* Budgets may not be available: the strip stays empty */ }
 }
