@@ -30,6 +30,8 @@ func prepareDemo(ctx context.Context, a *app) (string, error) {
 		return "", fmt.Errorf("demo budgets: no payer account in last month's data: %v", err)
 	}
 	payer := *payers.DimensionValues[0].Value
+	// The budgets belong to the payer, the account the test key acts as.
+	ctx = auth.WithCaller(ctx, auth.TestKeysActingAs(func() string { return payer }).MustLookup("test"))
 	team, err := topTagValue(ctx, a.ce, last, "Team")
 	if err != nil {
 		return "", err

@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -37,6 +36,7 @@ import (
 // serveConfig is what `tally serve` runs with.
 type serveConfig struct {
 	addr, data, credentials, profile string
+	testAccount                      string
 	verbose                          bool
 	alerts                           alertConfig
 }
@@ -45,6 +45,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4599", "listen address")
 	fs.StringVar(&c.data, "data", "./tally-data", "data directory")
 	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
+	fs.StringVar(&c.testAccount, "test-account", "", "without --credentials, the account id the test key acts as (default: the payer of the data ingested first)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	c.alerts.register(fs)
@@ -141,6 +142,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
+	if err := checkTestAccount(cfg); err != nil {
+		return err
+	}
 	ln, err := listen(cfg.addr, keys.Test)
 	if err != nil {
 		return err
@@ -156,6 +160,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	defer a.store.Close()
+	if keys.Test {
+		keys = auth.TestKeysActingAs(testAccount(a.store, cfg.testAccount))
+	}
 	if hooks.backfillGate != nil {
 		a.backfills.Gate(hooks.backfillGate)
 	}
@@ -181,10 +188,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
-		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
+		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: webPeriods(a.store), Payers: payersOf(a.store), Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
 	})
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	httpSrv := server.NewHTTPServer(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 
