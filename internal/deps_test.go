@@ -54,11 +54,11 @@ var allowed = map[string][]string{
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 
 	// HTTP: the server, the web UI.
-	"internal/server": {"internal/auth", "internal/awsjson", "internal/sigv4"},
-	"internal/web":    {"internal/auth", "internal/billing", "internal/ingest", "internal/sigv4", "internal/store"},
+	"internal/server": {"internal/auth", "internal/awsjson", "internal/sigv4", "internal/web", "golang.org/x/sync"},
+	"internal/web":    {"internal/auth", "internal/billing", "internal/ingest"},
 
 	// The assembly: the only package that knows the backend besides tools.
-	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/budgets",
+	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/budgets",
 		"internal/costexplorer", "internal/ingest", "internal/notify", "internal/profile", "internal/query",
 		"internal/server", "internal/store", "internal/store/duckdb", "internal/web"},
 

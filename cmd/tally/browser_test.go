@@ -92,7 +92,7 @@ func TestBrowser(t *testing.T) {
 	// Budgets and tag management are compared with the API where the server
 	// has them; otherwise the pages must say they are not available.
 	bc := inst.budgets("test", "test")
-	acct := aws.String("000000000000")
+	acct := aws.String(inst.app.TestAccount("")()) // the payer, the account the test key acts as
 	_, budgetsErr := bc.DescribeBudgets(ctx, &budgets.DescribeBudgetsInput{AccountId: acct})
 	if budgetsErr == nil {
 		_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: &btypes.Budget{

@@ -93,7 +93,7 @@ func TestBudgetSpendMatchesRawFiles(t *testing.T) {
 	inst.ingest(t, files...)
 	ctx := context.Background()
 	bc, ce := inst.budgets("test", "test"), inst.ce("test", "test")
-	acct := aws.String("123456789012")
+	acct := aws.String(payerAccount) // the account the test key acts as
 
 	for _, tc := range []struct {
 		name    string
@@ -305,7 +305,7 @@ func TestBudgetAlertSurvivesRestart(t *testing.T) {
 	first, stop := launch(t, data, &serveHooks{now: clk.Now}, flags...)
 	first.ingest(t, csv)
 	ctx := context.Background()
-	acct := aws.String("123412340534")
+	acct := aws.String(samplePayer)
 	n := &btypes.Notification{NotificationType: btypes.NotificationTypeActual, ComparisonOperator: btypes.ComparisonOperatorGreaterThan, Threshold: 100}
 	if _, err := first.budgets("test", "test").CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: acct,
 		Budget: &btypes.Budget{BudgetName: aws.String("small"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,

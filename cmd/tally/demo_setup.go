@@ -44,6 +44,8 @@ func prepareDemo(ctx context.Context, a *app.App) (string, error) {
 			start = p.Period.Month
 		}
 	}
+	// The budgets belong to the payer, the account the test key acts as.
+	ctx = auth.WithCaller(ctx, auth.TestKeysActingAs(func() string { return payer }).MustLookup("test"))
 	team, err := topTagValue(ctx, a.CostExplorer, last, "Team")
 	if err != nil {
 		return "", err

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
+	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store"
 )
 
@@ -27,6 +27,7 @@ import (
 type serveConfig struct {
 	addr, data, credentials, profile string
 	accounts                         string // names of accounts for legacy CUR
+	testAccount                      string
 	verbose                          bool
 	alerts                           alertConfig
 }
@@ -35,6 +36,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:4599", "listen address")
 	fs.StringVar(&c.data, "data", "./tally-data", "data directory")
 	fs.StringVar(&c.credentials, "credentials", "", "CSV file of access keys: access_key_id,secret_access_key,account_id (default: test/test on loopback only)")
+	fs.StringVar(&c.testAccount, "test-account", "", "without --credentials, the account id the test key acts as (default: the payer of the data ingested first)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
@@ -92,6 +94,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
+	if err := checkTestAccount(cfg); err != nil {
+		return err
+	}
 	ln, err := listen(cfg.addr, keys.Test)
 	if err != nil {
 		return err
@@ -113,6 +118,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	defer a.Close()
+	if keys.Test {
+		keys = auth.TestKeysActingAs(a.TestAccount(cfg.testAccount))
+	}
 	if err := a.Start(ctx, app.Jobs{Senders: senders, BudgetsInterval: cfg.alerts.interval, BackfillGate: hooks.backfillGate}); err != nil {
 		return err
 	}
@@ -121,7 +129,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	httpSrv := server.NewHTTPServer(srv)
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 

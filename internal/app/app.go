@@ -194,7 +194,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 	return server.New(server.Config{
 		Logger: a.cfg.Logger, Keys: s.Keys, API: router, IngestToken: s.IngestToken,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
-		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: a.Store.Periods, Ingests: a.Ingests,
+		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
 			Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 	}), nil
 }

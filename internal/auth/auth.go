@@ -32,12 +32,26 @@ type Keys struct {
 	byID map[string]Account
 	// Test reports whether these are the built-in test keys.
 	Test bool
+	// testAccount names the account the test identity acts as; nil or ""
+	// means TestAccountID.
+	testAccount func() string
 }
 
 // TestKeys returns the built-in keys used without a credentials file: access
-// key "test" with secret "test", a management identity that sees everything.
+// key "test" with secret "test", a management identity that sees everything,
+// acting as account TestAccountID.
 func TestKeys() *Keys {
-	return &Keys{Test: true, byID: map[string]Account{
+	return TestKeysActingAs(nil)
+}
+
+// TestKeysActingAs returns the built-in keys whose identity acts as the
+// account that account names at each lookup: the payer of the data, so that
+// the key has one account id everywhere (API, UI, demo) even as data
+// arrives (DESIGN.md §3). It still sees every account's data. A nil account,
+// or one that returns "", means TestAccountID. account MUST be safe for
+// concurrent use.
+func TestKeysActingAs(account func() string) *Keys {
+	return &Keys{Test: true, testAccount: account, byID: map[string]Account{
 		"test": {AccessKeyID: "test", Secret: "test", AccountID: TestAccountID, All: true},
 	}}
 }
@@ -104,12 +118,17 @@ func Parse(r io.Reader) (*Keys, error) {
 // Lookup returns the account of an access key.
 func (k *Keys) Lookup(accessKeyID string) (Account, bool) {
 	a, ok := k.byID[accessKeyID]
+	if ok && a.All && k.testAccount != nil {
+		if id := k.testAccount(); id != "" {
+			a.AccountID = id
+		}
+	}
 	return a, ok
 }
 
 // MustLookup returns the account of an access key that must exist.
 func (k *Keys) MustLookup(accessKeyID string) Account {
-	a, ok := k.byID[accessKeyID]
+	a, ok := k.Lookup(accessKeyID)
 	if !ok {
 		panic("auth: unknown access key " + accessKeyID)
 	}

@@ -35,3 +35,23 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+// TestTestKeysActingAs checks that the test identity takes the account id it
+// is given at each lookup, and keeps seeing everything.
+func TestTestKeysActingAs(t *testing.T) {
+	payer := ""
+	k := TestKeysActingAs(func() string { return payer })
+	for _, want := range []string{TestAccountID, "836060457634"} {
+		a, ok := k.Lookup("test")
+		if !ok || a.AccountID != want || !a.All || a.Secret != "test" {
+			t.Errorf("Lookup(test) with payer %q = %+v, %v, want account %s", payer, a, ok, want)
+		}
+		payer = "836060457634"
+	}
+	if a := k.MustLookup("test"); a.AccountID != payer {
+		t.Errorf("MustLookup(test) = %+v, want account %s", a, payer)
+	}
+	if a := TestKeys().MustLookup("test"); a.AccountID != TestAccountID || !a.All {
+		t.Errorf("TestKeys().MustLookup(test) = %+v", a)
+	}
+}

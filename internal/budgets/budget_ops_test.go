@@ -116,6 +116,14 @@ func TestBudgetCRUDErrors(t *testing.T) {
 			_, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(bob), Budget: monthly("x", "1")})
 			return err
 		}, "AccessDeniedException"},
+		{"test identity, another account", func() error {
+			_, err := e.client("test").CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String("111122223333"), Budget: monthly("x", "1")})
+			return err
+		}, "AccessDeniedException"},
+		{"test identity, another account's budgets", func() error {
+			_, err := e.client("test").DescribeBudgets(ctx, &bsdk.DescribeBudgetsInput{AccountId: aws.String(bob)})
+			return err
+		}, "AccessDeniedException"},
 		{"name with a colon", func() error { return create(monthly("a:b", "1")) }, "InvalidParameterException"},
 		{"name with /action/", func() error { return create(monthly("x/action/y", "1")) }, "InvalidParameterException"},
 		{"account id", func() error {
@@ -286,7 +294,7 @@ func TestDescribeBudgetsPages(t *testing.T) {
 		}
 	}
 	// Bob's budget does not show among Alice's.
-	if _, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(bob), Budget: monthly("bobs", "1")}); err != nil {
+	if _, err := e.client("bob").CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(bob), Budget: monthly("bobs", "1")}); err != nil {
 		t.Fatal(err)
 	}
 	var names []string
@@ -325,6 +333,10 @@ func TestDescribeBudgetsPages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e.clock.Set(december.Add(tc.advance))
 			defer e.clock.Set(december)
+			c := c
+			if tc.account == bob {
+				c = e.client("bob") // the test identity acts for Alice only
+			}
 			_, err := c.DescribeBudgets(ctx, &bsdk.DescribeBudgetsInput{AccountId: aws.String(tc.account), NextToken: aws.String(tc.token)})
 			if got := errorCode(err); got != tc.want {
 				t.Errorf("error = %s, want %s", got, tc.want)

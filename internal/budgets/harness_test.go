@@ -30,8 +30,9 @@ import (
 	"github.com/tallyhq/tally/internal/store/duckdb"
 )
 
-// Accounts of the tests: the built-in test identity, and two ordinary
-// accounts whose keys are their names.
+// Accounts of the tests: the built-in test identity, which sees every
+// account's costs but, as the test key does, acts for one account (here
+// Alice's), and two ordinary accounts whose keys are their names.
 const (
 	alice = "111111111111"
 	bob   = "222222222222"
@@ -39,7 +40,7 @@ const (
 )
 
 var identities = map[string]auth.Account{
-	"test":  {AccessKeyID: "test", Secret: "test", AccountID: auth.TestAccountID, All: true},
+	"test":  {AccessKeyID: "test", Secret: "test", AccountID: alice, All: true},
 	"alice": {AccessKeyID: "alice", Secret: "alice", AccountID: alice},
 	"bob":   {AccessKeyID: "bob", Secret: "bob", AccountID: bob},
 }

@@ -72,22 +72,32 @@ func New(cfg Config) *Service {
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 
-// caller checks that the caller may act for account: its own account, or any
-// account for the built-in test identity. It returns the scope of the data
-// the caller's budgets see.
+// caller checks that the caller may act for account, and returns the scope
+// of the data the caller's budgets see: every account's for the built-in
+// test identity, the account's own otherwise.
 func caller(ctx context.Context, account string) (scope string, err error) {
 	a, ok := auth.Caller(ctx)
 	if !ok {
 		return "", fail(errDenied, "the request carries no identity")
 	}
+	if err := checkAccount(a, account); err != nil {
+		return "", err
+	}
 	if a.All {
 		return "", nil
 	}
+	return account, nil
+}
+
+// checkAccount refuses an AccountId that is not the caller's own, as AWS
+// does. The test identity too acts for one account, the payer of the data
+// (DESIGN.md §3), though it sees every account's costs.
+func checkAccount(a auth.Account, account string) error {
 	if a.AccountID != account {
-		return "", fail(errDenied, fmt.Sprintf("access key %s of account %s is not authorized to use the budgets of account %s",
+		return fail(errDenied, fmt.Sprintf("access key %s of account %s is not authorized to use the budgets of account %s",
 			a.AccessKeyID, a.AccountID, account))
 	}
-	return account, nil
+	return nil
 }
 
 // load returns a budget, or NotFoundException when it does not exist or has

@@ -31,8 +31,10 @@ type Authorization struct {
 // into its components. Components are separated by commas, spaces or both.
 // A header that is empty or does not start with "AWS4-" is
 // MissingAuthenticationTokenException, as on AWS; a component without an
-// equal sign is IncompleteSignatureException. Unknown components are ignored
-// and a repeated component keeps its last value.
+// equal sign, an unknown component or one given twice is
+// IncompleteSignatureException: a header that names two signatures or two
+// credentials is not one a signer wrote, and accepting either would let a
+// proxy or a logger read it differently from this verifier.
 func ParseAuthorization(h string) (Authorization, error) {
 	h = strings.TrimSpace(h)
 	if !strings.HasPrefix(h, "AWS4-") {
@@ -40,19 +42,28 @@ func ParseAuthorization(h string) (Authorization, error) {
 	}
 	parts := strings.FieldsFunc(h, isSeparator)
 	a := Authorization{Algorithm: parts[0]}
+	seen := map[string]bool{}
 	for _, part := range parts[1:] {
 		name, value, ok := strings.Cut(part, "=")
 		if !ok {
 			return Authorization{}, fail(errMissingEqualSign, part, h)
 		}
+		var field *string
 		switch name {
 		case "Credential":
-			a.Credential = value
+			field = &a.Credential
 		case "SignedHeaders":
-			a.SignedHeaders = value
+			field = &a.SignedHeaders
 		case "Signature":
-			a.Signature = value
+			field = &a.Signature
+		default:
+			return Authorization{}, fail(errUnknownComponent, name, h)
 		}
+		if seen[name] {
+			return Authorization{}, fail(errDuplicateComponent, name, h)
+		}
+		seen[name] = true
+		*field = value
 	}
 	return a, nil
 }

@@ -142,9 +142,25 @@ func TestParseAuthorization(t *testing.T) {
 			want: Authorization{"AWS4-HMAC-SHA256", "AK/d/r/s/t", "host", "abc"},
 		},
 		{
-			name: "unknown component ignored, last repeat wins",
-			h:    " AWS4-X Foo=bar, Signature=1, Signature=2 ",
-			want: Authorization{Algorithm: "AWS4-X", Signature: "2"},
+			name: "unknown component",
+			h:    " AWS4-X Foo=bar, Signature=1 ",
+			wantErr: &Error{CodeIncompleteSignature, "'Foo' is not a component of a SigV4 Authorization header " +
+				"(Credential, SignedHeaders, Signature): 'AWS4-X Foo=bar, Signature=1'.", 403},
+		},
+		{
+			name:    "two signatures",
+			h:       "AWS4-HMAC-SHA256 Credential=AK/d/r/s/t, SignedHeaders=host, Signature=1, Signature=2",
+			wantErr: &Error{CodeIncompleteSignature, "'Signature' appears more than once in Authorization header: 'AWS4-HMAC-SHA256 Credential=AK/d/r/s/t, SignedHeaders=host, Signature=1, Signature=2'.", 403},
+		},
+		{
+			name:    "two credentials",
+			h:       "AWS4-HMAC-SHA256 Credential=AK/d/r/s/t,Credential=BK/d/r/s/t,SignedHeaders=host,Signature=1",
+			wantErr: &Error{CodeIncompleteSignature, "'Credential' appears more than once in Authorization header: 'AWS4-HMAC-SHA256 Credential=AK/d/r/s/t,Credential=BK/d/r/s/t,SignedHeaders=host,Signature=1'.", 403},
+		},
+		{
+			name:    "two signed header lists, one empty",
+			h:       "AWS4-HMAC-SHA256 Credential=AK/d/r/s/t, SignedHeaders=, SignedHeaders=host, Signature=1",
+			wantErr: &Error{CodeIncompleteSignature, "'SignedHeaders' appears more than once in Authorization header: 'AWS4-HMAC-SHA256 Credential=AK/d/r/s/t, SignedHeaders=, SignedHeaders=host, Signature=1'.", 403},
 		},
 		{
 			name: "algorithm only",

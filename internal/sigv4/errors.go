@@ -37,6 +37,8 @@ type reason int
 const (
 	errMissingToken reason = iota
 	errMissingEqualSign
+	errUnknownComponent
+	errDuplicateComponent
 	errMissingCredential
 	errMissingSignature
 	errMissingSignedHeaders
@@ -65,6 +67,8 @@ const (
 var errorTable = [...]struct{ code, format string }{
 	errMissingToken:         {CodeMissingAuthenticationToken, "Request is missing Authentication Token"},
 	errMissingEqualSign:     {CodeIncompleteSignature, "'%s' not a valid key=value pair (missing equal-sign) in Authorization header: '%s'."},
+	errUnknownComponent:     {CodeIncompleteSignature, "'%s' is not a component of a SigV4 Authorization header (Credential, SignedHeaders, Signature): '%s'."},
+	errDuplicateComponent:   {CodeIncompleteSignature, "'%s' appears more than once in Authorization header: '%s'."},
 	errMissingCredential:    {CodeIncompleteSignature, "Authorization header requires 'Credential' parameter."},
 	errMissingSignature:     {CodeIncompleteSignature, "Authorization header requires 'Signature' parameter."},
 	errMissingSignedHeaders: {CodeIncompleteSignature, "Authorization header requires 'SignedHeaders' parameter."},

@@ -83,55 +83,88 @@ type Result struct {
 // signed headers, scope, key, signature), so a request with several faults
 // gets the error AWS would most likely send.
 func (v *Verifier) Verify(r *Request, service string) (Result, error) {
-	raw := firstHeader(r.Header, "Authorization")
-	a, err := ParseAuthorization(raw)
-	if err != nil {
-		return Result{}, err
-	}
-	dateHeader, dateValue := requestDate(r.Header)
-	if e := checkComplete(raw, a, dateValue); e != nil {
-		return Result{}, e
-	}
-	if a.Algorithm != Algorithm {
-		return Result{}, fail(errAlgorithm, a.Algorithm)
-	}
-	scope, err := ParseCredential(a.Credential)
-	if err != nil {
-		return Result{}, err
-	}
-	t, e := parseRequestTime(dateHeader, dateValue)
+	a, res, e := v.checkHeader(r, service)
 	if e != nil {
 		return Result{}, e
 	}
-	if e := v.checkSkew(t); e != nil {
+	if e := v.checkSignature(r, a, res.Scope, res.SignedAt); e != nil {
 		return Result{}, e
 	}
-	if e := checkSignedHeaders(a.SignedHeaders, dateHeader); e != nil {
-		return Result{}, e
-	}
-	if e := checkScope(scope, service, t); e != nil {
-		return Result{}, e
-	}
-	if e := v.checkSignature(r, a, scope, t); e != nil {
-		return Result{}, e
-	}
-	return Result{Scope: scope, SignedAt: t}, nil
+	return res, nil
 }
 
-// checkSignature looks the key up and compares the signature with the one
-// computed from the request, in constant time.
-func (v *Verifier) checkSignature(r *Request, a Authorization, scope Scope, t time.Time) *Error {
-	var secret string
-	ok := false
-	if v.Credentials != nil {
-		secret, ok = v.Credentials.Secret(scope.AccessKeyID)
+// VerifyHeader makes every check of Verify that does not need the body:
+// all but the payload hash and the signature. A server calls it before it
+// reads the body, so that a request without a well-formed, current
+// signature by a known key holds no memory for its body. On failure the
+// error is an *Error, the one Verify would return.
+func (v *Verifier) VerifyHeader(r *Request, service string) (Result, error) {
+	_, res, e := v.checkHeader(r, service)
+	if e != nil {
+		return Result{}, e
 	}
-	if !ok {
+	return res, nil
+}
+
+// checkHeader checks the Authorization header, the date and the key, in
+// the order Verify documents.
+func (v *Verifier) checkHeader(r *Request, service string) (Authorization, Result, *Error) {
+	raw := firstHeader(r.Header, "Authorization")
+	a, err := ParseAuthorization(raw)
+	if err != nil {
+		return a, Result{}, err.(*Error)
+	}
+	dateHeader, dateValue := requestDate(r.Header)
+	if e := checkComplete(raw, a, dateValue); e != nil {
+		return a, Result{}, e
+	}
+	if a.Algorithm != Algorithm {
+		return a, Result{}, fail(errAlgorithm, a.Algorithm)
+	}
+	scope, err := ParseCredential(a.Credential)
+	if err != nil {
+		return a, Result{}, err.(*Error)
+	}
+	t, e := parseRequestTime(dateHeader, dateValue)
+	if e != nil {
+		return a, Result{}, e
+	}
+	if e := v.checkSkew(t); e != nil {
+		return a, Result{}, e
+	}
+	if e := checkSignedHeaders(a.SignedHeaders, dateHeader); e != nil {
+		return a, Result{}, e
+	}
+	if e := checkScope(scope, service, t); e != nil {
+		return a, Result{}, e
+	}
+	if e := v.checkKey(r, scope); e != nil {
+		return a, Result{}, e
+	}
+	return a, Result{Scope: scope, SignedAt: t}, nil
+}
+
+// checkKey refuses an unknown key and any session token.
+func (v *Verifier) checkKey(r *Request, scope Scope) *Error {
+	if v.Credentials == nil {
+		return fail(errUnknownKey)
+	}
+	if _, ok := v.Credentials.Secret(scope.AccessKeyID); !ok {
 		return fail(errUnknownKey)
 	}
 	// Tally issues no session tokens, so none can be valid; AWS answers an
 	// invalid token as it does an unknown key.
 	if len(headerValues(r.Header, "X-Amz-Security-Token")) > 0 {
+		return fail(errUnknownKey)
+	}
+	return nil
+}
+
+// checkSignature compares the signature with the one
+// computed from the request, in constant time.
+func (v *Verifier) checkSignature(r *Request, a Authorization, scope Scope, t time.Time) *Error {
+	secret, ok := v.Credentials.Secret(scope.AccessKeyID)
+	if !ok { // the key went away since checkKey
 		return fail(errUnknownKey)
 	}
 	hash, e := payloadHash(r)

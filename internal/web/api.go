@@ -2,52 +2,52 @@ package web
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/billing"
-	"github.com/tallyhq/tally/internal/sigv4"
-	"github.com/tallyhq/tally/internal/store"
 )
 
 // SigningName is the SigV4 service name of the UI's endpoints.
 const SigningName = "tally"
 
+// APIPath is the path prefix of the UI's JSON endpoints. The server verifies
+// their requests, signed for SigningName, and passes them on with the
+// caller in their context (auth.WithCaller).
+const APIPath = "/ui/api/"
+
 // apiError is the body of a failed UI endpoint request.
 type apiError struct {
 	Error string `json:"error"`
-	// Code is the SigV4 error code when the signature was refused.
+	// Code is the AWS error code when the signature was refused.
 	Code string `json:"code,omitempty"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON answers v as JSON with status, not to be cached.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
 }
 
-// caller verifies the request's signature and returns the account behind
-// it; on failure it has answered the request.
+// WriteRefusal answers a refused request to the UI's endpoints in the shape
+// the pages read: the message and the AWS error code.
+func WriteRefusal(w http.ResponseWriter, status int, code, message string) {
+	WriteJSON(w, status, apiError{Error: message, Code: code})
+}
+
+// caller returns the account the server verified the request came from;
+// without one (a handler not mounted behind the server) it has refused the
+// request.
 func (h *handler) caller(w http.ResponseWriter, r *http.Request) (auth.Account, bool) {
-	res, err := h.verifier.Verify(&sigv4.Request{Method: r.Method, Path: r.URL.EscapedPath(), RawQuery: r.URL.RawQuery,
-		Host: r.Host, Header: r.Header}, SigningName)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			writeJSON(w, se.Status, apiError{Error: se.Message, Code: se.Code})
-			return auth.Account{}, false
-		}
-		writeJSON(w, http.StatusForbidden, apiError{Error: err.Error(), Code: "IncompleteSignatureException"})
-		return auth.Account{}, false
-	}
-	acct, ok := h.cfg.Keys.Lookup(res.AccessKeyID)
+	acct, ok := auth.Caller(r.Context())
 	if !ok {
-		writeJSON(w, http.StatusForbidden, apiError{Error: "unknown access key", Code: "UnrecognizedClientException"})
+		WriteRefusal(w, http.StatusForbidden, "MissingAuthenticationTokenException", "Request is missing Authentication Token")
 	}
 	return acct, ok
 }
@@ -67,7 +67,7 @@ func (h *handler) whoami(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, whoamiResponse{AccessKeyID: acct.AccessKeyID, AccountID: acct.AccountID, All: acct.All})
+	WriteJSON(w, http.StatusOK, whoamiResponse{AccessKeyID: acct.AccessKeyID, AccountID: acct.AccountID, All: acct.All})
 }
 
 // periodJSON is one stored billing period as the Data page shows it.
@@ -112,12 +112,21 @@ func (h *handler) data(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var periods []store.PeriodStatus
+	var periods []Period
 	if h.cfg.Periods != nil {
 		var err error
 		if periods, err = h.cfg.Periods(r.Context()); err != nil {
 			h.cfg.Logger.Error("web: list periods", "err", err)
-			writeJSON(w, http.StatusInternalServerError, apiError{Error: "cannot list the stored billing periods; see the server log"})
+			WriteJSON(w, http.StatusInternalServerError, apiError{Error: "cannot list the stored billing periods; see the server log"})
+			return
+		}
+	}
+	var payers []string
+	if h.cfg.Payers != nil && !acct.All {
+		var err error
+		if payers, err = h.cfg.Payers(r.Context(), acct.AccountID); err != nil {
+			h.cfg.Logger.Error("web: payers of an account", "account", acct.AccountID, "err", err)
+			WriteJSON(w, http.StatusInternalServerError, apiError{Error: "cannot list the stored billing periods; see the server log"})
 			return
 		}
 	}
@@ -129,10 +138,10 @@ func (h *handler) data(w http.ResponseWriter, r *http.Request) {
 	for i, p := range periods { // the rule Cost Explorer's Estimated follows
 		periods[i].Final = billing.Final(p.Period.Month, p.Final, p.IngestedAt, now)
 	}
-	resp := visibleData(acct, periods, entries)
+	resp := visibleData(acct, payers, periods, entries)
 	resp.Now = now.UTC()
 	resp.PeriodsAvailable = h.cfg.Periods != nil
-	writeJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, resp)
 }
 
 // payer returns the payer account (or billing account) of a source name:
@@ -141,24 +150,31 @@ func payer(source string) string {
 	return source[strings.LastIndexByte(source, ':')+1:]
 }
 
-// visibleData applies the account rules of DESIGN §3 to the Data page: the
-// test identity sees everything; an account sees the full detail of the
-// sources it pays for and, of the others, the month, format, state and
-// ingest time, which tell it how fresh and how final its numbers are. Ingest
-// failures name server paths and are shown to operators only: the test
-// identity and accounts that pay for some stored source.
-func visibleData(acct auth.Account, periods []store.PeriodStatus, entries []IngestEntry) dataResponse {
+// visibleData applies the account rules of DESIGN §3 to the Data page. The
+// test identity sees everything. An account sees the full detail of the
+// sources it pays for and, of the sources whose data holds its own lines
+// (its payers, from payers), the month, format, state and ingest time, which
+// tell it how fresh and how final its numbers are; it sees nothing of any
+// other source. Ingests are shown to an account that pays for a source they
+// replaced, with that source's periods only. Failed ingests replaced nothing
+// and name server paths: they are shown to the operator only, the test
+// identity or the payer of every stored source.
+func visibleData(acct auth.Account, payers []string, periods []Period, entries []IngestEntry) dataResponse {
 	resp := dataResponse{Periods: []periodJSON{}, Ingests: []ingestJSON{}}
 	pays := func(source string) bool { return acct.All || payer(source) == acct.AccountID }
-	operator := acct.All
+	operator := acct.All || len(periods) > 0
 	for _, p := range periods {
 		pj := periodJSON{Source: p.Period.Source, Month: p.Period.Month.UTC().Format("2006-01"), Format: p.Format,
 			Final: p.Final, IngestedAt: p.IngestedAt.UTC(), Currency: p.Currency}
-		if pays(p.Period.Source) {
-			operator = true
+		switch {
+		case pays(p.Period.Source):
 			pj.Detail, pj.InvoiceID, pj.Rows, pj.Files = true, p.InvoiceID, p.Rows, p.Files
-		} else {
+		case slices.Contains(payers, payer(p.Period.Source)):
 			resp.Limited = true
+			operator = false
+		default:
+			operator = false
+			continue
 		}
 		resp.Periods = append(resp.Periods, pj)
 	}
@@ -188,4 +204,18 @@ func visibleData(acct auth.Account, periods []store.PeriodStatus, entries []Inge
 		}
 	}
 	return resp
+}
+
+// Period is one stored billing period of one source, as the store
+// describes it.
+type Period struct {
+	Period     billing.BillingPeriod
+	Format     string
+	Final      bool
+	InvoiceID  string
+	Rows       int64
+	Files      []string
+	IngestedAt time.Time
+	// Currency is the billing currency of the period's lines.
+	Currency string
 }

@@ -12,5 +12,7 @@
 // What the AWS APIs do not describe, the billing periods held by the store
 // and the outcome of recent ingests, comes from one read-only endpoint,
 // GET /ui/api/data, which takes the same SigV4 signatures (service name
-// "tally") and shows each caller only the sources it pays for.
+// "tally", verified by the server before the request reaches this package)
+// and shows each caller only what it may see: the sources it pays for, and
+// the months and states of those that hold its own lines.
 package web

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/sigv4"
-	"github.com/tallyhq/tally/internal/store"
 )
 
 //go:embed static
@@ -21,9 +19,9 @@ var staticFiles embed.FS
 
 // Config wires the UI to the rest of Tally.
 type Config struct {
-	// Keys are the server's access keys. The UI's own endpoints verify
-	// signatures against them, and built-in test keys (Keys.Test) put the UI
-	// in test mode: the pages sign with test/test and need no sign-in.
+	// Keys are the server's access keys. Built-in test keys (Keys.Test) put
+	// the UI in test mode: the pages sign with test/test and need no
+	// sign-in. (The server verifies the UI's requests; see APIPath.)
 	Keys *auth.Keys
 	// Now is the services' business clock: pages resolve relative ranges
 	// ("last month", the current budget period) by it, so that they agree
@@ -36,7 +34,11 @@ type Config struct {
 	WallClock func() time.Time
 	// Periods lists the stored billing periods for the Data page; nil
 	// leaves that part of the page empty.
-	Periods func(ctx context.Context) ([]store.PeriodStatus, error)
+	Periods func(ctx context.Context) ([]Period, error)
+	// Payers returns the payer accounts whose data holds lines account may
+	// see (as their payer or as a linked account); the Data page shows it
+	// their periods. Nil shows an account the sources it pays for only.
+	Payers func(ctx context.Context, account string) ([]string, error)
 	// Ingests holds the outcomes of recent ingests; nil shows none.
 	Ingests *IngestLog
 	// Version and Profile are shown in the page footer.
@@ -57,15 +59,15 @@ const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 // handler serves the UI.
 type handler struct {
-	cfg      Config
-	verifier *sigv4.Verifier
-	assets   http.Handler
-	index    *template.Template
+	cfg    Config
+	assets http.Handler
+	index  *template.Template
 }
 
 // Handler returns the UI's handler: the pages, their embedded assets under
-// /ui/, and the read-only JSON endpoints under /ui/api/. It answers 404 for
-// anything else, so it can be mounted as the server's fallback.
+// /ui/, and the read-only JSON endpoints under APIPath, which answer only
+// requests whose caller the server verified. It answers 404 for anything
+// else, so it can be mounted as the server's fallback.
 func Handler(cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -84,16 +86,15 @@ func Handler(cfg Config) http.Handler {
 		panic(err) // the embedded tree is fixed at build time
 	}
 	h := &handler{
-		cfg:      cfg,
-		verifier: &sigv4.Verifier{Credentials: cfg.Keys, Now: cfg.WallClock},
-		assets:   http.StripPrefix("/ui/", http.FileServerFS(sub)),
-		index:    template.Must(template.ParseFS(sub, "index.html")),
+		cfg:    cfg,
+		assets: http.StripPrefix("/ui/", http.FileServerFS(sub)),
+		index:  template.Must(template.ParseFS(sub, "index.html")),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/ui/api/whoami", h.whoami)
-	mux.HandleFunc("/ui/api/data", h.data)
-	mux.HandleFunc("/ui/api/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, apiError{Error: "no such UI endpoint"})
+	mux.HandleFunc(APIPath+"whoami", h.whoami)
+	mux.HandleFunc(APIPath+"data", h.data)
+	mux.HandleFunc(APIPath, func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusNotFound, apiError{Error: "no such UI endpoint"})
 	})
 	mux.HandleFunc("/ui/", h.asset)
 	mux.HandleFunc("/", h.page)

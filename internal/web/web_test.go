@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -13,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tallyhq/tally/internal/auth"
@@ -26,9 +22,33 @@ import (
 var testNow = time.Date(2025, 3, 10, 5, 0, 0, 0, time.UTC)
 
 const (
-	payerID  = "111111111111"
-	memberID = "222222222222"
+	payerID       = "111111111111"
+	memberID      = "222222222222"
+	otherPayerID  = "333333333333"
+	otherMemberID = "444444444444"
+	outsiderID    = "555555555555"
 )
+
+// accounts are the callers of the tests; the server puts them in the
+// request's context once it has verified the signature.
+var accounts = map[string]auth.Account{
+	"test":        auth.TestKeys().MustLookup("test"),
+	"PAYER":       {AccessKeyID: "PAYER", AccountID: payerID},
+	"MEMBER":      {AccessKeyID: "MEMBER", AccountID: memberID},
+	"OTHERMEMBER": {AccessKeyID: "OTHERMEMBER", AccountID: otherMemberID},
+	"OUTSIDER":    {AccessKeyID: "OUTSIDER", AccountID: outsiderID},
+}
+
+// payersOf says whose data holds each account's lines.
+func payersOf(_ context.Context, account string) ([]string, error) {
+	switch account {
+	case payerID, memberID:
+		return []string{payerID}, nil
+	case otherMemberID:
+		return []string{otherPayerID}, nil
+	}
+	return nil, nil
+}
 
 func credentialKeys(t *testing.T) *auth.Keys {
 	t.Helper()
@@ -42,37 +62,35 @@ func credentialKeys(t *testing.T) *auth.Keys {
 
 func month(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC) }
 
-func testPeriods() []store.PeriodStatus {
+func testPeriods() []Period {
 	ingested := testNow.Add(-time.Hour)
-	return []store.PeriodStatus{
+	return []Period{
 		{Period: billing.BillingPeriod{Source: "cur:" + payerID, Month: month(2025, 2)}, Format: "cur2-parquet", Final: true,
 			InvoiceID: "INV-2", Rows: 20, Files: []string{"/exports/feb.parquet"}, IngestedAt: ingested, Currency: "USD"},
 		{Period: billing.BillingPeriod{Source: "cur:" + payerID, Month: month(2025, 3)}, Format: "cur2-parquet",
 			Rows: 7, Files: []string{"/exports/mar.parquet"}, IngestedAt: ingested, Currency: "USD"},
-		{Period: billing.BillingPeriod{Source: "focus:AWS:333333333333", Month: month(2025, 3)}, Format: "focus-csv",
+		{Period: billing.BillingPeriod{Source: "focus:AWS:" + otherPayerID, Month: month(2025, 3)}, Format: "focus-csv",
 			Rows: 5, Files: []string{"/other/mar.csv"}, IngestedAt: ingested, Currency: "EUR"},
 	}
 }
 
 func newHandler(t *testing.T, keys *auth.Keys, log *IngestLog) http.Handler {
 	t.Helper()
-	clock := func() time.Time { return testNow }
-	return Handler(Config{Keys: keys, Now: clock, WallClock: clock, Version: "v-test", Profile: "aws",
-		Periods: func(context.Context) ([]store.PeriodStatus, error) { return testPeriods(), nil }, Ingests: log})
+	return newHandlerOver(t, keys, log, testPeriods())
 }
 
-// signed returns a GET request signed as the browser signs it, with the
-// official SDK signer.
-func signed(t *testing.T, path, key, secret, service string, at time.Time) *http.Request {
+func newHandlerOver(t *testing.T, keys *auth.Keys, log *IngestLog, periods []Period) http.Handler {
 	t.Helper()
+	clock := func() time.Time { return testNow }
+	return Handler(Config{Keys: keys, Now: clock, WallClock: clock, Version: "v-test", Profile: "aws",
+		Periods: func(context.Context) ([]Period, error) { return periods, nil }, Payers: payersOf, Ingests: log})
+}
+
+// as returns a GET request from the account of key, as the server passes it
+// on after verifying its signature.
+func as(path, key string) *http.Request {
 	r := httptest.NewRequest(http.MethodGet, "http://127.0.0.1:4599"+path, nil)
-	sum := sha256.Sum256(nil)
-	err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}, r,
-		hex.EncodeToString(sum[:]), service, "us-east-1", at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return r.WithContext(auth.WithCaller(r.Context(), accounts[key]))
 }
 
 func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
@@ -158,16 +176,10 @@ func TestWhoami(t *testing.T) {
 		want        whoamiResponse
 		wantErrCode string
 	}{
-		{"payer", signed(t, "/ui/api/whoami", "PAYER", "payer-secret", SigningName, testNow), 200,
-			whoamiResponse{AccessKeyID: "PAYER", AccountID: payerID}, ""},
-		{"member", signed(t, "/ui/api/whoami", "MEMBER", "member-secret", SigningName, testNow.Add(-5*time.Minute)), 200,
-			whoamiResponse{AccessKeyID: "MEMBER", AccountID: memberID}, ""},
-		{"unsigned", httptest.NewRequest("GET", "/ui/api/whoami", nil), 403, whoamiResponse{}, "MissingAuthenticationTokenException"},
-		{"wrong secret", signed(t, "/ui/api/whoami", "PAYER", "guess", SigningName, testNow), 403, whoamiResponse{}, "InvalidSignatureException"},
-		{"unknown key", signed(t, "/ui/api/whoami", "NOBODY", "x", SigningName, testNow), 403, whoamiResponse{}, "UnrecognizedClientException"},
-		{"other service", signed(t, "/ui/api/whoami", "PAYER", "payer-secret", "ce", testNow), 403, whoamiResponse{}, "InvalidSignatureException"},
-		{"stale", signed(t, "/ui/api/whoami", "PAYER", "payer-secret", SigningName, testNow.Add(-20*time.Minute)), 403, whoamiResponse{}, "InvalidSignatureException"},
-		{"test key refused", signed(t, "/ui/api/whoami", "test", "test", SigningName, testNow), 403, whoamiResponse{}, "UnrecognizedClientException"},
+		{"payer", as("/ui/api/whoami", "PAYER"), 200, whoamiResponse{AccessKeyID: "PAYER", AccountID: payerID}, ""},
+		{"member", as("/ui/api/whoami", "MEMBER"), 200, whoamiResponse{AccessKeyID: "MEMBER", AccountID: memberID}, ""},
+		{"test identity", as("/ui/api/whoami", "test"), 200, whoamiResponse{AccessKeyID: "test", AccountID: auth.TestAccountID, All: true}, ""},
+		{"no verified caller", httptest.NewRequest("GET", "/ui/api/whoami", nil), 403, whoamiResponse{}, "MissingAuthenticationTokenException"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := serve(h, tc.req)
@@ -220,31 +232,42 @@ func TestDataVisibility(t *testing.T) {
 		Error: "ingest: /other/mar.csv: row 3: bad amount"}
 	mine := ingestJSON{At: testNow.Add(-time.Hour), Paths: []string{"/exports"}, Rows: 27,
 		Periods: []string{"cur:" + payerID + " 2025-02", "cur:" + payerID + " 2025-03"}}
+	onlyMine := testPeriods()[:2]
 	for _, tc := range []struct {
-		name string
-		keys *auth.Keys
-		key  string
-		want dataResponse
+		name    string
+		key     string
+		periods []Period // nil: testPeriods
+		want    dataResponse
 	}{
-		{"test identity sees all", auth.TestKeys(), "test", dataResponse{Periods: append(append([]periodJSON{}, full...), otherFull),
+		{"test identity sees all", "test", nil, dataResponse{Periods: append(append([]periodJSON{}, full...), otherFull),
 			Ingests: []ingestJSON{
 				{At: testNow.Add(-30 * time.Minute), Paths: []string{"/mixed"}, Rows: 12,
 					Periods: []string{"cur:" + payerID + " 2025-03", "focus:AWS:333333333333 2025-03"}},
 				mine, failed}}},
-		{"payer sees its sources in full", credentialKeys(t), "PAYER", dataResponse{Limited: true,
-			Periods: append(append([]periodJSON{}, full...), other),
+		{"payer sees its sources only", "PAYER", nil, dataResponse{
+			Periods: full,
+			Ingests: []ingestJSON{
+				{At: testNow.Add(-30 * time.Minute), Paths: []string{"/mixed"}, Periods: []string{"cur:" + payerID + " 2025-03"}},
+				mine}}},
+		{"payer of every source sees failures", "PAYER", onlyMine, dataResponse{
+			Periods: full,
 			Ingests: []ingestJSON{
 				{At: testNow.Add(-30 * time.Minute), Paths: []string{"/mixed"}, Periods: []string{"cur:" + payerID + " 2025-03"}},
 				mine, failed}}},
-		{"member sees months and states only", credentialKeys(t), "MEMBER", dataResponse{Limited: true, Ingests: []ingestJSON{},
+		{"member sees its payer's months and states only", "MEMBER", nil, dataResponse{Limited: true, Ingests: []ingestJSON{},
 			Periods: []periodJSON{
 				{Source: "cur:" + payerID, Month: "2025-03", Format: "cur2-parquet", IngestedAt: ingested, Currency: "USD"},
-				{Source: "cur:" + payerID, Month: "2025-02", Format: "cur2-parquet", Final: true, IngestedAt: ingested, Currency: "USD"},
-				other}}},
+				{Source: "cur:" + payerID, Month: "2025-02", Format: "cur2-parquet", Final: true, IngestedAt: ingested, Currency: "USD"}}}},
+		{"other payer's member sees its payer's month only", "OTHERMEMBER", nil, dataResponse{Limited: true, Ingests: []ingestJSON{},
+			Periods: []periodJSON{other}}},
+		{"outsider sees nothing", "OUTSIDER", nil, dataResponse{Periods: []periodJSON{}, Ingests: []ingestJSON{}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			secret, _ := tc.keys.Secret(tc.key)
-			w := serve(newHandler(t, tc.keys, log), signed(t, "/ui/api/data", tc.key, secret, SigningName, testNow))
+			periods := tc.periods
+			if periods == nil {
+				periods = testPeriods()
+			}
+			w := serve(newHandlerOver(t, credentialKeys(t), log, periods), as("/ui/api/data", tc.key))
 			if w.Code != 200 {
 				t.Fatalf("status %d: %s", w.Code, w.Body)
 			}
@@ -261,11 +284,24 @@ func TestDataVisibility(t *testing.T) {
 }
 
 func TestDataStoreError(t *testing.T) {
-	h := Handler(Config{Keys: auth.TestKeys(), Now: func() time.Time { return testNow }, WallClock: func() time.Time { return testNow },
-		Periods: func(context.Context) ([]store.PeriodStatus, error) { return nil, errors.New("disk on fire") }})
-	w := serve(h, signed(t, "/ui/api/data", "test", "test", SigningName, testNow))
-	if w.Code != 500 || strings.Contains(w.Body.String(), "disk on fire") {
-		t.Errorf("status %d body %s: want 500 without the internal detail", w.Code, w.Body)
+	for _, tc := range []struct {
+		name    string
+		periods func(context.Context) ([]Period, error)
+		payers  func(context.Context, string) ([]string, error)
+		key     string
+	}{
+		{"periods", func(context.Context) ([]Period, error) { return nil, errors.New("disk on fire") }, payersOf, "test"},
+		{"payers", func(context.Context) ([]Period, error) { return testPeriods(), nil },
+			func(context.Context, string) ([]string, error) { return nil, errors.New("disk on fire") }, "MEMBER"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := Handler(Config{Keys: auth.TestKeys(), Now: func() time.Time { return testNow }, WallClock: func() time.Time { return testNow },
+				Periods: tc.periods, Payers: tc.payers})
+			w := serve(h, as("/ui/api/data", tc.key))
+			if w.Code != 500 || strings.Contains(w.Body.String(), "disk on fire") {
+				t.Errorf("status %d body %s: want 500 without the internal detail", w.Code, w.Body)
+			}
+		})
 	}
 }
 
