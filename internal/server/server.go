@@ -100,6 +100,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	if isQueryRequest(r) {
+		s.query(w, r) // STS GetCallerIdentity
+		return
+	}
 	if r.Method == http.MethodPost && r.URL.Path == "/" && r.Header.Get("X-Amz-Target") != "" {
 		s.api(w, r)
 		return
