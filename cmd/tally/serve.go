@@ -25,6 +25,7 @@ import (
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/mcp"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
@@ -181,6 +182,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
+		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.ce, Budgets: a.budgets, Version: version, Logger: logger}, keys),
 		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
 	})

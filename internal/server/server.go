@@ -42,6 +42,9 @@ type Config struct {
 	IngestToken string
 	// MaxBodyBytes bounds API request bodies.
 	MaxBodyBytes int64
+	// MCP, when set, serves the Model Context Protocol at /mcp; it
+	// authenticates its requests itself (package mcp).
+	MCP http.Handler
 }
 
 // Server is Tally's HTTP handler.
@@ -70,6 +73,9 @@ func New(cfg Config) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /metrics", s.metrics.serve)
 	s.mux.HandleFunc("POST /_tally/ingest", s.ingest)
+	if cfg.MCP != nil {
+		s.mux.Handle("/mcp", cfg.MCP)
+	}
 	s.mux.HandleFunc("/", s.root)
 	return s
 }
