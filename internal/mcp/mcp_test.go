@@ -187,3 +187,16 @@ func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// TestHandlerTestKeys checks that with the built-in test keys (loopback
+// only) a client without Authorization acts as the test key.
+func TestHandlerTestKeys(t *testing.T) {
+	ts := httptest.NewServer(Handler(testConfig(), auth.TestKeys()))
+	t.Cleanup(ts.Close)
+	cs := connect(t, &sdk.StreamableClientTransport{Endpoint: ts.URL, MaxRetries: -1})
+	text, isError := call(t, cs, "get_cost_and_usage",
+		`{"TimePeriod": {"Start": "2024-01-01", "End": "2024-02-01"}, "Granularity": "MONTHLY", "Metrics": ["UnblendedCost"]}`)
+	if isError || !strings.Contains(text, `"NextPageToken":"`+auth.TestAccountID+`"`) {
+		t.Errorf("isError %v, text %s", isError, text)
+	}
+}
