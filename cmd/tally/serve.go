@@ -179,14 +179,16 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	token := randomHex(16)
+	mcpHandler := mcp.Handler(mcp.Config{CostExplorer: a.ce, Budgets: a.budgets, Version: version, Logger: logger}, keys)
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
-		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.ce, Budgets: a.budgets, Version: version, Logger: logger}, keys),
+		MCP:    mcpHandler,
 		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+	httpSrv.RegisterOnShutdown(mcpHandler.Close) // MCP event streams stay open until closed
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 

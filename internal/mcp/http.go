@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	sdkauth "github.com/modelcontextprotocol/go-sdk/auth"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -21,18 +22,43 @@ import (
 // The tools then act for that key's account. With the built-in test keys
 // (served on loopback only) a request without Authorization acts as the
 // test key, like the web UI.
-func Handler(cfg Config, keys *auth.Keys) http.Handler {
+func Handler(cfg Config, keys *auth.Keys) *HTTPHandler {
 	srv := NewServer(cfg, nil)
-	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv }, nil)
+	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return srv },
+		&sdk.StreamableHTTPOptions{SessionTimeout: sessionTimeout})
 	protected := sdkauth.RequireBearerToken(verifier(keys), &sdkauth.RequireBearerTokenOptions{AllowMissingExpiration: true})(h)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if keys.Test && r.Header.Get("Authorization") == "" {
-			r = r.Clone(r.Context())
-			r.Header.Set("Authorization", "Bearer test:test")
-		}
-		protected.ServeHTTP(w, r)
-	})
+	ctx, cancel := context.WithCancel(context.Background())
+	return &HTTPHandler{h: protected, test: keys.Test, closing: ctx, close: cancel}
 }
+
+// sessionTimeout closes sessions a client has left without closing them.
+const sessionTimeout = 30 * time.Minute
+
+// HTTPHandler is the /mcp endpoint.
+type HTTPHandler struct {
+	h       http.Handler
+	test    bool
+	closing context.Context
+	close   context.CancelFunc
+}
+
+// ServeHTTP serves one MCP request.
+func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	defer context.AfterFunc(h.closing, cancel)()
+	r = r.WithContext(ctx)
+	if h.test && r.Header.Get("Authorization") == "" {
+		r.Header = r.Header.Clone()
+		r.Header.Set("Authorization", "Bearer test:test")
+	}
+	h.h.ServeHTTP(w, r)
+}
+
+// Close ends every open request, such as a client's event stream, so that
+// the HTTP server's graceful shutdown need not wait for clients to leave
+// (register it with http.Server.RegisterOnShutdown).
+func (h *HTTPHandler) Close() { h.close() }
 
 // verifier checks a bearer token KEY:SECRET against keys. The token info
 // carries the account for the tools, and the key as the user id, which the

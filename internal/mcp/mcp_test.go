@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -198,5 +199,24 @@ func TestHandlerTestKeys(t *testing.T) {
 		`{"TimePeriod": {"Start": "2024-01-01", "End": "2024-02-01"}, "Granularity": "MONTHLY", "Metrics": ["UnblendedCost"]}`)
 	if isError || !strings.Contains(text, `"NextPageToken":"`+auth.TestAccountID+`"`) {
 		t.Errorf("isError %v, text %s", isError, text)
+	}
+}
+
+// TestHandlerClose checks that a graceful shutdown does not wait for a
+// client's open event stream.
+func TestHandlerClose(t *testing.T) {
+	h := Handler(testConfig(), auth.TestKeys())
+	ts := httptest.NewUnstartedServer(h)
+	ts.Config.RegisterOnShutdown(h.Close)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	cs := connect(t, &sdk.StreamableClientTransport{Endpoint: ts.URL, MaxRetries: -1})
+	if _, err := cs.ListTools(context.Background(), nil); err != nil { // the stream is open by now
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := ts.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown with a client connected: %v", err)
 	}
 }
