@@ -262,6 +262,7 @@ func listen(addr string, testKeys bool) (net.Listener, error) {
 func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile, data string, periods []store.PeriodStatus, now time.Time) {
 	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
 	fmt.Fprintf(w, "web UI: open %s/ in a browser\n", baseURL)
+	fmt.Fprintf(w, "MCP (AI agents): %s/mcp, streamable HTTP; also STS GetCallerIdentity on the same port\n", baseURL)
 	if keys.Test {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 	}

@@ -77,7 +77,7 @@ func TestListTools(t *testing.T) {
 		}
 	}
 	want := []string{"describe_budgets", "get_cost_and_usage", "get_cost_categories", "get_cost_forecast",
-		"get_dimension_values", "get_tags", "list_cost_allocation_tags"}
+		"get_dimension_values", "get_tags", "get_usage_forecast", "list_cost_allocation_tags"}
 	slices.Sort(names)
 	if diff := cmp.Diff(want, names); diff != "" {
 		t.Errorf("tools (-want +got):\n%s", diff)

@@ -74,6 +74,16 @@ func (t *tools) register(s *sdk.Server) {
 			"Filter":                  descFilter,
 			"PredictionIntervalLevel": "Confidence of the interval in percent, 51 to 99 (default 80).",
 		}, ce.GetCostForecast)
+	addTool(t, s, "get_usage_forecast",
+		"Forecast of usage (UsageQuantity or NormalizedUsageAmount) to TimePeriod.End; filter on one USAGE_TYPE or "+
+			"USAGE_TYPE_GROUP so the units agree (AWS Cost Explorer GetUsageForecast).",
+		"ValidationException", []string{"TimePeriod", "Metric", "Granularity"}, map[string]string{
+			"TimePeriod":              descTimePeriod,
+			"Metric":                  "USAGE_QUANTITY or NORMALIZED_USAGE_AMOUNT.",
+			"Granularity":             "DAILY or MONTHLY.",
+			"Filter":                  descFilter,
+			"PredictionIntervalLevel": "Confidence of the interval in percent, 51 to 99 (default 80).",
+		}, ce.GetUsageForecast)
 	addTool(t, s, "list_cost_allocation_tags",
 		"Cost allocation tag keys with their status (Active or Inactive) and type (AWS Cost Explorer ListCostAllocationTags). "+
 			"Only Active keys can be filtered or grouped by.",
