@@ -11,10 +11,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/google/go-cmp/cmp"
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
@@ -136,5 +138,60 @@ func TestIngestS3(t *testing.T) {
 	upload(t, c, bucket, prefix, restated, jan)
 	if got, _ := ingestS3Periods(t, data, url); !slices.Equal(got, []string{"2024-01"}) {
 		t.Fatalf("after January's restatement: ingested %v, want [2024-01]", got)
+	}
+}
+
+// storedPeriods returns the billing months in the store with the time each
+// was ingested.
+func storedPeriods(t *testing.T, inst *instance) map[string]time.Time {
+	t.Helper()
+	ps, err := inst.app.store.Periods(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]time.Time{}
+	for _, p := range ps {
+		out[p.Period.Month.Format("2006-01")] = p.IngestedAt
+	}
+	return out
+}
+
+// TestWatch runs `tally serve --watch` on a bucket prefix and on a folder:
+// a delivery shows up once its manifest and files are there, within a poll
+// interval, and a restarted server does not read it again.
+func TestWatch(t *testing.T) {
+	exports := t.TempDir()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"generate", "--out", exports, "--format", "cur2", "--accounts", "1",
+		"--start", "2024-01-01", "--end", "2024-02-01", "--rows", "2000"}, &out, &out); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out.String())
+	}
+	c := fakeBucket(t, "billing")
+	for _, tc := range []struct{ name, target string }{
+		{"s3", "s3://billing/exports/"},
+		{"folder", exports},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := t.TempDir()
+			flags := []string{"--watch", tc.target, "--watch-interval", "50ms"}
+			inst, stop := launch(t, data, &serveHooks{}, flags...) // real clock: a re-ingest would change IngestedAt
+			if tc.name == "s3" {
+				if got := storedPeriods(t, inst); len(got) != 0 {
+					t.Fatalf("empty bucket, yet stored %v", got)
+				}
+				upload(t, c, "billing", "exports/", exports, func(string) bool { return true })
+			}
+			start := time.Now()
+			eventually(t, "the delivery in the store", func() bool { return len(storedPeriods(t, inst)) == 1 })
+			t.Logf("%s: in the store %v after the delivery was complete", tc.name, time.Since(start).Round(time.Millisecond))
+			before := storedPeriods(t, inst)
+			stop()
+
+			inst, _ = launch(t, data, &serveHooks{}, flags...) // real clock: a re-ingest would change IngestedAt
+			time.Sleep(300 * time.Millisecond) // several polls
+			if diff := cmp.Diff(before, storedPeriods(t, inst)); diff != "" {
+				t.Errorf("the restarted server ingested again (-before +after):\n%s", diff)
+			}
+		})
 	}
 }

@@ -40,6 +40,7 @@ type serveConfig struct {
 	addr, data, credentials, profile string
 	verbose                          bool
 	alerts                           alertConfig
+	watch                            watchConfig
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -49,6 +50,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	c.alerts.register(fs)
+	c.watch.register(fs)
 }
 
 // serveHooks lets tests and `tally demo` observe the running server.
@@ -152,6 +154,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
+	watched, err := cfg.watch.sources(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
 	a, err := openApp(ctx, cfg.data, prof, now, logger, hooks.pageSize)
 	if err != nil {
 		return err
@@ -169,6 +175,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	var wg sync.WaitGroup
 	wg.Go(func() { a.budgets.Run(background, cfg.alerts.interval) })
 	wg.Go(func() { a.alerts.Run(background) })
+	wg.Go(func() { cfg.watch.watch(background, a, watched, logger) })
 	defer wg.Wait() // before the store closes
 	defer stopBackground()
 	router, err := awsjson.NewRouter([]awsjson.Service{

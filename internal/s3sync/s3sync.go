@@ -50,7 +50,8 @@ func ParseURL(u string) (bucket, prefix string, err error) {
 
 // Source is one bucket prefix mirrored under Dir (objects land at
 // Dir/BUCKET/KEY), with the fingerprints of ingested deliveries in
-// Dir/BUCKET/.tally-sync.json.
+// Dir/BUCKET/.tally-sync.json. For a Folder, Bucket names the folder's
+// entry under Dir, which then holds only that record.
 type Source struct {
 	Client API
 	Bucket string
@@ -243,6 +244,9 @@ func (s *Source) get(ctx context.Context, key string) ([]byte, error) {
 // Fetch downloads a delivery into the mirror and returns the local path of
 // its manifest, which `tally ingest` takes like a local export.
 func (s *Source) Fetch(ctx context.Context, d Delivery) (string, error) {
+	if f, ok := s.Client.(Folder); ok {
+		return f.path(d.Manifest), nil
+	}
 	for _, k := range append(slices.Clone(d.Files), d.Manifest) {
 		if err := s.download(ctx, k); err != nil {
 			return "", err
