@@ -188,7 +188,7 @@ func TestWatch(t *testing.T) {
 			stop()
 
 			inst, _ = launch(t, data, &serveHooks{}, flags...) // real clock: a re-ingest would change IngestedAt
-			time.Sleep(300 * time.Millisecond) // several polls
+			time.Sleep(300 * time.Millisecond)                 // several polls
 			if diff := cmp.Diff(before, storedPeriods(t, inst)); diff != "" {
 				t.Errorf("the restarted server ingested again (-before +after):\n%s", diff)
 			}
