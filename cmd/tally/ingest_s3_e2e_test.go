@@ -195,3 +195,19 @@ func TestWatch(t *testing.T) {
 		})
 	}
 }
+
+// TestIngestS3LegacyCUR takes legacy CUR deliveries: the period folder's
+// manifest decides, over the per-assembly copies below it.
+func TestIngestS3LegacyCUR(t *testing.T) {
+	c := fakeBucket(t, "cur")
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"generate", "--out", dir, "--format", "cur", "--accounts", "1",
+		"--start", "2024-01-01", "--end", "2024-03-01", "--rows", "3000"}, &out, &out); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out.String())
+	}
+	upload(t, c, "cur", "", dir, func(string) bool { return true })
+	if got, stderr := ingestS3Periods(t, t.TempDir(), "s3://cur/tally-synth/"); !slices.Equal(got, []string{"2024-01", "2024-02"}) {
+		t.Fatalf("ingested %v, want [2024-01 2024-02]; said %s", got, stderr)
+	}
+}

@@ -72,7 +72,7 @@ func (c *watchConfig) watch(ctx context.Context, a *app, sources []*s3sync.Sourc
 	for {
 		for _, src := range sources {
 			if err := syncSource(ctx, a, src, log); err != nil && ctx.Err() == nil {
-				log.Error("watch: sync failed", "source", src.Bucket+"/"+src.Prefix, "err", err)
+				log.Error("watch: sync failed", "source", src.String(), "err", err)
 			}
 		}
 		select {
@@ -84,12 +84,17 @@ func (c *watchConfig) watch(ctx context.Context, a *app, sources []*s3sync.Sourc
 }
 
 // syncSource ingests a source's pending deliveries in one ingest, then
-// records them, so a failure or a restart retries them.
+// records them, so a failure or a restart retries them. A source that
+// cannot be read shows on the web UI's Data page like a failed ingest.
 func syncSource(ctx context.Context, a *app, src *s3sync.Source, log *slog.Logger) error {
 	start := time.Now()
+	failed := func(err error) error {
+		a.ingests.Record(a.now(), []string{src.String()}, nil, err)
+		return err
+	}
 	pending, waiting, err := src.Pending(ctx)
 	if err != nil {
-		return err
+		return failed(err)
 	}
 	for _, w := range waiting {
 		log.Info("watch: incomplete delivery, not ingested yet", "manifest", w)
@@ -101,7 +106,7 @@ func syncSource(ctx context.Context, a *app, src *s3sync.Source, log *slog.Logge
 	for _, d := range pending {
 		p, err := src.Fetch(ctx, d)
 		if err != nil {
-			return err
+			return failed(err)
 		}
 		paths = append(paths, p)
 	}

@@ -59,6 +59,15 @@ type Source struct {
 	Dir    string
 }
 
+// String names the source as the user gave it: s3://BUCKET/PREFIX, or the
+// folder.
+func (s *Source) String() string {
+	if f, ok := s.Client.(Folder); ok {
+		return f.Root
+	}
+	return "s3://" + s.Bucket + "/" + s.Prefix
+}
+
 // Delivery is a complete delivery found in the bucket.
 type Delivery struct {
 	// Manifest is the manifest's key; Files the keys it lists.
