@@ -46,7 +46,12 @@ func TestEndpointEnvironment(t *testing.T) {
 	inst.ingest(t, workshop(t)[0])
 	ctx := context.Background()
 	// The expected answer, through clients given the endpoint in code.
-	want := envAnswer{Account: "000000000000", Costs: map[string]string{}, Budgets: []string{"env-check"}}
+	id, err := sts.NewFromConfig(inst.awsConfig("test", "test"), func(o *sts.Options) { o.BaseEndpoint = aws.String(inst.url) }).
+		GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := envAnswer{Account: aws.ToString(id.Account), Costs: map[string]string{}, Budgets: []string{"env-check"}}
 	for _, r := range getAll(t, inst.ce("test", "test"), envByService) {
 		for _, g := range r.Groups {
 			want.Costs[aws.ToString(r.TimePeriod.Start)+"|"+g.Keys[0]] = aws.ToString(g.Metrics["UnblendedCost"].Amount)
@@ -55,7 +60,7 @@ func TestEndpointEnvironment(t *testing.T) {
 	if len(want.Costs) == 0 {
 		t.Fatal("no cost in the sample month")
 	}
-	_, err := inst.budgets("test", "test").CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(want.Account),
+	_, err = inst.budgets("test", "test").CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(want.Account),
 		Budget: &btypes.Budget{BudgetName: aws.String("env-check"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
 			BudgetLimit: &btypes.Spend{Amount: aws.String("100"), Unit: aws.String("USD")}}})
 	if err != nil {
