@@ -175,7 +175,9 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	var wg sync.WaitGroup
 	wg.Go(func() { a.budgets.Run(background, cfg.alerts.interval) })
 	wg.Go(func() { a.alerts.Run(background) })
-	wg.Go(func() { cfg.watch.watch(background, a, watched, logger) })
+	wg.Go(func() {
+		cfg.watch.watch(background, watched, watchSink{ingest: a.ingest, record: a.ingests.Record, now: a.now}, logger)
+	})
 	defer wg.Wait() // before the store closes
 	defer stopBackground()
 	router, err := awsjson.NewRouter([]awsjson.Service{
@@ -186,16 +188,15 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	token := randomHex(16)
-	mcpHandler := mcp.Handler(mcp.Config{CostExplorer: a.ce, Budgets: a.budgets, Version: version, Logger: logger}, keys)
 	srv := server.New(server.Config{
 		Logger: logger, Keys: keys, API: router, IngestToken: token,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
-		MCP:    mcpHandler,
+		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.ce, Budgets: a.budgets, Version: version, Logger: logger}, keys),
 		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	httpSrv.RegisterOnShutdown(mcpHandler.Close) // MCP event streams stay open until closed
+	httpSrv.RegisterOnShutdown(srv.CloseStreams) // MCP event streams stay open until closed
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 

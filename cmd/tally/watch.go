@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/s3sync"
 )
 
@@ -62,8 +63,16 @@ func (c *watchConfig) sources(ctx context.Context, data string) ([]*s3sync.Sourc
 	return out, nil
 }
 
+// watchSink is where watched deliveries go: the app's ingest, and its
+// record of ingest outcomes for the web UI's Data page.
+type watchSink struct {
+	ingest func(ctx context.Context, paths []string) (*ingest.Report, error)
+	record func(at time.Time, paths []string, rep *ingest.Report, err error)
+	now    func() time.Time
+}
+
 // watch polls the sources until ctx ends: at once, then every interval.
-func (c *watchConfig) watch(ctx context.Context, a *app, sources []*s3sync.Source, log *slog.Logger) {
+func (c *watchConfig) watch(ctx context.Context, sources []*s3sync.Source, a watchSink, log *slog.Logger) {
 	if len(sources) == 0 {
 		return
 	}
@@ -86,10 +95,10 @@ func (c *watchConfig) watch(ctx context.Context, a *app, sources []*s3sync.Sourc
 // syncSource ingests a source's pending deliveries in one ingest, then
 // records them, so a failure or a restart retries them. A source that
 // cannot be read shows on the web UI's Data page like a failed ingest.
-func syncSource(ctx context.Context, a *app, src *s3sync.Source, log *slog.Logger) error {
+func syncSource(ctx context.Context, a watchSink, src *s3sync.Source, log *slog.Logger) error {
 	start := time.Now()
 	failed := func(err error) error {
-		a.ingests.Record(a.now(), []string{src.String()}, nil, err)
+		a.record(a.now(), []string{src.String()}, nil, err)
 		return err
 	}
 	pending, waiting, err := src.Pending(ctx)

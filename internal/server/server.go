@@ -80,6 +80,15 @@ func New(cfg Config) *Server {
 	return s
 }
 
+// CloseStreams ends long-lived responses, the MCP event streams, so that a
+// graceful shutdown need not wait for clients to leave; register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) CloseStreams() {
+	if c, ok := s.cfg.MCP.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
 // SetReady marks the server ready: /healthz answers 200 from now on.
 func (s *Server) SetReady() { s.ready.Store(true) }
 
