@@ -114,6 +114,7 @@ func launch(t *testing.T, data string, hooks *serveHooks, flags ...string) (*ins
 	inst := &instance{data: data, out: &syncBuffer{}}
 	ready := make(chan struct{})
 	done := make(chan error, 1)
+	hooks.strictErrors = func(err error) { t.Error(err) }
 	hooks.ready = func(u string, a *app) {
 		inst.url, inst.app = u, a
 		close(ready)

@@ -28,7 +28,6 @@ import (
 	"github.com/tallyhq/tally/internal/mcp"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
-	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
@@ -63,6 +62,9 @@ type serveHooks struct {
 	pageSize int
 	// backfillGate, when set, holds every tag backfill job until it returns.
 	backfillGate func(context.Context, backfill.Request) error
+	// strictErrors, when set, is told of every exception an operation's
+	// model does not list (awsjson.WithStrictErrors).
+	strictErrors func(error)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, hooks *serveHooks) error {
@@ -180,10 +182,14 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	})
 	defer wg.Wait() // before the store closes
 	defer stopBackground()
+	opts := []awsjson.Option{awsjson.WithLogger(logger)}
+	if hooks.strictErrors != nil {
+		opts = append(opts, awsjson.WithStrictErrors(hooks.strictErrors))
+	}
 	router, err := awsjson.NewRouter([]awsjson.Service{
 		costexplorer.ServiceDef(a.ce),
 		budgets.ServiceDef(a.budgets),
-	}, awsjson.WithLogger(logger))
+	}, opts...)
 	if err != nil {
 		return err
 	}
@@ -243,7 +249,7 @@ func openApp(ctx context.Context, dir string, prof profile.Profile, now func() t
 		return nil, err
 	}
 	backfills := backfill.New(backfill.Config{Store: db, Now: now, Every: prof.BackfillEvery, Logger: logger})
-	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, Tokens: query.Tokens{Key: key}, PageSize: pageSize,
+	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: now, TokenKey: key, PageSize: pageSize,
 		Backfills: backfills})
 	a := &app{store: db, ce: ce, backfills: backfills, log: logger, now: now, ingests: web.NewIngestLog(0)}
 	a.budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: prof, Now: now, Logger: logger, TokenKey: key,

@@ -21,6 +21,10 @@
 //   - An empty body (or only white space) is read as {}.
 //   - Operations not implemented yet answer NotImplementedException with HTTP
 //     501, a status the SDKs do not retry.
+//   - An exception that the operation's model does not list is logged; under
+//     WithStrictErrors, which every test harness sets, it becomes an internal
+//     error and fails the test. A service marks the few exceptions AWS sends
+//     outside its model (Error.Unmodelled) in its ErrorTable.
 //   - Validation messages follow AWS's wording and member paths
 //     (timePeriod.start, groupBy.2.member.type); map entries are written
 //     <map>.<key>, a form AWS does not document. A message spells out at most

@@ -65,6 +65,10 @@ type Error struct {
 	// Fields holds extra string members of the exception, such as
 	// ResourceName; nil for most errors.
 	Fields map[string]string
+	// Unmodelled marks an exception AWS returns although the operation's
+	// model does not list it (such as AccessDeniedException for a linked
+	// account's ListCostAllocationTags); the router lets it through.
+	Unmodelled bool
 }
 
 // Error returns the type and message.

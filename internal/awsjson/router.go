@@ -52,6 +52,21 @@ type Service struct {
 	ErrorShapes []ErrorShape
 	// Operations lists every operation of the model.
 	Operations []Operation
+	// MapError, when set, is the service's one table of errors: it turns
+	// the error an operation returned into the exception the client sees
+	// (an *Error), or returns it unchanged. ServiceDef sets it when the API
+	// is an ErrorMapper.
+	MapError func(op *Operation, err error) error
+}
+
+// ErrorMapper is a service API that maps the typed errors of its
+// operations to modelled exceptions in one place.
+type ErrorMapper interface {
+	// MapError returns the exception the client sees for err, returned by
+	// op: one that op's Errors list, or the service's validation or
+	// internal error, or an *Error marked Unmodelled. Errors it does not
+	// know it returns unchanged.
+	MapError(op *Operation, err error) error
 }
 
 // Response is what the HTTP server writes back.
@@ -104,6 +119,7 @@ type Router struct {
 	maxBody  int
 	maxDepth int
 	logger   *slog.Logger
+	strict   func(error) // nil unless WithStrictErrors
 }
 
 type route struct {
@@ -123,6 +139,12 @@ func WithMaxDepth(n int) Option { return func(r *Router) { r.maxDepth = n } }
 // WithLogger sets the logger of internal errors and panics; by default they
 // are discarded.
 func WithLogger(l *slog.Logger) Option { return func(r *Router) { r.logger = l } }
+
+// WithStrictErrors makes an exception that the operation's model does not
+// list (and that is not marked Unmodelled) an internal error, reported to
+// fail; tests turn it on so that such an exception fails them instead of
+// only being logged.
+func WithStrictErrors(fail func(error)) Option { return func(r *Router) { r.strict = fail } }
 
 // NewRouter returns a Router for services. Two operations with the same
 // target are an error.
@@ -212,12 +234,18 @@ func (r *Router) call(ctx context.Context, rt route, body []byte) (out any, err 
 
 // toError maps an operation's error to what the client sees.
 func (r *Router) toError(ctx context.Context, rt route, err error) *Error {
+	if rt.svc.MapError != nil {
+		err = rt.svc.MapError(rt.op, err)
+	}
 	var ae *Error
 	if errors.As(err, &ae) {
-		if !slices.Contains(rt.op.Errors, ae.Type) && !IsProtocolError(ae.Type) &&
-			ae.Type != rt.svc.ValidationError && ae.Type != rt.svc.InternalError {
+		if !rt.svc.Allows(rt.op, ae) {
 			r.logger.WarnContext(ctx, "operation returned an exception its model does not list",
 				"request_id", RequestID(ctx), "operation", rt.op.Name, "type", ae.Type)
+			if r.strict != nil {
+				r.strict(fmt.Errorf("awsjson: %s returned %s, which its model does not list: %w", rt.op.Name, ae.Type, ae))
+				return &Error{Type: rt.svc.InternalError, Status: 500, Message: InternalErrorMessage}
+			}
 		}
 		return ae
 	}
@@ -228,6 +256,14 @@ func (r *Router) toError(ctx context.Context, rt route, err error) *Error {
 	r.logger.ErrorContext(ctx, "internal error",
 		"request_id", RequestID(ctx), "target", rt.svc.TargetPrefix+"."+rt.op.Name, "error", err)
 	return &Error{Type: rt.svc.InternalError, Status: 500, Message: InternalErrorMessage}
+}
+
+// Allows reports whether op may answer e: an exception its model lists, a
+// protocol error, the service's validation or internal error, or one marked
+// Unmodelled.
+func (s *Service) Allows(op *Operation, e *Error) bool {
+	return slices.Contains(op.Errors, e.Type) || IsProtocolError(e.Type) || e.Unmodelled ||
+		e.Type == s.ValidationError || e.Type == s.InternalError
 }
 
 // render writes an error response.

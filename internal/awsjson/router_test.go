@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -160,6 +161,57 @@ func TestDispatchWarnsOnUnmodeledException(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "exception its model does not list") {
 		t.Errorf("no warning logged:\n%s", logs.String())
+	}
+}
+
+func TestStrictErrors(t *testing.T) {
+	errGone := errors.New("gone")
+	stray := &Error{Type: "NotFoundException", Status: 404, Message: "x"}
+	svc := testService()
+	svc.Operations = append(svc.Operations,
+		Bind("Stray", nil, testShape(), func(context.Context, *echoInput) (*echoOutput, error) { return nil, stray }),
+		Bind("Excused", nil, testShape(), func(context.Context, *echoInput) (*echoOutput, error) {
+			e := *stray
+			e.Unmodelled = true
+			return nil, &e
+		}),
+		Bind("Typed", []string{"NotFoundException"}, testShape(), func(context.Context, *echoInput) (*echoOutput, error) {
+			return nil, fmt.Errorf("look up: %w", errGone)
+		}))
+	svc.MapError = func(op *Operation, err error) error {
+		if errors.Is(err, errGone) {
+			return &Error{Type: "NotFoundException", Status: 404, Message: op.Name + ": " + err.Error()}
+		}
+		return err
+	}
+	var failures []error
+	r, err := NewRouter([]Service{svc}, WithStrictErrors(func(err error) { failures = append(failures, err) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		target     string
+		wantStatus int
+		wantType   string
+		wantFail   bool
+	}{
+		{"TestService.Stray", 500, "InternalErrorException", true},
+		{"TestService.Excused", 404, "NotFoundException", false},
+		{"TestService.Typed", 404, "NotFoundException", false},
+		{"TestService.Missing", 404, "NotFoundException", false},
+		{"TestService.Broken", 500, "InternalErrorException", false},
+		{"TestService.Todo", 501, "NotImplementedException", false},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			failures = nil
+			resp := r.Dispatch(context.Background(), tc.target, nil)
+			if resp.Status != tc.wantStatus || resp.Headers["X-Amzn-ErrorType"] != tc.wantType {
+				t.Errorf("answer = %d %s, want %d %s", resp.Status, resp.Headers["X-Amzn-ErrorType"], tc.wantStatus, tc.wantType)
+			}
+			if got := len(failures) > 0; got != tc.wantFail {
+				t.Errorf("strict failures = %v, want some: %v", failures, tc.wantFail)
+			}
+		})
 	}
 }
 

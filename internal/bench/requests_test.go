@@ -9,10 +9,10 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
-	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store/duckdb"
 )
@@ -38,8 +38,8 @@ func serveInProcess(t *testing.T, export string) string {
 		t.Fatal(err)
 	}
 	ce := costexplorer.New(costexplorer.Config{Store: db, Profile: profile.Unlimited, PageSize: 500,
-		Tokens: query.Tokens{Key: []byte("0123456789abcdef0123456789abcdef")}})
-	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce)})
+		TokenKey: []byte("0123456789abcdef0123456789abcdef")})
+	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 // read them truthfully find none.
 
 func noAction(id string) error {
-	return NewNotFoundException(fmt.Sprintf("budget action %s does not exist: Tally does not implement budget actions yet", id))
+	return fail(errNotFound, fmt.Sprintf("budget action %s does not exist: Tally does not implement budget actions yet", id))
 }
 
 // DescribeBudgetAction implements the AWS Budgets operation
@@ -38,7 +38,7 @@ func (s *Service) DescribeBudgetActionsForAccount(ctx context.Context, in *Descr
 	if _, err := caller(ctx, deref(in.AccountId)); err != nil {
 		return nil, err
 	}
-	if _, err := s.pager("DescribeBudgetActionsForAccount", deref(in.AccountId)).parse(in.NextToken); err != nil {
+	if _, err := pages[int](s, "DescribeBudgetActionsForAccount", in).Start(); err != nil {
 		return nil, err
 	}
 	return &DescribeBudgetActionsForAccountResponse{Actions: []Action{}}, nil
@@ -50,7 +50,7 @@ func (s *Service) DescribeBudgetActionsForBudget(ctx context.Context, in *Descri
 	if _, err := s.budgetOf(ctx, deref(in.AccountId), deref(in.BudgetName)); err != nil {
 		return nil, err
 	}
-	if _, err := s.pager("DescribeBudgetActionsForBudget", deref(in.AccountId), deref(in.BudgetName)).parse(in.NextToken); err != nil {
+	if _, err := pages[int](s, "DescribeBudgetActionsForBudget", in).Start(); err != nil {
 		return nil, err
 	}
 	return &DescribeBudgetActionsForBudgetResponse{Actions: []Action{}}, nil

@@ -22,8 +22,11 @@ const (
 // ServiceDef returns the Budgets service for an awsjson.Router, with every
 // operation bound to api. Constraint violations answer InvalidParameterException and
 // internal faults InternalErrorException.
+//
+// When api is an awsjson.ErrorMapper, its MapError method is the service's
+// one table of errors.
 func ServiceDef(api API) awsjson.Service {
-	return awsjson.Service{
+	svc := awsjson.Service{
 		Name:            ServiceID,
 		TargetPrefix:    TargetPrefix,
 		SigningName:     SigningName,
@@ -32,6 +35,10 @@ func ServiceDef(api API) awsjson.Service {
 		ErrorShapes:     ErrorShapes(),
 		Operations:      Operations(api),
 	}
+	if m, ok := api.(awsjson.ErrorMapper); ok {
+		svc.MapError = m.MapError
+	}
+	return svc
 }
 
 // Operations binds every operation of the model to api: each one decodes its
@@ -3746,4 +3753,140 @@ func newShapes() map[string]*awsjson.Shape {
 	s["Users"].Item = s["User"]
 	s["Values"].Item = s["Value"]
 	return s
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionHistoriesRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionHistoriesRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionsForAccountRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionsForAccountRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetActionsForBudgetRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetActionsForBudgetRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetNotificationsForAccountRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetNotificationsForAccountRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetPerformanceHistoryRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetPerformanceHistoryRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeBudgetsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeBudgetsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeNotificationsForBudgetRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeNotificationsForBudgetRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *DescribeSubscribersForNotificationRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *DescribeSubscribersForNotificationRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
 }

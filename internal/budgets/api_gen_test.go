@@ -32,7 +32,7 @@ var samples = map[string]string{
 
 func newRouter(t *testing.T, api budgets.API) *awsjson.Router {
 	t.Helper()
-	r, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(api)})
+	r, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(api)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package budgets
 import (
 	"context"
 	"fmt"
+
+	"github.com/tallyhq/tally/internal/pager"
 )
 
 // CreateBudget implements the AWS Budgets operation CreateBudget: a budget
@@ -25,7 +27,7 @@ func (s *Service) CreateBudget(ctx context.Context, in *CreateBudgetRequest) (*C
 			return nil, err
 		}
 		if _, dup := r.find(nws.Notification); dup != nil {
-			return nil, NewDuplicateRecordException("the request lists the same notification twice")
+			return nil, fail(errDuplicate, "the request lists the same notification twice")
 		}
 		r.Notifications = append(r.Notifications, n)
 	}
@@ -41,11 +43,11 @@ func (s *Service) CreateBudget(ctx context.Context, in *CreateBudgetRequest) (*C
 	}
 	for _, e := range existing {
 		if e.Name == r.Name {
-			return nil, NewDuplicateRecordException(fmt.Sprintf("Error creating budget: %s - the budget already exists.", r.Name))
+			return nil, fail(errDuplicate, fmt.Sprintf("Error creating budget: %s - the budget already exists.", r.Name))
 		}
 	}
 	if len(existing) >= MaxBudgetsPerAccount {
-		return nil, NewServiceQuotaExceededException(fmt.Sprintf("account %s has %d budgets, the most an account can have", account, MaxBudgetsPerAccount))
+		return nil, fail(errQuota, fmt.Sprintf("account %s has %d budgets, the most an account can have", account, MaxBudgetsPerAccount))
 	}
 	// An expired budget of the same name may still be stored; it is gone.
 	return &CreateBudgetResponse{}, s.refresh(ctx, r, nil)
@@ -76,8 +78,7 @@ func (s *Service) DescribeBudgets(ctx context.Context, in *DescribeBudgetsReques
 	if err != nil {
 		return nil, err
 	}
-	p := s.pager("DescribeBudgets", account)
-	page, next, err := paginate(p, all, func(r *record) string { return r.Name }, in.NextToken, maxResults(in.MaxResults, 100))
+	page, next, err := pager.After(pages[string](s, "DescribeBudgets", in), all, nameOf, maxResults(in.MaxResults, 100))
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func define(r *record, b *Budget, now time.Time) error {
 	r.BillingView = ""
 	if v := deref(b.BillingViewArn); v != "" {
 		if v != "arn:aws:billing::"+r.Account+":billingview/primary" {
-			return NewNotFoundException(fmt.Sprintf("billing view %s does not exist: Tally serves the primary view of each account, arn:aws:billing::%s:billingview/primary", v, r.Account))
+			return fail(errNotFound, fmt.Sprintf("billing view %s does not exist: Tally serves the primary view of each account, arn:aws:billing::%s:billingview/primary", v, r.Account))
 		}
 		r.BillingView = v
 	}
@@ -259,13 +259,13 @@ func defineNotification(w *Notification, subs []Subscriber, now time.Time) (*not
 		}
 		for _, have := range n.Subscribers {
 			if have == sub {
-				return nil, NewDuplicateRecordException(fmt.Sprintf("subscriber %s %s is listed twice", sub.Type, sub.Address))
+				return nil, fail(errDuplicate, fmt.Sprintf("subscriber %s %s is listed twice", sub.Type, sub.Address))
 			}
 		}
 		n.Subscribers = append(n.Subscribers, sub)
 	}
 	if msg := subscriberLimits(n.Subscribers); msg != "" {
-		return nil, NewCreationLimitExceededException(msg)
+		return nil, fail(errTooMany, msg)
 	}
 	return n, nil
 }
@@ -328,7 +328,7 @@ func defineTags(have []tag, add []ResourceTag) ([]tag, error) {
 		}
 	}
 	if len(out) > MaxTags {
-		return nil, NewServiceQuotaExceededException(fmt.Sprintf("a budget can have at most %d tags, this would give it %d", MaxTags, len(out)))
+		return nil, fail(errQuota, fmt.Sprintf("a budget can have at most %d tags, this would give it %d", MaxTags, len(out)))
 	}
 	return out, nil
 }

@@ -62,4 +62,4 @@
 // changes.
 package budgets
 
-//go:generate go run ../apigen -model ../../../shared/aws-models/budgets-2016-10-20.service-2.json -smithy ../../../shared/aws-models/budgets-2016-10-20.smithy.json -pkg budgets -out api.gen.go
+//go:generate go run ../../cmd/apigen -model ../../../shared/aws-models/budgets-2016-10-20.service-2.json -smithy ../../../shared/aws-models/budgets-2016-10-20.smithy.json -paginators ../../../shared/aws-models/budgets-2016-10-20.paginators-1.json -pkg budgets -out api.gen.go

@@ -1,7 +1,6 @@
 package budgets
 
 import (
-	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -357,9 +356,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// invalidf returns InvalidParameterException.
-func invalidf(format string, args ...any) error {
-	return NewInvalidParameterException(fmt.Sprintf(format, args...))
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/ingest"
@@ -97,7 +98,7 @@ func newEnv(t *testing.T, now time.Time) *env {
 	// its own (TestModelForecaster) and end to end.
 	e.svc = budgets.New(budgets.Config{Store: db, Costs: db, Profile: profile.AWS, Now: clk.Now,
 		Forecaster: budgets.RunRate{Costs: db}, TokenKey: []byte("0123456789abcdef0123456789abcdef")})
-	router, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(e.svc)},
+	router, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(e.svc)}, awsjsontest.Strict(t),
 		awsjson.WithLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/pager"
 )
 
 // historyStart is where AWS's performance history begins for a budget whose
@@ -66,9 +67,8 @@ func (s *Service) DescribeBudgetPerformanceHistory(ctx context.Context, in *Desc
 	for i := range idx {
 		idx[i] = i
 	}
-	p := s.pager("DescribeBudgetPerformanceHistory", account, name, fmtTime(from), fmtTime(to))
 	key := func(i int) string { return fmtTime(periods[i].Start) }
-	page, next, err := paginate(p, idx, key, in.NextToken, maxResults(in.MaxResults, 100))
+	page, next, err := pager.After(pages[string](s, "DescribeBudgetPerformanceHistory", in), idx, key, maxResults(in.MaxResults, 100))
 	if err != nil {
 		return nil, err
 	}

@@ -3,11 +3,13 @@ package budgets
 import (
 	"context"
 	"fmt"
+
+	"github.com/tallyhq/tally/internal/pager"
 )
 
 // notFoundNotification is the NotFoundException of a missing notification.
 func notFoundNotification(name string) error {
-	return NewNotFoundException(fmt.Sprintf("the budget %s has no such notification", name))
+	return fail(errNotFound, fmt.Sprintf("the budget %s has no such notification", name))
 }
 
 // change runs fn on a budget under the service's lock, then evaluates and
@@ -38,10 +40,10 @@ func (s *Service) CreateNotification(ctx context.Context, in *CreateNotification
 	}
 	return &CreateNotificationResponse{}, s.change(ctx, deref(in.AccountId), deref(in.BudgetName), func(r *record) error {
 		if _, dup := r.find(in.Notification); dup != nil {
-			return NewDuplicateRecordException(fmt.Sprintf("the budget %s already has this notification", r.Name))
+			return fail(errDuplicate, fmt.Sprintf("the budget %s already has this notification", r.Name))
 		}
 		if len(r.Notifications) >= MaxNotifications {
-			return NewCreationLimitExceededException(fmt.Sprintf("the budget %s has %d notifications, the most a budget can have", r.Name, MaxNotifications))
+			return fail(errTooMany, fmt.Sprintf("the budget %s has %d notifications, the most a budget can have", r.Name, MaxNotifications))
 		}
 		r.Notifications = append(r.Notifications, n)
 		return nil
@@ -63,7 +65,7 @@ func (s *Service) UpdateNotification(ctx context.Context, in *UpdateNotification
 			if j == i {
 				return nil // unchanged
 			}
-			return NewDuplicateRecordException(fmt.Sprintf("the budget %s already has the new notification", r.Name))
+			return fail(errDuplicate, fmt.Sprintf("the budget %s already has the new notification", r.Name))
 		}
 		n, err := defineNotification(in.NewNotification, nil, now)
 		if err != nil {
@@ -97,17 +99,13 @@ func (s *Service) DescribeNotificationsForBudget(ctx context.Context, in *Descri
 	if err != nil {
 		return nil, err
 	}
-	idx := make([]int, len(r.Notifications))
-	for i := range idx {
-		idx[i] = i
-	}
-	page, next, err := paginate(s.pager("DescribeNotificationsForBudget", account, name), idx, position, in.NextToken, maxResults(in.MaxResults, 100))
+	page, next, err := pager.Slice(pages[int](s, "DescribeNotificationsForBudget", in), r.Notifications, maxResults(in.MaxResults, 100))
 	if err != nil {
 		return nil, err
 	}
 	out := &DescribeNotificationsForBudgetResponse{Notifications: []Notification{}, NextToken: next}
-	for _, i := range page {
-		out.Notifications = append(out.Notifications, r.Notifications[i].wire())
+	for _, n := range page {
+		out.Notifications = append(out.Notifications, n.wire())
 	}
 	return out, nil
 }
@@ -131,8 +129,7 @@ func (s *Service) DescribeBudgetNotificationsForAccount(ctx context.Context, in 
 			with = append(with, r)
 		}
 	}
-	page, next, err := paginate(s.pager("DescribeBudgetNotificationsForAccount", account), with,
-		func(r *record) string { return r.Name }, in.NextToken, maxResults(in.MaxResults, 50))
+	page, next, err := pager.After(pages[string](s, "DescribeBudgetNotificationsForAccount", in), with, nameOf, maxResults(in.MaxResults, 50))
 	if err != nil {
 		return nil, err
 	}

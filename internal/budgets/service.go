@@ -94,13 +94,13 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
 func caller(ctx context.Context, account string) (scope string, err error) {
 	a, ok := auth.Caller(ctx)
 	if !ok {
-		return "", NewAccessDeniedException("the request carries no identity")
+		return "", fail(errDenied, "the request carries no identity")
 	}
 	if a.All {
 		return "", nil
 	}
 	if a.AccountID != account {
-		return "", NewAccessDeniedException(fmt.Sprintf("access key %s of account %s is not authorized to use the budgets of account %s",
+		return "", fail(errDenied, fmt.Sprintf("access key %s of account %s is not authorized to use the budgets of account %s",
 			a.AccessKeyID, a.AccountID, account))
 	}
 	return account, nil
@@ -122,7 +122,7 @@ func (s *Service) load(ctx context.Context, account, name string) (*record, erro
 			return r, nil
 		}
 	}
-	return nil, NewNotFoundException(fmt.Sprintf("Unable to get budget: %s - the budget doesn't exist.", name))
+	return nil, fail(errNotFound, fmt.Sprintf("Unable to get budget: %s - the budget doesn't exist.", name))
 }
 
 // budgetOf checks that the caller may act for account and loads a budget.

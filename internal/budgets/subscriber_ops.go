@@ -3,6 +3,8 @@ package budgets
 import (
 	"context"
 	"fmt"
+
+	"github.com/tallyhq/tally/internal/pager"
 )
 
 // notification finds the notification a subscriber request names.
@@ -37,10 +39,10 @@ func (s *Service) CreateSubscriber(ctx context.Context, in *CreateSubscriberRequ
 			return err
 		}
 		if n.subscriber(sub) >= 0 {
-			return NewDuplicateRecordException(fmt.Sprintf("the notification already has the subscriber %s %s", sub.Type, sub.Address))
+			return fail(errDuplicate, fmt.Sprintf("the notification already has the subscriber %s %s", sub.Type, sub.Address))
 		}
 		if msg := subscriberLimits(append(n.Subscribers, sub)); msg != "" {
-			return NewCreationLimitExceededException(msg)
+			return fail(errTooMany, msg)
 		}
 		n.Subscribers = append(n.Subscribers, sub)
 		return nil
@@ -65,11 +67,11 @@ func (s *Service) UpdateSubscriber(ctx context.Context, in *UpdateSubscriberRequ
 		i := n.subscriber(old)
 		switch {
 		case i < 0:
-			return NewNotFoundException(fmt.Sprintf("the notification has no subscriber %s %s", old.Type, old.Address))
+			return fail(errNotFound, fmt.Sprintf("the notification has no subscriber %s %s", old.Type, old.Address))
 		case old == sub:
 			return nil
 		case n.subscriber(sub) >= 0:
-			return NewDuplicateRecordException(fmt.Sprintf("the notification already has the subscriber %s %s", sub.Type, sub.Address))
+			return fail(errDuplicate, fmt.Sprintf("the notification already has the subscriber %s %s", sub.Type, sub.Address))
 		}
 		subs := append([]subscriber(nil), n.Subscribers...)
 		subs[i] = sub
@@ -96,7 +98,7 @@ func (s *Service) DeleteSubscriber(ctx context.Context, in *DeleteSubscriberRequ
 		}
 		i := n.subscriber(sub)
 		if i < 0 {
-			return NewNotFoundException(fmt.Sprintf("the notification has no subscriber %s %s", sub.Type, sub.Address))
+			return fail(errNotFound, fmt.Sprintf("the notification has no subscriber %s %s", sub.Type, sub.Address))
 		}
 		n.Subscribers = append(n.Subscribers[:i], n.Subscribers[i+1:]...)
 		if len(n.Subscribers) == 0 {
@@ -119,19 +121,13 @@ func (s *Service) DescribeSubscribersForNotification(ctx context.Context, in *De
 	if err != nil {
 		return nil, err
 	}
-	idx := make([]int, len(n.Subscribers))
-	for i := range idx {
-		idx[i] = i
-	}
-	p := s.pager("DescribeSubscribersForNotification", account, name, string(n.Type), string(n.Operator),
-		fmt.Sprint(n.Threshold), string(n.ThresholdType))
-	page, next, err := paginate(p, idx, position, in.NextToken, maxResults(in.MaxResults, 100))
+	page, next, err := pager.Slice(pages[int](s, "DescribeSubscribersForNotification", in), n.Subscribers, maxResults(in.MaxResults, 100))
 	if err != nil {
 		return nil, err
 	}
 	out := &DescribeSubscribersForNotificationResponse{Subscribers: []Subscriber{}, NextToken: next}
-	for _, i := range page {
-		out.Subscribers = append(out.Subscribers, n.Subscribers[i].wire())
+	for _, sub := range page {
+		out.Subscribers = append(out.Subscribers, sub.wire())
 	}
 	return out, nil
 }

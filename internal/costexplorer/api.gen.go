@@ -22,8 +22,11 @@ const (
 // ServiceDef returns the Cost Explorer service for an awsjson.Router, with every
 // operation bound to api. Constraint violations answer ValidationException and
 // internal faults InternalFailure.
+//
+// When api is an awsjson.ErrorMapper, its MapError method is the service's
+// one table of errors.
 func ServiceDef(api API) awsjson.Service {
-	return awsjson.Service{
+	svc := awsjson.Service{
 		Name:            ServiceID,
 		TargetPrefix:    TargetPrefix,
 		SigningName:     SigningName,
@@ -32,6 +35,10 @@ func ServiceDef(api API) awsjson.Service {
 		ErrorShapes:     ErrorShapes(),
 		Operations:      Operations(api),
 	}
+	if m, ok := api.(awsjson.ErrorMapper); ok {
+		svc.MapError = m.MapError
+	}
+	return svc
 }
 
 // Operations binds every operation of the model to api: each one decodes its
@@ -7734,4 +7741,385 @@ func newShapes() map[string]*awsjson.Shape {
 	s["UsageServices"].Item = s["GenericString"]
 	s["Values"].Item = s["Value"]
 	return s
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetAnomaliesRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (MaxResults).
+func (in *GetAnomaliesRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetAnomalyMonitorsRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (MaxResults).
+func (in *GetAnomalyMonitorsRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetAnomalySubscriptionsRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (MaxResults).
+func (in *GetAnomalySubscriptionsRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetCostAndUsageComparisonsRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (MaxResults).
+func (in *GetCostAndUsageComparisonsRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetCostAndUsageRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetCostAndUsageRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetCostAndUsageWithResourcesRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetCostAndUsageWithResourcesRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetCostCategoriesRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetCostCategoriesRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetCostComparisonDriversRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (MaxResults).
+func (in *GetCostComparisonDriversRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetDimensionValuesRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetDimensionValuesRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetReservationCoverageRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetReservationCoverageRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetReservationPurchaseRecommendationRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (PageSize).
+func (in *GetReservationPurchaseRecommendationRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.PageSize = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetReservationUtilizationRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetReservationUtilizationRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetRightsizingRecommendationRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (PageSize).
+func (in *GetRightsizingRecommendationRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.PageSize = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *GetSavingsPlansCoverageRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken).
+func (in *GetSavingsPlansCoverageRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetSavingsPlansPurchaseRecommendationRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetSavingsPlansPurchaseRecommendationRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *GetSavingsPlansUtilizationDetailsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken).
+func (in *GetSavingsPlansUtilizationDetailsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *GetTagsRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken).
+func (in *GetTagsRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *ListCommitmentPurchaseAnalysesRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (PageSize).
+func (in *ListCommitmentPurchaseAnalysesRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.PageSize = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *ListCostAllocationTagBackfillHistoryRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *ListCostAllocationTagBackfillHistoryRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *ListCostAllocationTagsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *ListCostAllocationTagsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *ListCostCategoryDefinitionsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *ListCostCategoryDefinitionsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextToken, the request's page token: "" asks for the first page.
+func (in *ListCostCategoryResourceAssociationsRequest) PageToken() string {
+	if in.NextToken == nil {
+		return ""
+	}
+	return *in.NextToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextToken) and its page size (MaxResults).
+func (in *ListCostCategoryResourceAssociationsRequest) PageKey() any {
+	c := *in
+	c.NextToken = nil
+	c.MaxResults = nil
+	return c
+}
+
+// PageToken returns NextPageToken, the request's page token: "" asks for the first page.
+func (in *ListSavingsPlansPurchaseRecommendationGenerationRequest) PageToken() string {
+	if in.NextPageToken == nil {
+		return ""
+	}
+	return *in.NextPageToken
+}
+
+// PageKey returns what the request's page tokens are bound to: the request
+// without its page token (NextPageToken) and its page size (PageSize).
+func (in *ListSavingsPlansPurchaseRecommendationGenerationRequest) PageKey() any {
+	c := *in
+	c.NextPageToken = nil
+	c.PageSize = nil
+	return c
 }

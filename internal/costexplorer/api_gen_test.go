@@ -34,7 +34,7 @@ var samples = map[string]string{
 
 func newRouter(t *testing.T, api costexplorer.API) *awsjson.Router {
 	t.Helper()
-	r, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(api)})
+	r, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(api)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/backfill"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/profile"
 )
 
@@ -60,10 +61,10 @@ func (s *Service) StartCostAllocationTagBackfill(ctx context.Context, in *StartC
 	var tooSoon *backfill.TooSoonError
 	switch {
 	case errors.Is(err, backfill.ErrInProgress):
-		return nil, NewBackfillLimitExceededException("A request to backfill is already in progress: the request made at " +
-			*zoned(req.RequestedAt) + " is PROCESSING. Once it is complete, you can create another request.")
+		return nil, fail(backfill.ErrInProgress, "A request to backfill is already in progress: the request made at "+
+			*zoned(req.RequestedAt)+" is PROCESSING. Once it is complete, you can create another request.")
 	case errors.As(err, &tooSoon):
-		return nil, NewLimitExceededException(s.cfg.Profile.Limited("You can request a backfill once every %s: the previous request was made at %s, the next can be made from %s",
+		return nil, fail(errLimit, s.cfg.Profile.Limited("You can request a backfill once every %s: the previous request was made at %s, the next can be made from %s",
 			every(s.cfg.Profile.BackfillEvery), *zoned(tooSoon.Previous), *zoned(tooSoon.Next)))
 	case err != nil:
 		return nil, err
@@ -93,14 +94,12 @@ func (s *Service) ListCostAllocationTagBackfillHistory(ctx context.Context, in *
 	if in.MaxResults != nil {
 		size = int(*in.MaxResults)
 	}
-	req := *in
-	req.NextToken = nil
-	start, end, next, err := s.listPage(ctx, req, in.NextToken, len(history), size)
+	page, next, err := pager.Slice(pages[int](ctx, s, "ListCostAllocationTagBackfillHistory", in), history, size)
 	if err != nil {
 		return nil, err
 	}
 	out := &ListCostAllocationTagBackfillHistoryResponse{BackfillRequests: []CostAllocationTagBackfillRequest{}, NextToken: next}
-	for _, r := range history[start:end] {
+	for _, r := range page {
 		out.BackfillRequests = append(out.BackfillRequests, wireBackfill(r))
 	}
 	return out, nil

@@ -2,13 +2,11 @@ package costexplorer
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/backfill"
-	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/pager"
 )
 
 // TagStore is what the cost allocation tag operations need from storage.
@@ -55,13 +53,6 @@ const (
 // Errors for a key it has never seen (API reference, example 2).
 const tagKeyNotFound = "TagKeysNotFoundException"
 
-// linkedAccountDenied is AWS's answer to a linked (member) account: only the
-// management account manages cost allocation tags.
-func linkedAccountDenied(action string) *awsjson.Error {
-	return &awsjson.Error{Type: "AccessDeniedException", Status: 400,
-		Message: action + ": Linked account doesn't have access to cost allocation tags."}
-}
-
 // tagManager returns the payer whose tag keys the caller manages ("" for
 // every key), or AccessDeniedException for a linked account. The test
 // identity manages every key, as a management account over all the data does.
@@ -75,7 +66,8 @@ func (s *Service) tagManager(ctx context.Context, action string) (string, error)
 		return "", err
 	}
 	if linked {
-		return "", linkedAccountDenied(action)
+		// Only the management account manages cost allocation tags.
+		return "", fail(errDenied, action+": Linked account doesn't have access to cost allocation tags.")
 	}
 	return a.AccountID, nil
 }
@@ -86,35 +78,6 @@ func zoned(t time.Time) *string {
 		return nil
 	}
 	return ptr(t.UTC().Format("2006-01-02T15:04:05Z"))
-}
-
-// listPage cuts n items into the page that starts at token: at most size
-// items, and the token of the next page when there is one. req is the
-// request without its token; a token only works with the same request, and
-// with another one answers InvalidNextTokenException.
-func (s *Service) listPage(ctx context.Context, req any, token *string, n, size int) (start, end int, next *string, err error) {
-	d, err := digest(ctx, req)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	if token != nil && *token != "" {
-		pos, err := s.cfg.Tokens.Parse(*token, d)
-		switch {
-		case errors.Is(err, query.ErrRequestChanged):
-			// These operations model no RequestChangedException.
-			return 0, 0, nil, NewInvalidNextTokenException("the token belongs to another request: send the same request with the NextToken")
-		case err != nil:
-			return 0, 0, nil, mapError(err)
-		case pos.Bucket > n:
-			return 0, 0, nil, mapError(query.ErrBadToken)
-		}
-		start = pos.Bucket
-	}
-	end = min(start+size, n)
-	if end < n {
-		next = ptr(s.cfg.Tokens.Make(d, query.Position{Bucket: end}))
-	}
-	return start, end, next, nil
 }
 
 // ListCostAllocationTags implements the AWS Cost Explorer operation of that
@@ -147,13 +110,11 @@ func (s *Service) ListCostAllocationTags(ctx context.Context, in *ListCostAlloca
 	if in.MaxResults != nil {
 		size = min(int(*in.MaxResults), maxTagsPageSize)
 	}
-	req := *in
-	req.NextToken = nil
-	start, end, next, err := s.listPage(ctx, req, in.NextToken, len(match), size)
+	page, next, err := pager.Slice(pages[int](ctx, s, "ListCostAllocationTags", in), match, size)
 	if err != nil {
 		return nil, err
 	}
-	return &ListCostAllocationTagsResponse{CostAllocationTags: append([]CostAllocationTag{}, match[start:end]...), NextToken: next}, nil
+	return &ListCostAllocationTagsResponse{CostAllocationTags: append([]CostAllocationTag{}, page...), NextToken: next}, nil
 }
 
 func wireTag(k backfill.TagKey) CostAllocationTag {

@@ -2,10 +2,10 @@ package costexplorer
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/query"
 )
 
@@ -14,10 +14,8 @@ import (
 // optionally filtered and grouped by up to two dimensions, tags or cost
 // categories.
 func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageRequest) (*GetCostAndUsageResponse, error) {
-	req := *in
-	req.NextPageToken = nil
-	return s.costAndUsage(ctx, costRequest{TimePeriod: in.TimePeriod, Granularity: in.Granularity, Filter: in.Filter,
-		Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn, NextPageToken: in.NextPageToken}, req)
+	return s.costAndUsage(ctx, pages[query.Position](ctx, s, "GetCostAndUsage", in), costRequest{TimePeriod: in.TimePeriod,
+		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn})
 }
 
 // GetCostAndUsageWithResources implements the AWS Cost Explorer operation of
@@ -27,11 +25,9 @@ func (s *Service) GetCostAndUsageWithResources(ctx context.Context, in *GetCostA
 	if in.Filter == nil {
 		return nil, validation("GetCostAndUsageWithResources requires a Filter, for example on SERVICE or RESOURCE_ID")
 	}
-	req := *in
-	req.NextPageToken = nil
-	out, err := s.costAndUsage(ctx, costRequest{TimePeriod: in.TimePeriod, Granularity: in.Granularity, Filter: in.Filter,
-		Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn, NextPageToken: in.NextPageToken,
-		resources: true}, req)
+	out, err := s.costAndUsage(ctx, pages[query.Position](ctx, s, "GetCostAndUsageWithResources", in), costRequest{TimePeriod: in.TimePeriod,
+		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn,
+		resources: true})
 	if err != nil {
 		return nil, err
 	}
@@ -48,29 +44,21 @@ type costRequest struct {
 	Metrics        []string
 	GroupBy        []GroupDefinition
 	BillingViewArn *string
-	NextPageToken  *string
 	// resources allows RESOURCE_ID and applies the resource-level window.
 	resources bool
 }
 
-// costAndUsage answers both operations; tokenless is the request without its
-// page token, which page tokens are bound to.
-func (s *Service) costAndUsage(ctx context.Context, in costRequest, tokenless any) (*GetCostAndUsageResponse, error) {
+// costAndUsage answers both operations; p pages the request.
+func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position], in costRequest) (*GetCostAndUsageResponse, error) {
 	q, withTime, err := s.aggregate(ctx, &in)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	digest, err := digest(ctx, tokenless)
 	if err != nil {
 		return nil, err
 	}
-	var pos query.Position
-	if t := deref(in.NextPageToken); t != "" {
-		if pos, err = s.cfg.Tokens.Parse(t, digest); err != nil {
-			return nil, mapError(err)
-		}
+	pos, err := p.Start()
+	if err != nil {
+		return nil, err
 	}
-	version := s.cfg.Store.Version()
+	digest, version := p.Digest(), s.cfg.Store.Version()
 	res := s.pages.get(digest, version)
 	cached := res != nil
 	if !cached {
@@ -78,8 +66,8 @@ func (s *Service) costAndUsage(ctx context.Context, in costRequest, tokenless an
 			return nil, err
 		}
 	}
-	if pos.Bucket > len(res.Buckets) {
-		return nil, mapError(query.ErrBadToken)
+	if pos.Bucket < 0 || pos.Group < 0 || pos.Bucket > len(res.Buckets) {
+		return nil, pager.ErrInvalidToken
 	}
 	page := query.Paginate(res, pos, s.cfg.PageSize)
 	if page.Next != nil && !cached {
@@ -94,7 +82,7 @@ func (s *Service) costAndUsage(ctx context.Context, in costRequest, tokenless an
 		out.ResultsByTime = append(out.ResultsByTime, resultByTime(q, b, withTime))
 	}
 	if page.Next != nil {
-		out.NextPageToken = ptr(s.cfg.Tokens.Make(digest, *page.Next))
+		out.NextPageToken = p.Next(*page.Next)
 	}
 	if out.DimensionValueAttributes, err = s.accountAttributes(ctx, q, page); err != nil {
 		return nil, err
@@ -261,14 +249,4 @@ func (s *Service) accountAttributes(ctx context.Context, q *query.Aggregate, pag
 		}
 	}
 	return out, nil
-}
-
-// digest identifies a request for its page tokens: the request, stripped of
-// its token by the caller, and the account asking.
-func digest(ctx context.Context, req any) (string, error) {
-	b, err := json.Marshal(req)
-	if err != nil {
-		return "", err
-	}
-	return query.Digest(append(b, caller(ctx)...)), nil
 }

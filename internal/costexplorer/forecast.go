@@ -2,7 +2,6 @@ package costexplorer
 
 import (
 	"context"
-	"errors"
 	"math/big"
 	"strconv"
 	"time"
@@ -106,11 +105,11 @@ func (s *Service) forecast(ctx context.Context, r forecastRequest) (*MetricValue
 	}
 	filter, err := expression(r.filter)
 	if err != nil {
-		return nil, nil, mapError(err)
+		return nil, nil, err
 	}
 	if filter != nil {
 		if err := query.Validate(filter, query.CostAndUsageRules, query.DefaultLimits); err != nil {
-			return nil, nil, mapError(err)
+			return nil, nil, err
 		}
 	}
 	if err := checkBillingView(r.arn); err != nil {
@@ -121,13 +120,10 @@ func (s *Service) forecast(ctx context.Context, r forecastRequest) (*MetricValue
 		return nil, nil, err
 	}
 	if r.usage && unit == "N/A" {
-		return nil, nil, NewUnresolvableUsageUnitException("the usage under this filter has several units; filter by USAGE_TYPE or USAGE_TYPE_GROUP so that it has one")
+		return nil, nil, fail(errUnits, "the usage under this filter has several units; filter by USAGE_TYPE or USAGE_TYPE_GROUP so that it has one")
 	}
 	res, err := forecast.Forecast(hist, p.Start, p.End, forecast.Options{Level: float64(level) / 100, AsOf: now})
-	switch {
-	case errors.Is(err, forecast.ErrInsufficientHistory):
-		return nil, nil, NewDataUnavailableException("there is not enough cost and usage history under this filter to forecast: at least 14 days are needed")
-	case err != nil:
+	if err != nil {
 		return nil, nil, err
 	}
 	points := res.Days

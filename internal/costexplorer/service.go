@@ -2,13 +2,12 @@ package costexplorer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
-	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
@@ -27,7 +26,8 @@ type Config struct {
 	Store   Store
 	Profile profile.Profile
 	Now     func() time.Time
-	Tokens  query.Tokens
+	// TokenKey signs page tokens; keep it stable across restarts.
+	TokenKey []byte
 	// PageSize is the number of groups in one GetCostAndUsage page; 0 means
 	// DefaultPageSize.
 	PageSize int
@@ -62,28 +62,6 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
-// validation is the ValidationException Cost Explorer answers for rule
-// violations (it is not in the model but is what AWS sends).
-func validation(format string, args ...any) *awsjson.Error {
-	return &awsjson.Error{Type: "ValidationException", Status: 400, Message: fmt.Sprintf(format, args...)}
-}
-
-// mapError translates errors of lower layers into modelled exceptions.
-func mapError(err error) error {
-	var ve *query.ValidationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve):
-		return validation("%s", ve.Msg)
-	case errors.Is(err, query.ErrBadToken):
-		return NewInvalidNextTokenException("the page token is invalid")
-	case errors.Is(err, query.ErrRequestChanged):
-		return NewRequestChangedException("the request parameters changed between pages: send the same request with the NextPageToken")
-	}
-	return err
-}
-
 // scope returns what the caller may see.
 func scope(ctx context.Context) query.Scope {
 	a, ok := auth.Caller(ctx)
@@ -93,17 +71,18 @@ func scope(ctx context.Context) query.Scope {
 	return query.Scope{Account: a.AccountID}
 }
 
-// caller names the caller for request digests, so a token cannot be moved
-// between accounts.
-func caller(ctx context.Context) string {
+// pages pages a request of operation op from positions of type P. Its
+// tokens are bound to the caller too, so that a token cannot move between
+// accounts; they do not expire.
+func pages[P any](ctx context.Context, s *Service, op string, in pager.Request) pager.Pager[P] {
 	a, _ := auth.Caller(ctx)
-	return a.AccessKeyID + "/" + a.AccountID
+	return pager.New[P](pager.Tokens{Key: s.cfg.TokenKey}, s.cfg.Now(), op, in, a.AccessKeyID+"/"+a.AccountID)
 }
 
 // checkBillingView rejects billing views: Tally has none.
 func checkBillingView(arn *string) error {
 	if arn != nil && *arn != "" {
-		return NewResourceNotFoundException(fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only", *arn))
+		return fail(errNotFound, fmt.Sprintf("billing view %s does not exist: Tally serves the primary view only", *arn))
 	}
 	return nil
 }

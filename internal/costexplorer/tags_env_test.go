@@ -22,7 +22,6 @@ import (
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
 	"github.com/tallyhq/tally/internal/profile"
-	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store/duckdb"
 )
 
@@ -90,8 +89,8 @@ func newTagEnv(t *testing.T, prof profile.Profile) *tagEnv {
 	}
 	t.Cleanup(env.runner.Stop)
 	svc := costexplorer.New(costexplorer.Config{Store: db, Profile: prof, Now: env.clock.Now,
-		Tokens: query.Tokens{Key: []byte("test key")}, Backfills: env.runner})
-	r, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(svc)})
+		TokenKey: []byte("test key"), Backfills: env.runner})
+	r, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(svc)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

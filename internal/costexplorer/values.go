@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/query"
 )
 
@@ -21,7 +22,6 @@ type listOptions struct {
 	filter   query.Expr
 	sort     []query.SortKey
 	limit    int
-	token    string
 	pageSize int
 }
 
@@ -45,7 +45,7 @@ func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []
 	if err := checkBillingView(arn); err != nil {
 		return nil, err
 	}
-	o := &listOptions{period: p, search: deref(search), filter: f, token: deref(token), pageSize: DefaultValuesPageSize}
+	o := &listOptions{period: p, search: deref(search), filter: f, pageSize: DefaultValuesPageSize}
 	if o.sort, err = sortKeys(sortBy); err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []
 		}
 		return o, nil
 	}
-	if o.token != "" || o.search != "" {
+	if deref(token) != "" || o.search != "" {
 		return nil, validation("NextPageToken and SearchString are not supported with SortBy")
 	}
 	o.limit = 1000
@@ -68,24 +68,13 @@ func listRequest(tp *DateInterval, search *string, filter *Expression, sortBy []
 	return o, nil
 }
 
-// page cuts a list at the token's position.
-func (s *Service) page(o *listOptions, digest string, n int) (start, end int, next *string, err error) {
-	if o.token != "" {
-		pos, err := s.cfg.Tokens.Parse(o.token, digest)
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		if pos.Bucket > n {
-			return 0, 0, nil, query.ErrBadToken
-		}
-		start = pos.Bucket
+// size is the page size of a list: without SortBy, pageSize values a page;
+// with it, the whole answer of at most limit values.
+func (o *listOptions) size() int {
+	if o.limit > 0 {
+		return 0
 	}
-	end = n
-	if o.limit == 0 && end-start > o.pageSize {
-		end = start + o.pageSize
-		next = ptr(s.cfg.Tokens.Make(digest, query.Position{Bucket: end}))
-	}
-	return start, end, next, nil
+	return o.pageSize
 }
 
 // GetDimensionValues implements the AWS Cost Explorer operation of that
@@ -95,7 +84,7 @@ func (s *Service) page(o *listOptions, digest string, n int) (start, end int, ne
 func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValuesRequest) (*GetDimensionValuesResponse, error) {
 	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, err
 	}
 	dim := billing.Dimension(deref(in.Dimension))
 	context := string(ContextCostAndUsage)
@@ -120,19 +109,13 @@ func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValues
 	if err != nil {
 		return nil, err
 	}
-	req := *in
-	req.NextPageToken = nil
-	d, err := digest(ctx, req)
+	page, next, err := pager.Slice(pages[int](ctx, s, "GetDimensionValues", in), vals, o.size())
 	if err != nil {
 		return nil, err
 	}
-	start, end, next, err := s.page(o, d, len(vals))
-	if err != nil {
-		return nil, mapError(err)
-	}
 	out := &GetDimensionValuesResponse{DimensionValues: []DimensionValuesWithAttributes{},
-		ReturnSize: ptr(int32(end - start)), TotalSize: ptr(int32(len(vals))), NextPageToken: next}
-	for _, v := range vals[start:end] {
+		ReturnSize: ptr(int32(len(page))), TotalSize: ptr(int32(len(vals))), NextPageToken: next}
+	for _, v := range page {
 		out.DimensionValues = append(out.DimensionValues, DimensionValuesWithAttributes{Value: ptr(v.Value), Attributes: v.Attributes})
 	}
 	return out, nil
@@ -144,11 +127,9 @@ func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValues
 func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResponse, error) {
 	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, err
 	}
-	req := *in
-	req.NextPageToken = nil
-	page, total, next, err := s.labels(ctx, o, &query.Tags{Key: deref(in.TagKey)}, req)
+	page, total, next, err := s.labels(ctx, pages[int](ctx, s, "GetTags", in), o, &query.Tags{Key: deref(in.TagKey)})
 	if err != nil {
 		return nil, err
 	}
@@ -156,23 +137,17 @@ func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResp
 }
 
 // labels answers GetTags and GetCostCategories: q names the key (and the
-// kind) and o fills in the rest; tokenless is the request without its page
-// token, which tokens are bound to.
-func (s *Service) labels(ctx context.Context, o *listOptions, q *query.Tags, tokenless any) (page []string, total int, next *string, err error) {
+// kind), o fills in the rest and p pages the request.
+func (s *Service) labels(ctx context.Context, p pager.Pager[int], o *listOptions, q *query.Tags) (page []string, total int, next *string, err error) {
 	q.Period, q.Search, q.Filter, q.Scope, q.SortBy, q.Limit = o.period, o.search, o.filter, scope(ctx), o.sort, o.limit
 	list, err := s.cfg.Store.Tags(ctx, q)
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	d, err := digest(ctx, tokenless)
-	if err != nil {
+	if page, next, err = pager.Slice(p, list, o.size()); err != nil {
 		return nil, 0, nil, err
 	}
-	start, end, next, err := s.page(o, d, len(list))
-	if err != nil {
-		return nil, 0, nil, mapError(err)
-	}
-	return append([]string{}, list[start:end]...), len(list), next, nil
+	return append([]string{}, page...), len(list), next, nil
 }
 
 // and joins an optional filter with a condition.
@@ -190,12 +165,10 @@ func and(f query.Expr, x query.Expr) query.Expr {
 func (s *Service) GetCostCategories(ctx context.Context, in *GetCostCategoriesRequest) (*GetCostCategoriesResponse, error) {
 	o, err := listRequest(in.TimePeriod, in.SearchString, in.Filter, in.SortBy, in.MaxResults, in.NextPageToken, in.BillingViewArn)
 	if err != nil {
-		return nil, mapError(err)
+		return nil, err
 	}
 	name := deref(in.CostCategoryName)
-	req := *in
-	req.NextPageToken = nil
-	page, total, next, err := s.labels(ctx, o, &query.Tags{CostCategories: true, Key: name}, req)
+	page, total, next, err := s.labels(ctx, pages[int](ctx, s, "GetCostCategories", in), o, &query.Tags{CostCategories: true, Key: name})
 	if err != nil {
 		return nil, err
 	}

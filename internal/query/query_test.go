@@ -80,31 +80,6 @@ func TestPaginate(t *testing.T) {
 	}
 }
 
-func TestTokens(t *testing.T) {
-	tok := Tokens{Key: []byte("secret")}
-	req := Digest([]byte(`{"Metrics":["UnblendedCost"]}`))
-	token := tok.Make(req, Position{Bucket: 3, Group: 7})
-	if p, err := tok.Parse(token, req); err != nil || p != (Position{Bucket: 3, Group: 7}) {
-		t.Fatalf("Parse = %v, %v", p, err)
-	}
-	other := Digest([]byte(`{"Metrics":["BlendedCost"]}`))
-	for _, tc := range []struct {
-		name, token, req string
-		want             error
-	}{
-		{"another request", token, other, ErrRequestChanged},
-		{"tampered", tampered(token), req, ErrBadToken},
-		{"garbage", "not a token", req, ErrBadToken},
-		{"another key", Tokens{Key: []byte("other")}.Make(req, Position{}), req, ErrBadToken},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if _, err := tok.Parse(tc.token, tc.req); !errors.Is(err, tc.want) {
-				t.Errorf("err = %v, want %v", err, tc.want)
-			}
-		})
-	}
-}
-
 func TestValidate(t *testing.T) {
 	dim := func(k string, v ...string) *Match { return &Match{Kind: KindDimension, Key: k, Values: v} }
 	deep := Expr(dim("SERVICE", "x"))
@@ -188,10 +163,3 @@ func TestAssembleFillsEveryBucket(t *testing.T) {
 }
 
 // tampered changes the first character of a token's payload.
-func tampered(token string) string {
-	c := byte('A')
-	if token[0] == c {
-		c = 'B'
-	}
-	return string(c) + token[1:]
-}

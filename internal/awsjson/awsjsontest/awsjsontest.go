@@ -20,16 +20,23 @@ import (
 
 // NewServer starts an HTTP server that feeds every request to a Router of
 // services, the way Tally's server does minus authentication. The server is
-// closed when the test ends.
+// closed when the test ends. An exception that an operation's model does not
+// list fails the test (see Strict).
 func NewServer(t testing.TB, services ...awsjson.Service) *httptest.Server {
 	t.Helper()
-	r, err := awsjson.NewRouter(services)
+	r, err := awsjson.NewRouter(services, Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(Handler(r))
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// Strict is the router option of every test: an exception that an
+// operation's model does not list fails t.
+func Strict(t testing.TB) awsjson.Option {
+	return awsjson.WithStrictErrors(func(err error) { t.Error(err) })
 }
 
 // Handler adapts a Router to net/http.

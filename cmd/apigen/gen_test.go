@@ -8,15 +8,28 @@ import (
 	"testing"
 )
 
-// modelsDir is where shared/aws-models sits relative to this package.
-const modelsDir = "../../../shared/aws-models"
+// findModels returns shared/aws-models, looked for in this package's parent
+// directories (the checkout's parent holds it, as the go:generate lines
+// expect, also for a worktree nested one level deeper).
+func findModels(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(filepath.Join(dir, "shared", "aws-models")); err == nil && fi.IsDir() {
+			return filepath.Join(dir, "shared", "aws-models")
+		}
+	}
+	t.Skip("shared/aws-models not found in any parent directory")
+	return ""
+}
 
 // TestGeneratedFilesAreUpToDate regenerates each service package in memory
 // and compares it with the committed api.gen.go.
 func TestGeneratedFilesAreUpToDate(t *testing.T) {
-	if _, err := os.Stat(modelsDir); err != nil {
-		t.Skipf("models not available: %v", err)
-	}
+	modelsDir := findModels(t)
 	for _, tc := range []struct{ pkg, model string }{
 		{"costexplorer", "ce-2017-10-25"},
 		{"budgets", "budgets-2016-10-20"},
@@ -25,11 +38,12 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			got, _, err := generateFiles(
 				filepath.Join(modelsDir, tc.model+".service-2.json"),
 				filepath.Join(modelsDir, tc.model+".smithy.json"),
+				filepath.Join(modelsDir, tc.model+".paginators-1.json"),
 				tc.pkg)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want, err := os.ReadFile(filepath.Join("..", tc.pkg, "api.gen.go"))
+			want, err := os.ReadFile(filepath.Join("..", "..", "internal", tc.pkg, "api.gen.go"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -39,6 +53,7 @@ func TestGeneratedFilesAreUpToDate(t *testing.T) {
 			again, _, err := generateFiles(
 				filepath.Join(modelsDir, tc.model+".service-2.json"),
 				filepath.Join(modelsDir, tc.model+".smithy.json"),
+				filepath.Join(modelsDir, tc.model+".paginators-1.json"),
 				tc.pkg)
 			if err != nil || !bytes.Equal(got, again) {
 				t.Errorf("two runs differ (err %v): output is not deterministic", err)
@@ -71,7 +86,7 @@ const miniSmithy = `{"smithy": "2.0", "shapes": {"com.example#BadException": {"t
 
 func TestGenerateMini(t *testing.T) {
 	model := strings.Replace(miniModel, "%s", `"Name": {"type": "string", "min": 1, "max": 10, "pattern": "^[a-z]+$"}`, 1)
-	src, report, err := generate([]byte(model), []byte(miniSmithy), "mini", "mini.json", "go generate")
+	src, report, err := generate([]byte(model), []byte(miniSmithy), nil, "mini", "mini.json", "go generate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +124,7 @@ func TestGenerateFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			model := strings.Replace(miniModel, "%s", tc.shape, 1)
-			_, _, err := generate([]byte(model), []byte(miniSmithy), "mini", "mini.json", "go generate")
+			_, _, err := generate([]byte(model), []byte(miniSmithy), nil, "mini", "mini.json", "go generate")
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("generate error = %v, want one containing %q", err, tc.want)
 			}
@@ -132,5 +147,41 @@ func TestNames(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+func TestGeneratePaging(t *testing.T) {
+	model := strings.Replace(miniModel, `"Count": {"shape": "Count"}`, `"Count": {"shape": "Count"}, "NextToken": {"shape": "Text"}`, 1)
+	model = strings.Replace(model, "%s", `"Name": {"type": "string"}, "ListRequest": {"type": "structure", "members": {"NextPageToken": {"shape": "Text"}}}`, 1)
+	model = strings.Replace(model, `"Nothing": {"name": "Nothing"}`, `"Nothing": {"name": "Nothing"}, "List": {"name": "List", "input": {"shape": "ListRequest"}}`, 1)
+	paginators := `{"pagination": {"Do": {"input_token": "NextToken", "limit_key": "Count", "output_token": "NextToken"}}}`
+	src, _, err := generate([]byte(model), []byte(miniSmithy), []byte(paginators), "mini", "mini.json", "go generate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"func (in *DoRequest) PageToken() string {\n\tif in.NextToken == nil {",
+		"// without its page token (NextToken) and its page size (Count).\nfunc (in *DoRequest) PageKey() any {\n\tc := *in\n\tc.NextToken = nil\n\tc.Count = nil\n\treturn c\n}",
+		// Not in the paginators, but named like a page token.
+		"func (in *ListRequest) PageKey() any {\n\tc := *in\n\tc.NextPageToken = nil\n\treturn c\n}",
+	} {
+		if !strings.Contains(string(src), want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+	if strings.Contains(string(src), "NothingInput) Page") {
+		t.Error("an input without a page token got page methods")
+	}
+	for _, tc := range []struct{ name, paginators, want string }{
+		{"unknown operation", `{"pagination": {"Nope": {"input_token": "NextToken"}}}`, "unknown operation Nope"},
+		{"missing token member", `{"pagination": {"Do": {"input_token": "Token"}}}`, "has no member Token"},
+		{"token of the wrong type", `{"pagination": {"Do": {"input_token": "Count"}}}`, "not a plain string"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := generate([]byte(model), []byte(miniSmithy), []byte(tc.paginators), "mini", "mini.json", "go generate")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("generate error = %v, want one containing %q", err, tc.want)
+			}
+		})
 	}
 }

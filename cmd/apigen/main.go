@@ -6,9 +6,10 @@
 //
 // It reads the botocore model (the source of truth for names and shapes) and
 // the Smithy model (for the fault and HTTP status of each exception, which
-// botocore leaves out). Service packages run it through go generate:
+// botocore leaves out), and optionally the botocore paginators (for the page
+// size members that a page token is not bound to). Service packages run it through go generate:
 //
-//	//go:generate go run ../apigen -model ../../../shared/aws-models/ce-2017-10-25.service-2.json -smithy ../../../shared/aws-models/ce-2017-10-25.smithy.json -pkg costexplorer -out api.gen.go
+//	//go:generate go run ../../cmd/apigen -model ../../../shared/aws-models/ce-2017-10-25.service-2.json -smithy ../../../shared/aws-models/ce-2017-10-25.smithy.json -paginators ../../../shared/aws-models/ce-2017-10-25.paginators-1.json -pkg costexplorer -out api.gen.go
 //
 // Patterns RE2 cannot compile must have a hand-written matcher in
 // awsjson.CompilePattern; apigen fails on any other, and reports on standard
@@ -37,6 +38,7 @@ func run(args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	modelPath := fs.String("model", "", "botocore service-2.json model")
 	smithyPath := fs.String("smithy", "", "Smithy JSON model of the same service")
+	paginatorsPath := fs.String("paginators", "", "botocore paginators-1.json of the same service (optional)")
 	pkg := fs.String("pkg", "", "Go package name of the output")
 	out := fs.String("out", "api.gen.go", "output file")
 	if err := fs.Parse(args); err != nil {
@@ -45,7 +47,7 @@ func run(args []string, stderr io.Writer) error {
 	if *modelPath == "" || *smithyPath == "" || *pkg == "" {
 		return fmt.Errorf("-model, -smithy and -pkg are required")
 	}
-	src, report, err := generateFiles(*modelPath, *smithyPath, *pkg)
+	src, report, err := generateFiles(*modelPath, *smithyPath, *paginatorsPath, *pkg)
 	if err != nil {
 		return err
 	}
@@ -55,8 +57,9 @@ func run(args []string, stderr io.Writer) error {
 	return os.WriteFile(*out, src, 0o644)
 }
 
-// generateFiles reads the two models and generates the package source.
-func generateFiles(modelPath, smithyPath, pkg string) ([]byte, []string, error) {
+// generateFiles reads the models and generates the package source;
+// paginatorsPath may be empty.
+func generateFiles(modelPath, smithyPath, paginatorsPath, pkg string) ([]byte, []string, error) {
 	modelJSON, err := os.ReadFile(modelPath)
 	if err != nil {
 		return nil, nil, err
@@ -65,6 +68,12 @@ func generateFiles(modelPath, smithyPath, pkg string) ([]byte, []string, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	var paginatorsJSON []byte
+	if paginatorsPath != "" {
+		if paginatorsJSON, err = os.ReadFile(paginatorsPath); err != nil {
+			return nil, nil, err
+		}
+	}
 	regenerate := fmt.Sprintf("go generate ./internal/%s (see doc.go)", pkg)
-	return generate(modelJSON, smithyJSON, pkg, filepath.Base(modelPath), regenerate)
+	return generate(modelJSON, smithyJSON, paginatorsJSON, pkg, filepath.Base(modelPath), regenerate)
 }

@@ -1,0 +1,103 @@
+package costexplorer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/backfill"
+	"github.com/tallyhq/tally/internal/forecast"
+	"github.com/tallyhq/tally/internal/pager"
+	"github.com/tallyhq/tally/internal/query"
+)
+
+// Kinds of failure of the Cost Explorer operations. The operations and the
+// code they call return them (see fail), or the sentinel errors of lower
+// layers, never exceptions: errorTable, below, chooses the exception for
+// each operation in one place.
+var (
+	errInvalid  = errors.New("invalid request")
+	errNotFound = errors.New("resource not found")
+	errDenied   = errors.New("access denied")
+	errLimit    = errors.New("limit exceeded")
+	errUnits    = errors.New("unresolvable usage unit")
+)
+
+// failure is a failure of one kind with the message the client reads.
+type failure struct {
+	kind error
+	msg  string
+}
+
+func (f *failure) Error() string { return f.msg }
+func (f *failure) Unwrap() error { return f.kind }
+
+// Message returns the message the client reads.
+func (f *failure) Message() string { return f.msg }
+
+// fail returns a failure of kind with the message msg.
+func fail(kind error, msg string) error { return &failure{kind: kind, msg: msg} }
+
+// validation returns a failure of kind errInvalid: the ValidationException
+// Cost Explorer answers for rule violations (it is not in the model but is
+// what AWS sends).
+func validation(format string, args ...any) error {
+	return fail(errInvalid, fmt.Sprintf(format, args...))
+}
+
+// newValidation makes a ValidationException.
+func newValidation(msg string) *awsjson.Error {
+	return &awsjson.Error{Type: awsjson.ValidationException, Status: 400, Message: msg}
+}
+
+// newAccessDenied makes AWS's answer to a linked (member) account that
+// manages cost allocation tags: an AccessDeniedException, which the model
+// does not list.
+func newAccessDenied(msg string) *awsjson.Error {
+	return &awsjson.Error{Type: "AccessDeniedException", Status: 400, Message: msg, Unmodelled: true}
+}
+
+// Operations that fail in the same ways.
+var (
+	// pagedOps take a page token.
+	pagedOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
+		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory"}
+	// billingViewOps take a BillingViewArn.
+	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
+		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}
+	// tagOps manage cost allocation tags, which a linked account may not.
+	tagOps = []string{"ListCostAllocationTags", "UpdateCostAllocationTagsStatus", "StartCostAllocationTagBackfill",
+		"ListCostAllocationTagBackfillHistory"}
+)
+
+// errorTable is the Cost Explorer service's one table of errors.
+var errorTable = awsjson.ErrorTable{
+	{Kind: errInvalid, To: []awsjson.Exception{{New: newValidation}}},
+	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: billingViewOps},
+	{Kind: errDenied, To: []awsjson.Exception{{New: newAccessDenied}}, Ops: tagOps},
+	{Kind: backfill.ErrInProgress, To: []awsjson.Exception{{New: NewBackfillLimitExceededException}},
+		Ops: []string{"StartCostAllocationTagBackfill"}},
+	{Kind: errLimit, To: []awsjson.Exception{{New: NewLimitExceededException}}, Ops: []string{"StartCostAllocationTagBackfill"}},
+	{Kind: errUnits, To: []awsjson.Exception{{New: NewUnresolvableUsageUnitException}}, Ops: []string{"GetUsageForecast"}},
+	{Kind: forecast.ErrInsufficientHistory, To: []awsjson.Exception{{New: NewDataUnavailableException,
+		Msg: "there is not enough cost and usage history under this filter to forecast: at least 14 days are needed"}},
+		Ops: []string{"GetCostForecast", "GetUsageForecast"}},
+	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{{New: NewInvalidNextTokenException, Msg: "the page token is invalid"}},
+		Ops: pagedOps},
+	// The tag listings model no RequestChangedException.
+	{Kind: pager.ErrRequestChanged, To: []awsjson.Exception{
+		{New: NewRequestChangedException, Msg: "the request parameters changed between pages: send the same request with the NextPageToken"},
+		{New: NewInvalidNextTokenException, Msg: "the token belongs to another request: send the same request with the NextToken"}},
+		Ops: pagedOps},
+}
+
+// MapError implements awsjson.ErrorMapper: it turns the failures of the
+// operations, and the query model's rule violations, into their
+// exceptions, and returns other errors unchanged.
+func (s *Service) MapError(op *awsjson.Operation, err error) error {
+	var ve *query.ValidationError
+	if errors.As(err, &ve) {
+		err = fail(errInvalid, ve.Msg)
+	}
+	return errorTable.Map(op, err)
+}
