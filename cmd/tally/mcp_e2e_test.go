@@ -95,9 +95,15 @@ func TestMCP(t *testing.T) {
 			got.Budgets[0].CalculatedSpend.ActualSpend.Amount != aws.ToString(want.Budget.CalculatedSpend.ActualSpend.Amount) {
 			t.Errorf("describe_budgets: %+v, API's actual spend %s", got, aws.ToString(want.Budget.CalculatedSpend.ActualSpend.Amount))
 		}
+		// Failures are the API's exceptions, from the services' error tables.
+		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "get_cost_and_usage", Arguments: json.RawMessage(
+			`{"TimePeriod": {"Start": "2018-10-01", "End": "2018-11-01"}, "Granularity": "MONTHLY", "Metrics": ["UnblendedCost"], "NextPageToken": "forged"}`)})
+		if err != nil || !res.IsError || !strings.HasPrefix(res.Content[0].(*sdk.TextContent).Text, "InvalidNextTokenException: ") {
+			t.Errorf("forged page token: %v %+v", err, res)
+		}
 		// Another account's budgets are refused as by the API.
-		res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "describe_budgets", Arguments: map[string]any{"AccountId": payerAccount}})
-		if err != nil || !res.IsError || !strings.Contains(res.Content[0].(*sdk.TextContent).Text, "AccessDeniedException") {
+		res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "describe_budgets", Arguments: map[string]any{"AccountId": payerAccount}})
+		if err != nil || !res.IsError || !strings.HasPrefix(res.Content[0].(*sdk.TextContent).Text, "AccessDeniedException: ") {
 			t.Errorf("member asking for the payer's budgets: %v %+v", err, res)
 		}
 	})

@@ -12,7 +12,6 @@ package mcp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -79,18 +78,22 @@ func (t *tools) caller(req *sdk.CallToolRequest) (auth.Account, error) {
 	return auth.Account{}, errors.New("AccessDeniedException: the request carries no credentials")
 }
 
-// toolError turns a service error into the text an agent sees: the AWS
-// exception name and message, as the API would answer. Internal faults are
-// logged and answered with the fixed message, as in the API.
-func (t *tools) toolError(ctx context.Context, tool string, err error) error {
+// toolError turns an operation's failure into the text an agent sees: the
+// exception the API would answer, chosen by the service's one error table,
+// as "Type: message". Internal faults are logged and answered with the
+// fixed message, as in the API.
+func (t *tools) toolError(ctx context.Context, svc *awsjson.Service, op *awsjson.Operation, err error) error {
+	if svc.MapError != nil {
+		err = svc.MapError(op, err)
+	}
 	var ae *awsjson.Error
 	if errors.As(err, &ae) {
 		return ae
 	}
 	var ve *awsjson.ValidationError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("ValidationException: %s", strings.TrimSpace(ve.Error()))
+		return &awsjson.Error{Type: svc.ValidationError, Status: 400, Message: strings.TrimSpace(ve.Error())}
 	}
-	t.cfg.Logger.ErrorContext(ctx, "mcp: internal error", "tool", tool, "error", err)
-	return errors.New("InternalFailure: " + awsjson.InternalErrorMessage)
+	t.cfg.Logger.ErrorContext(ctx, "mcp: internal error", "operation", op.Name, "error", err)
+	return &awsjson.Error{Type: svc.InternalError, Status: 500, Message: awsjson.InternalErrorMessage}
 }
