@@ -167,8 +167,8 @@ type budgetStatus struct {
 	Notifications []budgets.Notification `json:"Notifications,omitempty"`
 }
 
-// describeBudgets lists an account's budgets and
-// the state of their notifications.
+// describeBudgets lists an account's budgets and the state of their
+// notifications.
 func describeBudgets(ctx context.Context, api budgets.API, in *budgets.DescribeBudgetsRequest) (*budgetsStatus, error) {
 	res, err := api.DescribeBudgets(ctx, in)
 	if err != nil {
