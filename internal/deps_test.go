@@ -54,12 +54,19 @@ var allowed = map[string][]string{
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 
 	// HTTP: the server, the web UI.
-	"internal/server": {"internal/auth", "internal/awsjson", "internal/sigv4", "internal/web", "golang.org/x/sync"},
+	"internal/server": {"internal/auth", "internal/awsjson", "internal/sigv4", "internal/sts", "internal/web", "golang.org/x/sync"},
+
+	// Other protocols on the same port and the same services: STS's query
+	// protocol, MCP for agents. S3 deliveries feed ingest from outside.
+	"internal/sts": {"internal/auth"},
+	"internal/mcp": {"internal/auth", "internal/awsjson", "internal/budgets", "internal/costexplorer",
+		"github.com/modelcontextprotocol/go-sdk", "github.com/google/jsonschema-go"},
+	"internal/s3sync": {"github.com/aws/aws-sdk-go-v2"},
 	"internal/web":    {"internal/auth", "internal/billing", "internal/ingest"},
 
 	// The assembly: the only package that knows the backend besides tools.
 	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/budgets",
-		"internal/costexplorer", "internal/ingest", "internal/notify", "internal/profile", "internal/query",
+		"internal/costexplorer", "internal/ingest", "internal/mcp", "internal/notify", "internal/profile", "internal/query",
 		"internal/server", "internal/store", "internal/store/duckdb", "internal/web"},
 
 	// Tools and test helpers.
@@ -72,7 +79,7 @@ var allowed = map[string][]string{
 
 // httpAllowed are the packages that may import net/http: the server and the
 // web UI, and the clients that talk HTTP (SNS delivery, SDK clients, tools).
-var httpAllowed = []string{"internal/server", "internal/web", "internal/notify", "internal/sdkhttp",
+var httpAllowed = []string{"internal/server", "internal/web", "internal/mcp", "internal/notify", "internal/sdkhttp",
 	"internal/awsjson/awsjsontest", "internal/bench"}
 
 func TestDependencies(t *testing.T) {

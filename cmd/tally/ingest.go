@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/internal/app"
@@ -32,6 +34,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if fs.NArg() == 0 {
 		return usagef("ingest needs at least one file or folder")
+	}
+	if slices.ContainsFunc(fs.Args(), func(a string) bool { return strings.HasPrefix(a, "s3://") }) {
+		return ingestS3(ctx, *data, fs.Args(), stdout, stderr)
 	}
 	paths := make([]string, fs.NArg())
 	for i, p := range fs.Args() {

@@ -47,6 +47,7 @@ commands:
   serve      serve the Cost Explorer and Budgets APIs and the web UI
   ingest     load billing exports (CUR, CUR 2.0, FOCUS) into the data directory
   tags       list, activate and deactivate cost allocation tags; backfill them
+  mcp        serve the data to an AI agent over the Model Context Protocol (stdio)
   generate   write the billing exports of a synthetic organisation
   backtest   measure the forecast model on held-out days against two baselines
   version    print the version
@@ -68,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runIngest(ctx, rest, stdout, stderr)
 	case "tags":
 		return runTags(ctx, rest, stdout, stderr)
+	case "mcp":
+		return runMCP(ctx, rest, stdout, stderr)
 	case "generate":
 		return runGenerate(ctx, rest, stdout, stderr, nil)
 	case "backtest":

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally/internal/app"
@@ -30,6 +31,7 @@ type serveConfig struct {
 	testAccount                      string
 	verbose                          bool
 	alerts                           alertConfig
+	watch                            watchConfig
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -41,6 +43,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	c.alerts.register(fs)
+	c.watch.register(fs)
 }
 
 // serveHooks lets tests and `tally demo` observe the running server.
@@ -107,6 +110,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
+	watched, err := cfg.watch.sources(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
 	var names map[string]string
 	if cfg.accounts != "" {
 		if names, err = ingest.ReadAccountNames(cfg.accounts); err != nil {
@@ -124,12 +131,20 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err := a.Start(ctx, app.Jobs{Senders: senders, BudgetsInterval: cfg.alerts.interval, BackfillGate: hooks.backfillGate}); err != nil {
 		return err
 	}
+	watching, stopWatching := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		cfg.watch.watch(watching, watched, watchSink{ingest: a.Ingest, record: a.Ingests.Record, now: now}, logger)
+	})
+	defer wg.Wait() // before the store closes
+	defer stopWatching()
 	token := randomHex(16)
 	srv, err := a.Handler(app.Site{Keys: keys, IngestToken: token, Version: version, StrictErrors: hooks.strictErrors})
 	if err != nil {
 		return err
 	}
 	httpSrv := server.NewHTTPServer(srv)
+	httpSrv.RegisterOnShutdown(srv.CloseStreams) // MCP event streams stay open until closed
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 
@@ -177,6 +192,7 @@ func listen(addr string, testKeys bool) (net.Listener, error) {
 func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Profile, data string, periods []store.PeriodStatus, now time.Time) {
 	fmt.Fprintf(w, "tally %s serving Cost Explorer and Budgets on %s (profile %s)\n", version, baseURL, prof.Name)
 	fmt.Fprintf(w, "web UI: open %s/ in a browser\n", baseURL)
+	fmt.Fprintf(w, "MCP (AI agents): %s/mcp, streamable HTTP; also STS GetCallerIdentity on the same port\n", baseURL)
 	if keys.Test {
 		fmt.Fprintln(w, "no --credentials given: accepting access key \"test\" with secret \"test\" as a management account that sees everything")
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/ingest"
+	"github.com/tallyhq/tally/internal/mcp"
 	"github.com/tallyhq/tally/internal/notify"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/server"
@@ -194,6 +195,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 	return server.New(server.Config{
 		Logger: a.cfg.Logger, Keys: s.Keys, API: router, IngestToken: s.IngestToken,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
+		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
 		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
 			Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 	}), nil

@@ -52,6 +52,9 @@ type Config struct {
 	// before their signature is checked, over all requests together; zero
 	// means DefaultMaxPendingBodyBytes. It must be more than MaxBodyBytes.
 	MaxPendingBodyBytes int64
+	// MCP, when set, serves the Model Context Protocol at /mcp; it
+	// authenticates its requests itself (package mcp).
+	MCP http.Handler
 }
 
 // DefaultMaxPendingBodyBytes is the default of Config.MaxPendingBodyBytes.
@@ -88,14 +91,26 @@ func New(cfg Config) *Server {
 		cfg.MaxPendingBodyBytes = max(DefaultMaxPendingBodyBytes, 2*(cfg.MaxBodyBytes+1))
 	}
 	s := &Server{cfg: cfg, verifier: &sigv4.Verifier{Credentials: cfg.Keys, Now: cfg.Now},
-		metrics: newMetrics(cfg.API.Targets()), pending: semaphore.NewWeighted(cfg.MaxPendingBodyBytes)}
+		metrics: newMetrics(append(cfg.API.Targets(), stsTarget)), pending: semaphore.NewWeighted(cfg.MaxPendingBodyBytes)}
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /metrics", s.metrics.serve)
 	s.mux.HandleFunc("POST /_tally/ingest", s.ingest)
 	s.mux.HandleFunc(web.APIPath, s.ui)
+	if cfg.MCP != nil {
+		s.mux.Handle("/mcp", cfg.MCP)
+	}
 	s.mux.HandleFunc("/", s.root)
 	return s
+}
+
+// CloseStreams ends long-lived responses, the MCP event streams, so that a
+// graceful shutdown need not wait for clients to leave; register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) CloseStreams() {
+	if c, ok := s.cfg.MCP.(interface{ Close() }); ok {
+		c.Close()
+	}
 }
 
 // SetReady marks the server ready: /healthz answers 200 from now on.
@@ -124,6 +139,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	if isQueryRequest(r) {
+		s.query(w, r) // STS GetCallerIdentity
+		return
+	}
 	if r.Method == http.MethodPost && r.URL.Path == "/" {
 		s.api(w, r) // without a target the router explains
 		return
