@@ -29,6 +29,9 @@ const (
 // Request is one backfill request and its outcome.
 type Request struct {
 	ID int64
+	// Payer is the management account that made the request: tag statuses,
+	// backfills, their quota and history belong to a payer, as in AWS.
+	Payer string
 	// From is the first billing month the request re-applies statuses to.
 	From time.Time
 	// RequestedAt is when it was accepted; the statuses it applies are those
@@ -74,23 +77,23 @@ type Change struct {
 // that a restart finds it.
 type Store interface {
 	// TagStatusVersion returns a number that grows with every status change
-	// UpdateCostAllocationTagsStatus makes, and only then.
-	TagStatusVersion(ctx context.Context) (int64, error)
+	// UpdateCostAllocationTagsStatus makes for payer, and only then.
+	TagStatusVersion(ctx context.Context, payer string) (int64, error)
 
-	// CreateBackfill records a PROCESSING request from the month from,
-	// together with the current status of every key and the current
-	// TagStatusVersion, all in one transaction.
-	CreateBackfill(ctx context.Context, from, requestedAt time.Time) (Request, error)
+	// CreateBackfill records a PROCESSING request of payer from the month
+	// from, together with the current status of every key of payer and
+	// payer's current TagStatusVersion, all in one transaction.
+	CreateBackfill(ctx context.Context, payer string, from, requestedAt time.Time) (Request, error)
 
-	// Backfills lists every request, newest first.
+	// Backfills lists every payer's requests, newest first.
 	Backfills(ctx context.Context) ([]Request, error)
 
 	// BeginBackfill counts one more attempt at a PROCESSING request and
 	// returns the count.
 	BeginBackfill(ctx context.Context, id int64) (int, error)
 
-	// ApplyBackfill gives every key the status recorded with request id in
-	// each billing month from its From up to (not including) the month of
+	// ApplyBackfill gives every key of the request's payer the status
+	// recorded with request id in each billing month from its From up to (not including) the month of
 	// its RequestedAt, and marks the request SUCCEEDED at done, in one
 	// transaction: readers see all months before or all months after.
 	ApplyBackfill(ctx context.Context, id int64, done time.Time) error

@@ -114,6 +114,9 @@ func (db *DB) init(ctx context.Context) error {
 	if err := db.purgeInactive(ctx); err != nil {
 		return err
 	}
+	if err := db.migrateTagPayers(ctx); err != nil {
+		return err
+	}
 	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&db.nextGen); err != nil {
 		return fmt.Errorf("duckdb: read generations: %w", err)
 	}

@@ -278,7 +278,7 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 		from.WriteString(" JOIN cc_sets gk0 ON gk0.id = r.cc_set")
 		b.WriteString("SELECT gk0.key AS v")
 	case q.Key == "":
-		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.key = gk0.key AND st0.month = r.month AND st0.active")
+		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.payer = c.payer AND st0.key = gk0.key AND st0.month = r.month AND st0.active")
 		b.WriteString("SELECT gk0.key AS v")
 	default:
 		if q.CostCategories {

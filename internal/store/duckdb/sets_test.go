@@ -43,7 +43,7 @@ func TestNULInTagValueFromCUR(t *testing.T) {
 	if _, err := ingest.Load(ctx, []string{path}, w, ingest.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	keys, err := db.TagKeys(ctx, "")
+	keys, err := db.TagKeys(ctx, "111111111111", "")
 	if err != nil {
 		t.Fatal(err)
 	}

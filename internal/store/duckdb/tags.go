@@ -49,21 +49,28 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// payerKeys selects the tag keys on active lines paid by the account given
-// as parameter.
-var payerKeys = `SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.id = r.combo
-	JOIN tag_sets ts ON ts.id = r.tag_set WHERE ` + activeGens + ` AND c.payer = ?`
-
-// TagKeys lists the cost allocation tag keys ordered by key: every key seen
-// in the data when payer is "", else the keys on lines paid by payer.
-func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, error) {
+// TagKeys lists payer's cost allocation tag keys ordered by key, with their
+// status for payer; payer "" lists every payer's keys, each once, Active
+// when it is active for some payer. A non-empty account keeps the keys on
+// lines of that usage account only (what an AWS Organizations member sees of
+// its payer's keys).
+func (db *DB) TagKeys(ctx context.Context, payer, account string) ([]backfill.TagKey, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
-	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys`
-	var args []any
-	if payer != "" {
-		q += ` WHERE key IN (` + payerKeys + `)`
-		args = append(args, payer)
+	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys WHERE payer = ?`
+	args := []any{payer}
+	if payer == "" {
+		q = `SELECT key, CASE WHEN bool_or(status = 'Active') THEN 'Active' ELSE 'Inactive' END, min(type),
+			max(last_updated), max(last_used) FROM tag_keys WHERE TRUE`
+		args = nil
+	}
+	if account != "" {
+		q += ` AND key IN (SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.id = r.combo
+			JOIN tag_sets ts ON ts.id = r.tag_set WHERE ` + activeGens + ` AND c.account = ?)`
+		args = append(args, account)
+	}
+	if payer == "" {
+		q += ` GROUP BY key`
 	}
 	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY key`, args...)
 	if err != nil {
@@ -90,11 +97,13 @@ func (db *DB) TagKeys(ctx context.Context, payer string) ([]backfill.TagKey, err
 	return out, rows.Err()
 }
 
-// SetTagStatus applies status changes at the moment at: each key's current
-// status, and its status in the billing month of at and every later month,
-// while earlier months keep theirs. A change to the status a key already
-// has does nothing. It returns, in order, the keys it does not know.
-func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at time.Time) ([]string, error) {
+// SetTagStatus applies payer's status changes at the moment at: each key's
+// current status for payer, and its status in the billing month of at and
+// every later month on payer's lines, while earlier months keep theirs.
+// Other payers' statuses of the same keys do not change. A change to the
+// status a key already has does nothing. It returns, in order, the keys
+// payer does not have.
+func (db *DB) SetTagStatus(ctx context.Context, payer string, changes []backfill.Change, at time.Time) ([]string, error) {
 	db.tagsMu.Lock()
 	defer db.tagsMu.Unlock()
 	var unknown []string
@@ -104,7 +113,7 @@ func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at ti
 		unknown = nil
 		for _, c := range changes {
 			var status string
-			err := tx.QueryRowContext(ctx, `SELECT status FROM tag_keys WHERE key = ? LIMIT 1`, c.Key).Scan(&status)
+			err := tx.QueryRowContext(ctx, `SELECT status FROM tag_keys WHERE payer = ? AND key = ? LIMIT 1`, payer, c.Key).Scan(&status)
 			if errNoRows(err) {
 				unknown = append(unknown, c.Key)
 				continue
@@ -120,10 +129,10 @@ func (db *DB) SetTagStatus(ctx context.Context, changes []backfill.Change, at ti
 				q    string
 				args []any
 			}{
-				{`UPDATE tag_keys SET status = ?, last_updated = ? WHERE key = ?`, []any{want, at, c.Key}},
-				{`UPDATE tag_status SET active = ? WHERE key = ? AND month >= ?`, []any{c.Active, c.Key, month}},
-				{`INSERT INTO tag_status_log SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ? FROM tag_status_log`,
-					[]any{c.Key, c.Active, at, month}},
+				{`UPDATE tag_keys SET status = ?, last_updated = ? WHERE payer = ? AND key = ?`, []any{want, at, payer, c.Key}},
+				{`UPDATE tag_status SET active = ? WHERE payer = ? AND key = ? AND month >= ?`, []any{c.Active, payer, c.Key, month}},
+				{`INSERT INTO tag_status_log SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ? FROM tag_status_log`,
+					[]any{c.Key, c.Active, at, month, payer}},
 			}
 			for _, s := range stmts {
 				if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
@@ -147,26 +156,34 @@ func statusName(active bool) string {
 	return "Inactive"
 }
 
-// LinkedOnly reports whether account appears in the data only as a linked
-// account of other payers: an AWS Organizations member, which has no access
-// to cost allocation tags.
-func (db *DB) LinkedOnly(ctx context.Context, account string) (bool, error) {
-	lines := `SELECT 1 FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE ` + activeGens
-	var linked bool
-	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (`+lines+` AND c.account = ? AND c.payer <> ?)
-		AND NOT EXISTS (`+lines+` AND c.payer = ?)`, account, account, account).Scan(&linked)
+// TagPayer returns the payer (management) account whose cost allocation tag
+// settings govern account: account itself when it pays for stored lines
+// (isPayer), else the payer of its latest lines, as for an AWS
+// Organizations member; "" when account appears nowhere in the data.
+func (db *DB) TagPayer(ctx context.Context, account string) (payer string, isPayer bool, err error) {
+	lines := `FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE ` + activeGens
+	err = db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+lines+` AND c.payer = ?)`, account).Scan(&isPayer)
 	if err != nil {
-		return false, fmt.Errorf("duckdb: account role: %w", err)
+		return "", false, fmt.Errorf("duckdb: account role: %w", err)
 	}
-	return linked, nil
+	if isPayer {
+		return account, true, nil
+	}
+	err = db.sql.QueryRowContext(ctx, `SELECT c.payer `+lines+` AND c.account = ? ORDER BY r.month DESC, c.payer LIMIT 1`,
+		account).Scan(&payer)
+	if err != nil && !errNoRows(err) {
+		return "", false, fmt.Errorf("duckdb: account role: %w", err)
+	}
+	return payer, false, nil
 }
 
-// TagStatusVersion returns the number of status changes SetTagStatus made.
-func (db *DB) TagStatusVersion(ctx context.Context) (int64, error) {
+// TagStatusVersion returns the sequence number of payer's latest status
+// change, 0 when it made none.
+func (db *DB) TagStatusVersion(ctx context.Context, payer string) (int64, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
 	var v int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log`).Scan(&v); err != nil {
+	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log WHERE payer = ?`, payer).Scan(&v); err != nil {
 		return 0, fmt.Errorf("duckdb: tag status version: %w", err)
 	}
 	return v, nil

@@ -50,7 +50,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	loadTagMonths(t, db)
-	keys, err := db.TagKeys(ctx, "")
+	keys, err := db.TagKeys(ctx, "111111111111", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 
 	// Deactivating in November leaves October active.
 	nov := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	unknown, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}, {Key: "Nope", Active: true}}, nov)
+	unknown, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team"}, {Key: "Nope", Active: true}}, nov)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,20 +78,20 @@ func TestTagKeysAndStatus(t *testing.T) {
 		t.Errorf("after deactivation (-want +got):\n%s", diff)
 	}
 	// Setting the status a key has changes nothing, not even its date.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team"}}, nov.Add(time.Hour)); err != nil {
+	if _, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team"}}, nov.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := db.TagStatusVersion(ctx); err != nil || v != 1 {
+	if v, err := db.TagStatusVersion(ctx, "111111111111"); err != nil || v != 1 {
 		t.Errorf("TagStatusVersion = %d, %v; want 1", v, err)
 	}
 
 	// A backfill requested in November re-applies the statuses to October.
-	req, err := db.CreateBackfill(ctx, day("2024-10-01"), nov.Add(2*time.Hour))
+	req, err := db.CreateBackfill(ctx, "111111111111", day("2024-10-01"), nov.Add(2*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// A status change after the request does not reach the months it covers.
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)); err != nil {
+	if _, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := db.BeginBackfill(ctx, req.ID); err != nil || n != 1 {
@@ -120,7 +120,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 	if diff := cmp.Diff(teamMonths("", "a", "a"), byTeam(t, db)); diff != "" {
 		t.Errorf("after reopening (-want +got):\n%s", diff)
 	}
-	keys, err = db.TagKeys(ctx, "111111111111")
+	keys, err = db.TagKeys(ctx, "111111111111", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestTagKeysAndStatus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantReq := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: nov.Add(2 * time.Hour), CompletedAt: done,
+	wantReq := []backfill.Request{{ID: 1, Payer: "111111111111", From: day("2024-10-01"), RequestedAt: nov.Add(2 * time.Hour), CompletedAt: done,
 		LastUpdatedAt: done, Status: backfill.Succeeded, Version: 1, Attempts: 1}}
 	if diff := cmp.Diff(wantReq, history); diff != "" {
 		t.Errorf("Backfills (-want +got):\n%s", diff)
@@ -159,7 +159,7 @@ func TestTagKeysByPayerAndLinkedAccounts(t *testing.T) {
 		{"333333333333", []string{"Project"}},
 		{"222222222222", nil},
 	} {
-		keys, err := db.TagKeys(ctx, tc.payer)
+		keys, err := db.TagKeys(ctx, tc.payer, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,14 +171,18 @@ func TestTagKeysByPayerAndLinkedAccounts(t *testing.T) {
 			t.Errorf("TagKeys(%q) (-want +got):\n%s", tc.payer, diff)
 		}
 	}
-	for account, want := range map[string]bool{"111111111111": false, "222222222222": true, "333333333333": false, "444444444444": false} {
-		got, err := db.LinkedOnly(ctx, account)
+	for account, want := range map[string][2]string{"111111111111": {"111111111111", "payer"},
+		"222222222222": {"111111111111", "member"}, "333333333333": {"333333333333", "payer"}, "444444444444": {"", "member"}} {
+		payer, isPayer, err := db.TagPayer(ctx, account)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got != want {
-			t.Errorf("LinkedOnly(%s) = %v, want %v", account, got, want)
+		if got := [2]string{payer, map[bool]string{true: "payer", false: "member"}[isPayer]}; got != want {
+			t.Errorf("TagPayer(%s) = %v, want %v", account, got, want)
 		}
+	}
+	if got, err := db.FirstPayer(ctx); err != nil || got != "111111111111" {
+		t.Errorf("FirstPayer = %q, %v; want 111111111111", got, err)
 	}
 }
 
@@ -190,7 +194,7 @@ func TestFailBackfill(t *testing.T) {
 	}
 	defer db.Close()
 	at := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
+	req, err := db.CreateBackfill(ctx, "111111111111", day("2024-10-01"), at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +213,7 @@ func TestFailBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []backfill.Request{{ID: 1, From: day("2024-10-01"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
+	want := []backfill.Request{{ID: 1, Payer: "111111111111", From: day("2024-10-01"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
 		LastUpdatedAt: at.Add(time.Minute), Status: backfill.Failed, Reason: "disk on fire", Attempts: 2}}
 	if diff := cmp.Diff(want, history); diff != "" {
 		t.Errorf("Backfills (-want +got):\n%s", diff)
@@ -259,10 +263,10 @@ func TestBackfillIsAtomicForReaders(t *testing.T) {
 	}
 	for i := range rounds {
 		at = at.Add(time.Minute)
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatal(err)
 		}
-		req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
+		req, err := db.CreateBackfill(ctx, "111111111111", day("2024-10-01"), at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -316,7 +320,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 			return
 		default:
 		}
-		if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatalf("change %d during ingest: %v", i, err)
 		}
 	}
@@ -337,7 +341,7 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tag_keys SET status = 'Inactive', last_used = DATE '2025-01-01' WHERE key = 'Team'`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE tag_keys SET status = 'Inactive', last_used = DATE '2025-01-01' WHERE key = 'Team' AND payer = '111111111111'`); err != nil {
 		t.Fatal(err)
 	}
 	committed := make(chan error, 1)
@@ -345,13 +349,13 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		committed <- tx.Commit()
 	}()
-	if _, err := db.SetTagStatus(ctx, []backfill.Change{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.SetTagStatus(ctx, "111111111111", []backfill.Change{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("SetTagStatus beside a concurrent transaction: %v", err)
 	}
 	if err := <-committed; err != nil {
 		t.Fatalf("the concurrent transaction: %v", err)
 	}
-	keys, err := db.TagKeys(ctx, "")
+	keys, err := db.TagKeys(ctx, "111111111111", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,5 +366,53 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 	theirs := !team.Active && team.LastUpdated.IsZero()
 	if !team.LastUsed.Equal(day("2025-01-01")) || !(ours || theirs) {
 		t.Errorf("Team = %+v, want both transactions applied in some order", team)
+	}
+}
+
+// A store written when tag statuses were global gets them per payer on
+// open: each payer keeps the statuses its keys had.
+func TestMigrateGlobalTagStatuses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tally.duckdb")
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadTagMonths(t, db)
+	other := item("2024-12-02", "AWS Lambda", "1", map[string]string{"Team": "b"})
+	other.PayerAccountID, other.UsageAccountID = "333333333333", "333333333333"
+	load(t, db, billing.BillingPeriod{Source: "cur:333333333333", Month: day("2024-12-01")}, other)
+	// Turn the store into the old layout: one global row per key and month,
+	// Team inactive in December.
+	for _, q := range []string{
+		`DELETE FROM tag_keys WHERE payer = '333333333333'`,
+		`DELETE FROM tag_status WHERE payer = '333333333333'`,
+		`UPDATE tag_keys SET status = 'Inactive' WHERE key = 'Team'`,
+		`UPDATE tag_status SET active = false WHERE key = 'Team' AND month = DATE '2024-12-01'`,
+		`ALTER TABLE tag_keys DROP COLUMN payer`, `ALTER TABLE tag_status DROP COLUMN payer`,
+		`ALTER TABLE tag_status_log DROP COLUMN payer`, `ALTER TABLE tag_backfills DROP COLUMN payer`,
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	if db, err = Open(ctx, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, payer := range []string{"111111111111", "333333333333"} {
+		keys, err := db.TagKeys(ctx, payer, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 || keys[0].Key != "Team" || keys[0].Active {
+			t.Errorf("TagKeys(%s) = %+v, want Team inactive", payer, keys)
+		}
+	}
+	// December's Lambda lines of both payers are untagged.
+	want := map[string]string{"2024-10-01|a": "1 USD", "2024-11-01|a": "1 USD", "2024-12-01|": "2 USD"}
+	if diff := cmp.Diff(want, byTeam(t, db)); diff != "" {
+		t.Errorf("after migration (-want +got):\n%s", diff)
 	}
 }
