@@ -183,6 +183,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.ingest(ctx, paths) },
 		Web: web.Handler(web.Config{Keys: keys, Now: now, Periods: a.store.Periods, Ingests: a.ingests,
 			Version: version, Profile: prof.Name, Logger: logger}),
+		Health: a.store.Health,
 	})
 	httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -190,7 +191,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 
 	baseURL := "http://" + ln.Addr().String()
 	if err := writeServerFile(cfg.data, serverFile{URL: baseURL, Token: token, PID: os.Getpid()}); err != nil {
-		return err
+		// A full disk must not keep the server from answering what it holds.
+		logger.Warn("cannot write the server file: `tally ingest` will not find this server", "err", err)
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()

@@ -42,6 +42,8 @@ type Config struct {
 	IngestToken string
 	// MaxBodyBytes bounds API request bodies.
 	MaxBodyBytes int64
+	// Health, when set, tells /healthz whether the store answers.
+	Health func(context.Context) error
 }
 
 // Server is Tally's HTTP handler.
@@ -95,6 +97,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
+	}
+	if s.cfg.Health != nil {
+		if err := s.cfg.Health(r.Context()); err != nil {
+			s.cfg.Logger.Error("health check failed", "err", err)
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	io.WriteString(w, "ok\n")
 }

@@ -79,9 +79,16 @@ func setKeys(m map[string]string) []string {
 
 // intern returns the id of m, and the rows to insert when m is new.
 func (d *setDict) intern(m map[string]string) (int32, [][2]string) {
+	id, rows, _ := d.internKey(m)
+	return id, rows
+}
+
+// internKey is intern that also returns m's key, for forgetting it when the
+// rows are not stored after all.
+func (d *setDict) internKey(m map[string]string) (int32, [][2]string, string) {
 	k := setKey(m)
 	if id, ok := d.ids[k]; ok {
-		return id, nil
+		return id, nil, k
 	}
 	id := d.next
 	d.next++
@@ -90,5 +97,5 @@ func (d *setDict) intern(m map[string]string) (int32, [][2]string) {
 	for _, key := range setKeys(m) {
 		rows = append(rows, [2]string{key, m[key]})
 	}
-	return id, rows
+	return id, rows, k
 }

@@ -24,7 +24,7 @@ const conflictRetries = 5
 // conflicts.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := db.tryTx(ctx, fn)
+		err := db.recoverFrom(db.tryTx(ctx, fn))
 		var de *duckdb.Error
 		if err == nil || attempt == conflictRetries || !errors.As(err, &de) || de.Type != duckdb.ErrorTypeTransaction {
 			return err
@@ -38,7 +38,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.h().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -72,7 +72,7 @@ func (db *DB) TagKeys(ctx context.Context, payer, account string) ([]backfill.Ta
 	if payer == "" {
 		q += ` GROUP BY key`
 	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY key`, args...)
+	rows, err := db.h().QueryContext(ctx, q+` ORDER BY key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: tag keys: %w", err)
 	}
@@ -162,14 +162,14 @@ func statusName(active bool) string {
 // Organizations member; "" when account appears nowhere in the data.
 func (db *DB) TagPayer(ctx context.Context, account string) (payer string, isPayer bool, err error) {
 	lines := `FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE ` + activeGens
-	err = db.sql.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+lines+` AND c.payer = ?)`, account).Scan(&isPayer)
+	err = db.h().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+lines+` AND c.payer = ?)`, account).Scan(&isPayer)
 	if err != nil {
 		return "", false, fmt.Errorf("duckdb: account role: %w", err)
 	}
 	if isPayer {
 		return account, true, nil
 	}
-	err = db.sql.QueryRowContext(ctx, `SELECT c.payer `+lines+` AND c.account = ? ORDER BY r.month DESC, c.payer LIMIT 1`,
+	err = db.h().QueryRowContext(ctx, `SELECT c.payer `+lines+` AND c.account = ? ORDER BY r.month DESC, c.payer LIMIT 1`,
 		account).Scan(&payer)
 	if err != nil && !errNoRows(err) {
 		return "", false, fmt.Errorf("duckdb: account role: %w", err)
@@ -183,7 +183,7 @@ func (db *DB) TagStatusVersion(ctx context.Context, payer string) (int64, error)
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
 	var v int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log WHERE payer = ?`, payer).Scan(&v); err != nil {
+	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log WHERE payer = ?`, payer).Scan(&v); err != nil {
 		return 0, fmt.Errorf("duckdb: tag status version: %w", err)
 	}
 	return v, nil

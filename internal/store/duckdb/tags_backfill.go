@@ -42,7 +42,7 @@ func (db *DB) CreateBackfill(ctx context.Context, payer string, from, requestedA
 func (db *DB) Backfills(ctx context.Context) ([]backfill.Request, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, backfill_from, requested_at, completed_at, last_updated_at,
+	rows, err := db.h().QueryContext(ctx, `SELECT id, backfill_from, requested_at, completed_at, last_updated_at,
 		status, reason, version, attempts, payer FROM tag_backfills ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: backfills: %w", err)

@@ -39,7 +39,7 @@ func (db *DB) migrateTagPayers(ctx context.Context) error {
 	var missing []string
 	for _, t := range payerTagTables {
 		var n int
-		if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_columns()
+		if err := db.h().QueryRowContext(ctx, `SELECT count(*) FROM duckdb_columns()
 			WHERE schema_name = 'main' AND table_name = ? AND column_name = 'payer'`, t).Scan(&n); err != nil {
 			return fmt.Errorf("duckdb: read schema: %w", err)
 		}
@@ -91,7 +91,7 @@ func (db *DB) migrateTagPayers(ctx context.Context) error {
 // that is still stored, "" when there is none.
 func (db *DB) FirstPayer(ctx context.Context) (string, error) {
 	var payer string
-	err := db.sql.QueryRowContext(ctx, `SELECT c.payer FROM rollup_month r JOIN combos c ON c.id = r.combo
+	err := db.h().QueryRowContext(ctx, `SELECT c.payer FROM rollup_month r JOIN combos c ON c.id = r.combo
 		WHERE `+activeGens+` AND c.payer <> '' ORDER BY r.gen, c.payer LIMIT 1`).Scan(&payer)
 	if errNoRows(err) {
 		return "", nil
