@@ -50,12 +50,17 @@ func (db *DB) probe(ctx context.Context) error {
 	return db.h().QueryRowContext(ctx, `SELECT count(*) FROM generations`).Scan(&n)
 }
 
-// recoverFrom reopens the database when err says DuckDB invalidated it, so
-// that the next call works; it returns err unchanged.
+// recoverFrom reopens the database when DuckDB invalidated it, so that the
+// next call works; it returns err unchanged. err alone does not always tell
+// (an appender reports an invalidating checkpoint failure in its own words),
+// so after any error a probe does.
 func (db *DB) recoverFrom(err error) error {
-	if fatal(err) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if fatal(err) || fatal(db.probe(ctx)) {
 		if rerr := db.reopen(ctx); rerr != nil {
 			db.log.Error("reopening the store after a fatal error failed", "err", rerr)
 		}

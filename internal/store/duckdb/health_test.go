@@ -135,3 +135,49 @@ func TestFullDiskDuringIngest(t *testing.T) {
 		t.Errorf("Health after reopening: %v", err)
 	}
 }
+
+// The same without a small disk: DuckDB's debug_checkpoint_abort makes the
+// checkpoint of the next ingest's commit fail, which invalidates the
+// database as a full disk does. The store reopens it and serves the old data.
+func TestInvalidatedStoreIsReopened(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "tally.duckdb"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { db.Close() }()
+	jan := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}
+	load(t, db, jan, item("2024-01-02", "Amazon S3", "5", map[string]string{"Team": "a"}))
+	for _, q := range []string{`SET GLOBAL checkpoint_threshold = '1KB'`, `SET GLOBAL debug_checkpoint_abort = 'before_header'`} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	feb := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-02-01")}
+	w, err := db.NewWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		if err := w.Append(feb, item("2024-02-02", "Amazon EC2", "1", map[string]string{"Team": fmt.Sprint("b", i)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Commit(ctx, []ingest.PeriodInfo{{Period: feb, Format: "test"}}); err == nil {
+		t.Fatal("commit with an aborted checkpoint succeeded")
+	}
+	q := &query.Aggregate{Period: billing.Period{Start: day("2024-01-01"), End: day("2024-03-01")},
+		Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost},
+		GroupBy: []query.GroupKey{{Kind: query.KindTag, Key: "Team"}}}
+	if diff := cmp.Diff(map[string]string{"2024-01-01|a": "5 USD"}, total(t, db, q)); diff != "" {
+		t.Errorf("after the failed ingest (-want +got):\n%s", diff)
+	}
+	if err := db.Health(ctx); err != nil {
+		t.Errorf("Health: %v", err)
+	}
+	// The reopened store takes the next ingest.
+	load(t, db, feb, item("2024-02-02", "Amazon EC2", "7", map[string]string{"Team": "b"}))
+	if diff := cmp.Diff(map[string]string{"2024-01-01|a": "5 USD", "2024-02-01|b": "7 USD"}, total(t, db, q)); diff != "" {
+		t.Errorf("after the next ingest (-want +got):\n%s", diff)
+	}
+}
