@@ -176,7 +176,7 @@ func TestKill9DuringIngest(t *testing.T) {
 	data := filepath.Join(dir, "data")
 	oldExport, newExport := filepath.Join(dir, "old"), filepath.Join(dir, "new")
 	generateExport(t, bin, oldExport, 1, 2000)
-	generateExport(t, bin, newExport, 2, 40000)
+	generateExport(t, bin, newExport, 2, 20000)
 
 	p := startTally(t, bin, data)
 	if err := p.ingest(oldExport); err != nil {
