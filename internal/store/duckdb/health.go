@@ -69,10 +69,13 @@ func (db *DB) recoverFrom(err error) error {
 }
 
 // reopen replaces an invalidated database with a freshly opened one, and
-// does nothing when the database works (a concurrent call reopened it). A
-// statement running on the old one fails, as it would have anyway.
+// does nothing when the database works or another reopen is under way (also
+// one that recovery during its own start-up would re-enter). A statement
+// running on the old database fails, as it would have anyway.
 func (db *DB) reopen(ctx context.Context) error {
-	db.reopenMu.Lock()
+	if !db.reopenMu.TryLock() {
+		return nil
+	}
 	defer db.reopenMu.Unlock()
 	if err := db.probe(ctx); !fatal(err) {
 		return nil
