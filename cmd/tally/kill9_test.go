@@ -355,9 +355,9 @@ func TestKill9DuringAlertDelivery(t *testing.T) {
 	p.kill()
 	hook.slow.Store(false)
 	p = startTally(t, bin, data, flags...)
-	posts := waitPosts(2)
+	waitPosts(2)
 	time.Sleep(time.Second) // several evaluations and dispatcher passes
-	posts = hook.got()
+	posts := hook.got()
 	if len(posts) != 2 {
 		t.Errorf("%d SNS posts, want the interrupted one and one redelivery", len(posts))
 	}

@@ -77,15 +77,9 @@ func setKeys(m map[string]string) []string {
 	return keys
 }
 
-// intern returns the id of m, and the rows to insert when m is new.
-func (d *setDict) intern(m map[string]string) (int32, [][2]string) {
-	id, rows, _ := d.internKey(m)
-	return id, rows
-}
-
-// internKey is intern that also returns m's key, for forgetting it when the
-// rows are not stored after all.
-func (d *setDict) internKey(m map[string]string) (int32, [][2]string, string) {
+// intern returns the id of m, the rows to insert when m is new, and m's key
+// (to forget it when the rows are not stored after all).
+func (d *setDict) intern(m map[string]string) (int32, [][2]string, string) {
 	k := setKey(m)
 	if id, ok := d.ids[k]; ok {
 		return id, nil, k

@@ -106,7 +106,7 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 		return l.id
 	}
 	w.db.mu.Lock()
-	id, rows, key := w.db.sets[table].internKey(m)
+	id, rows, key := w.db.sets[table].intern(m)
 	w.db.mu.Unlock()
 	if len(rows) > 0 {
 		if w.newSets == nil {
