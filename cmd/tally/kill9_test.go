@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -71,8 +72,16 @@ type tallyProc struct {
 // startTally runs `tally serve` on data and waits until /healthz answers.
 func startTally(t *testing.T, bin, data string, flags ...string) *tallyProc {
 	t.Helper()
-	args := append([]string{"serve", "--data", data, "--addr", "127.0.0.1:0", "--profile", "unlimited"}, flags...)
-	p := &tallyProc{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}}
+	// A free port, so that the server is found also when it cannot write
+	// its server file (a full disk).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	args := append([]string{"serve", "--data", data, "--addr", addr, "--profile", "unlimited"}, flags...)
+	p := &tallyProc{cmd: exec.Command(bin, args...), stderr: &syncBuffer{}, url: "http://" + addr}
 	p.cmd.Stdout, p.cmd.Stderr = io.Discard, p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -80,13 +89,13 @@ func startTally(t *testing.T, bin, data string, flags ...string) *tallyProc {
 	t.Cleanup(func() { p.kill() })
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		if sf, ok := readServerFile(data); ok && sf.PID == p.cmd.Process.Pid {
-			if resp, err := http.Get(sf.URL + "/healthz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					p.url, p.token = sf.URL, sf.Token
-					return p
+		if resp, err := http.Get(p.url + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				if sf, ok := readServerFile(data); ok && sf.PID == p.cmd.Process.Pid {
+					p.token = sf.Token
 				}
+				return p
 			}
 		}
 		if time.Now().After(deadline) {
@@ -367,5 +376,69 @@ func TestKill9DuringAlertDelivery(t *testing.T) {
 	}
 	if fmt.Sprint(a.body) != fmt.Sprint(b.body) {
 		t.Errorf("the redelivery differs:\n%v\n%v", a.body, b.body)
+	}
+}
+
+// TestFullDiskThroughTheServer fills the disk of the data directory and
+// ingests through the server: the ingest fails, the API goes on answering
+// the old data, /healthz says ok, and the server starts again on the full
+// disk. It needs root to mount a small tmpfs.
+func TestFullDiskThroughTheServer(t *testing.T) {
+	bin := tallyBinary(t)
+	dir := t.TempDir()
+	disk := filepath.Join(dir, "disk")
+	os.MkdirAll(disk, 0o755)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", disk).CombinedOutput(); err != nil {
+		if os.Getenv("TALLY_REQUIRE_FULLDISK") != "" {
+			t.Fatalf("mount tmpfs: %v: %s", err, out)
+		}
+		t.Skipf("cannot mount a small disk (needs root): %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", disk).Run() })
+	data := filepath.Join(disk, "data")
+	oldExport, newExport := filepath.Join(dir, "old"), filepath.Join(dir, "new")
+	generateExport(t, bin, oldExport, 1, 2000)
+	generateExport(t, bin, newExport, 2, 60000)
+	p := startTally(t, bin, data)
+	if err := p.ingest(oldExport); err != nil {
+		t.Fatal(err)
+	}
+	before := monthlyTotals(t, p.ce())
+	f, err := os.Create(filepath.Join(disk, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 1<<16)
+	for _, n := range []int{1 << 16, 4096, 1} {
+		for {
+			if _, err := f.Write(buf[:n]); err != nil {
+				break
+			}
+		}
+	}
+	f.Close()
+	err = p.ingest(newExport)
+	if err == nil {
+		t.Fatal("an ingest on a full disk succeeded")
+	}
+	t.Logf("ingest on a full disk: %v", err)
+	health := func() int {
+		resp, err := http.Get(p.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := monthlyTotals(t, p.ce()); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("after the failed ingest: %v, want the old data %v", got, before)
+	}
+	if code := health(); code != http.StatusOK {
+		t.Errorf("/healthz after the failed ingest: %d", code)
+	}
+	p.kill()
+	p = startTally(t, bin, data)
+	if got := monthlyTotals(t, p.ce()); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("after a restart on the full disk: %v, want the old data %v", got, before)
 	}
 }
