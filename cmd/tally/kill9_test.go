@@ -37,6 +37,15 @@ var built struct {
 	err  error
 }
 
+// TestMain removes the binary the fault tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.bin != "" {
+		os.RemoveAll(filepath.Dir(built.bin))
+	}
+	os.Exit(code)
+}
+
 // tallyBinary builds the tally binary once per test run.
 func tallyBinary(t *testing.T) string {
 	t.Helper()
