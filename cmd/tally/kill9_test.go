@@ -196,18 +196,30 @@ func TestKill9DuringIngest(t *testing.T) {
 	generateExport(t, bin, oldExport, 1, 2000)
 	generateExport(t, bin, newExport, 2, 20000)
 
+	// How long the new delivery takes on a fresh server, so that the kills
+	// land at several points of its ingest (a warm server is about twice as
+	// fast, so the last one may come after the commit: also a valid case).
+	ref := startTally(t, bin, filepath.Join(dir, "ref"))
+	start := time.Now()
+	if err := ref.ingest(newExport); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	ref.kill()
+
 	p := startTally(t, bin, data)
 	if err := p.ingest(oldExport); err != nil {
 		t.Fatal(err)
 	}
 	before := monthlyTotals(t, p.ce())
 	var seen []map[string]string
-	for _, delay := range []time.Duration{50 * time.Millisecond, 300 * time.Millisecond, 800 * time.Millisecond} {
+	for _, part := range []float64{0.15, 0.3, 0.45} {
+		delay := time.Duration(part * float64(took))
 		done := make(chan error, 1)
 		go func() { done <- p.ingest(newExport) }()
 		time.Sleep(delay)
 		p.kill()
-		t.Logf("killed %s into the ingest: the hand-off answered %v", delay, <-done)
+		t.Logf("killed %s into an ingest that takes %s: the hand-off answered %v", delay, took, <-done)
 		p = startTally(t, bin, data)
 		seen = append(seen, monthlyTotals(t, p.ce()))
 	}
