@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -197,6 +198,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(shared.dir)
 	}
 	closeOracles()
+	if built.bin != "" { // the binary the kill -9 tests built
+		os.RemoveAll(filepath.Dir(built.bin))
+	}
 	if errs := unlistedExceptions.get(); len(errs) > 0 {
 		fmt.Fprintln(os.Stderr, "exceptions that the operations' models do not list:", errors.Join(errs...))
 		code = 1

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,16 +52,17 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		case names != nil && serverAnswers(ctx, sf):
 			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
 		case names == nil:
-			if report, err, reached := handOff(ctx, sf, paths); reached {
+			report, err, reached := handOff(ctx, sf, paths)
+			if reached {
 				if err != nil {
-					return err
+					return givenPaths(err, paths, fs.Args())
 				}
 				fmt.Fprintf(stdout, "ingested through the running server at %s:\n", sf.URL)
 				printReport(stdout, report)
 				return nil
 			}
+			fmt.Fprintf(stderr, "tally ingest: handing the files to the server at %s failed (%v); ingesting into %s directly\n", sf.URL, err, *data)
 		}
-		// No server answered: ingest here.
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names})
@@ -70,7 +72,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer a.Close()
 	report, err := a.Ingest(ctx, paths)
 	if err != nil {
-		return err
+		return givenPaths(err, paths, fs.Args())
 	}
 	printReport(stdout, report)
 	return nil
@@ -92,8 +94,24 @@ func serverAnswers(ctx context.Context, sf serverFile) bool {
 	return true
 }
 
+// givenPaths words err with the paths as the user gave them rather than the
+// absolute paths ingest works with.
+func givenPaths(err error, abs, given []string) error {
+	msg := err.Error()
+	for i := range abs {
+		if abs[i] != given[i] {
+			msg = strings.ReplaceAll(msg, abs[i], filepath.Clean(given[i]))
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
 // handOff asks the server running on the data directory to ingest. reached
-// is false when no server answered, so the caller ingests itself.
+// is false when no server answered (err says why), so the caller ingests
+// itself.
 func handOff(ctx context.Context, sf serverFile, paths []string) (report *ingest.Report, err error, reached bool) {
 	body, _ := json.Marshal(map[string][]string{"paths": paths})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sf.URL+"/_tally/ingest", bytes.NewReader(body))
@@ -103,7 +121,7 @@ func handOff(ctx context.Context, sf serverFile, paths []string) (report *ingest
 	req.Header.Set("X-Tally-Token", sf.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, nil, false
+		return nil, err, false
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)

@@ -150,7 +150,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 
 	baseURL := "http://" + ln.Addr().String()
 	if err := writeServerFile(cfg.data, serverFile{URL: baseURL, Token: token, PID: os.Getpid()}); err != nil {
-		return err
+		// A full disk must not keep the server from answering what it holds.
+		logger.Warn("cannot write the server file: `tally ingest` will not find this server", "err", err)
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
@@ -203,8 +204,13 @@ func printBanner(w io.Writer, baseURL string, keys *auth.Keys, prof profile.Prof
 	// The example asks for the last three stored months.
 	last := periods[len(periods)-1].Period.Month
 	start := last.AddDate(0, -2, 0)
-	fmt.Fprintf(w, "try:\n  AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 aws ce get-cost-and-usage --endpoint-url %s --time-period Start=%s,End=%s --granularity MONTHLY --metrics UnblendedCost --group-by Type=DIMENSION,Key=SERVICE\n",
-		baseURL, start.Format(time.DateOnly), last.AddDate(0, 1, 0).Format(time.DateOnly))
+	// The test key is only shown when it works: with --credentials it does not.
+	env, with := "AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1 ", ""
+	if !keys.Test {
+		env, with = "", " (signed with a key of --credentials)"
+	}
+	fmt.Fprintf(w, "try%s:\n  %saws ce get-cost-and-usage --endpoint-url %s --time-period Start=%s,End=%s --granularity MONTHLY --metrics UnblendedCost --group-by Type=DIMENSION,Key=SERVICE\n",
+		with, env, baseURL, start.Format(time.DateOnly), last.AddDate(0, 1, 0).Format(time.DateOnly))
 	if prof.HistoryMonths > 0 && start.Before(billing.MonthStart(now).AddDate(0, -prof.HistoryMonths, 0)) {
 		fmt.Fprintln(w, "(that data is older than AWS's history window: start tally with --profile unlimited to query it)")
 	}

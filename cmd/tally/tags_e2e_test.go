@@ -222,8 +222,16 @@ func TestTagActivationOverTime(t *testing.T) {
 		aws.ToString(tags.CostAllocationTags[0].LastUpdatedDate) != "2018-11-15T12:00:00Z" {
 		t.Errorf("ListCostAllocationTags = %+v, want environment Inactive since 2018-11-15T12:00:00Z", tags.CostAllocationTags)
 	}
-	if _, err := linked.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{}); apiCode(err) != "AccessDeniedException" {
-		t.Errorf("ListCostAllocationTags by a linked account: %v, want AccessDeniedException", err)
+	// A linked account reads its payer's statuses and changes none.
+	if _, err := linked.UpdateCostAllocationTagsStatus(ctx, &costexplorer.UpdateCostAllocationTagsStatusInput{
+		CostAllocationTagsStatus: []cetypes.CostAllocationTagStatusEntry{{TagKey: aws.String("environment"),
+			Status: cetypes.CostAllocationTagStatusActive}}}); apiCode(err) != "AccessDeniedException" {
+		t.Errorf("UpdateCostAllocationTagsStatus by a linked account: %v, want AccessDeniedException", err)
+	}
+	seen, err := linked.ListCostAllocationTags(ctx, &costexplorer.ListCostAllocationTagsInput{TagKeys: []string{"environment"}})
+	if err != nil || len(seen.CostAllocationTags) > 1 ||
+		(len(seen.CostAllocationTags) == 1 && seen.CostAllocationTags[0].Status != cetypes.CostAllocationTagStatusInactive) {
+		t.Errorf("ListCostAllocationTags by a linked account = %+v, %v; want environment as its payer set it, Inactive", seen, err)
 	}
 
 	// December, ingested in December, gets the current status: inactive.

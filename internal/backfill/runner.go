@@ -108,17 +108,18 @@ func (r *Runner) Stop() {
 	<-stopped
 }
 
-// Submit accepts a backfill from the month from, under AWS's rules: while a
-// request is processing it fails with ErrInProgress (and returns that
-// request); when no tag status
-// changed since the last successful request it starts nothing and returns
-// that request with started false; a request less than Every after the
-// previous one fails with a *TooSoonError.
-func (r *Runner) Submit(ctx context.Context, from time.Time) (req store.Backfill, started bool, err error) {
+// Submit accepts a backfill of payer from the month from, under AWS's
+// rules, which apply to each payer's requests alone: while one of payer's
+// requests is processing it fails with ErrInProgress (and returns that
+// request); when none of payer's tag statuses changed since its last
+// successful request it starts nothing and returns that request with started
+// false; a request less than Every after payer's previous one fails with a
+// *TooSoonError.
+func (r *Runner) Submit(ctx context.Context, payer string, from time.Time) (req store.Backfill, started bool, err error) {
 	r.submit.Lock()
 	defer r.submit.Unlock()
 	st := r.cfg.Store
-	history, err := st.Backfills(ctx)
+	history, err := History(ctx, st, payer)
 	if err != nil {
 		return store.Backfill{}, false, err
 	}
@@ -127,7 +128,7 @@ func (r *Runner) Submit(ctx context.Context, from time.Time) (req store.Backfill
 			return h, false, fmt.Errorf("%w: the request made at %s has not completed", ErrInProgress, h.RequestedAt.UTC().Format(time.RFC3339))
 		}
 	}
-	version, err := st.TagStatusVersion(ctx)
+	version, err := st.TagStatusVersion(ctx, payer)
 	if err != nil {
 		return store.Backfill{}, false, err
 	}
@@ -145,13 +146,28 @@ func (r *Runner) Submit(ctx context.Context, from time.Time) (req store.Backfill
 			return store.Backfill{}, false, &TooSoonError{Previous: history[0].RequestedAt, Next: next}
 		}
 	}
-	req, err = st.CreateBackfill(ctx, from, now)
+	req, err = st.CreateBackfill(ctx, payer, from, now)
 	if err != nil {
 		return store.Backfill{}, false, err
 	}
-	r.cfg.Logger.Info("tag backfill requested", "id", req.ID, "from", from.Format("2006-01"))
+	r.cfg.Logger.Info("tag backfill requested", "id", req.ID, "payer", payer, "from", from.Format("2006-01"))
 	r.kick()
 	return req, true, nil
+}
+
+// History lists payer's backfill requests, newest first.
+func History(ctx context.Context, st store.BackfillStore, payer string) ([]store.Backfill, error) {
+	all, err := st.Backfills(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Backfill
+	for _, h := range all {
+		if h.Payer == payer {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // Wait returns request id once it is no longer PROCESSING, or ctx's error.
@@ -204,6 +220,11 @@ func (r *Runner) loop(ctx context.Context, stopped chan struct{}) {
 		case <-r.wake:
 		case <-retry.C:
 		}
+		if ctx.Err() != nil {
+			// A wake-up that raced with Stop must not start (and count an
+			// attempt of) a job.
+			return
+		}
 		if err := r.runPending(ctx); err != nil && ctx.Err() == nil {
 			r.cfg.Logger.Error("tag backfill: cannot read the pending jobs; retrying", "err", err)
 		}
@@ -220,6 +241,9 @@ func (r *Runner) runPending(ctx context.Context) error {
 		if history[i].Status != store.BackfillProcessing {
 			continue
 		}
+		if ctx.Err() != nil {
+			return nil
+		}
 		if err := r.run(ctx, history[i]); err != nil {
 			return err
 		}
@@ -230,7 +254,7 @@ func (r *Runner) runPending(ctx context.Context) error {
 // run runs one job. It returns an error only when the job could not be
 // finished either way and stays PROCESSING.
 func (r *Runner) run(ctx context.Context, req store.Backfill) error {
-	log := r.cfg.Logger.With("id", req.ID, "from", req.From.Format("2006-01"))
+	log := r.cfg.Logger.With("id", req.ID, "payer", req.Payer, "from", req.From.Format("2006-01"))
 	n, err := r.cfg.Store.BeginBackfill(ctx, req.ID)
 	if err != nil {
 		return err

@@ -14,25 +14,31 @@ import (
 )
 
 // memStore is a store.BackfillStore in memory. applyErr makes ApplyBackfill fail.
+// Every payer shares one tag status version, unless versions sets a payer's.
 type memStore struct {
 	mu       sync.Mutex
 	version  int64
+	versions map[string]int64
 	reqs     []store.Backfill // oldest first
 	applied  []int64
 	applyErr error
 }
 
-func (m *memStore) TagStatusVersion(context.Context) (int64, error) {
+func (m *memStore) TagStatusVersion(_ context.Context, payer string) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if v, ok := m.versions[payer]; ok {
+		return v, nil
+	}
 	return m.version, nil
 }
 
-func (m *memStore) CreateBackfill(_ context.Context, from, at time.Time) (store.Backfill, error) {
+func (m *memStore) CreateBackfill(ctx context.Context, payer string, from, at time.Time) (store.Backfill, error) {
+	v, _ := m.TagStatusVersion(ctx, payer)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r := store.Backfill{ID: int64(len(m.reqs) + 1), From: from, RequestedAt: at, LastUpdatedAt: at,
-		Status: store.BackfillProcessing, Version: m.version}
+	r := store.Backfill{ID: int64(len(m.reqs) + 1), Payer: payer, From: from, RequestedAt: at, LastUpdatedAt: at,
+		Status: store.BackfillProcessing, Version: v}
 	m.reqs = append(m.reqs, r)
 	return r, nil
 }
@@ -109,6 +115,8 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
+const payer = "111111111111"
+
 var (
 	t0  = time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
 	oct = time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
@@ -138,11 +146,11 @@ func TestSubmitRules(t *testing.T) {
 	c := &clock{t: t0}
 	r := newRunner(t, st, c)
 	// Before Start the job waits, so a second request finds it processing.
-	first, started, err := r.Submit(ctx, oct)
+	first, started, err := r.Submit(ctx, payer, oct)
 	if err != nil || !started || first.Status != store.BackfillProcessing {
 		t.Fatalf("Submit = %+v, %v, %v; want a started PROCESSING request", first, started, err)
 	}
-	if _, _, err := r.Submit(ctx, oct); !errors.Is(err, backfill.ErrInProgress) {
+	if _, _, err := r.Submit(ctx, payer, oct); !errors.Is(err, backfill.ErrInProgress) {
 		t.Errorf("Submit while processing: err = %v, want ErrInProgress", err)
 	}
 	if err := r.Start(ctx); err != nil {
@@ -155,7 +163,7 @@ func TestSubmitRules(t *testing.T) {
 	// Without a status change, the last successful request comes back, even
 	// within 24 hours.
 	c.Add(time.Hour)
-	got, started, err := r.Submit(ctx, oct)
+	got, started, err := r.Submit(ctx, payer, oct)
 	if err != nil || started || got.ID != first.ID {
 		t.Errorf("Submit without changes = %+v, %v, %v; want request %d, not started", got, started, err, first.ID)
 	}
@@ -164,14 +172,14 @@ func TestSubmitRules(t *testing.T) {
 	st.mu.Lock()
 	st.version++
 	st.mu.Unlock()
-	_, _, err = r.Submit(ctx, oct)
+	_, _, err = r.Submit(ctx, payer, oct)
 	var tooSoon *backfill.TooSoonError
 	if !errors.As(err, &tooSoon) || !errors.Is(err, backfill.ErrTooSoon) || !tooSoon.Next.Equal(t0.Add(24*time.Hour)) {
 		t.Errorf("Submit within 24h: err = %v, want TooSoonError with Next %s", err, t0.Add(24*time.Hour))
 	}
 	// ...and accepted after.
 	c.Add(23 * time.Hour)
-	second, started, err := r.Submit(ctx, oct)
+	second, started, err := r.Submit(ctx, payer, oct)
 	if err != nil || !started || second.ID != 2 {
 		t.Fatalf("Submit after 24h = %+v, %v, %v; want request 2 started", second, started, err)
 	}
@@ -189,7 +197,7 @@ func TestNoLimitWithoutEvery(t *testing.T) {
 	defer r.Stop()
 	r.Start(ctx)
 	for i := int64(1); i <= 3; i++ {
-		req, started, err := r.Submit(ctx, oct)
+		req, started, err := r.Submit(ctx, payer, oct)
 		if err != nil || !started {
 			t.Fatalf("request %d: %v, started %v", i, err, started)
 		}
@@ -206,12 +214,12 @@ func TestFailedJobs(t *testing.T) {
 	c := &clock{t: t0}
 	r := newRunner(t, st, c)
 	r.Start(ctx)
-	req, _, err := r.Submit(ctx, oct)
+	req, _, err := r.Submit(ctx, payer, oct)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := wait(t, r, req.ID)
-	want := store.Backfill{ID: 1, From: oct, RequestedAt: t0, CompletedAt: t0, LastUpdatedAt: t0,
+	want := store.Backfill{ID: 1, Payer: payer, From: oct, RequestedAt: t0, CompletedAt: t0, LastUpdatedAt: t0,
 		Status: store.BackfillFailed, Reason: "applying the tag statuses failed: disk on fire", Attempts: 1}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("failed job (-want +got):\n%s", diff)
@@ -220,7 +228,7 @@ func TestFailedJobs(t *testing.T) {
 	st.mu.Lock()
 	st.version++
 	st.mu.Unlock()
-	if _, _, err := r.Submit(ctx, oct); !errors.Is(err, backfill.ErrTooSoon) {
+	if _, _, err := r.Submit(ctx, payer, oct); !errors.Is(err, backfill.ErrTooSoon) {
 		t.Errorf("Submit after a failure within 24h: err = %v, want ErrTooSoon", err)
 	}
 }
@@ -241,7 +249,7 @@ func TestGate(t *testing.T) {
 		}
 	})
 	r.Start(ctx)
-	req, _, _ := r.Submit(ctx, oct)
+	req, _, _ := r.Submit(ctx, payer, oct)
 	<-held
 	if h, _ := st.Backfills(ctx); h[0].Status != store.BackfillProcessing {
 		t.Errorf("held job is %s, want PROCESSING", h[0].Status)
@@ -270,7 +278,7 @@ func TestResume(t *testing.T) {
 	first := backfill.New(backfill.Config{Store: st, Now: (&clock{t: t0}).Now})
 	held := hold(first)
 	first.Start(ctx)
-	req, _, _ := first.Submit(ctx, oct)
+	req, _, _ := first.Submit(ctx, payer, oct)
 	<-held
 	first.Stop()
 	if h, _ := st.Backfills(ctx); h[0].Status != store.BackfillProcessing {
@@ -286,7 +294,7 @@ func TestResume(t *testing.T) {
 	third := backfill.New(backfill.Config{Store: st, Now: (&clock{t: t0.Add(2 * time.Hour)}).Now})
 	held = hold(third)
 	third.Start(ctx)
-	req, _, _ = third.Submit(ctx, oct)
+	req, _, _ = third.Submit(ctx, payer, oct)
 	for i := 1; i < backfill.MaxAttempts; i++ {
 		<-held
 		third.Stop()
@@ -301,5 +309,41 @@ func TestResume(t *testing.T) {
 	got := wait(t, last, req.ID)
 	if got.Status != store.BackfillFailed || got.Reason != "the job was interrupted 3 times" {
 		t.Errorf("job interrupted %d times ended %+v, want FAILED", backfill.MaxAttempts, got)
+	}
+}
+
+// TestPayersAreApart: each payer has its own request in progress, its own
+// 24-hour quota and its own "nothing changed" answer.
+func TestPayersAreApart(t *testing.T) {
+	ctx := context.Background()
+	st := &memStore{versions: map[string]int64{payer: 1, "333333333333": 7}}
+	c := &clock{t: t0}
+	r := newRunner(t, st, c)
+	a, started, err := r.Submit(ctx, payer, oct)
+	if err != nil || !started {
+		t.Fatalf("payer A: %+v, %v, %v", a, started, err)
+	}
+	// A's request is processing and used A's quota: B is free to start.
+	b, started, err := r.Submit(ctx, "333333333333", oct)
+	if err != nil || !started || b.Payer != "333333333333" || b.Version != 7 {
+		t.Fatalf("payer B while A is processing: %+v, %v, %v; want B's own request started", b, started, err)
+	}
+	r.Start(ctx)
+	wait(t, r, a.ID)
+	wait(t, r, b.ID)
+	st.mu.Lock()
+	st.versions["333333333333"]++
+	st.mu.Unlock()
+	// A changed nothing: its own last request comes back, not B's.
+	c.Add(time.Hour)
+	if got, started, err := r.Submit(ctx, payer, oct); err != nil || started || got.ID != a.ID {
+		t.Errorf("payer A without changes = %+v, %v, %v; want request %d", got, started, err, a.ID)
+	}
+	if _, _, err := r.Submit(ctx, "333333333333", oct); !errors.Is(err, backfill.ErrTooSoon) {
+		t.Errorf("payer B within 24h of its request: err = %v, want ErrTooSoon", err)
+	}
+	hist, err := backfill.History(ctx, st, "333333333333")
+	if err != nil || len(hist) != 1 || hist[0].ID != b.ID {
+		t.Errorf("History(B) = %+v, %v; want only B's request", hist, err)
 	}
 }

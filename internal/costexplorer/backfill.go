@@ -41,14 +41,15 @@ func backfillFrom(s string, now time.Time, p profile.Profile) (time.Time, error)
 }
 
 // StartCostAllocationTagBackfill implements the AWS Cost Explorer operation
-// of that name: it re-applies every key's current status to the billing
-// months from BackfillFrom on, in a background job. The answer is the new
+// of that name: it re-applies every key's current status to the caller's
+// billing months from BackfillFrom on, in a background job. The answer is the new
 // request, PROCESSING; or, when no tag status changed since the last
 // successful backfill, that request, and nothing starts. One request may be
 // processing at a time (BackfillLimitExceededException) and, under the aws
 // profile, one may be made every 24 hours (LimitExceededException).
 func (s *Service) StartCostAllocationTagBackfill(ctx context.Context, in *StartCostAllocationTagBackfillRequest) (*StartCostAllocationTagBackfillResponse, error) {
-	if _, err := s.tagManager(ctx, "Failed to start Cost Allocation Tag backfill"); err != nil {
+	payer, err := s.tagManager(ctx, "Failed to start Cost Allocation Tag backfill")
+	if err != nil {
 		return nil, err
 	}
 	from, err := backfillFrom(deref(in.BackfillFrom), s.cfg.Now(), s.cfg.Profile)
@@ -58,7 +59,7 @@ func (s *Service) StartCostAllocationTagBackfill(ctx context.Context, in *StartC
 	if s.cfg.Backfills == nil {
 		return nil, errors.New("costexplorer: no backfill runner configured")
 	}
-	req, _, err := s.cfg.Backfills.Submit(ctx, from)
+	req, _, err := s.cfg.Backfills.Submit(ctx, payer, from)
 	var tooSoon *backfill.TooSoonError
 	switch {
 	case errors.Is(err, backfill.ErrInProgress):
@@ -82,12 +83,14 @@ func every(d time.Duration) string {
 }
 
 // ListCostAllocationTagBackfillHistory implements the AWS Cost Explorer
-// operation of that name: every backfill request, newest first.
+// operation of that name: the caller's backfill requests, newest first.
+// Backfills belong to the payer (management) account that requested them.
 func (s *Service) ListCostAllocationTagBackfillHistory(ctx context.Context, in *ListCostAllocationTagBackfillHistoryRequest) (*ListCostAllocationTagBackfillHistoryResponse, error) {
-	if _, err := s.tagManager(ctx, "Failed to list Cost Allocation Tag backfill history"); err != nil {
+	payer, err := s.tagManager(ctx, "Failed to list Cost Allocation Tag backfill history")
+	if err != nil {
 		return nil, err
 	}
-	history, err := s.cfg.Store.Backfills(ctx)
+	history, err := backfill.History(ctx, s.cfg.Store, payer)
 	if err != nil {
 		return nil, err
 	}

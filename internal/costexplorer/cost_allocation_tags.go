@@ -12,10 +12,11 @@ import (
 // Backfiller accepts StartCostAllocationTagBackfill requests and runs them in
 // the background; *backfill.Runner is the implementation.
 type Backfiller interface {
-	// Submit starts a backfill from the month from, or returns the last
-	// successful request (started false) when no tag status changed since.
-	// It fails with backfill.ErrInProgress or a *backfill.TooSoonError.
-	Submit(ctx context.Context, from time.Time) (req store.Backfill, started bool, err error)
+	// Submit starts a backfill of payer from the month from, or returns
+	// payer's last successful request (started false) when none of its tag
+	// statuses changed since. It fails with backfill.ErrInProgress or a
+	// *backfill.TooSoonError.
+	Submit(ctx context.Context, payer string, from time.Time) (req store.Backfill, started bool, err error)
 }
 
 // Page sizes of the two list operations. ListCostAllocationTags returns at
@@ -31,23 +32,54 @@ const (
 // Errors for a key it has never seen (API reference, example 2).
 const tagKeyNotFound = "TagKeysNotFoundException"
 
-// tagManager returns the payer whose tag keys the caller manages ("" for
-// every key), or AccessDeniedException for a linked account. The test
-// identity manages every key, as a management account over all the data does.
-func (s *Service) tagManager(ctx context.Context, action string) (string, error) {
+// tagOwner is whose cost allocation tag settings a caller works with.
+type tagOwner struct {
+	// Payer is the management account the settings belong to.
+	Payer string
+	// Manager is set when the caller is that payer and may change them.
+	Manager bool
+	// Member is the caller's account when it is a member of Payer: it reads
+	// the keys of its own lines only.
+	Member string
+}
+
+// tagOwnerOf returns whose tag settings the caller works with. A payer
+// account manages its own; a member reads its payer's; an account that
+// appears nowhere is a payer of nothing. The test identity acts as its
+// account when that is a payer, else as the first payer ingested.
+func (s *Service) tagOwnerOf(ctx context.Context) (tagOwner, error) {
 	a, ok := auth.Caller(ctx)
-	if !ok || a.All {
-		return "", nil
-	}
-	linked, err := s.cfg.Store.LinkedOnly(ctx, a.AccountID)
+	payer, isPayer, err := s.cfg.Store.TagPayer(ctx, a.AccountID)
 	if err != nil {
-		return "", err
+		return tagOwner{}, err
 	}
-	if linked {
+	switch {
+	case isPayer:
+		return tagOwner{Payer: payer, Manager: true}, nil
+	case !ok || a.All:
+		first, err := s.cfg.Store.FirstPayer(ctx)
+		return tagOwner{Payer: first, Manager: true}, err
+	case payer != "":
+		return tagOwner{Payer: payer, Member: a.AccountID}, nil
+	}
+	return tagOwner{Payer: a.AccountID}, nil
+}
+
+// tagManager returns the payer whose tag settings the caller manages, or
+// AccessDeniedException for an account that is no payer in the data.
+func (s *Service) tagManager(ctx context.Context, action string) (string, error) {
+	o, err := s.tagOwnerOf(ctx)
+	switch {
+	case err != nil:
+		return "", err
+	case o.Member != "":
 		// Only the management account manages cost allocation tags.
 		return "", fail(errDenied, action+": Linked account doesn't have access to cost allocation tags.")
+	case !o.Manager:
+		return "", fail(errDenied, action+": only a management (payer) account manages cost allocation tags, and account "+
+			o.Payer+" pays for no billing data")
 	}
-	return a.AccountID, nil
+	return o.Payer, nil
 }
 
 // zoned formats a time as a Cost Explorer ZonedDateTime.
@@ -61,13 +93,14 @@ func zoned(t time.Time) *string {
 // ListCostAllocationTags implements the AWS Cost Explorer operation of that
 // name: the tag keys seen in the data with their status and type, filtered
 // by Status, Type and TagKeys. A payer account sees the keys of the lines it
-// pays for; a linked account is refused, as in AWS.
+// pays for with the statuses it set; a member account sees the keys of its
+// own lines with its payer's statuses.
 func (s *Service) ListCostAllocationTags(ctx context.Context, in *ListCostAllocationTagsRequest) (*ListCostAllocationTagsResponse, error) {
-	payer, err := s.tagManager(ctx, "Failed to list Cost Allocation Tags")
+	o, err := s.tagOwnerOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.cfg.Store.TagKeys(ctx, payer)
+	keys, err := s.cfg.Store.TagKeys(ctx, o.Payer, o.Member)
 	if err != nil {
 		return nil, err
 	}
@@ -110,38 +143,23 @@ func wireTag(k store.TagKey) CostAllocationTag {
 // UpdateCostAllocationTagsStatus implements the AWS Cost Explorer operation
 // of that name: it activates or deactivates up to 20 keys from the current
 // month on; earlier months keep the status they had until a backfill. Keys
-// Tally has not seen in the caller's data come back in Errors, and the
-// others are applied.
+// the caller's lines do not carry come back in Errors, and the others are
+// applied to the caller's lines only: statuses belong to the payer
+// (management) account, and other accounts get AccessDeniedException.
 func (s *Service) UpdateCostAllocationTagsStatus(ctx context.Context, in *UpdateCostAllocationTagsStatusRequest) (*UpdateCostAllocationTagsStatusResponse, error) {
 	payer, err := s.tagManager(ctx, "Failed to update Cost Allocation Tag")
 	if err != nil {
 		return nil, err
 	}
-	var visible map[string]bool
-	if payer != "" {
-		keys, err := s.cfg.Store.TagKeys(ctx, payer)
-		if err != nil {
-			return nil, err
-		}
-		visible = map[string]bool{}
-		for _, k := range keys {
-			visible[k.Key] = true
-		}
-	}
-	failed := map[string]bool{}
 	var changes []store.TagChange
 	for _, e := range in.CostAllocationTagsStatus {
-		key := deref(e.TagKey)
-		if visible != nil && !visible[key] {
-			failed[key] = true
-			continue
-		}
-		changes = append(changes, store.TagChange{Key: key, Active: *e.Status == CostAllocationTagStatusActive})
+		changes = append(changes, store.TagChange{Key: deref(e.TagKey), Active: *e.Status == CostAllocationTagStatusActive})
 	}
-	unknown, err := s.cfg.Store.SetTagStatus(ctx, changes, s.cfg.Now())
+	unknown, err := s.cfg.Store.SetTagStatus(ctx, payer, changes, s.cfg.Now())
 	if err != nil {
 		return nil, err
 	}
+	failed := map[string]bool{}
 	for _, k := range unknown {
 		failed[k] = true
 	}

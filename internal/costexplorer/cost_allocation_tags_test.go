@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/profile"
 )
 
@@ -49,9 +50,10 @@ func listTags(t *testing.T, c *cesdk.Client, in *cesdk.ListCostAllocationTagsInp
 
 func TestListCostAllocationTags(t *testing.T) {
 	env := newTagEnv(t, profile.AWS)
+	// The test identity acts as the first payer ingested, 111111111111:
+	// payer 333333333333's key Project is not among its settings.
 	c := env.client("test")
 	used := "2024-12-01T00:00:00Z"
-	project := tagRow{"Project", "UserDefined", "Active", "", "2024-10-01T00:00:00Z"}
 	team := tagRow{"Team", "UserDefined", "Active", "", used}
 	awsTag := tagRow{"aws:createdBy", "AWSGenerated", "Active", "", used}
 	for _, tc := range []struct {
@@ -59,9 +61,9 @@ func TestListCostAllocationTags(t *testing.T) {
 		in   cesdk.ListCostAllocationTagsInput
 		want []tagRow
 	}{
-		{"all", cesdk.ListCostAllocationTagsInput{}, []tagRow{project, team, awsTag}},
-		{"one a page", cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(1)}, []tagRow{project, team, awsTag}},
-		{"user defined", cesdk.ListCostAllocationTagsInput{Type: cetypes.CostAllocationTagTypeUserDefined}, []tagRow{project, team}},
+		{"all", cesdk.ListCostAllocationTagsInput{}, []tagRow{team, awsTag}},
+		{"one a page", cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(1)}, []tagRow{team, awsTag}},
+		{"user defined", cesdk.ListCostAllocationTagsInput{Type: cetypes.CostAllocationTagTypeUserDefined}, []tagRow{team}},
 		{"aws generated", cesdk.ListCostAllocationTagsInput{Type: cetypes.CostAllocationTagTypeAwsGenerated}, []tagRow{awsTag}},
 		{"inactive", cesdk.ListCostAllocationTagsInput{Status: cetypes.CostAllocationTagStatusInactive}, nil},
 		{"keys", cesdk.ListCostAllocationTagsInput{TagKeys: []string{"Team", "Nope", "aws:createdBy"}}, []tagRow{team, awsTag}},
@@ -74,14 +76,14 @@ func TestListCostAllocationTags(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	first, err := c.ListCostAllocationTags(ctx, &cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(2)})
+	first, err := c.ListCostAllocationTags(ctx, &cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(first.CostAllocationTags) != 2 || first.NextToken == nil {
-		t.Fatalf("first page = %d tags, token %v; want 2 and a token", len(first.CostAllocationTags), first.NextToken)
+	if len(first.CostAllocationTags) != 1 || first.NextToken == nil {
+		t.Fatalf("first page = %d tags, token %v; want 1 and a token", len(first.CostAllocationTags), first.NextToken)
 	}
-	_, err = c.ListCostAllocationTags(ctx, &cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(2), Status: cetypes.CostAllocationTagStatusActive, NextToken: first.NextToken})
+	_, err = c.ListCostAllocationTags(ctx, &cesdk.ListCostAllocationTagsInput{MaxResults: aws.Int32(1), Status: cetypes.CostAllocationTagStatusActive, NextToken: first.NextToken})
 	var bad *cetypes.InvalidNextTokenException
 	if !errors.As(err, &bad) {
 		t.Errorf("token with another request: err = %v, want InvalidNextTokenException", err)
@@ -176,31 +178,27 @@ func TestTagAccess(t *testing.T) {
 	env := newTagEnv(t, profile.AWS)
 	ctx := context.Background()
 	linked := env.client("linked")
-	for name, call := range map[string]func() error{
-		"ListCostAllocationTags": func() error {
-			_, err := linked.ListCostAllocationTags(ctx, &cesdk.ListCostAllocationTagsInput{})
-			return err
-		},
-		"UpdateCostAllocationTagsStatus": func() error {
-			_, err := linked.UpdateCostAllocationTagsStatus(ctx, &cesdk.UpdateCostAllocationTagsStatusInput{
-				CostAllocationTagsStatus: []cetypes.CostAllocationTagStatusEntry{{TagKey: aws.String("Team"), Status: cetypes.CostAllocationTagStatusInactive}}})
-			return err
-		},
-		"StartCostAllocationTagBackfill": func() error {
-			_, err := linked.StartCostAllocationTagBackfill(ctx, &cesdk.StartCostAllocationTagBackfillInput{BackfillFrom: aws.String("2024-11-01T00:00:00Z")})
-			return err
-		},
-		"ListCostAllocationTagBackfillHistory": func() error {
-			_, err := linked.ListCostAllocationTagBackfillHistory(ctx, &cesdk.ListCostAllocationTagBackfillHistoryInput{})
-			return err
-		},
-	} {
-		err := call()
-		var ae smithy.APIError
-		if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" ||
-			!strings.HasSuffix(ae.ErrorMessage(), ": Linked account doesn't have access to cost allocation tags.") {
-			t.Errorf("%s by a linked account: err = %v, want AccessDeniedException", name, err)
+	// A member reads the keys of its own lines with its payer's statuses,
+	// and changes nothing.
+	if diff := cmp.Diff([]tagRow{{"Team", "UserDefined", "Active", "", "2024-12-01T00:00:00Z"},
+		{"aws:createdBy", "AWSGenerated", "Active", "", "2024-12-01T00:00:00Z"}},
+		listTags(t, linked, &cesdk.ListCostAllocationTagsInput{})); diff != "" {
+		t.Errorf("tags read by the linked account (-want +got):\n%s", diff)
+	}
+	for _, caller := range []string{"linked", "outsider"} {
+		for name, call := range managementCalls(env.client(caller)) {
+			err := call()
+			var ae smithy.APIError
+			if !errors.As(err, &ae) || ae.ErrorCode() != "AccessDeniedException" {
+				t.Errorf("%s by %s: err = %v, want AccessDeniedException", name, caller, err)
+			}
+			if caller == "linked" && !strings.HasSuffix(ae.ErrorMessage(), ": Linked account doesn't have access to cost allocation tags.") {
+				t.Errorf("%s by a linked account: message %q", name, ae.ErrorMessage())
+			}
 		}
+	}
+	if got := listTags(t, env.client("outsider"), &cesdk.ListCostAllocationTagsInput{}); len(got) != 0 {
+		t.Errorf("tags read by an account without data = %+v, want none", got)
 	}
 
 	other := env.client("other")
@@ -222,5 +220,100 @@ func TestTagAccess(t *testing.T) {
 	got := listTags(t, env.client("payer"), &cesdk.ListCostAllocationTagsInput{Status: cetypes.CostAllocationTagStatusActive})
 	if len(got) != 2 || got[0].Key != "Team" {
 		t.Errorf("payer 111111111111 active tags = %+v, want Team and aws:createdBy still active", got)
+	}
+}
+
+// managementCalls are the calls that change or reveal a payer's tag
+// settings, which only a payer (management) account may make.
+func managementCalls(c *cesdk.Client) map[string]func() error {
+	ctx := context.Background()
+	return map[string]func() error{
+		"UpdateCostAllocationTagsStatus": func() error {
+			_, err := c.UpdateCostAllocationTagsStatus(ctx, &cesdk.UpdateCostAllocationTagsStatusInput{
+				CostAllocationTagsStatus: []cetypes.CostAllocationTagStatusEntry{{TagKey: aws.String("Team"), Status: cetypes.CostAllocationTagStatusInactive}}})
+			return err
+		},
+		"StartCostAllocationTagBackfill": func() error {
+			_, err := c.StartCostAllocationTagBackfill(ctx, &cesdk.StartCostAllocationTagBackfillInput{BackfillFrom: aws.String("2024-11-01T00:00:00Z")})
+			return err
+		},
+		"ListCostAllocationTagBackfillHistory": func() error {
+			_, err := c.ListCostAllocationTagBackfillHistory(ctx, &cesdk.ListCostAllocationTagBackfillHistoryInput{})
+			return err
+		},
+	}
+}
+
+// createdByDecember returns the caller's December 2024 cost grouped by the
+// aws:createdBy tag.
+func createdByDecember(t *testing.T, c *cesdk.Client) map[string]string {
+	t.Helper()
+	out, err := c.GetCostAndUsage(context.Background(), &cesdk.GetCostAndUsageInput{
+		TimePeriod:  &cetypes.DateInterval{Start: aws.String("2024-12-01"), End: aws.String("2025-01-01")},
+		Granularity: cetypes.GranularityMonthly, Metrics: []string{"UnblendedCost"},
+		GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String("aws:createdBy")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, g := range out.ResultsByTime[0].Groups {
+		got[g.Keys[0]] = aws.ToString(g.Metrics["UnblendedCost"].Amount)
+	}
+	return got
+}
+
+// Tag statuses, backfills, their quota and history belong to each payer: a
+// payer's change reaches neither another payer's queries nor its quota.
+func TestTagSettingsPerPayer(t *testing.T) {
+	env := newTagEnv(t, profile.AWS)
+	dec := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)
+	loadLines(t, env.db, billing.BillingPeriod{Source: "cur:333333333333", Month: dec},
+		line(dec, "333333333333", "333333333333", "8", map[string]string{"aws:createdBy": "bob"}))
+	a, b, member := env.client("payer"), env.client("other"), env.client("linked")
+	wantA := map[string]string{"aws:createdBy$root": "1", "aws:createdBy$": "2"}
+	if diff := cmp.Diff(wantA, createdByDecember(t, a)); diff != "" {
+		t.Fatalf("payer A by aws:createdBy (-want +got):\n%s", diff)
+	}
+	setStatus(t, b, "aws:createdBy", cetypes.CostAllocationTagStatusInactive)
+	if diff := cmp.Diff(map[string]string{"aws:createdBy$": "8"}, createdByDecember(t, b)); diff != "" {
+		t.Errorf("payer B after deactivating its key (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantA, createdByDecember(t, a)); diff != "" {
+		t.Errorf("payer A after payer B deactivated the same key (-want +got):\n%s", diff)
+	}
+	if got := listTags(t, a, &cesdk.ListCostAllocationTagsInput{TagKeys: []string{"aws:createdBy"}}); len(got) != 1 || got[0].Status != "Active" {
+		t.Errorf("payer A's aws:createdBy = %+v, want still Active", got)
+	}
+
+	// A member's queries and reads follow its payer's statuses.
+	setStatus(t, a, "Team", cetypes.CostAllocationTagStatusInactive)
+	if got := listTags(t, member, &cesdk.ListCostAllocationTagsInput{TagKeys: []string{"Team"}}); len(got) != 1 || got[0].Status != "Inactive" {
+		t.Errorf("Team read by A's member = %+v, want Inactive", got)
+	}
+	if got := teamByMonth(t, member); got["2024-12 Team$"] != "1" {
+		t.Errorf("A's member by Team = %v, want December untagged", got)
+	}
+
+	// B's backfill uses neither A's quota nor A's one-at-a-time slot, and
+	// each history lists its own payer's requests.
+	release := holdJobs(env)
+	if _, err := startBackfill(b, "2024-10-01T00:00:00Z"); err != nil {
+		t.Fatalf("payer B's backfill: %v", err)
+	}
+	if _, err := startBackfill(a, "2024-10-01T00:00:00Z"); err != nil {
+		t.Fatalf("payer A's backfill while B's is processing: %v", err)
+	}
+	release()
+	waitBackfill(t, a)
+	waitBackfill(t, b)
+	if h := history(t, a, 100); len(h) != 1 {
+		t.Errorf("payer A's history = %+v, want its one request", h)
+	}
+	if got := teamByMonth(t, a); got["2024-10 Team$"] != "1" {
+		t.Errorf("A's Team after its backfill = %v, want October untagged", got)
+	}
+	if diff := cmp.Diff(wantA, createdByDecember(t, a)); diff != "" {
+		t.Errorf("payer A after both backfills (-want +got):\n%s", diff)
 	}
 }

@@ -60,6 +60,8 @@ var testAccounts = map[string]auth.Account{
 	"payer":  {AccessKeyID: "payer", AccountID: "111111111111"},
 	"linked": {AccessKeyID: "linked", AccountID: "222222222222"},
 	"other":  {AccessKeyID: "other", AccountID: "333333333333"},
+	// An account that appears nowhere in the data.
+	"outsider": {AccessKeyID: "outsider", AccountID: "444444444444"},
 }
 
 var envNow = time.Date(2024, 12, 10, 9, 30, 0, 0, time.UTC)

@@ -3,12 +3,14 @@ package ingest
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 )
 
 // FileError reports a problem with one billing file, naming the file and,
 // when known, the data row (1-based, the header not counted) and the column.
 type FileError struct {
+	// File is the file's path as found from what was given to Load (the
+	// given folder joined with the path inside it): exports keep one base
+	// name for every month, so the base name alone does not say which file.
 	File   string
 	Row    int64 // 1-based data row, or 0 when the error is not about a row
 	Column string
@@ -16,7 +18,7 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
-	s := "ingest: " + filepath.Base(e.File)
+	s := "ingest: " + e.File
 	if e.Row > 0 {
 		s += fmt.Sprintf(" row %d", e.Row)
 	}

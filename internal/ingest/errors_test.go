@@ -1,10 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -142,7 +144,8 @@ func TestFileErrors(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := writeFile(t, filepath.Join(t.TempDir(), tc.file), tc.data(t))
+			t.Chdir(t.TempDir())
+			p := writeFile(t, tc.file, tc.data(t))
 			w := newMemWriter(false)
 			_, err := Load(context.Background(), []string{p}, w, Options{})
 			var fe *FileError
@@ -166,7 +169,8 @@ func TestFileErrors(t *testing.T) {
 }
 
 func TestParquetFileErrors(t *testing.T) {
-	dir := t.TempDir()
+	t.Chdir(t.TempDir())
+	dir := "."
 	type row struct {
 		Payer string  `parquet:"bill_payer_account_id"`
 		Start string  `parquet:"line_item_usage_start_date"`
@@ -235,5 +239,42 @@ func TestNoFiles(t *testing.T) {
 	w := newMemWriter(false)
 	if _, err := Load(context.Background(), []string{t.TempDir()}, w, Options{}); err == nil || w.aborts != 1 {
 		t.Errorf("Load of an empty folder: err=%v aborts=%d, want an error and an abort", err, w.aborts)
+	}
+}
+
+// Errors name the file by its path from what was given: a CUR 2.0 export
+// keeps one base name for every month. A .csv.gz of random bytes is a gzip
+// error, not a malformed CSV.
+func TestErrorsNameTheFile(t *testing.T) {
+	t.Chdir(t.TempDir())
+	good := gzipped(t, csvText(t, legacyHeader, legacyRow(nil)))
+	writeFile(t, "export/data/BILLING_PERIOD=2024-01/export-00001.csv.gz", good)
+	bad := gzipped(t, csvText(t, legacyHeader, legacyRow(map[string]string{"lineItem/UnblendedCost": "abc",
+		"bill/BillingPeriodStartDate": "2024-02-01T00:00:00Z", "bill/BillingPeriodEndDate": "2024-03-01T00:00:00Z",
+		"lineItem/UsageStartDate": "2024-02-05T10:00:00Z", "lineItem/UsageEndDate": "2024-02-05T11:00:00Z"})))
+	writeFile(t, "export/data/BILLING_PERIOD=2024-02/export-00001.csv.gz", bad)
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i/3)
+	}
+	writeFile(t, "random/export-00001.csv.gz", random)
+	// Valid gzip header, corrupt deflate stream.
+	corrupt := gzipped(t, bytes.Repeat(csvText(t, legacyHeader, legacyRow(nil)), 50))
+	for i := 20; i < len(corrupt)-8; i += 3 {
+		corrupt[i] ^= 0x5a
+	}
+	writeFile(t, "corrupt/export-00001.csv.gz", corrupt)
+	for _, tc := range []struct{ given, want string }{
+		{"export", `ingest: export/data/BILLING_PERIOD=2024-02/export-00001.csv.gz row 1 column lineItem/UnblendedCost: "abc" is not a decimal number`},
+		{"random", "ingest: random/export-00001.csv.gz: gzip: not a gzip file"},
+		{"corrupt", "ingest: corrupt/export-00001.csv.gz"},
+	} {
+		_, err := Load(context.Background(), []string{tc.given}, newMemWriter(false), Options{})
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Load(%s) = %v\nwant %s…", tc.given, err, tc.want)
+		}
+		if tc.given == "corrupt" && (err == nil || !strings.Contains(err.Error(), "gzip: ")) {
+			t.Errorf("Load(corrupt) = %v, want a gzip error", err)
+		}
 	}
 }

@@ -75,11 +75,31 @@ func openSource(f *os.File) (source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gzip: %w", err)
 		}
-		return newCSVSource(zr, f)
+		return newCSVSource(gzipErrors{zr}, f)
 	case bytes.HasPrefix(head, magicZip):
 		return openZipCSV(f, st.Size())
 	}
+	// A file named as compressed that is not is corrupt (or misnamed): say
+	// so, rather than report its bytes as a malformed CSV.
+	name := strings.ToLower(f.Name())
+	for _, c := range []struct{ ext, what string }{{".gz", "gzip"}, {".zip", "zip"}, {".parquet", "Parquet"}} {
+		if strings.HasSuffix(name, c.ext) {
+			return nil, fmt.Errorf("%s: not a %s file: it does not start with the %s signature (corrupt or misnamed)", c.what, c.what, c.what)
+		}
+	}
 	return newCSVSource(bufio.NewReaderSize(f, 1<<16), f)
+}
+
+// gzipErrors names gzip as the cause of a read error in a compressed stream
+// (a corrupt block, a bad checksum), which the CSV reader passes on.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("gzip: %w", err)
+	}
+	return n, err
 }
 
 // openZipCSV opens the one CSV file inside a zip archive.

@@ -16,8 +16,10 @@
 //     pending message at once, whatever its backoff said.
 //   - Nothing is queued twice: a message's ID is derived from the event and
 //     the recipient, and enqueueing an ID that exists does nothing.
-//   - Nothing is sent twice, except in one window no outbox can close: a
-//     crash after the receiver accepted a message and before the outcome was
-//     written. The message is then sent again with the same Message-ID
-//     header (email) and MessageId (SNS), so receivers can drop the copy.
+//   - Delivery is at-least-once, as any delivery to an outside receiver is:
+//     a crash after the receiver accepted a message and before the outcome
+//     was written sends it again after the restart. Every send of an outbox
+//     entry carries the same Message-ID header (email) and MessageId (SNS),
+//     derived from the entry's ID, and the same Date/Timestamp, so receivers
+//     drop the copy by that id.
 package notify

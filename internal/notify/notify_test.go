@@ -338,3 +338,52 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// crashOutbox loses the outcome of every attempt, as a crash between the
+// receiver's acceptance and the outbox write does.
+type crashOutbox struct{ *memOutbox }
+
+func (crashOutbox) Record(context.Context, store.Attempt) error { return nil }
+
+// Delivery is at-least-once: a message whose outcome was lost goes out again
+// after a restart, with the same SNS MessageId and email Message-ID, and the
+// same bytes, so that receivers can drop the copy.
+func TestRedeliveryKeepsMessageIDs(t *testing.T) {
+	ctx := context.Background()
+	h := &hook{}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	mail := smtptest.NewServer(t)
+	smtp, err := notify.NewSMTP(notify.SMTPConfig{Addr: mail.Addr, From: "tally@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	topic := "arn:aws:sns:us-east-1:123456789012:alerts"
+	senders := map[store.MessageKind]notify.Sender{store.Email: smtp,
+		store.SNS: &notify.SNSHTTP{Endpoints: map[string]string{topic: srv.URL}}}
+	o := newMemOutbox()
+	o.Enqueue(ctx, message(store.SNS, topic), message(store.Email, "ops@example.com"))
+	clk := &clock{t: t0}
+	before := notify.NewDispatcher(notify.DispatcherConfig{Outbox: crashOutbox{o}, Senders: senders, Now: clk.Now})
+	before.Flush(ctx)
+	clk.Add(time.Hour)
+	after := notify.NewDispatcher(notify.DispatcherConfig{Outbox: o, Senders: senders, Now: clk.Now})
+	if n, err := after.Flush(ctx); n != 2 || err != nil {
+		t.Fatalf("Flush after the restart = %d, %v; want 2 messages sent again", n, err)
+	}
+	if len(h.posts) != 2 || len(mail.Mails()) != 2 {
+		t.Fatalf("got %d SNS posts and %d mails, want 2 of each", len(h.posts), len(mail.Mails()))
+	}
+	if diff := cmp.Diff(h.posts[0], h.posts[1]); diff != "" {
+		t.Errorf("SNS redelivery differs (-first +second):\n%s", diff)
+	}
+	if a, b := h.heads[0].Get("x-amz-sns-message-id"), h.heads[1].Get("x-amz-sns-message-id"); a != b || a != h.posts[0].MessageID {
+		t.Errorf("x-amz-sns-message-id %q then %q, want both %q", a, b, h.posts[0].MessageID)
+	}
+	m := mail.Mails()
+	for _, hdr := range []string{"Message-Id", "Date", "Subject"} {
+		if a, b := m[0].Header(hdr), m[1].Header(hdr); a != b || a == "" {
+			t.Errorf("email %s %q then %q, want the same", hdr, a, b)
+		}
+	}
+}

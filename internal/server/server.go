@@ -55,6 +55,8 @@ type Config struct {
 	// MCP, when set, serves the Model Context Protocol at /mcp; it
 	// authenticates its requests itself (package mcp).
 	MCP http.Handler
+	// Health, when set, tells /healthz whether the store answers.
+	Health func(context.Context) error
 }
 
 // DefaultMaxPendingBodyBytes is the default of Config.MaxPendingBodyBytes.
@@ -134,6 +136,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if !s.ready.Load() {
 		http.Error(w, "starting", http.StatusServiceUnavailable)
 		return
+	}
+	if s.cfg.Health != nil {
+		if err := s.cfg.Health(r.Context()); err != nil {
+			s.cfg.Logger.Error("health check failed", "err", err)
+			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	io.WriteString(w, "ok\n")
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,6 +119,31 @@ func TestHealthz(t *testing.T) {
 	s.SetReady()
 	if got := get(); got != http.StatusOK {
 		t.Errorf("after ready: %d", got)
+	}
+}
+
+// A store that cannot answer makes the server unhealthy.
+func TestHealthzAsksTheStore(t *testing.T) {
+	var broken atomic.Bool
+	s := New(Config{Keys: auth.TestKeys(), API: testRouter(t), Health: func(context.Context) error {
+		if broken.Load() {
+			return errors.New("database has been invalidated")
+		}
+		return nil
+	}})
+	s.SetReady()
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	for _, b := range []bool{false, true, false} {
+		broken.Store(b)
+		resp, err := http.Get(ts.URL + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := map[bool]int{false: 200, true: 503}[b]; resp.StatusCode != want {
+			t.Errorf("store broken=%v: /healthz %d, want %d", b, resp.StatusCode, want)
+		}
 	}
 }
 

@@ -25,27 +25,35 @@ type TagChange struct {
 	Active bool
 }
 
-// TagStore keeps the status of cost allocation tag keys. A key has a
-// current status and a status per billing month (DESIGN.md §6); tag
-// questions of CostStore only count keys active in a line's billing month.
-// Keys are discovered by ingest: a key seen for the first time is active,
-// and every key seen in a billing month gets its current status for that
-// month. Every method MUST be safe for concurrent use and MUST persist what
-// it changes before returning.
+// TagStore keeps the status of cost allocation tag keys. Tag statuses
+// belong to a payer (management) account, as in AWS (DESIGN.md §3): a key
+// has a current status per payer and a status per payer and billing month
+// (DESIGN.md §6); tag questions of CostStore count, on each line, the keys
+// its payer had active in the line's billing month. Keys are discovered by
+// ingest: a key seen for the first time is active, and every key seen in a
+// billing month gets its payer's current status for that month. Every
+// method MUST be safe for concurrent use and MUST persist what it changes
+// before returning.
 type TagStore interface {
-	// TagKeys lists the tag keys ordered by key: all of them when payer is
-	// "", else those on lines paid by payer.
-	TagKeys(ctx context.Context, payer string) ([]TagKey, error)
+	// TagKeys lists payer's tag keys ordered by key; a non-empty account
+	// keeps those on lines of that usage account.
+	TagKeys(ctx context.Context, payer, account string) ([]TagKey, error)
 
-	// SetTagStatus changes the current status of keys and their status in
-	// the billing month of at and every later month; earlier months keep
-	// theirs. Setting the status a key has does nothing. It MUST apply all
-	// the changes or none, and returns, in order, the keys it does not know.
-	SetTagStatus(ctx context.Context, changes []TagChange, at time.Time) (unknown []string, err error)
+	// SetTagStatus changes payer's current status of keys and their status
+	// on payer's lines in the billing month of at and every later month;
+	// earlier months and other payers keep theirs. Setting the status a key
+	// has does nothing. It MUST apply all the changes or none, and returns,
+	// in order, the keys payer does not have.
+	SetTagStatus(ctx context.Context, payer string, changes []TagChange, at time.Time) (unknown []string, err error)
 
-	// LinkedOnly reports whether account appears in the data only as a
-	// linked account of other payers.
-	LinkedOnly(ctx context.Context, account string) (bool, error)
+	// TagPayer returns the payer whose tag settings govern account: account
+	// itself when it pays for lines (isPayer), else the payer of its latest
+	// lines, else "".
+	TagPayer(ctx context.Context, account string) (payer string, isPayer bool, err error)
+
+	// FirstPayer returns the payer of the first billing period ingested, ""
+	// without data.
+	FirstPayer(ctx context.Context) (string, error)
 }
 
 // BackfillStatus is the state of a backfill request, with AWS's names.
@@ -61,6 +69,9 @@ const (
 // Backfill is one cost allocation tag backfill request and its outcome.
 type Backfill struct {
 	ID int64
+	// Payer is the management account that made the request: tag statuses,
+	// backfills, their quota and history belong to a payer, as in AWS.
+	Payer string
 	// From is the first billing month the request re-applies statuses to.
 	From time.Time
 	// RequestedAt is when it was accepted; the statuses it applies are those
@@ -87,25 +98,26 @@ type Backfill struct {
 // persist what it changes before returning, so that a restart finds it.
 type BackfillStore interface {
 	// TagStatusVersion returns a number that grows with every status change
-	// SetTagStatus makes, and only then.
-	TagStatusVersion(ctx context.Context) (int64, error)
+	// SetTagStatus makes for payer, and only then.
+	TagStatusVersion(ctx context.Context, payer string) (int64, error)
 
-	// CreateBackfill records a PROCESSING request from the month of from,
-	// together with the current status of every key and the current
-	// TagStatusVersion, all in one transaction.
-	CreateBackfill(ctx context.Context, from, requestedAt time.Time) (Backfill, error)
+	// CreateBackfill records a PROCESSING request of payer from the month of
+	// from, together with the current status of every key of payer and
+	// payer's current TagStatusVersion, all in one transaction.
+	CreateBackfill(ctx context.Context, payer string, from, requestedAt time.Time) (Backfill, error)
 
-	// Backfills lists every request, newest first.
+	// Backfills lists every payer's requests, newest first.
 	Backfills(ctx context.Context) ([]Backfill, error)
 
 	// BeginBackfill counts one more attempt at a PROCESSING request and
 	// returns the count; it fails for a request that is not PROCESSING.
 	BeginBackfill(ctx context.Context, id int64) (int, error)
 
-	// ApplyBackfill gives every key the status recorded with request id in
-	// each billing month from its From up to (not including) the month of
-	// its RequestedAt, and marks the request SUCCEEDED at done, in one
-	// transaction: readers see all months before or all months after.
+	// ApplyBackfill gives every key of the request's payer the status
+	// recorded with request id in each billing month from its From up to
+	// (not including) the month of its RequestedAt, and marks the request
+	// SUCCEEDED at done, in one transaction: readers see all months before
+	// or all months after.
 	ApplyBackfill(ctx context.Context, id int64, done time.Time) error
 
 	// FailBackfill marks a PROCESSING request FAILED at done with a reason.

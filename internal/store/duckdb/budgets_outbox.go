@@ -44,7 +44,7 @@ func enqueue(ctx context.Context, tx *sql.Tx, msgs []store.Message) error {
 // Due returns up to limit pending messages whose next attempt is at or
 // before t, oldest first.
 func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]store.Pending, error) {
-	rows, err := o.db.sql.QueryContext(ctx, `SELECT id, kind, address, subject, body, ref, created, attempts
+	rows, err := o.db.h().QueryContext(ctx, `SELECT id, kind, address, subject, body, ref, created, attempts
 		FROM notify_outbox WHERE status = ? AND next_attempt <= ? ORDER BY created, id LIMIT ?`,
 		statusPending, t.UTC(), limit)
 	if err != nil {
@@ -95,7 +95,7 @@ func (o *Outbox) Record(ctx context.Context, a store.Attempt) error {
 
 // Log returns the delivery log, oldest attempt first.
 func (o *Outbox) Log(ctx context.Context) ([]store.LogEntry, error) {
-	rows, err := o.db.sql.QueryContext(ctx, `SELECT l.id, l.attempt, l.attempted_at, l.outcome, l.error, l.next_attempt,
+	rows, err := o.db.h().QueryContext(ctx, `SELECT l.id, l.attempt, l.attempted_at, l.outcome, l.error, l.next_attempt,
 		o.kind, o.address, o.ref, o.subject
 		FROM notify_log l JOIN notify_outbox o ON o.id = l.id ORDER BY l.attempted_at, l.id, l.attempt`)
 	if err != nil {

@@ -17,7 +17,7 @@ func (db *DB) BudgetDocs(ctx context.Context, account string) ([][]byte, error) 
 	if account != "" {
 		q, args = `SELECT doc FROM budgets WHERE account = ? ORDER BY name`, []any{account}
 	}
-	rows, err := db.sql.QueryContext(ctx, q, args...)
+	rows, err := db.h().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: read budgets: %w", err)
 	}
@@ -38,7 +38,7 @@ func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, erro
 	db.budgetsMu.RLock()
 	defer db.budgetsMu.RUnlock()
 	var doc string
-	err := db.sql.QueryRowContext(ctx, `SELECT doc FROM budgets WHERE account = ? AND name = ?`, account, name).Scan(&doc)
+	err := db.h().QueryRowContext(ctx, `SELECT doc FROM budgets WHERE account = ? AND name = ?`, account, name).Scan(&doc)
 	if errNoRows(err) {
 		return nil, nil
 	}
@@ -70,7 +70,7 @@ func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, m
 func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, error) {
 	db.budgetsMu.Lock()
 	defer db.budgetsMu.Unlock()
-	res, err := db.sql.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
+	res, err := db.h().ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
 	if err != nil {
 		return false, fmt.Errorf("duckdb: delete budget %s/%s: %w", account, name, err)
 	}

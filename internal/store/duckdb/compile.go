@@ -139,7 +139,7 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 		b.WriteString("(" + b.valueCond(col, m) + ")")
 		return nil
 	case query.KindTag:
-		b.labelMatch(m, "tag_sets", "r.tag_set", "JOIN tag_status st ON st.key = s.key AND st.month = "+src.month+" AND st.active")
+		b.labelMatch(m, "tag_sets", "r.tag_set", "JOIN tag_status st ON st.payer = c.payer AND st.key = s.key AND st.month = "+src.month+" AND st.active")
 		return nil
 	case query.KindCostCategory:
 		b.labelMatch(m, "cc_sets", "r.cc_set", "")
@@ -232,8 +232,8 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 		}
 		return "", fmt.Errorf("duckdb: cannot group by %s", g.Key)
 	case query.KindTag:
-		b.WriteString(" LEFT JOIN (SELECT s.id, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active WHERE s.key = " +
-			b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.tag_set AND " + alias + ".month = " + src.month)
+		b.WriteString(" LEFT JOIN (SELECT s.id, st.payer, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active WHERE s.key = " +
+			b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.tag_set AND " + alias + ".payer = c.payer AND " + alias + ".month = " + src.month)
 	case query.KindCostCategory:
 		b.WriteString(" LEFT JOIN (SELECT id, value FROM cc_sets WHERE key = " + b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.cc_set")
 	}

@@ -42,10 +42,15 @@ type Options struct {
 // DB is a DuckDB-backed store. It is safe for concurrent use; ingests are
 // serialised.
 type DB struct {
-	sql    *sql.DB
-	now    func() time.Time
-	log    *slog.Logger
-	ingest sync.Mutex // one writer at a time
+	// handle is the open database; recovery from a fatal error replaces it
+	// (see h and reopen).
+	handle atomic.Pointer[sql.DB]
+	dsn    string
+	// reopenMu serialises reopen.
+	reopenMu sync.Mutex
+	now      func() time.Time
+	log      *slog.Logger
+	ingest   sync.Mutex // one writer at a time
 
 	mu      sync.Mutex // guards nextGen and the set dictionaries
 	nextGen int64
@@ -87,7 +92,11 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
-	db := &DB{sql: sdb, now: opt.Now, log: opt.Logger}
+	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger}
+	db.handle.Store(sdb)
+	if path == "" {
+		db.dsn = ""
+	}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -115,23 +124,28 @@ func (db *DB) init(ctx context.Context) error {
 		return err
 	}
 	for _, s := range schemaSQL() {
-		if _, err := db.sql.ExecContext(ctx, s); err != nil {
+		if _, err := db.h().ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("duckdb: create schema: %w", err)
 		}
 	}
 	if err := db.purgeInactive(ctx); err != nil {
+		// Leftover rows are invisible to readers: a store that cannot be
+		// written (a full disk) still serves what it holds.
+		db.log.Warn("removing leftovers of replaced or failed ingests failed; the store serves its data and retries on the next start", "err", err)
+	}
+	if err := db.migrateTagPayers(ctx); err != nil {
 		return err
 	}
-	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&db.nextGen); err != nil {
+	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&db.nextGen); err != nil {
 		return fmt.Errorf("duckdb: read generations: %w", err)
 	}
 	var err error
-	if db.combos, err = loadComboDict(ctx, db.sql); err != nil {
+	if db.combos, err = loadComboDict(ctx, db.h()); err != nil {
 		return err
 	}
 	db.sets = map[string]*setDict{}
 	for _, table := range []string{"tag_sets", "cc_sets"} {
-		d, err := loadSetDict(ctx, db.sql, table)
+		d, err := loadSetDict(ctx, db.h(), table)
 		if err != nil {
 			return err
 		}
@@ -144,17 +158,17 @@ func (db *DB) init(ctx context.Context) error {
 // of another version.
 func (db *DB) checkSchema(ctx context.Context) error {
 	var tables int
-	if err := db.sql.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'`).Scan(&tables); err != nil {
+	if err := db.h().QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'`).Scan(&tables); err != nil {
 		return fmt.Errorf("duckdb: read schema: %w", err)
 	}
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tally_schema (version INTEGER NOT NULL)`); err != nil {
+	if _, err := db.h().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tally_schema (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("duckdb: create schema: %w", err)
 	}
 	var version int
-	err := db.sql.QueryRowContext(ctx, `SELECT version FROM tally_schema`).Scan(&version)
+	err := db.h().QueryRowContext(ctx, `SELECT version FROM tally_schema`).Scan(&version)
 	switch {
 	case errNoRows(err) && tables == 0:
-		_, err = db.sql.ExecContext(ctx, `INSERT INTO tally_schema VALUES (?)`, schemaVersion)
+		_, err = db.h().ExecContext(ctx, `INSERT INTO tally_schema VALUES (?)`, schemaVersion)
 		return err
 	case errNoRows(err):
 		version = 0
@@ -172,21 +186,24 @@ func (db *DB) checkSchema(ctx context.Context) error {
 func (db *DB) purgeInactive(ctx context.Context) error {
 	live := `SELECT gen FROM generations WHERE gen IN (` + activeGenerations + `)`
 	for _, t := range append([]string{"line_items"}, rollupTables...) {
-		if _, err := db.sql.ExecContext(ctx, `DELETE FROM `+t+` WHERE gen NOT IN (`+live+`)`); err != nil {
+		if _, err := db.h().ExecContext(ctx, `DELETE FROM `+t+` WHERE gen NOT IN (`+live+`)`); err != nil {
 			return fmt.Errorf("duckdb: purge %s: %w", t, err)
 		}
 	}
-	if _, err := db.sql.ExecContext(ctx, `DELETE FROM generations WHERE gen NOT IN (`+activeGenerations+`)`); err != nil {
+	if _, err := db.h().ExecContext(ctx, `DELETE FROM generations WHERE gen NOT IN (`+activeGenerations+`)`); err != nil {
 		return fmt.Errorf("duckdb: purge generations: %w", err)
 	}
 	return nil
 }
 
 // Close closes the database file.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error { return db.h().Close() }
+
+// h returns the open database.
+func (db *DB) h() *sql.DB { return db.handle.Load() }
 
 // SQL exposes the underlying handle to the backend's own tests and tools.
-func (db *DB) SQL() *sql.DB { return db.sql }
+func (db *DB) SQL() *sql.DB { return db.h() }
 
 // errNoRows reports whether err is sql.ErrNoRows.
 func errNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -127,7 +127,7 @@ func TestHourlyRollupAgreesWithLineItems(t *testing.T) {
 		b.UsageStart = b.UsageStart.Add(3 * time.Hour)
 		load(t, db, p, a, b, item("2024-01-02", "Lambda", "4", map[string]string{"Team": "a"}))
 		var hourly bool
-		db.sql.QueryRow(`SELECT hourly FROM generations`).Scan(&hourly)
+		db.h().QueryRow(`SELECT hourly FROM generations`).Scan(&hourly)
 		if hourly != recent {
 			t.Errorf("recent=%v: generation hourly=%v", recent, hourly)
 		}

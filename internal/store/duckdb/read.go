@@ -20,6 +20,11 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
 // has the same answer.
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
+	out, err := db.aggregate(ctx, q)
+	return out, db.recoverFrom(err)
+}
+
+func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
 	hourly := false
 	if q.Granularity == query.Hourly {
 		var err error
@@ -31,7 +36,7 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.sql.QueryContext(ctx, text, args...)
+	rows, err := db.h().QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
 	}
@@ -210,6 +215,11 @@ func orderBy(sort []query.SortKey, valueCol string, src source) string {
 // DimensionValues lists the values of a dimension with cost or usage in the
 // period (GetDimensionValues).
 func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
+	out, err := db.dimensionValues(ctx, q)
+	return out, db.recoverFrom(err)
+}
+
+func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
 	src := valuesSource(q.Period)
 	switch {
@@ -240,7 +250,7 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
+	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: dimension values: %w", err)
 	}
@@ -268,6 +278,11 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 // q.CostCategories it lists cost category names or one category's values
 // (GetCostCategories), without "".
 func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
+	out, err := db.tags(ctx, q)
+	return out, db.recoverFrom(err)
+}
+
+func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	src := valuesSource(q.Period)
 	var b sqlBuilder
 	var from sqlBuilder
@@ -278,7 +293,7 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 		from.WriteString(" JOIN cc_sets gk0 ON gk0.id = r.cc_set")
 		b.WriteString("SELECT gk0.key AS v")
 	case q.Key == "":
-		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.key = gk0.key AND st0.month = r.month AND st0.active")
+		from.WriteString(" JOIN tag_sets gk0 ON gk0.id = r.tag_set JOIN tag_status st0 ON st0.payer = c.payer AND st0.key = gk0.key AND st0.month = r.month AND st0.active")
 		b.WriteString("SELECT gk0.key AS v")
 	default:
 		if q.CostCategories {
@@ -305,7 +320,7 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.sql.QueryContext(ctx, b.String(), b.args...)
+	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: tags: %w", err)
 	}
@@ -325,7 +340,7 @@ func (db *DB) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 // store's version, so it is read once per version.
 func (db *DB) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
 	ps, _, err := db.periods(ctx)
-	return ps, err
+	return ps, db.recoverFrom(err)
 }
 
 // periodCache holds the active billing periods of one store version, and
@@ -345,7 +360,7 @@ func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]
 	if c.valid && c.version == v {
 		return slices.Clone(c.periods), c.hourly, nil
 	}
-	rows, err := db.sql.QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
+	rows, err := db.h().QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
 		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly FROM generations
 		WHERE gen IN (`+activeGenerations+`) ORDER BY month, source`)
 	if err != nil {
@@ -382,7 +397,7 @@ func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]
 
 // AccountNames maps usage account ids to their names where the data has them.
 func (db *DB) AccountNames(ctx context.Context) (map[string]string, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT account, max(account_name) FROM combos
+	rows, err := db.h().QueryContext(ctx, `SELECT account, max(account_name) FROM combos
 		WHERE account_name <> '' GROUP BY account`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: account names: %w", err)

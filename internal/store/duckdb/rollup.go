@@ -70,26 +70,28 @@ func (db *DB) recentGens(pending map[billing.BillingPeriod]int64) []int64 {
 }
 
 // recordTagMonths gives every tag key seen in the new generations a status
-// for each billing month it appears in: the key's current status, Active for
-// a key seen for the first time (CUR exports only activated tags). Months
-// that already have a status for the key keep it.
+// for each billing month and payer it appears in: the key's current status
+// for that payer, Active for a key the payer has not had before (CUR exports
+// only activated tags). Months that already have a status for the key keep
+// it.
 func (db *DB) recordTagMonths(ctx context.Context, conn *sql.Conn, gens []int64) error {
 	db.tagsMu.Lock()
 	defer db.tagsMu.Unlock()
 	if len(gens) == 0 {
 		return nil
 	}
-	seen := `(SELECT DISTINCT ts.key, r.month FROM rollup_month r JOIN tag_sets ts ON ts.id = r.tag_set
-		WHERE r.gen IN (` + int64List(gens) + `))`
+	seen := `(SELECT DISTINCT c.payer, ts.key, r.month FROM rollup_month r JOIN combos c ON c.id = r.combo
+		JOIN tag_sets ts ON ts.id = r.tag_set WHERE r.gen IN (` + int64List(gens) + `))`
 	stmts := []string{
 		`INSERT INTO tag_keys SELECT DISTINCT key, 'Active',
-			CASE WHEN starts_with(key, 'aws:') THEN 'AWSGenerated' ELSE 'UserDefined' END, NULL, NULL
-			FROM ` + seen + ` s WHERE key NOT IN (SELECT key FROM tag_keys)`,
-		`INSERT INTO tag_status SELECT s.key, s.month, k.status = 'Active' FROM ` + seen + ` s
-			JOIN tag_keys k ON k.key = s.key
-			WHERE NOT EXISTS (SELECT 1 FROM tag_status t WHERE t.key = s.key AND t.month = s.month)`,
+			CASE WHEN starts_with(key, 'aws:') THEN 'AWSGenerated' ELSE 'UserDefined' END, NULL, NULL, payer
+			FROM ` + seen + ` s WHERE NOT EXISTS (SELECT 1 FROM tag_keys k WHERE k.payer = s.payer AND k.key = s.key)`,
+		`INSERT INTO tag_status SELECT s.key, s.month, k.status = 'Active', s.payer FROM ` + seen + ` s
+			JOIN tag_keys k ON k.payer = s.payer AND k.key = s.key
+			WHERE NOT EXISTS (SELECT 1 FROM tag_status t WHERE t.payer = s.payer AND t.key = s.key AND t.month = s.month)`,
 		`UPDATE tag_keys SET last_used = greatest(coalesce(tag_keys.last_used, x.m), x.m)
-			FROM (SELECT key, max(month) AS m FROM ` + seen + ` s GROUP BY key) x WHERE tag_keys.key = x.key`,
+			FROM (SELECT payer, key, max(month) AS m FROM ` + seen + ` s GROUP BY payer, key) x
+			WHERE tag_keys.payer = x.payer AND tag_keys.key = x.key`,
 	}
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {

@@ -147,9 +147,13 @@ func coreSchema() []string {
 			usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS tag_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS cc_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
+		// Tag statuses belong to the payer (management) account whose lines
+		// carry the key, as in AWS; payer is last so that stores written
+		// before it existed gain it with ALTER TABLE (see migrateTagPayers).
 		`CREATE TABLE IF NOT EXISTS tag_keys (key VARCHAR NOT NULL, status VARCHAR NOT NULL,
-			type VARCHAR NOT NULL, last_updated TIMESTAMP, last_used DATE)`,
-		`CREATE TABLE IF NOT EXISTS tag_status (key VARCHAR NOT NULL, month DATE NOT NULL, active BOOLEAN NOT NULL)`,
+			type VARCHAR NOT NULL, last_updated TIMESTAMP, last_used DATE, payer VARCHAR NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS tag_status (key VARCHAR NOT NULL, month DATE NOT NULL, active BOOLEAN NOT NULL,
+			payer VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS rollup_hour (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_day (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_month (` + rollupCols + `)`,

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -45,41 +46,50 @@ func loadSetDict(ctx context.Context, db *sql.DB, table string) (*setDict, error
 }
 
 // setKey is a canonical string for a map; empty values are dropped because
-// an empty tag value means untagged.
+// an empty tag value means untagged. Every key and value is written with its
+// length first, so no byte of the data (a NUL in a tag value, say) can make
+// two different maps share a string.
 func setKey(m map[string]string) string {
+	keys := setKeys(m)
+	if len(keys) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, k := range keys {
+		for _, s := range []string{k, m[k]} {
+			b.WriteString(strconv.Itoa(len(s)))
+			b.WriteByte(':')
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+// setKeys returns the keys of m with a non-empty value, sorted.
+func setKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
 	for k, v := range m {
 		if v != "" {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) == 0 {
-		return ""
-	}
 	sort.Strings(keys)
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(m[k])
-		b.WriteByte(0)
-	}
-	return b.String()
+	return keys
 }
 
-// intern returns the id of m, and the rows to insert when m is new.
-func (d *setDict) intern(m map[string]string) (int32, [][2]string) {
+// intern returns the id of m, the rows to insert when m is new, and m's key
+// (to forget it when the rows are not stored after all).
+func (d *setDict) intern(m map[string]string) (int32, [][2]string, string) {
 	k := setKey(m)
 	if id, ok := d.ids[k]; ok {
-		return id, nil
+		return id, nil, k
 	}
 	id := d.next
 	d.next++
 	d.ids[k] = id
 	var rows [][2]string
-	parts := strings.Split(strings.TrimSuffix(k, "\x00"), "\x00")
-	for i := 0; i+1 < len(parts); i += 2 {
-		rows = append(rows, [2]string{parts[i], parts[i+1]})
+	for _, key := range setKeys(m) {
+		rows = append(rows, [2]string{key, m[key]})
 	}
-	return id, rows
+	return id, rows, k
 }

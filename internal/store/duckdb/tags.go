@@ -22,7 +22,7 @@ const conflictRetries = 5
 // conflicts.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	for attempt := 0; ; attempt++ {
-		err := db.tryTx(ctx, fn)
+		err := db.recoverFrom(db.tryTx(ctx, fn))
 		var de *duckdb.Error
 		if err == nil || attempt == conflictRetries || !errors.As(err, &de) || de.Type != duckdb.ErrorTypeTransaction {
 			return err
@@ -36,7 +36,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+	tx, err := db.h().BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -47,23 +47,30 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// payerKeys selects the tag keys on active lines paid by the account given
-// as parameter.
-var payerKeys = `SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.id = r.combo
-	JOIN tag_sets ts ON ts.id = r.tag_set WHERE ` + activeGens + ` AND c.payer = ?`
-
-// TagKeys lists the cost allocation tag keys ordered by key: every key seen
-// in the data when payer is "", else the keys on lines paid by payer.
-func (db *DB) TagKeys(ctx context.Context, payer string) ([]store.TagKey, error) {
+// TagKeys lists payer's cost allocation tag keys ordered by key, with their
+// status for payer; payer "" lists every payer's keys, each once, Active
+// when it is active for some payer. A non-empty account keeps the keys on
+// lines of that usage account only (what an AWS Organizations member sees of
+// its payer's keys).
+func (db *DB) TagKeys(ctx context.Context, payer, account string) ([]store.TagKey, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
-	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys`
-	var args []any
-	if payer != "" {
-		q += ` WHERE key IN (` + payerKeys + `)`
-		args = append(args, payer)
+	q := `SELECT key, status, type, last_updated, last_used FROM tag_keys WHERE payer = ?`
+	args := []any{payer}
+	if payer == "" {
+		q = `SELECT key, CASE WHEN bool_or(status = 'Active') THEN 'Active' ELSE 'Inactive' END, min(type),
+			max(last_updated), max(last_used) FROM tag_keys WHERE TRUE`
+		args = nil
 	}
-	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY key`, args...)
+	if account != "" {
+		q += ` AND key IN (SELECT DISTINCT ts.key FROM rollup_month r JOIN combos c ON c.id = r.combo
+			JOIN tag_sets ts ON ts.id = r.tag_set WHERE ` + activeGens + ` AND c.account = ?)`
+		args = append(args, account)
+	}
+	if payer == "" {
+		q += ` GROUP BY key`
+	}
+	rows, err := db.h().QueryContext(ctx, q+` ORDER BY key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: tag keys: %w", err)
 	}
@@ -88,11 +95,13 @@ func (db *DB) TagKeys(ctx context.Context, payer string) ([]store.TagKey, error)
 	return out, rows.Err()
 }
 
-// SetTagStatus applies status changes at the moment at: each key's current
-// status, and its status in the billing month of at and every later month,
-// while earlier months keep theirs. A change to the status a key already
-// has does nothing. It returns, in order, the keys it does not know.
-func (db *DB) SetTagStatus(ctx context.Context, changes []store.TagChange, at time.Time) ([]string, error) {
+// SetTagStatus applies payer's status changes at the moment at: each key's
+// current status for payer, and its status in the billing month of at and
+// every later month on payer's lines, while earlier months keep theirs.
+// Other payers' statuses of the same keys do not change. A change to the
+// status a key already has does nothing. It returns, in order, the keys
+// payer does not have.
+func (db *DB) SetTagStatus(ctx context.Context, payer string, changes []store.TagChange, at time.Time) ([]string, error) {
 	db.tagsMu.Lock()
 	defer db.tagsMu.Unlock()
 	var unknown []string
@@ -102,7 +111,7 @@ func (db *DB) SetTagStatus(ctx context.Context, changes []store.TagChange, at ti
 		unknown = nil
 		for _, c := range changes {
 			var status string
-			err := tx.QueryRowContext(ctx, `SELECT status FROM tag_keys WHERE key = ? LIMIT 1`, c.Key).Scan(&status)
+			err := tx.QueryRowContext(ctx, `SELECT status FROM tag_keys WHERE payer = ? AND key = ? LIMIT 1`, payer, c.Key).Scan(&status)
 			if errNoRows(err) {
 				unknown = append(unknown, c.Key)
 				continue
@@ -118,10 +127,10 @@ func (db *DB) SetTagStatus(ctx context.Context, changes []store.TagChange, at ti
 				q    string
 				args []any
 			}{
-				{`UPDATE tag_keys SET status = ?, last_updated = ? WHERE key = ?`, []any{want, at, c.Key}},
-				{`UPDATE tag_status SET active = ? WHERE key = ? AND month >= ?`, []any{c.Active, c.Key, month}},
-				{`INSERT INTO tag_status_log SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ? FROM tag_status_log`,
-					[]any{c.Key, c.Active, at, month}},
+				{`UPDATE tag_keys SET status = ?, last_updated = ? WHERE payer = ? AND key = ?`, []any{want, at, payer, c.Key}},
+				{`UPDATE tag_status SET active = ? WHERE payer = ? AND key = ? AND month >= ?`, []any{c.Active, payer, c.Key, month}},
+				{`INSERT INTO tag_status_log SELECT coalesce(max(seq), 0) + 1, ?, ?, ?, ?, ? FROM tag_status_log`,
+					[]any{c.Key, c.Active, at, month, payer}},
 			}
 			for _, s := range stmts {
 				if _, err := tx.ExecContext(ctx, s.q, s.args...); err != nil {
@@ -145,26 +154,34 @@ func statusName(active bool) string {
 	return "Inactive"
 }
 
-// LinkedOnly reports whether account appears in the data only as a linked
-// account of other payers: an AWS Organizations member, which has no access
-// to cost allocation tags.
-func (db *DB) LinkedOnly(ctx context.Context, account string) (bool, error) {
-	lines := `SELECT 1 FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE ` + activeGens
-	var linked bool
-	err := db.sql.QueryRowContext(ctx, `SELECT EXISTS (`+lines+` AND c.account = ? AND c.payer <> ?)
-		AND NOT EXISTS (`+lines+` AND c.payer = ?)`, account, account, account).Scan(&linked)
+// TagPayer returns the payer (management) account whose cost allocation tag
+// settings govern account: account itself when it pays for stored lines
+// (isPayer), else the payer of its latest lines, as for an AWS
+// Organizations member; "" when account appears nowhere in the data.
+func (db *DB) TagPayer(ctx context.Context, account string) (payer string, isPayer bool, err error) {
+	lines := `FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE ` + activeGens
+	err = db.h().QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 `+lines+` AND c.payer = ?)`, account).Scan(&isPayer)
 	if err != nil {
-		return false, fmt.Errorf("duckdb: account role: %w", err)
+		return "", false, fmt.Errorf("duckdb: account role: %w", err)
 	}
-	return linked, nil
+	if isPayer {
+		return account, true, nil
+	}
+	err = db.h().QueryRowContext(ctx, `SELECT c.payer `+lines+` AND c.account = ? ORDER BY r.month DESC, c.payer LIMIT 1`,
+		account).Scan(&payer)
+	if err != nil && !errNoRows(err) {
+		return "", false, fmt.Errorf("duckdb: account role: %w", err)
+	}
+	return payer, false, nil
 }
 
-// TagStatusVersion returns the number of status changes SetTagStatus made.
-func (db *DB) TagStatusVersion(ctx context.Context) (int64, error) {
+// TagStatusVersion returns the sequence number of payer's latest status
+// change, 0 when it made none.
+func (db *DB) TagStatusVersion(ctx context.Context, payer string) (int64, error) {
 	db.tagsMu.RLock()
 	defer db.tagsMu.RUnlock()
 	var v int64
-	if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log`).Scan(&v); err != nil {
+	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log WHERE payer = ?`, payer).Scan(&v); err != nil {
 		return 0, fmt.Errorf("duckdb: tag status version: %w", err)
 	}
 	return v, nil

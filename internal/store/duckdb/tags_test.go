@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
@@ -23,6 +25,20 @@ func loadTagMonths(t *testing.T, db *DB) {
 		}
 		load(t, db, billing.BillingPeriod{Source: "cur:111111111111", Month: day(m)}, items...)
 	}
+}
+
+// byTeam returns the monthly Lambda cost of October to December grouped by
+// Team.
+func byTeam(t *testing.T, db *DB) map[string]string {
+	t.Helper()
+	return total(t, db, &query.Aggregate{Period: billing.Period{Start: day("2024-10-01"), End: day("2025-01-01")},
+		Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost},
+		GroupBy: []query.GroupKey{{Kind: query.KindTag, Key: "Team"}},
+		Filter:  &query.Match{Kind: query.KindDimension, Key: string(billing.DimService), Values: []string{"AWS Lambda"}, Op: query.OpEquals}})
+}
+
+func teamMonths(oct, nov, dec string) map[string]string {
+	return map[string]string{"2024-10-01|" + oct: "1 USD", "2024-11-01|" + nov: "1 USD", "2024-12-01|" + dec: "1 USD"}
 }
 
 // TestBackfillIsAtomicForReaders flips Team's status and backfills it over
@@ -68,10 +84,10 @@ func TestBackfillIsAtomicForReaders(t *testing.T) {
 	}
 	for i := range rounds {
 		at = at.Add(time.Minute)
-		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, "111111111111", []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatal(err)
 		}
-		req, err := db.CreateBackfill(ctx, day("2024-10-01"), at)
+		req, err := db.CreateBackfill(ctx, "111111111111", day("2024-10-01"), at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +141,7 @@ func TestStatusChangesDuringIngest(t *testing.T) {
 			return
 		default:
 		}
-		if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
+		if _, err := db.SetTagStatus(ctx, "111111111111", []store.TagChange{{Key: "Team", Active: i%2 == 1}}, at); err != nil {
 			t.Fatalf("change %d during ingest: %v", i, err)
 		}
 	}
@@ -146,7 +162,7 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE tag_keys SET status = 'Inactive', last_used = DATE '2025-01-01' WHERE key = 'Team'`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE tag_keys SET status = 'Inactive', last_used = DATE '2025-01-01' WHERE key = 'Team' AND payer = '111111111111'`); err != nil {
 		t.Fatal(err)
 	}
 	committed := make(chan error, 1)
@@ -154,13 +170,13 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 		time.Sleep(30 * time.Millisecond)
 		committed <- tx.Commit()
 	}()
-	if _, err := db.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := db.SetTagStatus(ctx, "111111111111", []store.TagChange{{Key: "Team", Active: true}}, time.Date(2024, 12, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatalf("SetTagStatus beside a concurrent transaction: %v", err)
 	}
 	if err := <-committed; err != nil {
 		t.Fatalf("the concurrent transaction: %v", err)
 	}
-	keys, err := db.TagKeys(ctx, "")
+	keys, err := db.TagKeys(ctx, "111111111111", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,5 +187,53 @@ func TestStatusChangeRetriesConflicts(t *testing.T) {
 	theirs := !team.Active && team.LastUpdated.IsZero()
 	if !team.LastUsed.Equal(day("2025-01-01")) || !(ours || theirs) {
 		t.Errorf("Team = %+v, want both transactions applied in some order", team)
+	}
+}
+
+// A store written when tag statuses were global gets them per payer on
+// open: each payer keeps the statuses its keys had.
+func TestMigrateGlobalTagStatuses(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "tally.duckdb")
+	db, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadTagMonths(t, db)
+	other := item("2024-12-02", "AWS Lambda", "1", map[string]string{"Team": "b"})
+	other.PayerAccountID, other.UsageAccountID = "333333333333", "333333333333"
+	load(t, db, billing.BillingPeriod{Source: "cur:333333333333", Month: day("2024-12-01")}, other)
+	// Turn the store into the old layout: one global row per key and month,
+	// Team inactive in December.
+	for _, q := range []string{
+		`DELETE FROM tag_keys WHERE payer = '333333333333'`,
+		`DELETE FROM tag_status WHERE payer = '333333333333'`,
+		`UPDATE tag_keys SET status = 'Inactive' WHERE key = 'Team'`,
+		`UPDATE tag_status SET active = false WHERE key = 'Team' AND month = DATE '2024-12-01'`,
+		`ALTER TABLE tag_keys DROP COLUMN payer`, `ALTER TABLE tag_status DROP COLUMN payer`,
+		`ALTER TABLE tag_status_log DROP COLUMN payer`, `ALTER TABLE tag_backfills DROP COLUMN payer`,
+	} {
+		if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	if db, err = Open(ctx, path, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, payer := range []string{"111111111111", "333333333333"} {
+		keys, err := db.TagKeys(ctx, payer, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) == 0 || keys[0].Key != "Team" || keys[0].Active {
+			t.Errorf("TagKeys(%s) = %+v, want Team inactive", payer, keys)
+		}
+	}
+	// December's Lambda lines of both payers are untagged.
+	want := map[string]string{"2024-10-01|a": "1 USD", "2024-11-01|a": "1 USD", "2024-12-01|": "2 USD"}
+	if diff := cmp.Diff(want, byTeam(t, db)); diff != "" {
+		t.Errorf("after migration (-want +got):\n%s", diff)
 	}
 }

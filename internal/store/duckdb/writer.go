@@ -32,6 +32,11 @@ type writer struct {
 	app     *lineAppender
 	pending map[billing.BillingPeriod]int64
 	newRows map[string][][]any // dictionary table -> rows to insert on commit
+	// newSets and newCombos are the dictionary entries this ingest added:
+	// when it fails they are forgotten, or a later ingest would take them
+	// for stored and lose its lines.
+	newSets   map[string][]string
+	newCombos []comboKey
 	// Consecutive lines usually belong to one resource: remembering the last
 	// combo and sets spares the dictionaries' hashing on most rows.
 	last struct {
@@ -46,7 +51,7 @@ type writer struct {
 // NewWriter starts an ingest; it waits for a running one to finish.
 func (db *DB) NewWriter(ctx context.Context) (store.Writer, error) {
 	db.ingest.Lock()
-	conn, err := db.sql.Conn(ctx)
+	conn, err := db.h().Conn(ctx)
 	if err != nil {
 		db.ingest.Unlock()
 		return nil, fmt.Errorf("duckdb: writer connection: %w", err)
@@ -101,8 +106,14 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 		return l.id
 	}
 	w.db.mu.Lock()
-	id, rows := w.db.sets[table].intern(m)
+	id, rows, key := w.db.sets[table].intern(m)
 	w.db.mu.Unlock()
+	if len(rows) > 0 {
+		if w.newSets == nil {
+			w.newSets = map[string][]string{}
+		}
+		w.newSets[table] = append(w.newSets[table], key)
+	}
 	for _, kv := range rows {
 		w.newRows[table] = append(w.newRows[table], []any{id, kv[0], kv[1]})
 	}
@@ -134,6 +145,7 @@ func (w *writer) combo(li *billing.LineItem) int32 {
 	id, isNew := w.db.combos.intern(k)
 	w.db.mu.Unlock()
 	if isNew {
+		w.newCombos = append(w.newCombos, k)
 		row := make([]any, 0, 1+len(k))
 		row = append(row, id)
 		for _, v := range k {
@@ -153,15 +165,38 @@ func (w *writer) Commit(ctx context.Context, periods []store.PeriodInfo) error {
 	}
 	defer w.finish()
 	if err := w.app.close(); err != nil {
-		w.discard()
-		return err
+		w.fail()
+		return w.db.recoverFrom(err)
 	}
 	w.app = nil
 	if err := w.commit(ctx, periods); err != nil {
-		w.discard()
-		return err
+		w.fail()
+		return w.db.recoverFrom(err)
 	}
 	return nil
+}
+
+// fail undoes a failed ingest: its rows and its dictionary entries go, and
+// its connection is released so that recoverFrom may reopen the database.
+func (w *writer) fail() {
+	w.discard()
+	w.forget()
+	w.conn.Close()
+}
+
+// forget drops the dictionary entries this ingest added from memory. Their
+// ids are not reused; a gap costs nothing.
+func (w *writer) forget() {
+	w.db.mu.Lock()
+	defer w.db.mu.Unlock()
+	for table, keys := range w.newSets {
+		for _, k := range keys {
+			delete(w.db.sets[table].ids, k)
+		}
+	}
+	for _, k := range w.newCombos {
+		delete(w.db.combos.ids, k)
+	}
 }
 
 func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
@@ -293,6 +328,7 @@ func (w *writer) Abort() error {
 		w.app = nil
 	}
 	w.discard()
+	w.forget()
 	return nil
 }
 

@@ -234,6 +234,9 @@ func activeKeys(t *testing.T, st store.CostStore) []string {
 	return out
 }
 
+// payer is the payer of loadTagMonths, whose tag settings the cases change.
+const payer = "111111111111"
+
 func testTagStatusByMonth(t *testing.T, r *reopener) {
 	ctx := context.Background()
 	loadTagMonths(t, r.Costs)
@@ -241,35 +244,35 @@ func testTagStatusByMonth(t *testing.T, r *reopener) {
 		{Key: "Team", Active: true, LastUsed: month("2024-12")},
 		{Key: "aws:createdBy", AWSGenerated: true, Active: true, LastUsed: month("2024-12")},
 	}
-	diff(t, "TagKeys after ingest", want, must(r.Tags.TagKeys(ctx, "")))
+	diff(t, "TagKeys after ingest", want, must(r.Tags.TagKeys(ctx, payer, "")))
 	diff(t, "keys by month after ingest", []string{"2024-10[Team]", "2024-11[Team]", "2024-12[Team aws:createdBy]"}, activeKeys(t, r.Costs))
-	v0 := must(r.Backfills.TagStatusVersion(ctx))
+	v0 := must(r.Backfills.TagStatusVersion(ctx, payer))
 
 	// Deactivating in November leaves October active; unknown keys are
 	// named and the known ones still change.
 	nov := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	unknown := must(r.Tags.SetTagStatus(ctx, []store.TagChange{{Key: "Nope", Active: true}, {Key: "Team"}, {Key: "Zed"}}, nov))
+	unknown := must(r.Tags.SetTagStatus(ctx, payer, []store.TagChange{{Key: "Nope", Active: true}, {Key: "Team"}, {Key: "Zed"}}, nov))
 	diff(t, "unknown keys", []string{"Nope", "Zed"}, unknown)
 	diff(t, "keys by month after deactivation", []string{"2024-10[Team]", "2024-11[]", "2024-12[aws:createdBy]"}, activeKeys(t, r.Costs))
-	v1 := must(r.Backfills.TagStatusVersion(ctx))
+	v1 := must(r.Backfills.TagStatusVersion(ctx, payer))
 	if v1 <= v0 {
 		t.Errorf("TagStatusVersion after a change = %d, want more than %d", v1, v0)
 	}
 	// Setting the status a key has changes nothing, not even its date.
-	must(r.Tags.SetTagStatus(ctx, []store.TagChange{{Key: "Team"}}, nov.Add(time.Hour)))
-	if v := must(r.Backfills.TagStatusVersion(ctx)); v != v1 {
+	must(r.Tags.SetTagStatus(ctx, payer, []store.TagChange{{Key: "Team"}}, nov.Add(time.Hour)))
+	if v := must(r.Backfills.TagStatusVersion(ctx, payer)); v != v1 {
 		t.Errorf("TagStatusVersion after a no-op change = %d, want %d", v, v1)
 	}
 	want[0].Active, want[0].LastUpdated = false, nov
-	diff(t, "TagKeys after deactivation", want, must(r.Tags.TagKeys(ctx, "")))
+	diff(t, "TagKeys after deactivation", want, must(r.Tags.TagKeys(ctx, payer, "")))
 
 	// A backfill requested in November re-applies the statuses of that
 	// moment to October; a change after the request does not reach it.
-	req := must(r.Backfills.CreateBackfill(ctx, time.Date(2024, 10, 5, 0, 0, 0, 0, time.UTC), nov.Add(2*time.Hour)))
-	wantReq := store.Backfill{ID: req.ID, From: month("2024-10"), RequestedAt: nov.Add(2 * time.Hour),
+	req := must(r.Backfills.CreateBackfill(ctx, payer, time.Date(2024, 10, 5, 0, 0, 0, 0, time.UTC), nov.Add(2*time.Hour)))
+	wantReq := store.Backfill{ID: req.ID, Payer: payer, From: month("2024-10"), RequestedAt: nov.Add(2 * time.Hour),
 		LastUpdatedAt: nov.Add(2 * time.Hour), Status: store.BackfillProcessing, Version: v1}
 	diff(t, "created backfill", wantReq, req)
-	must(r.Tags.SetTagStatus(ctx, []store.TagChange{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)))
+	must(r.Tags.SetTagStatus(ctx, payer, []store.TagChange{{Key: "Team", Active: true}}, nov.Add(3*time.Hour)))
 	if n, err := r.Backfills.BeginBackfill(ctx, req.ID); err != nil || n != 1 {
 		t.Errorf("BeginBackfill = %d, %v; want 1", n, err)
 	}
@@ -283,7 +286,7 @@ func testTagStatusByMonth(t *testing.T, r *reopener) {
 	r.reopen()
 	diff(t, "keys by month after reopening", []string{"2024-10[]", "2024-11[Team]", "2024-12[Team aws:createdBy]"}, activeKeys(t, r.Costs))
 	want[0].Active, want[0].LastUpdated = true, nov.Add(3*time.Hour)
-	diff(t, "TagKeys after reopening", want, must(r.Tags.TagKeys(ctx, "111111111111")))
+	diff(t, "TagKeys after reopening", want, must(r.Tags.TagKeys(ctx, payer, "")))
 	wantReq.CompletedAt, wantReq.LastUpdatedAt, wantReq.Status, wantReq.Attempts = done, done, store.BackfillSucceeded, 1
 	diff(t, "Backfills after reopening", []store.Backfill{wantReq}, must(r.Backfills.Backfills(ctx)))
 }
@@ -303,22 +306,34 @@ func testTagKeysByPayer(t *testing.T, r *reopener) {
 		{"222222222222", nil},
 	} {
 		var got []string
-		for _, k := range must(r.Tags.TagKeys(ctx, tc.payer)) {
+		for _, k := range must(r.Tags.TagKeys(ctx, tc.payer, "")) {
 			got = append(got, k.Key)
 		}
 		diff(t, fmt.Sprintf("TagKeys(%q)", tc.payer), tc.want, got)
 	}
-	for account, want := range map[string]bool{"111111111111": false, "222222222222": true, "333333333333": false, "444444444444": false} {
-		if got := must(r.Tags.LinkedOnly(ctx, account)); got != want {
-			t.Errorf("LinkedOnly(%s) = %v, want %v", account, got, want)
+	// A member reads the keys on its own lines of its payer's.
+	var member []string
+	for _, k := range must(r.Tags.TagKeys(ctx, "111111111111", "222222222222")) {
+		member = append(member, k.Key)
+	}
+	diff(t, "TagKeys of a member", []string{"Team", "aws:createdBy"}, member)
+	for account, want := range map[string][2]string{"111111111111": {"111111111111", "payer"},
+		"222222222222": {"111111111111", "member"}, "333333333333": {"333333333333", "payer"}, "444444444444": {"", "member"}} {
+		p, isPayer, err := r.Tags.TagPayer(ctx, account)
+		noErr(t, err)
+		if got := [2]string{p, map[bool]string{true: "payer", false: "member"}[isPayer]}; got != want {
+			t.Errorf("TagPayer(%s) = %v, want %v", account, got, want)
 		}
+	}
+	if got := must(r.Tags.FirstPayer(ctx)); got != "111111111111" {
+		t.Errorf("FirstPayer = %q, want 111111111111", got)
 	}
 }
 
 func testBackfillAttempts(t *testing.T, r *reopener) {
 	ctx := context.Background()
 	at := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
-	first := must(r.Backfills.CreateBackfill(ctx, month("2024-10"), at))
+	first := must(r.Backfills.CreateBackfill(ctx, payer, month("2024-10"), at))
 	for want := 1; want <= 2; want++ {
 		if n, err := r.Backfills.BeginBackfill(ctx, first.ID); err != nil || n != want {
 			t.Errorf("BeginBackfill = %d, %v; want %d", n, err, want)
@@ -331,15 +346,15 @@ func testBackfillAttempts(t *testing.T, r *reopener) {
 	if err := r.Backfills.ApplyBackfill(ctx, first.ID, at.Add(time.Hour)); err == nil {
 		t.Error("ApplyBackfill of a failed request succeeded")
 	}
-	second := must(r.Backfills.CreateBackfill(ctx, month("2024-09"), at.Add(25*time.Hour)))
+	second := must(r.Backfills.CreateBackfill(ctx, payer, month("2024-09"), at.Add(25*time.Hour)))
 	if second.ID == first.ID {
 		t.Errorf("two requests share the id %d", first.ID)
 	}
 	r.reopen()
 	want := []store.Backfill{
-		{ID: second.ID, From: month("2024-09"), RequestedAt: at.Add(25 * time.Hour), LastUpdatedAt: at.Add(25 * time.Hour),
+		{ID: second.ID, Payer: payer, From: month("2024-09"), RequestedAt: at.Add(25 * time.Hour), LastUpdatedAt: at.Add(25 * time.Hour),
 			Status: store.BackfillProcessing, Version: first.Version},
-		{ID: first.ID, From: month("2024-10"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
+		{ID: first.ID, Payer: payer, From: month("2024-10"), RequestedAt: at, CompletedAt: at.Add(time.Minute),
 			LastUpdatedAt: at.Add(time.Minute), Status: store.BackfillFailed, Reason: "disk on fire", Attempts: 2,
 			Version: first.Version},
 	}
