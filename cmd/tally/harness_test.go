@@ -193,6 +193,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(shared.dir)
 	}
 	closeOracles()
+	if uiExport.dir != "" {
+		os.RemoveAll(uiExport.dir)
+	}
 	os.Exit(code)
 }
 
