@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,13 +30,25 @@ var browserNow = time.Date(2025, 3, 10, 5, 0, 0, 0, time.UTC)
 // five months before now's and now's month to date.
 func uiSynthExport(t *testing.T, now time.Time) string {
 	t.Helper()
-	out := t.TempDir()
-	_, err := synth.Generate(context.Background(), synth.Config{Out: out, Now: now, Seed: 11, Accounts: 5,
-		Start: uiMonthStart(now).AddDate(0, -5, 0), Rows: 30000})
-	if err != nil {
-		t.Fatal(err)
+	uiExport.once.Do(func() {
+		if uiExport.dir, uiExport.err = os.MkdirTemp("", "tally-ui-export-"); uiExport.err != nil {
+			return
+		}
+		_, uiExport.err = synth.Generate(context.Background(), synth.Config{Out: uiExport.dir, Now: now, Seed: 11, Accounts: 5,
+			Start: uiMonthStart(now).AddDate(0, -5, 0), Rows: 30000})
+	})
+	if uiExport.err != nil {
+		t.Fatal(uiExport.err)
 	}
-	return out
+	return uiExport.dir
+}
+
+// uiExport is the export of uiSynthExport, generated once for both browser
+// tests (they only read it); TestMain removes it.
+var uiExport struct {
+	once sync.Once
+	dir  string
+	err  error
 }
 
 // TestBrowser loads every page of the web UI in headless Chromium against a
@@ -388,8 +401,10 @@ func TestBrowserSignIn(t *testing.T) {
 	lastMonth, thisMonth := uiMonthStart(now).AddDate(0, -1, 0), uiMonthStart(now)
 	lastMonthPeriod := &cetypes.DateInterval{Start: aws.String(day(lastMonth)), End: aws.String(day(thisMonth))}
 
-	// Learn the organisation's accounts from a test-mode server.
-	probe := start(t, now)
+	// Learn the organisation's accounts from a test-mode server, then serve
+	// the same data directory with the credentials.
+	data := t.TempDir()
+	probe, stopProbe := launch(t, data, &serveHooks{now: func() time.Time { return now }})
 	probe.ingest(t, export)
 	periods, err := probe.app.Store.Periods(ctx)
 	if err != nil || len(periods) == 0 {
@@ -413,8 +428,8 @@ func TestBrowserSignIn(t *testing.T) {
 	creds := filepath.Join(t.TempDir(), "credentials.csv")
 	os.WriteFile(creds, []byte("access_key_id,secret_access_key,account_id\nAKIAPAYER,payer-secret,"+payer+
 		"\nAKIAMEMBER,member-secret,"+member+"\n"), 0o600)
-	inst := start(t, now, "--credentials", creds)
-	inst.ingest(t, export)
+	stopProbe()
+	inst := startOn(t, data, now, "--credentials", creds)
 
 	res := b.Run(t, inst.url, e2e.Scenario{Name: "signin", Params: map[string]any{
 		"key": "AKIAMEMBER", "secret": "member-secret", "wrongSecret": "not-the-secret"}})

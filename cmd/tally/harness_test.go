@@ -205,6 +205,9 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "exceptions that the operations' models do not list:", errors.Join(errs...))
 		code = 1
 	}
+	if uiExport.dir != "" {
+		os.RemoveAll(uiExport.dir)
+	}
 	os.Exit(code)
 }
 
