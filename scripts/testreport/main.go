@@ -40,9 +40,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "testreport:", err)
 		os.Exit(2)
 	}
-	failed := report(out)
+	n := report(out)
 	err = cmd.Wait()
 	fmt.Printf("total %.0fs\n", time.Since(start).Seconds())
+	// The closing line CI reads: tests, not packages, counted.
+	fmt.Printf("%d passed, %d failed, %d skipped\n", n.passed, n.failed, n.skipped)
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):
@@ -50,14 +52,20 @@ func main() {
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "testreport:", err)
 		os.Exit(2)
-	case failed:
+	case n.failed > 0 || n.broken:
 		os.Exit(1)
 	}
 }
 
-// report prints the events read from r and reports whether something
-// failed.
-func report(r interface{ Read([]byte) (int, error) }) (failed bool) {
+// counts are the outcomes of the tests of a run; broken is set when a
+// package failed outside its tests (a build failure, a panic in TestMain).
+type counts struct {
+	passed, failed, skipped int
+	broken                  bool
+}
+
+// report prints the events read from r and counts the outcomes.
+func report(r interface{ Read([]byte) (int, error) }) (n counts) {
 	output := map[string]*strings.Builder{} // by package and test
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 1<<20), 1<<26)
@@ -75,7 +83,11 @@ func report(r interface{ Read([]byte) (int, error) }) (failed bool) {
 			}
 			output[key].WriteString(e.Output)
 		case "fail", "build-fail":
-			failed = true
+			if e.Test != "" {
+				n.failed++
+			} else {
+				n.broken = true
+			}
 			if b := output[key]; b != nil {
 				fmt.Print(b.String())
 			}
@@ -84,6 +96,12 @@ func report(r interface{ Read([]byte) (int, error) }) (failed bool) {
 			}
 			delete(output, key)
 		case "pass", "skip":
+			switch {
+			case e.Test != "" && e.Action == "pass":
+				n.passed++
+			case e.Test != "":
+				n.skipped++
+			}
 			if e.Test == "" {
 				verdict := "ok  "
 				if e.Action == "skip" {
@@ -94,5 +112,5 @@ func report(r interface{ Read([]byte) (int, error) }) (failed bool) {
 			delete(output, key)
 		}
 	}
-	return failed
+	return n
 }
