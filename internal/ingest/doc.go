@@ -1,6 +1,6 @@
 // Package ingest reads billing exports — legacy AWS Cost and Usage Reports
 // (CSV, gzip, zip, Athena Parquet), CUR 2.0 (CSV and Parquet with map
-// columns) and FOCUS 1.0–1.2 (CSV and Parquet) — and streams them as
+// columns) and FOCUS 1.0–1.3 (CSV and Parquet) — and streams them as
 // canonical billing.LineItems to a Writer.
 //
 // The format of a file is detected from its content (header names or Parquet
