@@ -31,10 +31,11 @@ func TestBrowserFidelity(t *testing.T) {
 	export := uiSynthExport(t, now)
 	inst := start(t, now)
 	ctx := context.Background()
+	inst.ingest(t, export)
 	bc := inst.budgets("test", "test")
-	acct := aws.String("000000000000")
-	// Budgets made before the ingest, which evaluates them: one far over its
-	// limit (its ACTUAL alert at 80% goes into ALARM), one far under.
+	acct := aws.String(inst.app.TestAccount("")()) // the payer, the account the test key acts as
+	// Budgets, evaluated as they are made: one far over its limit (its
+	// ACTUAL alert at 80% goes into ALARM), one far under.
 	for _, bd := range []struct{ name, limit string }{{"Tiny", "1"}, {"Roomy", "1000000000"}} {
 		_, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: &btypes.Budget{
 			BudgetName: aws.String(bd.name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
@@ -47,7 +48,6 @@ func TestBrowserFidelity(t *testing.T) {
 			t.Fatalf("CreateBudget %s: %v", bd.name, err)
 		}
 	}
-	inst.ingest(t, export)
 
 	day := func(d int) string { return now.AddDate(0, 0, d).Format("2006-01-02") }
 	hourly := url.Values{"range": {"custom"}, "start": {day(-2)}, "end": {day(0)}, "granularity": {"HOURLY"},

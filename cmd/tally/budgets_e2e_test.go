@@ -190,7 +190,8 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 	const topic = "arn:aws:sns:us-east-1:123456789012:budget-alerts"
 	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
 	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--smtp-addr", mail.Addr, "--smtp-from", "budgets@tally.example",
-		"--sns-endpoint", topic+"="+hookSrv.URL+"/sns", "--budgets-interval", "1h")
+		"--sns-endpoint", topic+"="+hookSrv.URL+"/sns", "--budgets-interval", "1h",
+		"--test-account", "123456789012") // the account the budget is made in
 	inst.ingest(t, files[:2]...) // October and November
 
 	budget := `{"BudgetName":"production","BudgetType":"COST","TimeUnit":"MONTHLY",

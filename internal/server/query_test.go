@@ -25,6 +25,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/sdkhttp"
@@ -42,7 +43,7 @@ func newCredentialsServer(t *testing.T) string {
 	router, err := awsjson.NewRouter([]awsjson.Service{
 		costexplorer.ServiceDef(costexplorer.Unimplemented{}),
 		budgets.ServiceDef(budgets.Unimplemented{}),
-	})
+	}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/web"
@@ -193,7 +194,7 @@ func testRouter(t *testing.T) *awsjson.Router {
 	router, err := awsjson.NewRouter([]awsjson.Service{
 		costexplorer.ServiceDef(costexplorer.Unimplemented{}),
 		budgets.ServiceDef(budgets.Unimplemented{}),
-	})
+	}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}

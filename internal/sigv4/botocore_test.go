@@ -8,10 +8,13 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tallyhq/tally/internal/testenv"
 )
 
 // botocoreSign signs a request with botocore's SigV4Auth, the signer of the
@@ -21,26 +24,25 @@ import json, sys
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-s = json.loads(sys.argv[1])
-req = AWSRequest(method=s["method"], url=s["url"], data=s["body"].encode(), headers=s["headers"])
-SigV4Auth(Credentials(s["key"], s["secret"]), s["service"], s["region"]).add_auth(req)
-print(json.dumps(list(req.headers.items())))
+out = []
+for s in json.loads(sys.argv[1]):
+    req = AWSRequest(method=s["method"], url=s["url"], data=s["body"].encode(), headers=s["headers"])
+    SigV4Auth(Credentials(s["key"], s["secret"]), s["service"], s["region"]).add_auth(req)
+    out.append(list(req.headers.items()))
+print(json.dumps(out))
 `
 
 // requireBotocore skips the test when python3 cannot import botocore.
 func requireBotocore(t *testing.T) {
 	t.Helper()
-	if _, err := exec.LookPath("python3"); err != nil {
-		t.Skip("python3 not installed")
-	}
 	if err := exec.Command("python3", "-c", "import botocore.auth").Run(); err != nil {
-		t.Skip("botocore not installed")
+		testenv.Missing(t, "TALLY_REQUIRE_AWS_CLI", "python3 with botocore not installed (the aws CLI brings it)")
 	}
 }
 
 func TestVerifyBotocore(t *testing.T) {
 	requireBotocore(t)
-	for _, tc := range []struct {
+	cases := []struct {
 		name    string
 		method  string
 		url     string
@@ -69,23 +71,30 @@ func TestVerifyBotocore(t *testing.T) {
 			headers: map[string]string{"X-Amz-Meta-Note": "  a   b  "},
 			service: "ce", region: "us-west-2",
 		},
-	} {
+	}
+	// One python3 signs every case: starting botocore costs seconds.
+	var in []map[string]any
+	for _, tc := range cases {
+		in = append(in, map[string]any{
+			"method": tc.method, "url": tc.url, "headers": tc.headers, "body": tc.body,
+			"key": testKey, "secret": testSecret, "service": tc.service, "region": tc.region,
+		})
+	}
+	arg, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("python3", "-c", botocoreSign, string(arg)).Output()
+	if err != nil {
+		t.Fatalf("botocore: %v", err)
+	}
+	var signed [][][2]string
+	if err := json.Unmarshal(out, &signed); err != nil || len(signed) != len(cases) {
+		t.Fatalf("botocore output %q: %v", out, err)
+	}
+	for i, tc := range cases {
+		pairs := signed[i]
 		t.Run(tc.name, func(t *testing.T) {
-			in, err := json.Marshal(map[string]any{
-				"method": tc.method, "url": tc.url, "headers": tc.headers, "body": tc.body,
-				"key": testKey, "secret": testSecret, "service": tc.service, "region": tc.region,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := exec.Command("python3", "-c", botocoreSign, string(in)).Output()
-			if err != nil {
-				t.Fatalf("botocore: %v", err)
-			}
-			var pairs [][2]string
-			if err := json.Unmarshal(out, &pairs); err != nil {
-				t.Fatalf("botocore output %q: %v", out, err)
-			}
 			u, err := url.Parse(tc.url)
 			if err != nil {
 				t.Fatal(err)
@@ -115,9 +124,7 @@ func TestVerifyAWSCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the AWS CLI")
 	}
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not installed")
-	}
+	aws := testenv.AWSCLI(t)
 	type outcome struct {
 		result Result
 		err    error
@@ -157,23 +164,29 @@ func TestVerifyAWSCLI(t *testing.T) {
 			env = append(env, kv)
 		}
 	}
+	// The two CLI runs go side by side: each spends seconds starting up.
+	var wg sync.WaitGroup
 	for _, args := range [][]string{
 		{"ce", "get-cost-and-usage", "--region", "eu-central-1", "--time-period", "Start=2024-01-01,End=2024-02-01",
 			"--granularity", "MONTHLY", "--metrics", "UnblendedCost"},
 		{"budgets", "describe-budgets", "--region", "us-east-1", "--account-id", "123456789012"},
 	} {
-		cmd := exec.Command("aws", append(args, "--endpoint-url", srv.URL, "--output", "json")...)
-		cmd.Env = env
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
+		wg.Go(func() {
+			cmd := exec.Command(aws, append(args, "--endpoint-url", srv.URL, "--output", "json")...)
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("aws %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		})
 	}
+	wg.Wait()
 	mu.Lock()
 	defer mu.Unlock()
 	if len(outcomes) != 2 {
 		t.Fatalf("server saw %d requests, want 2", len(outcomes))
 	}
-	for i, want := range []struct{ service, region string }{{"ce", "eu-central-1"}, {"budgets", "us-east-1"}} {
+	sort.Slice(outcomes, func(i, j int) bool { return outcomes[i].result.Service < outcomes[j].result.Service })
+	for i, want := range []struct{ service, region string }{{"budgets", "us-east-1"}, {"ce", "eu-central-1"}} {
 		o := outcomes[i]
 		if o.err != nil {
 			t.Errorf("request %d: Verify: %v", i, o.err)

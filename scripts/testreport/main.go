@@ -101,6 +101,9 @@ func report(r interface{ Read([]byte) (int, error) }) (n counts) {
 				n.passed++
 			case e.Test != "":
 				n.skipped++
+				if b := output[key]; b != nil { // say what was skipped and why
+					fmt.Print(b.String())
+				}
 			}
 			if e.Test == "" {
 				verdict := "ok  "

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
+	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
@@ -239,7 +240,7 @@ func startFakes(t *testing.T) (string, *fakeCE, *fakeBudgets) {
 		subs:  map[string][]budgets.Subscriber{noteKey("Platform", &alarm): {{SubscriptionType: p(budgets.SubscriptionTypeEmail), Address: p("ops@example.com")}}},
 		spend: func(budgets.Budget) *budgets.CalculatedSpend { return spend("42", "84") },
 	}
-	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce), budgets.ServiceDef(bu)})
+	router, err := awsjson.NewRouter([]awsjson.Service{costexplorer.ServiceDef(ce), budgets.ServiceDef(bu)}, awsjsontest.Strict(t))
 	if err != nil {
 		t.Fatal(err)
 	}
