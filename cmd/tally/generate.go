@@ -23,7 +23,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, n
 		start, end string
 	)
 	fs.StringVar(&cfg.Out, "out", "", "folder to write the export under, standing for the S3 bucket (required)")
-	fs.StringVar(&format, "format", string(synth.FormatCUR2), "export format: cur2 (CUR 2.0 Parquet), cur (legacy CUR CSV.gz) or focus (FOCUS 1.2 CSV.gz)")
+	fs.StringVar(&format, "format", string(synth.FormatCUR2), "export format: cur2 (CUR 2.0 Parquet), cur (legacy CUR CSV.gz), focus (FOCUS 1.2 CSV.gz) or focus13 (FOCUS 1.3 CSV.gz)")
 	fs.Int64Var(&cfg.Rows, "rows", 0, "approximate number of line items (default: sized by --accounts and --months)")
 	fs.IntVar(&cfg.Accounts, "accounts", synth.DefaultAccounts, "number of linked accounts besides the payer")
 	fs.IntVar(&cfg.Months, "months", synth.DefaultMonths, "whole months before the current one to cover when --start is not set")

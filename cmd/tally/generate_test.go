@@ -38,7 +38,7 @@ func TestGenerateRejectsBadFlags(t *testing.T) {
 	}{
 		{"no out", nil, "generate needs --out"},
 		{"negative rows", []string{"--rows", "-5"}, "rows must not be negative, got -5"},
-		{"unknown format", []string{"--format", "csv"}, `unknown format "csv" (want cur2, cur or focus)`},
+		{"unknown format", []string{"--format", "csv"}, `unknown format "csv" (want cur2, cur, focus or focus13)`},
 		{"end before start", []string{"--start", "2025-03-01", "--end", "2025-02-01"},
 			"end 2025-02-01T00:00:00Z must be after start 2025-03-01T00:00:00Z"},
 		{"bad date", []string{"--start", "2025-13-01"}, `--start "2025-13-01" is not a date (YYYY-MM-DD)`},
@@ -114,7 +114,7 @@ func TestGenerateUnwritableFolder(t *testing.T) {
 func TestGenerateIngestQuery(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("generates, ingests and queries three exports")
+		t.Skip("generates, ingests and queries four exports")
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -130,6 +130,8 @@ func TestGenerateIngestQuery(t *testing.T) {
 		{"cur", "tally-synth/*/*/*.csv.gz", `SELECT "bill/BillingPeriodStartDate"[1:7],
 			sum(CAST(NULLIF("lineItem/UnblendedCost", '') AS DECIMAL(38,10)))::VARCHAR FROM read_csv('GLOB', ` + csv + `) GROUP BY 1`},
 		{"focus", "tally-synth/data/*/*.csv.gz", `SELECT BillingPeriodStart[1:7],
+			sum(CAST(NULLIF(BilledCost, '') AS DECIMAL(38,10)))::VARCHAR FROM read_csv('GLOB', ` + csv + `) GROUP BY 1`},
+		{"focus13", "tally-synth/data/*/*.csv.gz", `SELECT BillingPeriodStart[1:7],
 			sum(CAST(NULLIF(BilledCost, '') AS DECIMAL(38,10)))::VARCHAR FROM read_csv('GLOB', ` + csv + `) GROUP BY 1`},
 	} {
 		t.Run(tc.format, func(t *testing.T) {

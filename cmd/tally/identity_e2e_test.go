@@ -26,7 +26,18 @@ const samplePayer = "123412340534"
 // the pages sign it.
 func whoami(t *testing.T, inst *instance, key, secret string) string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, inst.url+"/ui/api/whoami", nil)
+	var body struct {
+		AccountID string `json:"accountId"`
+		All       bool   `json:"all"`
+	}
+	uiGet(t, inst, "/ui/api/whoami", key, secret, &body)
+	return body.AccountID
+}
+
+// uiGet reads a UI endpoint into v, signed with key/secret as the pages sign.
+func uiGet(t *testing.T, inst *instance, path, key, secret string, v any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, inst.url+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,14 +51,9 @@ func whoami(t *testing.T, inst *instance, key, secret string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var body struct {
-		AccountID string `json:"accountId"`
-		All       bool   `json:"all"`
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d %v", path, resp.StatusCode, err)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("whoami: %d %v", resp.StatusCode, err)
-	}
-	return body.AccountID
 }
 
 // TestTestKeyHasOneAccount checks that without --credentials the test key

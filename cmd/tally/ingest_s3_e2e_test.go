@@ -184,6 +184,7 @@ func TestWatch(t *testing.T) {
 			start := time.Now()
 			eventually(t, "the delivery in the store", func() bool { return len(storedPeriods(t, inst)) == 1 })
 			t.Logf("%s: in the store %v after the delivery was complete", tc.name, time.Since(start).Round(time.Millisecond))
+			checkWatchStatus(t, inst, tc.target)
 			before := storedPeriods(t, inst)
 			stop()
 
@@ -193,6 +194,39 @@ func TestWatch(t *testing.T) {
 				t.Errorf("the restarted server ingested again (-before +after):\n%s", diff)
 			}
 		})
+	}
+}
+
+// checkWatchStatus checks the Data page's view of the one watched source
+// after its delivery was stored: last sync, the last ingest's periods, and a
+// next poll within the interval.
+func checkWatchStatus(t *testing.T, inst *instance, target string) {
+	t.Helper()
+	type watch struct {
+		Source     string     `json:"source"`
+		LastSync   *time.Time `json:"lastSync"`
+		Outcome    string     `json:"outcome"`
+		LastIngest *time.Time `json:"lastIngest"`
+		Periods    []string   `json:"periods"`
+		Rows       int64      `json:"rows"`
+		NextPoll   time.Time  `json:"nextPoll"`
+	}
+	var w watch
+	eventually(t, "the watch status with its ingest", func() bool {
+		var d struct {
+			Watches []watch `json:"watches"`
+		}
+		uiGet(t, inst, "/ui/api/data", "test", "test", &d)
+		if len(d.Watches) != 1 {
+			t.Fatalf("watches = %+v, want the one watched source", d.Watches)
+		}
+		w = d.Watches[0]
+		return w.LastIngest != nil && w.LastSync != nil
+	})
+	if w.Source != target || len(w.Periods) != 1 || !strings.HasSuffix(w.Periods[0], " 2024-01") || w.Rows <= 0 ||
+		(w.Outcome != "ingested" && w.Outcome != "nothing new") || w.LastSync.Before(*w.LastIngest) ||
+		w.NextPoll.Before(w.LastSync.Add(-time.Millisecond)) || w.NextPoll.After(w.LastSync.Add(time.Second)) {
+		t.Errorf("watch status = %+v", w)
 	}
 }
 

@@ -132,14 +132,22 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		return err
 	}
 	watching, stopWatching := context.WithCancel(ctx)
+	var status *watchStatus
+	if len(watched) > 0 {
+		status = newWatchStatus(watched, now())
+	}
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		cfg.watch.watch(watching, watched, watchSink{ingest: a.Ingest, record: a.Ingests.Record, now: now}, logger)
+		cfg.watch.watch(watching, watched, watchSink{ingest: a.Ingest, record: a.Ingests.Record, now: now}, status, logger)
 	})
 	defer wg.Wait() // before the store closes
 	defer stopWatching()
 	token := randomHex(16)
-	srv, err := a.Handler(app.Site{Keys: keys, IngestToken: token, Version: version, StrictErrors: hooks.strictErrors})
+	site := app.Site{Keys: keys, IngestToken: token, Version: version, StrictErrors: hooks.strictErrors}
+	if status != nil {
+		site.Watches = status.list
+	}
+	srv, err := a.Handler(site)
 	if err != nil {
 		return err
 	}

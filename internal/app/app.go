@@ -180,6 +180,9 @@ type Site struct {
 	// StrictErrors, when set, is told of every exception an operation's
 	// model does not list (awsjson.WithStrictErrors); tests set it.
 	StrictErrors func(error)
+	// Watches is the state of `tally serve --watch` for the Data page; nil
+	// when nothing is watched.
+	Watches func() []web.WatchSource
 }
 
 // Handler builds the HTTP server: both services' APIs, the ingest
@@ -197,7 +200,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
 		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
-			Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+			Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 	}), nil
 }
 

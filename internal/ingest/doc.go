@@ -1,6 +1,6 @@
 // Package ingest reads billing exports — legacy AWS Cost and Usage Reports
 // (CSV, gzip, zip, Athena Parquet), CUR 2.0 (CSV and Parquet with map
-// columns) and FOCUS 1.0–1.2 (CSV and Parquet) — and streams them as
+// columns) and FOCUS 1.0–1.3 (CSV and Parquet) — and streams them as
 // canonical billing.LineItems to a Writer.
 //
 // The format of a file is detected from its content (header names or Parquet
@@ -12,9 +12,11 @@
 // Rules worth knowing (they are also stated where they are implemented):
 //
 //   - A billing period is one month of one source: "cur:<payer account>" for
-//     CUR and CUR 2.0, "focus:<ProviderName>:<BillingAccountId>" for FOCUS.
+//     CUR and CUR 2.0, "focus:<ProviderName>:<BillingAccountId>" for FOCUS
+//     (InvoiceIssuerName when a FOCUS 1.3 file drops the deprecated
+//     ProviderName; see focusmap.go).
 //   - A period is final when any of its rows carries an invoice id
-//     (bill/InvoiceId, FOCUS 1.2 InvoiceId) or its manifest says it is
+//     (bill/InvoiceId, FOCUS 1.2+ InvoiceId) or its manifest says it is
 //     finalized. FOCUS 1.0 and 1.1 have no invoice id, so their periods stay
 //     estimated.
 //   - Tags: legacy CSV `resourceTags/user:Key` gives key `Key` and

@@ -47,9 +47,35 @@ const (
 	fUsageType
 	fOperation
 	fCostCategories
+	fAllocatedTags
 	numFOCUSFields
 )
 
+// FOCUS 1.3 (FinOps Foundation, FinOps-Open-Cost-and-Usage-Spec/FOCUS_Spec,
+// specification/datasets/cost_and_usage/columns/*.md and
+// specification/attributes/provider_calculated_split_cost_allocation_handling.md)
+// changes what this mapping reads as follows:
+//
+//   - ServiceProviderName and HostProviderName replace the deprecated
+//     ProviderName and PublisherName. ServiceProviderName is the seller (in a
+//     marketplace, the vendor, not the marketplace), so it becomes the legal
+//     entity, as PublisherName did. The period key's provider stays
+//     ProviderName while a file has it (so a 1.3 export restates the same
+//     periods as the 1.2 one); without it, InvoiceIssuerName (mandatory since
+//     1.0, the entity whose invoice the period is), then ServiceProviderName.
+//     HostProviderName is not read: it is "Not Applicable" for tax and
+//     software rows.
+//   - Split cost allocation (AllocatedMethodId, AllocatedMethodDetails,
+//     AllocatedResourceId, AllocatedResourceName, AllocatedTags): the origin
+//     charge is replaced by allocated charges whose metrics sum to it, with
+//     the origin's dimensions. So costs are summed as usual; RESOURCE_ID stays
+//     the origin ResourceId (Cost Explorer has no dimension for the allocated
+//     resource); AllocatedTags, which must not repeat keys of Tags, are added
+//     to the tags, so the allocated charges can be grouped by them.
+//   - ContractApplied (contract commitments applied to a charge) is a JSON
+//     object Cost Explorer has no dimension or metric for: not read. The
+//     commitment discount columns are unchanged from 1.2.
+//
 // focusColumns gives each field its FOCUS column names (the first is the
 // current name, later ones are older or newer spellings) and whether a file
 // without it is rejected.
@@ -76,8 +102,8 @@ var focusColumns = [numFOCUSFields]struct {
 	fPricingQuantity:          {[]string{"PricingQuantity"}, false},
 	fPricingUnit:              {[]string{"PricingUnit"}, false},
 	fPricingCategory:          {[]string{"PricingCategory"}, false},
-	fProviderName:             {[]string{"ProviderName", "ServiceProviderName", "Provider"}, true},
-	fPublisherName:            {[]string{"PublisherName", "Publisher"}, false},
+	fProviderName:             {[]string{"ProviderName", "Provider", "InvoiceIssuerName", "ServiceProviderName"}, true},
+	fPublisherName:            {[]string{"ServiceProviderName", "PublisherName", "Publisher"}, false},
 	fInvoiceIssuerName:        {[]string{"InvoiceIssuerName", "InvoiceIssuer"}, false},
 	fInvoiceID:                {[]string{"InvoiceId"}, false},
 	fRegionID:                 {[]string{"RegionId", "Region"}, false},
@@ -92,6 +118,7 @@ var focusColumns = [numFOCUSFields]struct {
 	fUsageType:                {[]string{"x_UsageType"}, false},
 	fOperation:                {[]string{"x_Operation"}, false},
 	fCostCategories:           {[]string{"x_CostCategories"}, false},
+	fAllocatedTags:            {[]string{"AllocatedTags"}, false},
 }
 
 // focusChargeKey selects a CUR line item type for a FOCUS charge.
@@ -277,7 +304,13 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 		li.ReservationID = commitID[strings.LastIndexByte(commitID, '/')+1:]
 	}
 	serviceName := m.s(fServiceName)
-	if provider == "AWS" || provider == "Amazon Web Services" {
+	if isAWSName(provider) {
+		// BILLING_ENTITY: a seller other than AWS (ServiceProviderName, or
+		// PublisherName before 1.3) sells through AWS Marketplace.
+		li.BillingEntity = "AWS"
+		if li.LegalEntity != "" && !isAWSName(li.LegalEntity) {
+			li.BillingEntity = "AWS Marketplace"
+		}
 		usageType := li.UsageType
 		if usageType == "" && li.ServiceCode == "" && serviceName == "Amazon Elastic Compute Cloud" {
 			usageType = billing.EC2UsageTypeFromDescription(m.s(fChargeDescription))
@@ -293,15 +326,18 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 		return fail(err)
 	}
 	// AWS's FOCUS 1.2 export moved cost categories from x_CostCategories
-	// into Tags, under a costCategory/ prefix.
-	if err := m.src.pairs(m.col[fTags], func(k, v string) {
-		if name, ok := strings.CutPrefix(k, "costCategory/"); ok {
-			li.CostCategories[name] = v
-			return
+	// into Tags, under a costCategory/ prefix. FOCUS 1.3 AllocatedTags add
+	// to Tags; should a key repeat, Tags wins.
+	for _, f := range []focusField{fAllocatedTags, fTags} {
+		if err := m.src.pairs(m.col[f], func(k, v string) {
+			if name, ok := strings.CutPrefix(k, "costCategory/"); ok {
+				li.CostCategories[name] = v
+				return
+			}
+			li.Tags[k] = v
+		}); err != nil {
+			return fail(&fieldError{m.names[f], err})
 		}
-		li.Tags[k] = v
-	}); err != nil {
-		return fail(&fieldError{m.names[fTags], err})
 	}
 	if err := m.src.pairs(m.col[fCostCategories], func(k, v string) { li.CostCategories[k] = v }); err != nil {
 		return fail(&fieldError{m.names[fCostCategories], err})
@@ -329,6 +365,11 @@ func (m *focusMapper) metrics(li *billing.LineItem) error {
 		return &fieldError{m.names[qf], err}
 	}
 	return nil
+}
+
+// isAWSName reports whether a FOCUS provider name is AWS's.
+func isAWSName(name string) bool {
+	return name == "AWS" || strings.HasPrefix(name, "Amazon Web Services")
 }
 
 // focusPurchaseType maps FOCUS PricingCategory and commitment type to a

@@ -14,6 +14,9 @@ const (
 	FormatCUR2  Format = "cur2"  // CUR 2.0 (AWS Data Exports), Snappy Parquet
 	FormatCUR   Format = "cur"   // legacy Cost and Usage Report, CSV.gz
 	FormatFOCUS Format = "focus" // FOCUS 1.2 with AWS columns (Data Exports), CSV.gz
+	// FormatFOCUS13 is FormatFOCUS with the columns FOCUS 1.3 makes
+	// mandatory, HostProviderName and ServiceProviderName.
+	FormatFOCUS13 Format = "focus13"
 )
 
 // Defaults applied by Generate to zero Config fields.
@@ -74,8 +77,8 @@ func (c Config) Validate() error {
 	switch {
 	case c.Out == "":
 		return errors.New("output folder must be set")
-	case c.Format != "" && c.Format != FormatCUR2 && c.Format != FormatCUR && c.Format != FormatFOCUS:
-		return fmt.Errorf("unknown format %q (want cur2, cur or focus)", c.Format)
+	case c.Format != "" && c.Format != FormatCUR2 && c.Format != FormatCUR && c.Format != FormatFOCUS && c.Format != FormatFOCUS13:
+		return fmt.Errorf("unknown format %q (want cur2, cur, focus or focus13)", c.Format)
 	case c.Rows < 0:
 		return fmt.Errorf("rows must not be negative, got %d", c.Rows)
 	case c.Accounts < 0:

@@ -7,7 +7,8 @@
 //
 // Generate writes one export per run, in the folder layout and with the
 // manifests AWS delivers: CUR 2.0 Parquet (FormatCUR2), legacy CUR CSV.gz
-// (FormatCUR) or FOCUS 1.2 with AWS columns, CSV.gz (FormatFOCUS). It
+// (FormatCUR) or FOCUS 1.2 with AWS columns, CSV.gz (FormatFOCUS; FormatFOCUS13
+// adds FOCUS 1.3's HostProviderName and ServiceProviderName). It
 // streams month by month, so memory depends on the size of the organisation,
 // not on the number of line items, and the same Config (seed included)
 // always gives the same bytes.

@@ -1,10 +1,14 @@
 package synth
 
 import (
+	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -230,7 +234,7 @@ func exportConfig(dir string, f Format) Config {
 // Tally's ingest and checks its totals against DuckDB over the raw files.
 func TestExportsLoadAndMatchDuckDB(t *testing.T) {
 	if testing.Short() {
-		t.Skip("generates and loads three exports")
+		t.Skip("generates and loads four exports")
 	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -246,10 +250,19 @@ func TestExportsLoadAndMatchDuckDB(t *testing.T) {
 		{FormatCUR2, cur2SQL, ingest.FormatCUR2Parquet},
 		{FormatCUR, curSQL, ingest.FormatCURCSV},
 		{FormatFOCUS, focusSQL, ingest.FormatFOCUSCSV},
+		{FormatFOCUS13, focusSQL, ingest.FormatFOCUSCSV},
 	} {
 		t.Run(string(tc.format), func(t *testing.T) {
 			dir := t.TempDir()
 			st := generate(t, exportConfig(dir, tc.format))
+			if tc.format == FormatFOCUS || tc.format == FormatFOCUS13 {
+				header := focusHeader(t, dir)
+				for _, c := range []string{"HostProviderName", "ServiceProviderName"} {
+					if slices.Contains(header, c) != (tc.format == FormatFOCUS13) {
+						t.Errorf("%s header %v: want column %s only in focus13", tc.format, header, c)
+					}
+				}
+			}
 			w, rep := load(t, dir)
 			loaded[tc.format] = w
 			if rep.Rows != st.LineItems {
@@ -300,10 +313,33 @@ func TestExportsLoadAndMatchDuckDB(t *testing.T) {
 			}
 		})
 	}
-	if t.Failed() || len(loaded) != 3 {
+	if t.Failed() || len(loaded) != 4 {
 		return
 	}
 	t.Run("formats agree", func(t *testing.T) { crossCheck(t, loaded) })
+}
+
+// focusHeader returns the column names of the first FOCUS file under dir.
+func focusHeader(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, DefaultExportName, "data", "*", "*.csv.gz"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no FOCUS files under %s: %v", dir, err)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := csv.NewReader(z).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return header
 }
 
 // crossCheck compares the formats generated from one seed: legacy CUR and
@@ -321,6 +357,9 @@ func crossCheck(t *testing.T, loaded map[Format]*aggWriter) {
 	}
 	if diff := cmp.Diff(deref(cur2.byType), deref(cur.byType)); diff != "" {
 		t.Errorf("CUR 2.0 and legacy CUR totals differ (-cur2 +cur):\n%s", diff)
+	}
+	if diff := cmp.Diff(deref(focus.byType), deref(loaded[FormatFOCUS13].byType)); diff != "" {
+		t.Errorf("FOCUS 1.2 and 1.3 totals differ (-1.2 +1.3):\n%s", diff)
 	}
 	var months []string
 	for m := range cur2.byMonth {

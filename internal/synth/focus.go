@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 )
 
@@ -135,7 +136,7 @@ func focusType(name string) string {
 
 // focusColumns returns the columns of AWS's "FOCUS 1.2 with AWS columns"
 // table: the 57 FOCUS 1.2 columns in alphabetical order, then x_Discounts,
-// x_Operation and x_ServiceCode.
+// x_Operation and x_ServiceCode; with FormatFOCUS13, focus13Columns too.
 func (o *org) focusColumns(m *monthPlan) []csvCol {
 	f := &o.fees
 	dates := &hourTexts{base: m.start, layout: focusDateLayout}
@@ -218,6 +219,7 @@ func (o *org) focusColumns(m *monthPlan) []csvCol {
 		num("ContractedCost", focusContracted, nil),
 		{name: "ContractedUnitPrice", text: netRate},
 		num("EffectiveCost", focusEffective, nil),
+		{name: "HostProviderName", text: fixed("AWS")},
 		{name: "InvoiceId", text: sy(func(*line) sym { return m.invoice })},
 		{name: "InvoiceIssuerName", text: sy(func(*line) sym { return f.invoicing })},
 		num("ListCost", focusList, nil),
@@ -248,6 +250,7 @@ func (o *org) focusColumns(m *monthPlan) []csvCol {
 		{name: "ResourceType", text: empty},
 		{name: "ServiceCategory", text: text(func(l *line) string { return l.sku.svc.category })},
 		{name: "ServiceName", text: text(func(l *line) string { return l.sku.svc.name })},
+		{name: "ServiceProviderName", text: sy(func(*line) sym { return f.legal })},
 		{name: "ServiceSubcategory", text: text(func(l *line) string { return l.sku.svc.subcategory })},
 		{name: "SkuId", text: sy(func(l *line) sym { return l.sku.attr[paSku] })},
 		{name: "SkuMeter", text: sy(func(l *line) sym { return l.usageType })},
@@ -265,8 +268,19 @@ func (o *org) focusColumns(m *monthPlan) []csvCol {
 		{name: "x_Operation", text: sy(func(l *line) sym { return l.op })},
 		{name: "x_ServiceCode", text: sy(func(l *line) sym { return l.sku.code })},
 	}
+	if o.cfg.Format != FormatFOCUS13 {
+		cols = slices.DeleteFunc(cols, func(c csvCol) bool { return focus13Columns[c.name] })
+	}
 	return cols
 }
+
+// focus13Columns are the columns FOCUS 1.3 makes mandatory (FOCUS_Spec,
+// specification/datasets/cost_and_usage/columns/hostprovidername.md and
+// serviceprovidername.md). The deprecated ProviderName and PublisherName
+// stay: 1.3 still requires them. The split cost allocation columns and
+// ContractApplied are conditional and have no counterpart in the synthetic
+// organisation.
+var focus13Columns = map[string]bool{"HostProviderName": true, "ServiceProviderName": true}
 
 // focusTags renders the Tags column: user tags under their own keys, AWS
 // tags with their aws: prefix and cost categories as costCategory/<name>.

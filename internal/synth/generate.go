@@ -138,7 +138,7 @@ func (o *org) newSink(m *monthPlan) (sink, error) {
 	switch o.cfg.Format {
 	case FormatCUR:
 		return o.newCURSink(m)
-	case FormatFOCUS:
+	case FormatFOCUS, FormatFOCUS13:
 		return o.newFOCUSSink(m)
 	}
 	return o.newCUR2Sink(m)

@@ -43,7 +43,7 @@ func TestValidate(t *testing.T) {
 		{"defaults", func(*Config) {}, ""},
 		{"no out", func(c *Config) { c.Out = "" }, "output folder must be set"},
 		{"no clock", func(c *Config) { c.Now = time.Time{} }, "now must be set"},
-		{"unknown format", func(c *Config) { c.Format = "csv" }, `unknown format "csv" (want cur2, cur or focus)`},
+		{"unknown format", func(c *Config) { c.Format = "csv" }, `unknown format "csv" (want cur2, cur, focus or focus13)`},
 		{"negative rows", func(c *Config) { c.Rows = -1 }, "rows must not be negative, got -1"},
 		{"negative accounts", func(c *Config) { c.Accounts = -3 }, "accounts must not be negative, got -3"},
 		{"negative months", func(c *Config) { c.Months = -1 }, "months must not be negative, got -1"},

@@ -99,6 +99,8 @@ type dataResponse struct {
 	Now     time.Time    `json:"now"`
 	Periods []periodJSON `json:"periods"`
 	Ingests []ingestJSON `json:"ingests"`
+	// Watches are the watched sources the caller may see.
+	Watches []watchJSON `json:"watches"`
 	// Limited is set when some periods are shown without their detail
 	// because the caller does not pay for their source.
 	Limited bool `json:"limited"`
@@ -138,7 +140,11 @@ func (h *handler) data(w http.ResponseWriter, r *http.Request) {
 	for i, p := range periods { // the rule Cost Explorer's Estimated follows
 		periods[i].Final = billing.Final(p.Period.Month, p.Final, p.IngestedAt, now)
 	}
-	resp := visibleData(acct, payers, periods, entries)
+	var watches []WatchSource
+	if h.cfg.Watches != nil {
+		watches = h.cfg.Watches()
+	}
+	resp := visibleData(acct, payers, periods, entries, watches)
 	resp.Now = now.UTC()
 	resp.PeriodsAvailable = h.cfg.Periods != nil
 	WriteJSON(w, http.StatusOK, resp)
@@ -155,11 +161,11 @@ func payer(source string) string {
 // sources it pays for and, of the sources whose data holds its own lines
 // (its payers, from payers), the month, format, state and ingest time, which
 // tell it how fresh and how final its numbers are; it sees nothing of any
-// other source. Ingests are shown to an account that pays for a source they
+// other source. Watched sources follow visibleWatches. Ingests are shown to an account that pays for a source they
 // replaced, with that source's periods only. Failed ingests replaced nothing
 // and name server paths: they are shown to the operator only, the test
 // identity or the payer of every stored source.
-func visibleData(acct auth.Account, payers []string, periods []Period, entries []IngestEntry) dataResponse {
+func visibleData(acct auth.Account, payers []string, periods []Period, entries []IngestEntry, watches []WatchSource) dataResponse {
 	resp := dataResponse{Periods: []periodJSON{}, Ingests: []ingestJSON{}}
 	pays := func(source string) bool { return acct.All || payer(source) == acct.AccountID }
 	operator := acct.All || len(periods) > 0
@@ -203,6 +209,7 @@ func visibleData(acct auth.Account, payers []string, periods []Period, entries [
 			resp.Ingests = append(resp.Ingests, ij)
 		}
 	}
+	resp.Watches = visibleWatches(pays, operator, watches)
 	return resp
 }
 

@@ -41,6 +41,9 @@ type Config struct {
 	Payers func(ctx context.Context, account string) ([]string, error)
 	// Ingests holds the outcomes of recent ingests; nil shows none.
 	Ingests *IngestLog
+	// Watches returns the state of the sources `tally serve --watch` polls;
+	// nil shows none.
+	Watches func() []WatchSource
 	// Version and Profile are shown in the page footer.
 	Version, Profile string
 	Logger           *slog.Logger

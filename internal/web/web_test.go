@@ -275,7 +275,7 @@ func TestDataVisibility(t *testing.T) {
 			if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
 				t.Fatal(err)
 			}
-			tc.want.Now, tc.want.PeriodsAvailable = testNow, true
+			tc.want.Now, tc.want.PeriodsAvailable, tc.want.Watches = testNow, true, []watchJSON{}
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("data (-want +got):\n%s", diff)
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/tallyhq/tally/internal/auth"
 	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/awsjson/awsjsontest"
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/budgets"
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/server"
@@ -247,11 +248,25 @@ func startFakes(t *testing.T) (string, *fakeCE, *fakeBudgets) {
 	// As in tally serve: signatures are checked against the wall clock, the
 	// pages resolve "this month" against the services' business clock.
 	srv := server.New(server.Config{Keys: keys, API: router,
-		Web: web.Handler(web.Config{Keys: keys, Now: func() time.Time { return fakeNow }, Profile: "aws", Version: "test"})})
+		Web: web.Handler(web.Config{Keys: keys, Now: func() time.Time { return fakeNow }, Profile: "aws", Version: "test",
+			Watches: func() []web.WatchSource { return fakeWatches }})})
 	srv.SetReady()
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)
 	return hs.URL, ce, bu
+}
+
+// fakeWatches are the sources the Data page shows as watched: one that
+// found nothing new since its last ingest, one that cannot be read.
+var fakeWatches = []web.WatchSource{
+	{Source: "s3://billing/exports/", LastSync: fakeNow.Add(-time.Minute), Outcome: web.WatchNothing,
+		LastIngest: fakeNow.Add(-time.Hour), Rows: 1234, Waiting: 1, NextPoll: fakeNow.Add(4 * time.Minute),
+		Periods: []billing.BillingPeriod{
+			{Source: "cur:111111111111", Month: time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)},
+			{Source: "cur:111111111111", Month: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)},
+		}},
+	{Source: "/srv/exports", LastSync: fakeNow.Add(-time.Minute), Outcome: web.WatchFailed,
+		Err: "open /srv/exports: permission denied", NextPoll: fakeNow.Add(4 * time.Minute)},
 }
 
 func TestBudgetsAndTagsPages(t *testing.T) {
@@ -265,7 +280,38 @@ func TestBudgetsAndTagsPages(t *testing.T) {
 			"service": "Amazon Elastic Compute Cloud - Compute", "serviceSearch": "compute", "email": "me@example.com"},
 			"edit": map[string]any{"name": "Team ML EC2", "amount": "650"}}},
 		e2e.Scenario{Name: "tags", Params: map[string]any{"toggle": "team", "backfill": "2024-06-01T00:00:00Z"}},
+		e2e.Scenario{Name: "data"},
 	)
+
+	t.Run("data watches", func(t *testing.T) {
+		var got struct {
+			Watches []struct {
+				Source, Outcome string
+				Cells           []string
+			}
+		}
+		if err := json.Unmarshal(res["data"], &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Watches) != 2 {
+			t.Fatalf("watches = %+v, want both watched sources", got.Watches)
+		}
+		for i, want := range [][]string{
+			{"s3://billing/exports/", "Nothing new", "1 incomplete delivery waiting for files", "cur:111111111111: 2024-11 to 2024-12 (2 months)", "1,234"},
+			{"/srv/exports", "Failed", "open /srv/exports: permission denied"},
+		} {
+			w := got.Watches[i]
+			text := strings.Join(w.Cells, " | ")
+			for _, s := range want {
+				if !strings.Contains(text, s) {
+					t.Errorf("watch %d row %q lacks %q", i, text, s)
+				}
+			}
+			if w.Source != want[0] || len(w.Cells) != 6 || w.Cells[1] == "—" || w.Cells[5] == "—" {
+				t.Errorf("watch %d = %+v", i, w)
+			}
+		}
+	})
 
 	t.Run("budgets", func(t *testing.T) {
 		type card struct{ Name, State, Alarm, Actual, Forecast, Limit, ActualText string }

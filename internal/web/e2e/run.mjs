@@ -133,6 +133,9 @@ const scenarios = {
         rows: tr.children[3].dataset.rows,
       })),
       ingests: [...document.querySelectorAll('[data-testid=ingests-table] tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent.trim())),
+      watches: [...document.querySelectorAll('[data-testid=watches-table] tbody tr')].map((tr) => ({
+        source: tr.dataset.watch, outcome: tr.dataset.outcome, cells: [...tr.children].map((td) => td.textContent.trim()),
+      })),
       stats: Object.fromEntries([...document.querySelectorAll('[data-testid^=stat-]')].map((e) => [e.dataset.testid, e.textContent.trim()])),
     }));
   },

@@ -1,6 +1,6 @@
 // The Data page: what the server has ingested — each source's billing
 // periods, final or estimated, their line counts and last ingest — and how
-// recent ingests went.
+// recent ingests went, and the sources `tally serve --watch` polls.
 import { h, replace, notice, dateTime } from './dom.js';
 
 const FORMATS = { cur: 'CUR', cur2: 'CUR 2.0', focus: 'FOCUS', csv: 'CSV', parquet: 'Parquet', gzip: 'gzip', zip: 'zip' };
@@ -64,6 +64,7 @@ export async function render(app, main) {
           h('td', { className: 'num', title: (p.files || []).join('\n') }, p.detail ? (p.files || []).length : '—'),
           h('td', {}, p.currency || '—'),
           h('td', {}, dateTime(p.ingestedAt))))))))),
+    (d.watches || []).length ? watchesSection(d.watches) : null,
     h('section', {},
       h('h2', {}, 'Recent ingests'),
       h('p', { className: 'muted small' }, 'Kept in memory since the server started.'),
@@ -80,6 +81,35 @@ export async function render(app, main) {
             h('td', { className: 'num' }, i.error ? '—' : count(i.rows)),
             h('td', { className: `wrap ${i.error ? 'error-text' : 'muted'}` }, i.error || i.paths.join(', ')))))))));
   main.dataset.ready = 'true';
+}
+
+const OUTCOMES = {
+  ingested: ['badge-ok', (w) => `Ingested ${w.periods.length} period${w.periods.length === 1 ? '' : 's'}`],
+  'nothing new': ['badge-muted', () => 'Nothing new'],
+  failed: ['badge-bad', () => 'Failed'],
+  'not polled': ['badge-muted', () => 'Not polled yet'],
+};
+
+/** watchesSection shows the sources `tally serve --watch` polls: last sync, its outcome and the next poll. */
+function watchesSection(watches) {
+  return h('section', { 'data-testid': 'watches' },
+    h('h2', {}, 'Watched sources'),
+    h('p', { className: 'muted small' }, 'Buckets and folders the server polls for new and restated exports; a delivery is ingested once its manifest and all its files are there.'),
+    h('div', { className: 'scroll' }, h('table', { className: 'data', 'data-testid': 'watches-table' },
+      h('thead', {}, h('tr', {}, ['Source', 'Last sync', 'Result', 'Last ingested', 'Line items', 'Next poll'].map((t, i) =>
+        h('th', { className: i === 4 ? 'num' : '' }, t)))),
+      h('tbody', {}, watches.map((w) => {
+        const [badge, label] = OUTCOMES[w.outcome] || ['badge-muted', () => w.outcome];
+        return h('tr', { 'data-watch': w.source, 'data-outcome': w.outcome, className: w.outcome === 'failed' ? 'failed' : '' },
+          h('td', { className: 'wrap' }, h('code', {}, w.source)),
+          h('td', {}, w.lastSync ? dateTime(w.lastSync) : '—'),
+          h('td', { className: 'wrap' }, h('span', { className: `badge ${badge}` }, label(w)),
+            w.outcome === 'failed' ? h('div', { className: 'error-text' }, w.error || 'See the server log.') : null,
+            w.waiting ? h('div', { className: 'muted small' }, `${w.waiting} incomplete deliver${w.waiting === 1 ? 'y' : 'ies'} waiting for files`) : null),
+          h('td', { className: 'wrap' }, w.lastIngest ? `${dateTime(w.lastIngest)}${w.periods.length ? `: ${summarizePeriods(w.periods)}` : ''}` : '—'),
+          h('td', { className: 'num' }, w.lastIngest && w.rows ? count(w.rows) : '—'),
+          h('td', {}, dateTime(w.nextPoll)));
+      })))));
 }
 
 /** summarizePeriods shows "cur:1 2024-01", "cur:1 2024-02" as "cur:1: 2024-01 to 2024-02 (2 months)". */
