@@ -130,15 +130,6 @@ func TestBudgetCRUDErrors(t *testing.T) {
 			_, err := c.DescribeBudgets(ctx, &bsdk.DescribeBudgetsInput{AccountId: aws.String("1234")})
 			return err
 		}, "InvalidParameterException"},
-		{"budget action", func() error {
-			_, err := c.CreateBudgetAction(ctx, &bsdk.CreateBudgetActionInput{AccountId: aws.String(alice), BudgetName: aws.String("a"),
-				NotificationType: btypes.NotificationTypeActual, ActionType: btypes.ActionTypeIam,
-				ActionThreshold:  &btypes.ActionThreshold{ActionThresholdType: btypes.ThresholdTypePercentage, ActionThresholdValue: 80},
-				Definition:       &btypes.Definition{IamActionDefinition: &btypes.IamActionDefinition{PolicyArn: aws.String("arn:aws:iam::111111111111:policy/p"), Roles: []string{"r"}}},
-				ExecutionRoleArn: aws.String("arn:aws:iam::111111111111:role/budgets-role"), ApprovalModel: btypes.ApprovalModelAuto,
-				Subscribers: []btypes.Subscriber{{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("a@example.com")}}})
-			return err
-		}, "NotImplementedException"},
 		{"describe action", func() error {
 			_, err := c.DescribeBudgetAction(ctx, &bsdk.DescribeBudgetActionInput{AccountId: aws.String(alice), BudgetName: aws.String("a"),
 				ActionId: aws.String("00000000-0000-0000-0000-000000000000")})

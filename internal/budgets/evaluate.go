@@ -88,7 +88,7 @@ func (s *Service) refresh(ctx context.Context, r *record, old []byte) error {
 	if err := s.autoAdjust(ctx, r, now); err != nil {
 		return err
 	}
-	msgs := transitions(r, now)
+	msgs := append(transitions(r, now), actionTransitions(r, now)...)
 	if old != nil && len(msgs) == 0 && bytes.Equal(old, r.encode()) {
 		return nil
 	}

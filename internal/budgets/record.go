@@ -43,6 +43,7 @@ type record struct {
 	BillingView   string              `json:"billingView,omitempty"`
 	Notifications []*notification     `json:"notifications,omitempty"`
 	Tags          []tag               `json:"tags,omitempty"`
+	Actions       []*action           `json:"actions,omitempty"`
 	// Spend is the spend of the current period as last measured.
 	Spend   *spendSnapshot `json:"spend,omitempty"`
 	Created time.Time      `json:"created"`

@@ -40,9 +40,8 @@ type Config struct {
 	Alerted func()
 }
 
-// Service implements the Budgets operations. Budget actions are not
-// implemented: creating, updating, deleting and executing them answer
-// NotImplementedException, and the operations that read them find none.
+// Service implements the Budgets operations. Budget actions execute in dry
+// run only (see actions.go).
 type Service struct {
 	Unimplemented
 	cfg Config

@@ -22,7 +22,7 @@ func (s *Service) resource(ctx context.Context, arn string) (*record, error) {
 		return nil, err
 	}
 	if strings.Contains(name, "/action/") {
-		return nil, fail(errNotFound, fmt.Sprintf("budget action %s does not exist: Tally does not implement budget actions yet", arn))
+		return nil, fail(errNotFound, fmt.Sprintf("tags of budget actions (%s) are not supported: Tally keeps the ResourceTags given to CreateBudgetAction only", arn))
 	}
 	return s.load(ctx, account, name)
 }
