@@ -2,8 +2,11 @@ package budgets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -406,5 +409,47 @@ func TestBudgetActionOps(t *testing.T) {
 	}
 	if _, err := c.DescribeBudgetAction(ctx, &bsdk.DescribeBudgetActionInput{AccountId: aws.String(alice), BudgetName: aws.String("a"), ActionId: aws.String(ids[0])}); errorCode(err) != "NotFoundException" {
 		t.Errorf("deleted action: %v", err)
+	}
+}
+
+// TestBudgetActionCLI creates an action with `aws budgets
+// create-budget-action` and reads it back with the CLI.
+func TestBudgetActionCLI(t *testing.T) {
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("TALLY_REQUIRE_AWS_CLI") != "" {
+			t.Fatal("aws CLI not found and TALLY_REQUIRE_AWS_CLI is set")
+		}
+		t.Skip("aws CLI not installed")
+	}
+	e := newEnv(t, december)
+	if _, err := e.client("alice").CreateBudget(context.Background(), &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly("b", "20")}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"budgets", "--endpoint-url", e.url, "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=alice", "AWS_SECRET_ACCESS_KEY=alice", "AWS_DEFAULT_REGION=us-east-1",
+			"AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws budgets %s: %v\n%s", args[0], err, out)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return got
+	}
+	created := run("create-budget-action", "--account-id", alice, "--budget-name", "b", "--notification-type", "ACTUAL",
+		"--action-type", "RUN_SSM_DOCUMENTS", "--action-threshold", "ActionThresholdValue=90,ActionThresholdType=PERCENTAGE",
+		"--definition", `{"SsmActionDefinition":{"ActionSubType":"STOP_EC2_INSTANCES","Region":"us-east-1","InstanceIds":["i-0123456789abcdef0"]}}`,
+		"--execution-role-arn", execRole, "--approval-model", "MANUAL",
+		"--subscribers", "SubscriptionType=EMAIL,Address=ops@example.com")
+	id, _ := created["ActionId"].(string)
+	got := run("describe-budget-action", "--account-id", alice, "--budget-name", "b", "--action-id", id)
+	act, _ := got["Action"].(map[string]any)
+	if act["Status"] != "STANDBY" || act["ActionType"] != "RUN_SSM_DOCUMENTS" || act["ApprovalModel"] != "MANUAL" {
+		t.Errorf("describe-budget-action = %v", got)
 	}
 }
