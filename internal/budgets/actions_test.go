@@ -453,3 +453,43 @@ func TestBudgetActionCLI(t *testing.T) {
 		t.Errorf("describe-budget-action = %v", got)
 	}
 }
+
+// TestHealthStatus: a filter naming an account the budget cannot see makes
+// the budget UNHEALTHY with FILTER_INVALID.
+func TestHealthStatus(t *testing.T) {
+	e := newEnv(t, december)
+	ctx := context.Background()
+	health := func(key, name string, filter *btypes.Expression) string {
+		t.Helper()
+		c := e.client(key)
+		b := monthly(name, "10")
+		b.FilterExpression = filter
+		if _, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: b}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.DescribeBudget(ctx, &bsdk.DescribeBudgetInput{AccountId: aws.String(alice), BudgetName: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := out.Budget.HealthStatus
+		return string(h.Status) + " " + string(h.StatusReason)
+	}
+	accounts := func(ids ...string) *btypes.Expression {
+		return &btypes.Expression{Not: &btypes.Expression{Dimensions: &btypes.ExpressionDimensionValues{Key: btypes.DimensionLinkedAccount, Values: ids}}}
+	}
+	for _, tc := range []struct {
+		key, name string
+		filter    *btypes.Expression
+		want      string
+	}{
+		{"alice", "plain", nil, "HEALTHY "},
+		{"alice", "own", accounts(alice), "HEALTHY "},
+		{"alice", "other", accounts(alice, bob), "UNHEALTHY FILTER_INVALID"},
+		// The test identity sees every account's costs.
+		{"test", "test-other", accounts(bob), "HEALTHY "},
+	} {
+		if got := health(tc.key, tc.name, tc.filter); got != tc.want {
+			t.Errorf("%s: health %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

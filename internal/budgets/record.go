@@ -226,6 +226,7 @@ func (r *record) wire(now time.Time, spend *spendSnapshot, showFilter bool) Budg
 		Metrics:             r.Metrics,
 		PlannedBudgetLimits: r.Planned,
 		LastUpdatedTime:     awsjson.NewEpochTime(r.Updated),
+		HealthStatus:        r.health(),
 	}
 	if l, ok := r.limitFor(r.periodAt(now).Start); ok {
 		b.BudgetLimit = &Spend{Amount: ptr(l.Amount), Unit: ptr(l.Unit)}
