@@ -493,3 +493,49 @@ func TestHealthStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetActionTags: an action's ARN carries its own tags.
+func TestBudgetActionTags(t *testing.T) {
+	e := newEnv(t, december)
+	ctx := context.Background()
+	c := e.client("alice")
+	if _, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly("b", "20"),
+		ResourceTags: []btypes.ResourceTag{{Key: aws.String("budget"), Value: aws.String("yes")}}}); err != nil {
+		t.Fatal(err)
+	}
+	in := iamAction("b", 80, btypes.ApprovalModelAuto)
+	in.ResourceTags = []btypes.ResourceTag{{Key: aws.String("team"), Value: aws.String("ops")}}
+	out, err := c.CreateBudgetAction(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.String("arn:aws:budgets::" + alice + ":budget/b/action/" + aws.ToString(out.ActionId))
+	if _, err := c.TagResource(ctx, &bsdk.TagResourceInput{ResourceARN: arn, ResourceTags: []btypes.ResourceTag{{Key: aws.String("env"), Value: aws.String("dev")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UntagResource(ctx, &bsdk.UntagResourceInput{ResourceARN: arn, ResourceTagKeys: []string{"team"}}); err != nil {
+		t.Fatal(err)
+	}
+	list := func(arn *string) []string {
+		t.Helper()
+		l, err := c.ListTagsForResource(ctx, &bsdk.ListTagsForResourceInput{ResourceARN: arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tg := range l.ResourceTags {
+			got = append(got, aws.ToString(tg.Key)+"="+aws.ToString(tg.Value))
+		}
+		return got
+	}
+	if got := list(arn); !cmp.Equal(got, []string{"env=dev"}) {
+		t.Errorf("action tags = %q", got)
+	}
+	if got := list(aws.String("arn:aws:budgets::" + alice + ":budget/b")); !cmp.Equal(got, []string{"budget=yes"}) {
+		t.Errorf("budget tags = %q", got)
+	}
+	_, err = c.ListTagsForResource(ctx, &bsdk.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:budgets::" + alice + ":budget/b/action/00000000-0000-4000-8000-000000000000")})
+	if errorCode(err) != "NotFoundException" {
+		t.Errorf("tags of a missing action: %v", err)
+	}
+}

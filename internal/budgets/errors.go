@@ -69,7 +69,7 @@ var errorTable = awsjson.ErrorTable{
 		"CreateNotification", "CreateSubscriber", "CreateBudgetAction"}},
 	{Kind: errLocked, To: []awsjson.Exception{{New: NewResourceLockedException}}, Ops: []string{"UpdateBudgetAction",
 		"DeleteBudgetAction", "ExecuteBudgetAction"}},
-	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateBudget", "TagResource"}},
+	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateBudget", "CreateBudgetAction", "TagResource"}},
 	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{badToken}, Ops: pagedOps},
 	{Kind: pager.ErrRequestChanged, To: []awsjson.Exception{badToken}, Ops: pagedOps},
 	// The budget actions' listings model no ExpiredNextTokenException.
