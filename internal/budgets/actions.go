@@ -3,6 +3,7 @@ package budgets
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,26 +17,21 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// Budget actions live in their budget's document, like its notifications:
-// an action's status, its history and the alerts it sends change in the
-// one transaction that stores the budget's evaluation, so a crossed
-// threshold executes an AUTOMATIC action once per budget period even
-// across a crash (the evaluation either stored EXECUTION_SUCCESS with its
-// history, or stored nothing and runs again).
+// Budget actions live in their budget's document, like its notifications,
+// and their histories in the store beside it (store.ActionEvent): an
+// action's status, the events that led to it and the alerts it sends are
+// stored in the one transaction that stores the budget's evaluation
+// (PutBudgetEvents), so a crossed threshold executes an AUTOMATIC action
+// once per budget period even across a crash (the evaluation either stored
+// EXECUTION_SUCCESS with its history, or stored nothing and runs again).
 //
 // Tally runs actions in dry run only: it has no credentials for IAM,
 // Organizations or SSM, so an execution records what it would have done,
 // marked as a dry run in the history, and changes nothing in AWS.
 
-// Limits of budget actions.
-const (
-	// MaxActionsPerBudget is the most actions a budget can have, Tally's
-	// limit (CreationLimitExceededException beyond it).
-	MaxActionsPerBudget = 10
-	// maxActionHistory is how many events of an action's history Tally
-	// keeps; older ones are dropped.
-	maxActionHistory = 100
-)
+// MaxActionsPerBudget is the most actions a budget can have, Tally's limit
+// (CreationLimitExceededException beyond it).
+const MaxActionsPerBudget = 10
 
 // action is a budget action with its state and history.
 type action struct {
@@ -53,15 +49,17 @@ type action struct {
 	// Period is the start of the budget period the status belongs to: at
 	// the start of a new period the action is reset to STANDBY.
 	Period time.Time `json:"period,omitzero"`
-	// Events counts the events of the action's life; it makes the IDs of
-	// its alert messages unique.
-	Events  int           `json:"events"`
-	History []actionEvent `json:"history,omitempty"`
+	// Events counts the events of the action's life: the Seq of its last
+	// one. It makes the IDs of its alert messages unique.
+	Events int `json:"events"`
+	// pending are the events not stored yet.
+	pending []actionEvent
 }
 
 // actionEvent is one event of an action's history, with the action as it
 // was after the event.
 type actionEvent struct {
+	Seq     int          `json:"seq"`
 	At      time.Time    `json:"at"`
 	Status  ActionStatus `json:"status"`
 	Type    EventType    `json:"type"`
@@ -86,10 +84,30 @@ func (a *action) wire(budget string) Action {
 func (a *action) record(budget string, now time.Time, status ActionStatus, typ EventType, msg string) {
 	a.Status = status
 	a.Events++
-	a.History = append(a.History, actionEvent{At: now, Status: status, Type: typ, Message: msg, Action: a.wire(budget)})
-	if n := len(a.History) - maxActionHistory; n > 0 {
-		a.History = append([]actionEvent(nil), a.History[n:]...)
+	a.pending = append(a.pending, actionEvent{Seq: a.Events, At: now, Status: status, Type: typ, Message: msg, Action: a.wire(budget)})
+}
+
+// storeEvent encodes an event for the store.
+func (a *action) storeEvent(e actionEvent) store.ActionEvent {
+	doc, err := json.Marshal(e)
+	if err != nil {
+		panic(fmt.Sprintf("budgets: encode action event: %v", err)) // only plain data: cannot fail
 	}
+	return store.ActionEvent{Action: a.ID, Seq: e.Seq, At: e.At, Doc: doc}
+}
+
+// events takes the events of r's actions that are not stored yet,
+// deleted actions' included.
+func (r *record) events() []store.ActionEvent {
+	var out []store.ActionEvent
+	for _, a := range append(r.Actions, r.deleted...) {
+		for _, e := range a.pending {
+			out = append(out, a.storeEvent(e))
+		}
+		a.pending = nil
+	}
+	r.deleted = nil
+	return out
 }
 
 // inProgress reports whether the action is being executed, reversed or
@@ -246,7 +264,7 @@ func actionTransitions(r *record, now time.Time) []store.Message {
 // actionAlerts returns the messages telling an action's subscribers about
 // its last event.
 func actionAlerts(r *record, a *action, subject, why string, now time.Time) []store.Message {
-	last := a.History[len(a.History)-1]
+	last := a.pending[len(a.pending)-1]
 	body := fmt.Sprintf("AWS Budget Action %s\nAWS Account %s\n\nBudget Name: %s\nAction: %s (%s, %s approval)\nStatus: %s\nReason: %s\n%s\n",
 		now.Format("January 2, 2006"), r.Account, r.Name, a.ID, a.Type, a.Approval, a.Status, why, last.Message)
 	out := make([]store.Message, 0, len(a.Subscribers))
@@ -387,7 +405,9 @@ func (s *Service) DeleteBudgetAction(ctx context.Context, in *DeleteBudgetAction
 			return locked(a)
 		}
 		out.Action = ptr(a.wire(r.Name))
+		a.record(r.Name, s.now(), a.Status, EventTypeDeleteAction, "action deleted")
 		r.Actions = slices.Delete(r.Actions, i, i+1)
+		r.deleted = append(r.deleted, a)
 		return nil
 	})
 	if err != nil {
@@ -487,7 +507,18 @@ func (s *Service) DescribeBudgetActionHistories(ctx context.Context, in *Describ
 	if err != nil {
 		return nil, err
 	}
-	events := a.History
+	stored, err := s.cfg.Store.ActionEvents(ctx, r.Account, r.Name, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	var events []actionEvent
+	for _, st := range stored {
+		var e actionEvent
+		if err := json.Unmarshal(st.Doc, &e); err != nil {
+			return nil, fmt.Errorf("budgets: stored action event: %w", err)
+		}
+		events = append(events, e)
+	}
 	if tp := in.TimePeriod; tp != nil {
 		var start, end time.Time
 		if tp.Start != nil {
@@ -499,12 +530,9 @@ func (s *Service) DescribeBudgetActionHistories(ctx context.Context, in *Describ
 		if !end.IsZero() && !start.Before(end) {
 			return nil, invalidf("the TimePeriod must start before it ends")
 		}
-		events = nil
-		for _, e := range a.History {
-			if !e.At.Before(start) && (end.IsZero() || e.At.Before(end)) {
-				events = append(events, e)
-			}
-		}
+		events = slices.DeleteFunc(events, func(e actionEvent) bool {
+			return e.At.Before(start) || (!end.IsZero() && !e.At.Before(end))
+		})
 	}
 	page, next, err := pager.Slice(pages[int](s, "DescribeBudgetActionHistories", in), events, maxResults(in.MaxResults, 100))
 	if err != nil {

@@ -195,18 +195,16 @@ func TestManualAction(t *testing.T) {
 	}
 }
 
-// failingStore fails PutBudget while fail is set: a crash before the
-// evaluation's transaction commits.
-type failingStore struct {
-	store.BudgetStore
-	fail bool
+// failingStore fails every write: a crash before the evaluation's
+// transaction commits.
+type failingStore struct{ store.BudgetStore }
+
+func (failingStore) PutBudget(context.Context, string, string, []byte, []store.Message) error {
+	return errors.New("crash")
 }
 
-func (f *failingStore) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []store.Message) error {
-	if f.fail {
-		return errors.New("crash")
-	}
-	return f.BudgetStore.PutBudget(ctx, account, name, doc, msgs)
+func (failingStore) PutBudgetEvents(context.Context, string, string, []byte, []store.Message, []store.ActionEvent) error {
+	return errors.New("crash")
 }
 
 // TestActionCrashSafety: an execution is stored with the evaluation that
@@ -226,7 +224,7 @@ func TestActionCrashSafety(t *testing.T) {
 	id := aws.ToString(out.ActionId)
 	e.load("2018-12", items(line{day: "2018-12-01", account: alice, service: "AmazonEC2", cost: "15"})...)
 
-	fs := &failingStore{BudgetStore: e.db, fail: true}
+	fs := failingStore{BudgetStore: e.db}
 	crashed := budgets.New(budgets.Config{Store: fs, Costs: e.db, Profile: profile.AWS, Now: e.clock.Now,
 		Forecaster: budgets.RunRate{Costs: e.db}})
 	if err := crashed.Evaluate(ctx); err == nil {

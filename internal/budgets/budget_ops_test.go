@@ -61,7 +61,7 @@ func TestCreateAndDescribeBudget(t *testing.T) {
 		"CalculatedSpend": map[string]any{"ActualSpend": map[string]any{"Amount": "0", "Unit": "USD"}, "ForecastedSpend": map[string]any{"Amount": "0", "Unit": "USD"}},
 		"LastUpdatedTime": "2018-12-10T12:00:00Z",
 		"AutoAdjustData":  nil, "BillingViewArn": nil, "FilterExpression": nil, "Metrics": nil,
-		"HealthStatus": map[string]any{"Status": "HEALTHY", "StatusReason": "", "LastUpdatedTime": "2018-12-10T12:00:00Z"},
+		"HealthStatus":        map[string]any{"Status": "HEALTHY", "StatusReason": "", "LastUpdatedTime": "2018-12-10T12:00:00Z"},
 		"PlannedBudgetLimits": nil,
 	}
 	if diff := cmp.Diff(any(want), jsonOf(t, out.Budget)); diff != "" {

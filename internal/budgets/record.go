@@ -44,6 +44,8 @@ type record struct {
 	Notifications []*notification     `json:"notifications,omitempty"`
 	Tags          []tag               `json:"tags,omitempty"`
 	Actions       []*action           `json:"actions,omitempty"`
+	// deleted are actions deleted whose last events are not stored yet.
+	deleted []*action
 	// Spend is the spend of the current period as last measured.
 	Spend   *spendSnapshot `json:"spend,omitempty"`
 	Created time.Time      `json:"created"`

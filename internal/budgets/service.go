@@ -146,9 +146,10 @@ func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 	return out, nil
 }
 
-// save stores r with the alerts it calls for and wakes their dispatcher.
+// save stores r with the alerts it calls for and its actions' new events,
+// and wakes the alerts' dispatcher.
 func (s *Service) save(ctx context.Context, r *record, msgs []store.Message) error {
-	if err := s.cfg.Store.PutBudget(ctx, r.Account, r.Name, r.encode(), msgs); err != nil {
+	if err := s.cfg.Store.PutBudgetEvents(ctx, r.Account, r.Name, r.encode(), msgs, r.events()); err != nil {
 		return err
 	}
 	if len(msgs) > 0 {
