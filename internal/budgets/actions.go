@@ -223,9 +223,9 @@ func (a *action) reverse(budget string, now time.Time) {
 // actionTransitions resets r's actions at the start of a new budget
 // period and triggers those whose threshold the spend exceeds: an
 // AUTOMATIC action executes, a MANUAL one waits for approval (PENDING).
-// Each triggered action alerts its subscribers. An action triggers from
+// Each triggered action alerts its subscribers and the webhooks. An action triggers from
 // STANDBY only, so once per period unless reset.
-func actionTransitions(r *record, now time.Time) []store.Message {
+func actionTransitions(r *record, now time.Time, hooks []string) []store.Message {
 	if r.Spend == nil {
 		return nil
 	}
@@ -256,23 +256,20 @@ func actionTransitions(r *record, now time.Time) []store.Message {
 		} else {
 			a.execute(r.Name, now, EventTypeSystem, why)
 		}
-		msgs = append(msgs, actionAlerts(r, a, subject, why, now)...)
+		msgs = append(msgs, actionAlerts(r, a, subject, why, now, hooks)...)
 	}
 	return msgs
 }
 
 // actionAlerts returns the messages telling an action's subscribers about
 // its last event.
-func actionAlerts(r *record, a *action, subject, why string, now time.Time) []store.Message {
+func actionAlerts(r *record, a *action, subject, why string, now time.Time, hooks []string) []store.Message {
 	last := a.pending[len(a.pending)-1]
 	body := fmt.Sprintf("AWS Budget Action %s\nAWS Account %s\n\nBudget Name: %s\nAction: %s (%s, %s approval)\nStatus: %s\nReason: %s\n%s\n",
 		now.Format("January 2, 2006"), r.Account, r.Name, a.ID, a.Type, a.Approval, a.Status, why, last.Message)
-	out := make([]store.Message, 0, len(a.Subscribers))
-	for _, sub := range a.Subscribers {
-		kind := store.Email
-		if sub.Type == SubscriptionTypeSns {
-			kind = store.SNS
-		}
+	var out []store.Message
+	for _, sub := range withHooks(a.Subscribers, hooks) {
+		kind := store.MessageKind(sub.Type)
 		id := notify.MessageID(r.Account, r.Name, "action", a.ID, strconv.Itoa(a.Events), string(sub.Type), sub.Address)
 		out = append(out, store.Message{ID: id, Kind: kind, Address: sub.Address, Subject: subject, Body: body,
 			Ref: r.Account + "/" + r.Name, Created: now})

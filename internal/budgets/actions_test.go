@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -535,5 +536,44 @@ func TestBudgetActionTags(t *testing.T) {
 	_, err = c.ListTagsForResource(ctx, &bsdk.ListTagsForResourceInput{ResourceARN: aws.String("arn:aws:budgets::" + alice + ":budget/b/action/00000000-0000-4000-8000-000000000000")})
 	if errorCode(err) != "NotFoundException" {
 		t.Errorf("tags of a missing action: %v", err)
+	}
+}
+
+// TestWebhookAlerts: the configured webhooks receive every alert, of
+// notifications and of actions, once per event.
+func TestWebhookAlerts(t *testing.T) {
+	e := newEnv(t, december)
+	ctx := context.Background()
+	c := e.client("alice")
+	if _, err := c.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly("b", "20"),
+		NotificationsWithSubscribers: []btypes.NotificationWithSubscribers{{Notification: actualOver(50),
+			Subscribers: []btypes.Subscriber{email("a@example.com"), email("b@example.com")}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateBudgetAction(ctx, iamAction("b", 60, btypes.ApprovalModelManual)); err != nil {
+		t.Fatal(err)
+	}
+	e.load("2018-12", items(line{day: "2018-12-01", account: alice, service: "AmazonEC2", cost: "15"})...)
+	hooked := budgets.New(budgets.Config{Store: e.db, Costs: e.db, Profile: profile.AWS, Now: e.clock.Now,
+		Forecaster: budgets.RunRate{Costs: e.db}, Webhooks: []string{"https://hooks.example.com/x"}})
+	for range 2 {
+		if err := hooked.Evaluate(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, m := range e.queued() {
+		got = append(got, string(m.Kind)+" "+m.Address+": "+m.Subject)
+	}
+	slices.Sort(got)
+	want := []string{
+		"EMAIL a@example.com: AWS Budgets: b has exceeded your alert threshold",
+		"EMAIL b@example.com: AWS Budgets: b has exceeded your alert threshold",
+		"EMAIL ops@example.com: AWS Budgets: the budget action of b awaits your approval",
+		"WEBHOOK https://hooks.example.com/x: AWS Budgets: b has exceeded your alert threshold",
+		"WEBHOOK https://hooks.example.com/x: AWS Budgets: the budget action of b awaits your approval",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("queued (-want +got):\n%s", diff)
 	}
 }

@@ -35,6 +35,9 @@ type Config struct {
 	Logger  *slog.Logger
 	// TokenKey signs NextTokens; keep it stable across restarts.
 	TokenKey []byte
+	// Webhooks are URLs that receive every alert (store.Webhook messages),
+	// besides the subscribers.
+	Webhooks []string
 	// Alerted is called after alert messages were queued, to wake their
 	// dispatcher; it must not block.
 	Alerted func()
