@@ -359,6 +359,7 @@ func TestAlertFlags(t *testing.T) {
 		{"bad sender", []string{"--smtp-addr", "127.0.0.1:25", "--smtp-from", "not an address"}, "--smtp-addr/--smtp-from"},
 		{"SMTP address without port", []string{"--smtp-addr", "mail.example.com"}, "--smtp-addr/--smtp-from"},
 		{"interval", []string{"--budgets-interval", "0s"}, "--budgets-interval must be positive"},
+		{"webhook", []string{"--webhook", "hooks.example.com/x"}, "want an http(s) URL, or slack=<URL>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out syncBuffer
