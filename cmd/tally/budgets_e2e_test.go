@@ -433,3 +433,21 @@ func TestAlertFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestTestAlert sends a test alert to a webhook, and reports an SNS topic
+// without an endpoint as failed.
+func TestTestAlert(t *testing.T) {
+	slack := &slackHook{}
+	srv := httptest.NewServer(slack)
+	defer srv.Close()
+	var out, errOut syncBuffer
+	err := run(context.Background(), []string{"test-alert", "--webhook", "slack=" + srv.URL + "/s",
+		"--sns", "arn:aws:sns:us-east-1:123456789012:alerts"}, &out, &errOut)
+	if err == nil || !strings.Contains(out.String(), "WEBHOOK "+srv.URL+"/s: sent\n") ||
+		!strings.Contains(out.String(), "SNS arn:aws:sns:us-east-1:123456789012:alerts: failed: no SNS endpoint configured") {
+		t.Errorf("test-alert: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if got := slack.received(); len(got) != 1 || !strings.HasPrefix(got[0], "*Tally: test alert*\n") {
+		t.Errorf("webhook received %q", got)
+	}
+}
