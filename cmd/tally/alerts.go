@@ -17,6 +17,7 @@ import (
 type alertConfig struct {
 	smtpAddr, smtpFrom, smtpUser string
 	sns                          snsEndpoints
+	webhooks                     webhooks
 	interval                     time.Duration
 }
 
@@ -25,6 +26,7 @@ func (c *alertConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.smtpFrom, "smtp-from", "Tally Budgets <tally@localhost>", "sender address of budget alert emails")
 	fs.StringVar(&c.smtpUser, "smtp-user", "", "SMTP user name (PLAIN authentication; the password comes from $TALLY_SMTP_PASSWORD)")
 	fs.Var(&c.sns, "sns-endpoint", "`topic-ARN=URL`: post SNS budget alerts for the topic to this HTTP(S) endpoint (repeatable)")
+	fs.Var(&c.webhooks, "webhook", "`URL` (or slack=URL for a Slack-compatible endpoint) that receives every budget alert as a JSON POST, signed with $TALLY_WEBHOOK_SECRET when set (repeatable)")
 	fs.DurationVar(&c.interval, "budgets-interval", 15*time.Minute, "how often budgets are evaluated besides after every ingest")
 }
 
@@ -52,12 +54,35 @@ func (s *snsEndpoints) Set(v string) error {
 	return nil
 }
 
+// webhooks is the repeatable --webhook flag: URLs in the order given, and
+// which of them take Slack's payload.
+type webhooks struct {
+	urls  []string
+	slack map[string]bool
+}
+
+func (w *webhooks) String() string { return strings.Join(w.urls, ",") }
+
+func (w *webhooks) Set(v string) error {
+	u, slack, err := notify.ParseWebhook(v)
+	if err != nil {
+		return err
+	}
+	if w.slack == nil {
+		w.slack = map[string]bool{}
+	}
+	w.urls = append(w.urls, u)
+	w.slack[u] = slack
+	return nil
+}
+
 // senders builds the delivery of each kind of alert. Without --smtp-addr
 // email alerts stay in the outbox, retried, until a server is configured.
 func (c *alertConfig) senders() (map[store.MessageKind]notify.Sender, error) {
 	out := map[store.MessageKind]notify.Sender{
-		store.Email: notify.Unconfigured("email delivery is not configured: start tally with --smtp-addr host:port"),
-		store.SNS:   &notify.SNSHTTP{Endpoints: c.sns},
+		store.Email:   notify.Unconfigured("email delivery is not configured: start tally with --smtp-addr host:port"),
+		store.SNS:     &notify.SNSHTTP{Endpoints: c.sns},
+		store.Webhook: &notify.Webhook{Slack: c.webhooks.slack, Secret: []byte(os.Getenv("TALLY_WEBHOOK_SECRET"))},
 	}
 	if c.smtpAddr != "" {
 		s, err := notify.NewSMTP(notify.SMTPConfig{Addr: c.smtpAddr, From: c.smtpFrom, Username: c.smtpUser,
@@ -81,6 +106,13 @@ func (c *alertConfig) printBanner(w io.Writer) {
 	fmt.Fprintf(w, "budgets are evaluated after every ingest and every %s; email alerts go %s", c.interval, email)
 	if len(c.sns) > 0 {
 		fmt.Fprintf(w, "; SNS alerts go to %d configured topic endpoint(s)", len(c.sns))
+	}
+	if n := len(c.webhooks.urls); n > 0 {
+		signed := "unsigned (no $TALLY_WEBHOOK_SECRET)"
+		if os.Getenv("TALLY_WEBHOOK_SECRET") != "" {
+			signed = "signed"
+		}
+		fmt.Fprintf(w, "; every alert also goes to %d webhook(s), %s", n, signed)
 	}
 	fmt.Fprintln(w)
 }

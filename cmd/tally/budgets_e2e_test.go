@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +60,29 @@ func (h *snsHook) received() []notify.SNSNotification {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]notify.SNSNotification(nil), h.posts...)
+}
+
+// slackHook is a Slack-compatible webhook receiver.
+type slackHook struct {
+	mu    sync.Mutex
+	texts []string
+}
+
+func (h *slackHook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	var m struct{ Text string }
+	if err := json.NewDecoder(r.Body).Decode(&m); err != nil || m.Text == "" {
+		http.Error(w, "not a Slack message", http.StatusBadRequest)
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.texts = append(h.texts, m.Text)
+}
+
+func (h *slackHook) received() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.texts...)
 }
 
 // deliveries returns "KIND address: outcome" for every attempt in the
@@ -187,11 +211,14 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 	hook := &snsHook{}
 	hookSrv := httptest.NewServer(hook)
 	defer hookSrv.Close()
+	slack := &slackHook{}
+	slackSrv := httptest.NewServer(slack)
+	defer slackSrv.Close()
 	const topic = "arn:aws:sns:us-east-1:123456789012:budget-alerts"
+	const account = payerAccount // the account the test key acts as
 	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
 	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--smtp-addr", mail.Addr, "--smtp-from", "budgets@tally.example",
-		"--sns-endpoint", topic+"="+hookSrv.URL+"/sns", "--budgets-interval", "1h",
-		"--test-account", "123456789012") // the account the budget is made in
+		"--sns-endpoint", topic+"="+hookSrv.URL+"/sns", "--webhook", "slack="+slackSrv.URL+"/slack", "--budgets-interval", "1h")
 	inst.ingest(t, files[:2]...) // October and November
 
 	budget := `{"BudgetName":"production","BudgetType":"COST","TimeUnit":"MONTHLY",
@@ -199,12 +226,23 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 		"CostFilters":{"TagKeyValue":["user:environment$Production"]}}`
 	notifications := `[{"Notification":{"NotificationType":"ACTUAL","ComparisonOperator":"GREATER_THAN","Threshold":100,"ThresholdType":"PERCENTAGE"},
 		"Subscribers":[{"SubscriptionType":"EMAIL","Address":"finops@example.com"},{"SubscriptionType":"SNS","Address":"` + topic + `"}]}]`
-	if _, stderr, err := inst.cli(t, "budgets", "create-budget", "--account-id", "123456789012", "--budget", budget,
+	if _, stderr, err := inst.cli(t, "budgets", "create-budget", "--account-id", account, "--budget", budget,
 		"--notifications-with-subscribers", notifications); err != nil {
 		t.Fatalf("create-budget: %v\n%s", err, stderr)
 	}
+	// An AUTOMATIC action at 100% of the budget, run in dry run.
+	created, stderr, err := inst.cli(t, "budgets", "create-budget-action", "--account-id", account, "--budget-name", "production",
+		"--notification-type", "ACTUAL", "--action-type", "APPLY_IAM_POLICY",
+		"--action-threshold", "ActionThresholdValue=100,ActionThresholdType=PERCENTAGE",
+		"--definition", `{"IamActionDefinition":{"PolicyArn":"arn:aws:iam::`+account+`:policy/deny-ec2","Groups":["developers"]}}`,
+		"--execution-role-arn", "arn:aws:iam::"+account+":role/budgets-actions", "--approval-model", "AUTOMATIC",
+		"--subscribers", "SubscriptionType=EMAIL,Address=finops@example.com")
+	if err != nil {
+		t.Fatalf("create-budget-action: %v\n%s", err, stderr)
+	}
+	actionID, _ := created["ActionId"].(string)
 	describe := func() (actual, forecast string) {
-		out, stderr, err := inst.cli(t, "budgets", "describe-budget", "--account-id", "123456789012", "--budget-name", "production")
+		out, stderr, err := inst.cli(t, "budgets", "describe-budget", "--account-id", account, "--budget-name", "production")
 		if err != nil {
 			t.Fatalf("describe-budget: %v\n%s", err, stderr)
 		}
@@ -229,13 +267,35 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 	}
 
 	inst.ingest(t, files[2]) // December: 54.75 USD of Production
-	eventually(t, "the email and the SNS notification", func() bool { return len(mail.Mails()) == 1 && len(hook.received()) == 1 })
+	eventually(t, "the emails, the SNS notification and the webhook posts", func() bool {
+		return len(mail.Mails()) == 2 && len(hook.received()) == 1 && len(slack.received()) == 2
+	})
+	hist, stderr, err := inst.cli(t, "budgets", "describe-budget-action-histories", "--account-id", account,
+		"--budget-name", "production", "--action-id", actionID)
+	if err != nil {
+		t.Fatalf("describe-budget-action-histories: %v\n%s", err, stderr)
+	}
+	raw, _ := json.Marshal(hist)
+	if !strings.Contains(string(raw), `"Status":"EXECUTION_SUCCESS"`) || !strings.Contains(string(raw), "DRY RUN") ||
+		!strings.Contains(string(raw), "attach IAM policy arn:aws:iam::"+account+":policy/deny-ec2 to groups developers") {
+		t.Errorf("action history: %s", raw)
+	}
+	if texts := slack.received(); !slices.ContainsFunc(texts, func(s string) bool {
+		return strings.HasPrefix(s, "*AWS Budgets: production has exceeded your alert threshold*\n")
+	}) {
+		t.Errorf("webhook posts: %q", texts)
+	}
 	actual, forecast = describe()
 	t.Logf("after December: actual %s, forecast %s", actual, forecast)
 	if !strings.HasPrefix(actual, "54.748142") || forecast == "" {
 		t.Errorf("after December's data: actual %q forecast %q", actual, forecast)
 	}
-	m := mail.Mails()[0]
+	var m smtptest.Mail
+	for _, mm := range mail.Mails() {
+		if !strings.Contains(mm.Subject(), "budget action") {
+			m = mm
+		}
+	}
 	if m.From != "budgets@tally.example" || len(m.To) != 1 || m.To[0] != "finops@example.com" ||
 		m.Subject() != "AWS Budgets: production has exceeded your alert threshold" || !strings.Contains(m.Body(), "is 54.75 USD") {
 		t.Errorf("email from %s to %v, subject %q:\n%s", m.From, m.To, m.Subject(), m.Body())
@@ -245,11 +305,11 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 		t.Errorf("SNS notification: %+v", n)
 	}
 
-	out, stderr, err := inst.cli(t, "budgets", "describe-budget-performance-history", "--account-id", "123456789012", "--budget-name", "production")
+	out, stderr, err := inst.cli(t, "budgets", "describe-budget-performance-history", "--account-id", account, "--budget-name", "production")
 	if err != nil {
 		t.Fatalf("describe-budget-performance-history: %v\n%s", err, stderr)
 	}
-	raw, _ := json.Marshal(out)
+	raw, _ = json.Marshal(out)
 	var h struct {
 		BudgetPerformanceHistory struct {
 			BudgetedAndActualAmountsList []struct {
@@ -286,7 +346,8 @@ func TestBudgetAlertFromCLI(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if diff := cmp.Diff([]string{"EMAIL finops@example.com: sent", "SNS " + topic + ": sent"}, deliveries(t, inst)); diff != "" {
+	if diff := cmp.Diff([]string{"EMAIL finops@example.com: sent", "EMAIL finops@example.com: sent", "SNS " + topic + ": sent",
+		"WEBHOOK " + slackSrv.URL + "/slack: sent", "WEBHOOK " + slackSrv.URL + "/slack: sent"}, deliveries(t, inst)); diff != "" {
 		t.Errorf("delivery log (-want +got):\n%s", diff)
 	}
 }
@@ -360,6 +421,7 @@ func TestAlertFlags(t *testing.T) {
 		{"bad sender", []string{"--smtp-addr", "127.0.0.1:25", "--smtp-from", "not an address"}, "--smtp-addr/--smtp-from"},
 		{"SMTP address without port", []string{"--smtp-addr", "mail.example.com"}, "--smtp-addr/--smtp-from"},
 		{"interval", []string{"--budgets-interval", "0s"}, "--budgets-interval must be positive"},
+		{"webhook", []string{"--webhook", "hooks.example.com/x"}, "want an http(s) URL, or slack=<URL>"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out syncBuffer
@@ -369,5 +431,23 @@ func TestAlertFlags(t *testing.T) {
 				t.Errorf("err = %v, output %q; want %q", err, out.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestTestAlert sends a test alert to a webhook, and reports an SNS topic
+// without an endpoint as failed.
+func TestTestAlert(t *testing.T) {
+	slack := &slackHook{}
+	srv := httptest.NewServer(slack)
+	defer srv.Close()
+	var out, errOut syncBuffer
+	err := run(context.Background(), []string{"test-alert", "--webhook", "slack=" + srv.URL + "/s",
+		"--sns", "arn:aws:sns:us-east-1:123456789012:alerts"}, &out, &errOut)
+	if err == nil || !strings.Contains(out.String(), "WEBHOOK "+srv.URL+"/s: sent\n") ||
+		!strings.Contains(out.String(), "SNS arn:aws:sns:us-east-1:123456789012:alerts: failed: no SNS endpoint configured") {
+		t.Errorf("test-alert: %v\n%s%s", err, out.String(), errOut.String())
+	}
+	if got := slack.received(); len(got) != 1 || !strings.HasPrefix(got[0], "*Tally: test alert*\n") {
+		t.Errorf("webhook received %q", got)
 	}
 }

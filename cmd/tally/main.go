@@ -50,6 +50,7 @@ commands:
   mcp        serve the data to an AI agent over the Model Context Protocol (stdio)
   generate   write the billing exports of a synthetic organisation
   backtest   measure the forecast model on held-out days against two baselines
+  test-alert send a test alert through the alert channels serve's flags configure
   version    print the version
 
 Run "tally <command> -h" for a command's flags.`
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runGenerate(ctx, rest, stdout, stderr, nil)
 	case "backtest":
 		return runBacktest(ctx, rest, stdout, stderr)
+	case "test-alert":
+		return runTestAlert(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "tally", version)
 		return nil

@@ -120,7 +120,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
-	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, AccountNames: names})
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, AccountNames: names,
+		Webhooks: cfg.alerts.webhooks.urls})
 	if err != nil {
 		return err
 	}

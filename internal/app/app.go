@@ -48,6 +48,9 @@ type Config struct {
 	// AccountNames names accounts that billing files leave unnamed (legacy
 	// CUR); see ingest.ReadAccountNames.
 	AccountNames map[string]string
+	// Webhooks are URLs that receive every budget alert (see
+	// budgets.Config.Webhooks); Jobs.Senders must deliver store.Webhook.
+	Webhooks []string
 }
 
 // App is an open Tally: the store of a data directory and the services over
@@ -96,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
 		TokenKey: key, PageSize: cfg.PageSize, Backfills: a.Backfills})
 	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
-		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts})
+		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
 	return a, nil
 }
 

@@ -3,6 +3,7 @@ package budgets
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,18 +12,26 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// alerts returns the messages of one crossing, one per subscriber. Their
+// withHooks returns subs and a recipient of kind WEBHOOK for each of hooks,
+// which receive every alert.
+func withHooks(subs []subscriber, hooks []string) []subscriber {
+	out := slices.Clip(subs)
+	for _, h := range hooks {
+		out = append(out, subscriber{Type: SubscriptionType(store.Webhook), Address: h})
+	}
+	return out
+}
+
+// alerts returns the messages of one crossing, one per subscriber and
+// webhook. Their
 // IDs derive from the budget, the notification (with its creation time),
 // the crossing's number and the subscriber, so a crossing evaluated again
 // after a crash queues nothing new.
-func alerts(r *record, n *notification, c check, now time.Time) []store.Message {
+func alerts(r *record, n *notification, c check, now time.Time, hooks []string) []store.Message {
 	subject, body := alertText(r, n, c, now)
-	out := make([]store.Message, 0, len(n.Subscribers))
-	for _, sub := range n.Subscribers {
-		kind := store.Email
-		if sub.Type == SubscriptionTypeSns {
-			kind = store.SNS
-		}
+	var out []store.Message
+	for _, sub := range withHooks(n.Subscribers, hooks) {
+		kind := store.MessageKind(sub.Type) // EMAIL, SNS or WEBHOOK
 		id := notify.MessageID(r.Account, r.Name, n.Created.Format(time.RFC3339Nano), string(n.Type), string(n.Operator),
 			strconv.FormatFloat(n.Threshold, 'g', -1, 64), string(n.ThresholdType), strconv.Itoa(n.Crossings), string(sub.Type), sub.Address)
 		out = append(out, store.Message{ID: id, Kind: kind, Address: sub.Address, Subject: subject, Body: body,

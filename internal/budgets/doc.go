@@ -3,9 +3,9 @@
 //
 // api.gen.go holds the wire types, their validation and the operation
 // bindings, generated from the botocore model in shared/aws-models. The
-// Service implements every operation except creating, updating, deleting
-// and executing budget actions, which answer NotImplementedException; the
-// operations that read actions find none.
+// Service implements every operation. Budget actions run in dry run only
+// (see actions.go): their status machine, history and alerts are AWS's,
+// but Tally changes nothing in IAM, Organizations or SSM.
 //
 // # Spend
 //

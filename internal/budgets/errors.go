@@ -18,6 +18,7 @@ var (
 	errTooMany   = errors.New("creation limit exceeded")
 	errQuota     = errors.New("service quota exceeded")
 	errInvalid   = errors.New("invalid parameter")
+	errLocked    = errors.New("resource locked")
 )
 
 // failure is a failure of one kind with the message the client reads.
@@ -47,7 +48,7 @@ var (
 )
 
 // pagedOps are the operations that take a NextToken.
-var pagedOps = []string{"DescribeBudgetActionsForAccount", "DescribeBudgetActionsForBudget",
+var pagedOps = []string{"DescribeBudgetActionHistories", "DescribeBudgetActionsForAccount", "DescribeBudgetActionsForBudget",
 	"DescribeBudgetNotificationsForAccount", "DescribeBudgetPerformanceHistory", "DescribeBudgets",
 	"DescribeNotificationsForBudget", "DescribeSubscribersForNotification"}
 
@@ -58,14 +59,17 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: errNotFound, To: []awsjson.Exception{{New: NewNotFoundException}}, Ops: []string{"CreateBudget", "UpdateBudget",
 		"DeleteBudget", "DescribeBudget", "DescribeBudgetPerformanceHistory", "CreateNotification", "UpdateNotification",
 		"DeleteNotification", "DescribeNotificationsForBudget", "CreateSubscriber", "UpdateSubscriber",
-		"DeleteSubscriber", "DescribeSubscribersForNotification", "DescribeBudgetAction",
+		"DeleteSubscriber", "DescribeSubscribersForNotification", "CreateBudgetAction",
+		"UpdateBudgetAction", "DeleteBudgetAction", "ExecuteBudgetAction", "DescribeBudgetAction",
 		"DescribeBudgetActionHistories", "DescribeBudgetActionsForBudget", "ListTagsForResource", "TagResource",
 		"UntagResource"}},
 	{Kind: errDuplicate, To: []awsjson.Exception{{New: NewDuplicateRecordException}}, Ops: []string{"CreateBudget",
 		"CreateNotification", "UpdateNotification", "CreateSubscriber", "UpdateSubscriber"}},
 	{Kind: errTooMany, To: []awsjson.Exception{{New: NewCreationLimitExceededException}}, Ops: []string{"CreateBudget",
-		"CreateNotification", "CreateSubscriber"}},
-	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateBudget", "TagResource"}},
+		"CreateNotification", "CreateSubscriber", "CreateBudgetAction"}},
+	{Kind: errLocked, To: []awsjson.Exception{{New: NewResourceLockedException}}, Ops: []string{"UpdateBudgetAction",
+		"DeleteBudgetAction", "ExecuteBudgetAction"}},
+	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateBudget", "CreateBudgetAction", "TagResource"}},
 	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{badToken}, Ops: pagedOps},
 	{Kind: pager.ErrRequestChanged, To: []awsjson.Exception{badToken}, Ops: pagedOps},
 	// The budget actions' listings model no ExpiredNextTokenException.

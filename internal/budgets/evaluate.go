@@ -88,7 +88,7 @@ func (s *Service) refresh(ctx context.Context, r *record, old []byte) error {
 	if err := s.autoAdjust(ctx, r, now); err != nil {
 		return err
 	}
-	msgs := transitions(r, now)
+	msgs := append(transitions(r, now, s.cfg.Webhooks), actionTransitions(r, now, s.cfg.Webhooks)...)
 	if old != nil && len(msgs) == 0 && bytes.Equal(old, r.encode()) {
 		return nil
 	}
@@ -96,8 +96,8 @@ func (s *Service) refresh(ctx context.Context, r *record, old []byte) error {
 }
 
 // transitions moves r's notifications to the state its spend calls for and
-// returns the alerts of the crossings.
-func transitions(r *record, now time.Time) []store.Message {
+// returns the alerts of the crossings, to its subscribers and to hooks.
+func transitions(r *record, now time.Time, hooks []string) []store.Message {
 	if r.Spend == nil {
 		return nil // RI and Savings Plans budgets: no spend to compare yet
 	}
@@ -108,7 +108,7 @@ func transitions(r *record, now time.Time) []store.Message {
 		case c.breached && n.State != NotificationStateAlarm:
 			n.State, n.Since = NotificationStateAlarm, now
 			n.Crossings++
-			msgs = append(msgs, alerts(r, n, c, now)...)
+			msgs = append(msgs, alerts(r, n, c, now, hooks)...)
 		case !c.breached && n.State == NotificationStateAlarm:
 			n.State, n.Since = NotificationStateOk, now
 		}

@@ -43,6 +43,9 @@ type record struct {
 	BillingView   string              `json:"billingView,omitempty"`
 	Notifications []*notification     `json:"notifications,omitempty"`
 	Tags          []tag               `json:"tags,omitempty"`
+	Actions       []*action           `json:"actions,omitempty"`
+	// deleted are actions deleted whose last events are not stored yet.
+	deleted []*action
 	// Spend is the spend of the current period as last measured.
 	Spend   *spendSnapshot `json:"spend,omitempty"`
 	Created time.Time      `json:"created"`
@@ -225,6 +228,7 @@ func (r *record) wire(now time.Time, spend *spendSnapshot, showFilter bool) Budg
 		Metrics:             r.Metrics,
 		PlannedBudgetLimits: r.Planned,
 		LastUpdatedTime:     awsjson.NewEpochTime(r.Updated),
+		HealthStatus:        r.health(),
 	}
 	if l, ok := r.limitFor(r.periodAt(now).Start); ok {
 		b.BudgetLimit = &Spend{Amount: ptr(l.Amount), Unit: ptr(l.Unit)}

@@ -35,14 +35,16 @@ type Config struct {
 	Logger  *slog.Logger
 	// TokenKey signs NextTokens; keep it stable across restarts.
 	TokenKey []byte
+	// Webhooks are URLs that receive every alert (store.Webhook messages),
+	// besides the subscribers.
+	Webhooks []string
 	// Alerted is called after alert messages were queued, to wake their
 	// dispatcher; it must not block.
 	Alerted func()
 }
 
-// Service implements the Budgets operations. Budget actions are not
-// implemented: creating, updating, deleting and executing them answer
-// NotImplementedException, and the operations that read them find none.
+// Service implements the Budgets operations. Budget actions execute in dry
+// run only (see actions.go).
 type Service struct {
 	Unimplemented
 	cfg Config
@@ -147,9 +149,10 @@ func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 	return out, nil
 }
 
-// save stores r with the alerts it calls for and wakes their dispatcher.
+// save stores r with the alerts it calls for and its actions' new events,
+// and wakes the alerts' dispatcher.
 func (s *Service) save(ctx context.Context, r *record, msgs []store.Message) error {
-	if err := s.cfg.Store.PutBudget(ctx, r.Account, r.Name, r.encode(), msgs); err != nil {
+	if err := s.cfg.Store.PutBudgetEvents(ctx, r.Account, r.Name, r.encode(), msgs, r.events()); err != nil {
 		return err
 	}
 	if len(msgs) > 0 {

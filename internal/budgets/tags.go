@@ -2,7 +2,6 @@ package budgets
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -11,31 +10,41 @@ import (
 // an action's ARN continues with /action/ActionId.
 var budgetARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:budgets::(\d{12}):budget/(.+)$`)
 
-// resource finds the budget an ARN names and checks the caller may use it.
-func (s *Service) resource(ctx context.Context, arn string) (*record, error) {
+// resource finds the budget or budget action an ARN names, checks the
+// caller may use it, and returns the budget with the tags of the resource.
+func (s *Service) resource(ctx context.Context, arn string) (*record, *[]tag, error) {
 	m := budgetARNPattern.FindStringSubmatch(arn)
 	if m == nil {
-		return nil, invalidf("%q is not the ARN of a budget, arn:aws:budgets::AccountId:budget/budgetName", arn)
+		return nil, nil, invalidf("%q is not the ARN of a budget, arn:aws:budgets::AccountId:budget/budgetName", arn)
 	}
 	account, name := m[1], m[2]
 	if _, err := caller(ctx, account); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if strings.Contains(name, "/action/") {
-		return nil, fail(errNotFound, fmt.Sprintf("budget action %s does not exist: Tally does not implement budget actions yet", arn))
+	name, id, isAction := strings.Cut(name, "/action/")
+	r, err := s.load(ctx, account, name)
+	if err != nil {
+		return nil, nil, err
 	}
-	return s.load(ctx, account, name)
+	if !isAction {
+		return r, &r.Tags, nil
+	}
+	_, a, err := r.findAction(id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, &a.Tags, nil
 }
 
 // ListTagsForResource implements the AWS Budgets operation
 // ListTagsForResource for budgets.
 func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
-	r, err := s.resource(ctx, deref(in.ResourceARN))
+	_, tags, err := s.resource(ctx, deref(in.ResourceARN))
 	if err != nil {
 		return nil, err
 	}
 	out := &ListTagsForResourceResponse{ResourceTags: []ResourceTag{}}
-	for _, t := range r.Tags {
+	for _, t := range *tags {
 		out.ResourceTags = append(out.ResourceTags, ResourceTag{Key: ptr(t.Key), Value: ptr(t.Value)})
 	}
 	return out, nil
@@ -44,9 +53,9 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 // TagResource implements the AWS Budgets operation TagResource: tags are
 // added or their values replaced, up to 50 per budget.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error) {
-	return &TagResourceResponse{}, s.retag(ctx, deref(in.ResourceARN), func(r *record) error {
-		tags, err := defineTags(r.Tags, in.ResourceTags)
-		r.Tags = tags
+	return &TagResourceResponse{}, s.retag(ctx, deref(in.ResourceARN), func(tags *[]tag) error {
+		t, err := defineTags(*tags, in.ResourceTags)
+		*tags = t
 		return err
 	})
 }
@@ -54,31 +63,32 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceRequest) (*Tag
 // UntagResource implements the AWS Budgets operation UntagResource; keys
 // the budget does not have are ignored.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error) {
-	return &UntagResourceResponse{}, s.retag(ctx, deref(in.ResourceARN), func(r *record) error {
+	return &UntagResourceResponse{}, s.retag(ctx, deref(in.ResourceARN), func(tags *[]tag) error {
 		drop := map[string]bool{}
 		for _, k := range in.ResourceTagKeys {
 			drop[k] = true
 		}
 		var kept []tag
-		for _, t := range r.Tags {
+		for _, t := range *tags {
 			if !drop[t.Key] {
 				kept = append(kept, t)
 			}
 		}
-		r.Tags = kept
+		*tags = kept
 		return nil
 	})
 }
 
-// retag changes a budget's tags, which touch nothing else.
-func (s *Service) retag(ctx context.Context, arn string, fn func(r *record) error) error {
+// retag changes the tags of a budget or budget action, which touch nothing
+// else.
+func (s *Service) retag(ctx context.Context, arn string, fn func(tags *[]tag) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, err := s.resource(ctx, arn)
+	r, tags, err := s.resource(ctx, arn)
 	if err != nil {
 		return err
 	}
-	if err := fn(r); err != nil {
+	if err := fn(tags); err != nil {
 		return err
 	}
 	return s.save(ctx, r, nil)

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // BudgetStore keeps budget documents. A document is opaque to the store
 // (the budgets package encodes it); it is addressed by account and budget
@@ -17,7 +20,26 @@ type BudgetStore interface {
 	// enqueues msgs in the alert outbox in the same transaction: a budget
 	// state that calls for alerts is never stored without them.
 	PutBudget(ctx context.Context, account, name string, doc []byte, msgs []Message) error
-	// DeleteBudget removes a budget and reports whether it existed.
-	// Messages it already queued are still delivered.
+	// PutBudgetEvents does what PutBudget does and, in the same
+	// transaction, appends events to the histories of the budget's actions:
+	// an action's status is never stored without the events that led to
+	// it. An event whose action and Seq are stored already is left alone.
+	PutBudgetEvents(ctx context.Context, account, name string, doc []byte, msgs []Message, events []ActionEvent) error
+	// ActionEvents returns the history of one action of a budget, ordered
+	// by Seq; none when there is none.
+	ActionEvents(ctx context.Context, account, budget, action string) ([]ActionEvent, error)
+	// DeleteBudget removes a budget, with the histories of its actions, and
+	// reports whether it existed. Messages it already queued are still
+	// delivered.
 	DeleteBudget(ctx context.Context, account, name string) (bool, error)
+}
+
+// ActionEvent is one event in the history of a budget action. Doc is
+// opaque to the store (the budgets package encodes it).
+type ActionEvent struct {
+	Action string
+	// Seq numbers the events of an action from 1.
+	Seq int
+	At  time.Time
+	Doc []byte
 }

@@ -8,10 +8,12 @@ import (
 // MessageKind is how an alert message travels.
 type MessageKind string
 
-// The kinds of message, named as Budgets names subscription types.
+// The kinds of message, named as Budgets names subscription types; Webhook
+// is Tally's own (an operator-configured endpoint, see notify.Webhook).
 const (
-	Email MessageKind = "EMAIL"
-	SNS   MessageKind = "SNS"
+	Email   MessageKind = "EMAIL"
+	SNS     MessageKind = "SNS"
+	Webhook MessageKind = "WEBHOOK"
 )
 
 // Message is one alert to one recipient.
@@ -20,7 +22,8 @@ type Message struct {
 	// same ID (see notify.MessageID), which makes enqueueing idempotent.
 	ID   string
 	Kind MessageKind
-	// Address is an email address (Email) or an SNS topic ARN (SNS).
+	// Address is an email address (Email), an SNS topic ARN (SNS) or a
+	// URL (Webhook).
 	Address string
 	Subject string
 	// Body is plain text: the email body or the SNS Message.

@@ -52,6 +52,13 @@ func (db *DB) BudgetDoc(ctx context.Context, account, name string) ([]byte, erro
 // enqueues msgs in the same transaction: a budget state that calls for
 // alerts is never stored without them.
 func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, msgs []store.Message) error {
+	return db.PutBudgetEvents(ctx, account, name, doc, msgs, nil)
+}
+
+// PutBudgetEvents does what PutBudget does and appends events to the
+// histories of the budget's actions in the same transaction; an event
+// already stored is left alone.
+func (db *DB) PutBudgetEvents(ctx context.Context, account, name string, doc []byte, msgs []store.Message, events []store.ActionEvent) error {
 	db.budgetsMu.Lock()
 	defer db.budgetsMu.Unlock()
 	return db.budgetTx(ctx, "put budget "+account+"/"+name, func(tx *sql.Tx) error {
@@ -61,20 +68,58 @@ func (db *DB) PutBudget(ctx context.Context, account, name string, doc []byte, m
 		if _, err := tx.ExecContext(ctx, `INSERT INTO budgets VALUES (?, ?, ?, ?)`, account, name, string(doc), db.now().UTC()); err != nil {
 			return err
 		}
+		for _, e := range events {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO budget_action_events SELECT ?, ?, ?, ?, ?, ?
+				WHERE NOT EXISTS (SELECT 1 FROM budget_action_events WHERE account = ? AND budget = ? AND action = ? AND seq = ?)`,
+				account, name, e.Action, e.Seq, e.At.UTC(), string(e.Doc), account, name, e.Action, e.Seq); err != nil {
+				return err
+			}
+		}
 		return enqueue(ctx, tx, msgs)
 	})
 }
 
-// DeleteBudget removes a budget and reports whether it existed. Messages it
-// already queued are still delivered.
+// ActionEvents returns the history of one budget action, ordered by Seq.
+func (db *DB) ActionEvents(ctx context.Context, account, budget, action string) ([]store.ActionEvent, error) {
+	db.budgetsMu.RLock()
+	defer db.budgetsMu.RUnlock()
+	rows, err := db.h().QueryContext(ctx, `SELECT seq, event_time, doc FROM budget_action_events
+		WHERE account = ? AND budget = ? AND action = ? ORDER BY seq`, account, budget, action)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: read action history: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ActionEvent
+	for rows.Next() {
+		e := store.ActionEvent{Action: action}
+		var doc string
+		if err := rows.Scan(&e.Seq, &e.At, &doc); err != nil {
+			return nil, fmt.Errorf("duckdb: read action history: %w", err)
+		}
+		e.At, e.Doc = e.At.UTC(), []byte(doc)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DeleteBudget removes a budget with the histories of its actions and
+// reports whether it existed. Messages it already queued are still
+// delivered.
 func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, error) {
 	db.budgetsMu.Lock()
 	defer db.budgetsMu.Unlock()
-	res, err := db.h().ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
-	if err != nil {
-		return false, fmt.Errorf("duckdb: delete budget %s/%s: %w", account, name, err)
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := db.budgetTx(ctx, "delete budget "+account+"/"+name, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM budget_action_events WHERE account = ? AND budget = ?`, account, name); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM budgets WHERE account = ? AND name = ?`, account, name)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
 	return n > 0, err
 }
 

@@ -40,6 +40,7 @@ func RunRepositories(t *testing.T, open OpenRepositories) {
 		run  func(t *testing.T, r *reopener)
 	}{
 		{"Budgets", testBudgets},
+		{"BudgetActionEvents", testBudgetActionEvents},
 		{"Outbox", testOutbox},
 		{"TagStatusByMonth", testTagStatusByMonth},
 		{"TagKeysByPayer", testTagKeysByPayer},
@@ -150,6 +151,41 @@ func testBudgets(t *testing.T, r *reopener) {
 	}
 	r.reopen()
 	diff(t, "budgets after reopening", []string{`{"n":"a1 v2"}`, `{"n":"b2"}`}, docs(""))
+}
+
+func testBudgetActionEvents(t *testing.T, r *reopener) {
+	ctx := context.Background()
+	const acct = "111111111111"
+	t0 := time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)
+	ev := func(action string, seq int, doc string) store.ActionEvent {
+		return store.ActionEvent{Action: action, Seq: seq, At: t0.Add(time.Duration(seq) * time.Second), Doc: []byte(doc)}
+	}
+	history := func(budget, action string) []store.ActionEvent {
+		t.Helper()
+		return must(r.Budgets.ActionEvents(ctx, acct, budget, action))
+	}
+	noErr(t, r.Budgets.PutBudgetEvents(ctx, acct, "a", []byte(`{"v":1}`), []store.Message{message("e1", t0)},
+		[]store.ActionEvent{ev("x", 2, `"x2"`), ev("x", 1, `"x1"`), ev("y", 1, `"y1"`)}))
+	// Stored again after a crash: the events already stored stay as they were.
+	noErr(t, r.Budgets.PutBudgetEvents(ctx, acct, "a", []byte(`{"v":2}`), nil,
+		[]store.ActionEvent{ev("x", 2, `"x2 again"`), ev("x", 3, `"x3"`)}))
+	noErr(t, r.Budgets.PutBudgetEvents(ctx, acct, "b", []byte(`{}`), nil, []store.ActionEvent{ev("x", 1, `"bx1"`)}))
+	r.reopen()
+	diff(t, "history of a/x", []store.ActionEvent{ev("x", 1, `"x1"`), ev("x", 2, `"x2"`), ev("x", 3, `"x3"`)}, history("a", "x"))
+	diff(t, "history of b/x", []store.ActionEvent{ev("x", 1, `"bx1"`)}, history("b", "x"))
+	if d := must(r.Budgets.BudgetDoc(ctx, acct, "a")); string(d) != `{"v":2}` {
+		t.Errorf("budget a = %s", d)
+	}
+	if ps := must(r.Outbox.Due(ctx, t0, 10)); len(ps) != 1 || ps[0].ID != "e1" {
+		t.Errorf("messages stored with the events = %+v, want e1", ps)
+	}
+	if ok, err := r.Budgets.DeleteBudget(ctx, acct, "a"); !ok || err != nil {
+		t.Errorf("DeleteBudget = %v, %v", ok, err)
+	}
+	if h := history("a", "x"); len(h) != 0 {
+		t.Errorf("history of a deleted budget's action = %+v, want none", h)
+	}
+	diff(t, "history of b/x after deleting a", []store.ActionEvent{ev("x", 1, `"bx1"`)}, history("b", "x"))
 }
 
 func message(id string, created time.Time) store.Message {
