@@ -39,9 +39,12 @@ type CostCategoryStore interface {
 	// End, is added. Earlier months keep their versions.
 	PutCostCategory(ctx context.Context, v CostCategoryVersion) error
 
-	// DeleteCostCategory removes every version of a category and its
-	// resource tags, and reports whether it existed.
-	DeleteCostCategory(ctx context.Context, arn string) (bool, error)
+	// DeleteCostCategory ends a category at end (the first day of a
+	// month) and removes its resource tags, in one transaction: versions
+	// that start on or after end are removed and the current one ends at
+	// end; earlier months keep theirs. It reports whether the category had
+	// a current version.
+	DeleteCostCategory(ctx context.Context, arn string, end time.Time) (bool, error)
 
 	// ResourceTags returns the tags of a resource ordered by key.
 	ResourceTags(ctx context.Context, arn string) ([]ResourceTag, error)

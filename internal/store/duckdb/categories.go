@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/tallyhq/tally/internal/store"
 )
@@ -78,17 +79,21 @@ func (db *DB) PutCostCategory(ctx context.Context, v store.CostCategoryVersion) 
 	return nil
 }
 
-// DeleteCostCategory removes every version of a category and its tags.
-func (db *DB) DeleteCostCategory(ctx context.Context, arn string) (bool, error) {
+// DeleteCostCategory ends a category at end and removes its tags.
+func (db *DB) DeleteCostCategory(ctx context.Context, arn string, end time.Time) (bool, error) {
 	db.categoriesMu.Lock()
 	defer db.categoriesMu.Unlock()
-	var n int64
+	end = end.UTC()
+	var current bool
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM cost_categories WHERE arn = ?`, arn)
-		if err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM cost_categories WHERE arn = ? AND end_month IS NULL`, arn).Scan(&current)
+		if err != nil || !current {
 			return err
 		}
-		if n, err = res.RowsAffected(); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cost_categories WHERE arn = ? AND start_month >= ?`, arn, end); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cost_categories SET end_month = ? WHERE arn = ? AND end_month IS NULL`, end, arn); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM resource_tags WHERE arn = ?`, arn)
@@ -97,8 +102,10 @@ func (db *DB) DeleteCostCategory(ctx context.Context, arn string) (bool, error) 
 	if err != nil {
 		return false, fmt.Errorf("duckdb: delete cost category %s: %w", arn, err)
 	}
-	db.changed()
-	return n > 0, nil
+	if current {
+		db.changed()
+	}
+	return current, nil
 }
 
 // ResourceTags returns the tags of a resource ordered by key.

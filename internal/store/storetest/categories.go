@@ -51,12 +51,17 @@ func testCostCategoryVersions(t *testing.T, r *reopener) {
 		"arn:b 111111111111 B 2024-01..- b1", "arn:c 333333333333 C 2024-02..- c1",
 	}, list(""))
 	diff(t, "tags after reopening", []store.ResourceTag{{Key: "k1", Value: ""}, {Key: "k2", Value: "v2"}}, must(r.Categories.ResourceTags(ctx, "arn:a")))
-	if ok := must(r.Categories.DeleteCostCategory(ctx, "arn:a")); !ok {
+	if ok := must(r.Categories.DeleteCostCategory(ctx, "arn:a", month("2024-04"))); !ok {
 		t.Errorf("DeleteCostCategory = false, want true")
 	}
-	if ok := must(r.Categories.DeleteCostCategory(ctx, "arn:a")); ok {
+	if ok := must(r.Categories.DeleteCostCategory(ctx, "arn:a", month("2024-05"))); ok {
 		t.Errorf("second DeleteCostCategory = true, want false")
 	}
-	diff(t, "versions after delete", []string{"arn:b 111111111111 B 2024-01..- b1"}, list("111111111111"))
+	if ok := must(r.Categories.DeleteCostCategory(ctx, "arn:c", month("2024-02"))); !ok {
+		t.Errorf("DeleteCostCategory of arn:c = false, want true")
+	}
+	r.reopen()
+	diff(t, "versions after delete", []string{"arn:a 111111111111 A 2024-01..2024-02 a1",
+		"arn:a 111111111111 A 2024-02..2024-04 a4", "arn:b 111111111111 B 2024-01..- b1"}, list(""))
 	diff(t, "tags after delete", []store.ResourceTag(nil), must(r.Categories.ResourceTags(ctx, "arn:a")))
 }
