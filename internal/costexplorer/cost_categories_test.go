@@ -222,9 +222,15 @@ func TestCostCategoryErrors(t *testing.T) {
 		mod  func(in *cesdk.CreateCostCategoryDefinitionInput)
 	}{
 		{"Teams", nil}, // the name is taken
-		{"Mid month", func(in *cesdk.CreateCostCategoryDefinitionInput) { in.EffectiveStart = aws.String("2024-11-15T00:00:00Z") }},
-		{"Too old", func(in *cesdk.CreateCostCategoryDefinitionInput) { in.EffectiveStart = aws.String("2023-11-01T00:00:00Z") }},
-		{"Future", func(in *cesdk.CreateCostCategoryDefinitionInput) { in.EffectiveStart = aws.String("2025-01-01T00:00:00Z") }},
+		{"Mid month", func(in *cesdk.CreateCostCategoryDefinitionInput) {
+			in.EffectiveStart = aws.String("2024-11-15T00:00:00Z")
+		}},
+		{"Too old", func(in *cesdk.CreateCostCategoryDefinitionInput) {
+			in.EffectiveStart = aws.String("2023-11-01T00:00:00Z")
+		}},
+		{"Future", func(in *cesdk.CreateCostCategoryDefinitionInput) {
+			in.EffectiveStart = aws.String("2025-01-01T00:00:00Z")
+		}},
 		{"Bad dimension", func(in *cesdk.CreateCostCategoryDefinitionInput) {
 			in.Rules = []cetypes.CostCategoryRule{{Value: aws.String("x"), Rule: ptrExpr(dim(cetypes.DimensionInstanceType, "t3.micro"))}}
 		}},
