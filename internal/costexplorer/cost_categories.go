@@ -731,3 +731,49 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 	}
 	return out, nil
 }
+
+// queryCategories returns the cost categories the caller's questions read:
+// those of its payer (DESIGN.md §3), with every version. A defined
+// category takes precedence over a category of the same name carried in
+// the billing data. The test identity, which stands for every payer, reads
+// every payer's; when two payers define one name, the first ARN's wins.
+func (s *Service) queryCategories(ctx context.Context) (query.Categories, error) {
+	payers, err := s.categoryReaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.categories(ctx, payers)
+	if err != nil {
+		return nil, err
+	}
+	out := query.Categories{}
+	owner := map[string]string{}
+	for _, c := range all {
+		if a, ok := owner[c.doc.Name]; ok && a != c.ARN {
+			continue
+		}
+		owner[c.doc.Name] = c.ARN
+		qc := out[c.doc.Name]
+		if qc == nil {
+			qc = &query.Category{Name: c.doc.Name}
+			out[c.doc.Name] = qc
+		}
+		v := query.CategoryVersion{Start: c.Start, End: c.End, Default: deref(c.doc.DefaultValue)}
+		for _, r := range c.doc.Rules {
+			switch {
+			case r.InheritedValue != nil && deref(r.InheritedValue.DimensionName) == CostCategoryInheritedValueDimensionNameTag:
+				v.Rules = append(v.Rules, query.CategoryRule{InheritTag: deref(r.InheritedValue.DimensionKey)})
+			case r.InheritedValue != nil:
+				v.Rules = append(v.Rules, query.CategoryRule{InheritAccountName: true})
+			default:
+				x, err := expression(r.Rule)
+				if err != nil {
+					return nil, fmt.Errorf("cost category %s: %w", c.ARN, err)
+				}
+				v.Rules = append(v.Rules, query.CategoryRule{Value: deref(r.Value), Match: x})
+			}
+		}
+		qc.Versions = append(qc.Versions, v)
+	}
+	return out, nil
+}

@@ -98,6 +98,10 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
+	rows := activeGens + " AND " + src.ts + " >= " + tsLiteral(q.Period.Start) + " AND " + src.ts + " < " + tsLiteral(q.Period.End)
+	if err := from.categoryJoin(usedCategories(q.Categories, q.GroupBy, q.Filter), src, rows); err != nil {
+		return "", nil, err
+	}
 	keys := make([]string, len(q.GroupBy))
 	for i, g := range q.GroupBy {
 		k, err := from.groupJoin(i, g, src)
@@ -116,6 +120,7 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
+	b.cats = from.cats
 	if err := b.where(q.Period, q.Scope, q.Filter, src); err != nil {
 		return "", nil, err
 	}
