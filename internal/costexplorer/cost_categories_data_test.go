@@ -188,6 +188,60 @@ func TestCostCategoryAppliedToCosts(t *testing.T) {
 			t.Errorf("filtered by the category (-oracle +tally):\n%s", d)
 		}
 	})
+	t.Run("values", func(t *testing.T) {
+		period := &cetypes.DateInterval{Start: aws.String("2024-11-01"), End: aws.String("2024-12-01")}
+		names, err := c.GetCostCategories(ctx, &cesdk.GetCostCategoriesInput{TimePeriod: period})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff([]string{"Teams"}, names.CostCategoryNames); d != "" {
+			t.Errorf("names (-want +got):\n%s", d)
+		}
+		var want []string
+		rows, err := oracle.Query(`SELECT DISTINCT v FROM (SELECT ` + teamsSQL + ` AS v FROM raw WHERE month = DATE '2024-11-01') ORDER BY v`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			rows.Scan(&v)
+			want = append(want, v)
+		}
+		rows.Close()
+		vals, err := c.GetCostCategories(ctx, &cesdk.GetCostCategoriesInput{TimePeriod: period, CostCategoryName: aws.String("Teams")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, vals.CostCategoryValues); d != "" {
+			t.Errorf("November's values (-oracle +tally):\n%s", d)
+		}
+		want = nil
+		rows, err = oracle.Query(`SELECT DISTINCT account FROM raw WHERE month = DATE '2024-11-01' AND (` + teamsSQL + `) = 'Platform' ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			rows.Scan(&v)
+			want = append(want, v)
+		}
+		rows.Close()
+		dims, err := c.GetDimensionValues(ctx, &cesdk.GetDimensionValuesInput{TimePeriod: period, Dimension: cetypes.DimensionLinkedAccount,
+			Filter: &cetypes.Expression{CostCategories: &cetypes.CostCategoryValues{Key: aws.String("Teams"), Values: []string{"Platform"}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range dims.DimensionValues {
+			got = append(got, aws.ToString(d.Value))
+		}
+		if len(want) == 0 || len(want) == 3 {
+			t.Fatalf("the oracle's accounts %v do not tell a filter from none", want)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("accounts of Platform (-oracle +tally):\n%s", d)
+		}
+	})
 	t.Run("a category on a category", func(t *testing.T) {
 		if _, err := c.CreateCostCategoryDefinition(ctx, &cesdk.CreateCostCategoryDefinitionInput{
 			Name: aws.String("Units"), RuleVersion: cetypes.CostCategoryRuleVersionCostCategoryExpressionV1,
