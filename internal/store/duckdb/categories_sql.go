@@ -2,6 +2,8 @@ package duckdb
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,11 +83,27 @@ func (b *sqlBuilder) categoryJoin(cats []*query.Category, src source, rowsWhere 
 		b.cats = map[string]string{}
 	}
 	// Layer i adds column v<i> to layer i-1; rules read earlier columns.
-	inner := "SELECT DISTINCT " + src.month + " AS month, r.combo, r.tag_set, r.cc_set FROM " + src.from + " WHERE " + rowsWhere
-	text := inner
-	var args []any // layer i's arguments come before those of the layers it reads
+	// The innermost query holds the distinct keys and, as columns t<j>, the
+	// value of each tag key the rules read (active in the key's month), so
+	// that rules compare columns rather than look tags up once per rule.
+	var inner sqlBuilder
+	keys := ruleTagKeys(cats)
+	inner.WriteString("SELECT k.*")
+	for j := range keys {
+		fmt.Fprintf(&inner, ", coalesce(tj%d.value, '') AS t%d", j, j)
+	}
+	inner.WriteString(" FROM (SELECT DISTINCT " + src.month + " AS month, r.combo, r.tag_set, r.cc_set FROM " + src.from + " WHERE " + rowsWhere + ") k")
+	tags := map[string]string{}
+	for j, key := range keys {
+		fmt.Fprintf(&inner, " LEFT JOIN (SELECT s.id, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active"+
+			" WHERE s.key = %s) tj%d ON tj%d.id = k.tag_set AND tj%d.month = k.month", inner.arg(key), j, j, j)
+		tags[key] = fmt.Sprintf("r.t%d", j)
+	}
+	text := inner.String()
+	args := inner.args // layer i's arguments come before those of the layers it reads
 	for i, c := range cats {
 		var layer sqlBuilder
+		layer.tags = tags
 		layer.cats = map[string]string{}
 		for name, col := range b.cats {
 			layer.cats[name] = "r." + strings.TrimPrefix(col, "dc.")
@@ -105,6 +123,26 @@ func (b *sqlBuilder) categoryJoin(cats []*query.Category, src source, rowsWhere 
 	return nil
 }
 
+// ruleTagKeys lists the tag keys the rules of cats read, sorted.
+func ruleTagKeys(cats []*query.Category) []string {
+	seen := map[string]bool{}
+	for _, c := range cats {
+		for _, v := range c.Versions {
+			for _, r := range v.Rules {
+				if r.InheritTag != "" {
+					seen[r.InheritTag] = true
+				}
+				walkMatches(r.Match, func(m *query.Match) {
+					if m.Kind == query.KindTag && m.Key != "" {
+						seen[m.Key] = true
+					}
+				})
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(seen))
+}
+
 // catSource is the source rules read: the derived table of distinct keys,
 // aliased r, with its billing month.
 var catSource = source{from: "categories", month: "r.month"}
@@ -122,12 +160,8 @@ func (b *sqlBuilder) categoryCase(c *query.Category) error {
 		for _, r := range v.Rules {
 			switch {
 			case r.InheritTag != "":
-				val := func() string {
-					return "(SELECT s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.month = r.month AND st.active" +
-						" WHERE s.id = r.tag_set AND s.key = " + b.arg(r.InheritTag) + " AND s.value <> '')"
-				}
-				b.WriteString(" WHEN " + val() + " IS NOT NULL THEN ")
-				b.WriteString(val())
+				col := b.tags[r.InheritTag]
+				b.WriteString(" WHEN " + col + " <> '' THEN " + col)
 			case r.InheritAccountName:
 				b.WriteString(" WHEN c.account_name <> '' THEN c.account_name")
 			default:

@@ -17,6 +17,9 @@ type sqlBuilder struct {
 	// cats holds the SQL expression of the value of each defined cost
 	// category the query reads (see categoryJoin).
 	cats map[string]string
+	// tags holds the SQL expression of the value of tag keys that a
+	// category's rules read ("" when absent or inactive).
+	tags map[string]string
 }
 
 func (b *sqlBuilder) arg(v any) string {
@@ -142,6 +145,10 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 		b.WriteString("(" + b.valueCond(col, m) + ")")
 		return nil
 	case query.KindTag:
+		if col, ok := b.tags[m.Key]; ok {
+			b.categoryMatch(col, m)
+			return nil
+		}
 		b.labelMatch(m, "tag_sets", "r.tag_set", "JOIN tag_status st ON st.key = s.key AND st.month = "+src.month+" AND st.active")
 		return nil
 	case query.KindCostCategory:
