@@ -29,7 +29,7 @@ func categoryData(t *testing.T, env *tagEnv) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { oracle.Close() })
-	if _, err := oracle.Exec(`CREATE TABLE raw (month DATE, account VARCHAR, account_name VARCHAR, service_code VARCHAR,
+	if _, err := oracle.Exec(`CREATE TABLE raw (month DATE, ts TIMESTAMP, account VARCHAR, account_name VARCHAR, service_code VARCHAR,
 		region VARCHAR, usage_type VARCHAR, team VARCHAR, project VARCHAR, cost DECIMAL(38,10))`); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func categoryData(t *testing.T, env *tagEnv) *sql.DB {
 			li.UsageStart = month.Add(time.Duration(i%20) * 24 * time.Hour)
 			li.UsageEnd = li.UsageStart.Add(time.Hour)
 			items = append(items, li)
-			if _, err := oracle.Exec(`INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(38,10)))`, month, a.id, a.name,
+			if _, err := oracle.Exec(`INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(38,10)))`, month, li.UsageStart, a.id, a.name,
 				s.code, r, li.UsageType, tags["Team"], tags["Project"], cost); err != nil {
 				t.Fatal(err)
 			}
@@ -186,6 +186,31 @@ func TestCostCategoryAppliedToCosts(t *testing.T) {
 			&cetypes.Expression{CostCategories: &cetypes.CostCategoryValues{Key: aws.String("Teams"), Values: []string{"Shared", "x", "Dev"}}})
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("filtered by the category (-oracle +tally):\n%s", d)
+		}
+	})
+	t.Run("with resources", func(t *testing.T) {
+		// Resource-level data covers the last 14 days: 1 to 9 December.
+		want := oracleCells(t, oracle, `SELECT date_trunc('day', ts), 'Teams$' || (`+teamsSQL+`), sum(cost)::VARCHAR FROM raw
+			WHERE ts >= TIMESTAMP '2024-12-01' AND ts < TIMESTAMP '2024-12-10' AND (`+teamsSQL+`) <> 'Dev' GROUP BY ALL`)
+		got := map[string]string{}
+		out, err := c.GetCostAndUsageWithResources(ctx, &cesdk.GetCostAndUsageWithResourcesInput{
+			TimePeriod:  &cetypes.DateInterval{Start: aws.String("2024-12-01"), End: aws.String("2024-12-10")},
+			Granularity: cetypes.GranularityDaily, Metrics: []string{"UnblendedCost"},
+			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeCostCategory, Key: aws.String("Teams")}},
+			Filter:  &cetypes.Expression{Not: &cetypes.Expression{CostCategories: &cetypes.CostCategoryValues{Key: aws.String("Teams"), Values: []string{"Dev"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range out.ResultsByTime {
+			for _, g := range r.Groups {
+				got[aws.ToString(r.TimePeriod.Start)+" "+g.Keys[0]] = ratString(aws.ToString(g.Metrics["UnblendedCost"].Amount))
+			}
+		}
+		if len(want) < 5 {
+			t.Fatalf("the oracle has only %d cells", len(want))
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("with resources (-oracle +tally):\n%s", d)
 		}
 	})
 	t.Run("values", func(t *testing.T) {
