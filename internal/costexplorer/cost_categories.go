@@ -739,7 +739,7 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 // every payer's; when two payers define one name, the first ARN's wins.
 func (s *Service) queryCategories(ctx context.Context) (query.Categories, error) {
 	// Most stores define none: then the caller's role need not be looked up.
-	if any, err := s.cfg.Store.CostCategories(ctx, ""); err != nil || len(any) == 0 {
+	if defined, err := s.cfg.Store.CostCategories(ctx, ""); err != nil || len(defined) == 0 {
 		return nil, err
 	}
 	payers, err := s.categoryReaders(ctx)
