@@ -132,8 +132,12 @@ func (s *Service) aggregate(ctx context.Context, in *costRequest) (*query.Aggreg
 	if err := checkBillingView(ctx, in.BillingViewArn); err != nil {
 		return nil, false, err
 	}
+	cats, err := s.queryCategories(ctx)
+	if err != nil {
+		return nil, false, err
+	}
 	return &query.Aggregate{Period: p, Granularity: g, Metrics: ms, GroupBy: groups, Filter: filter,
-		Scope: scope(ctx)}, withTime || g == query.Hourly, nil
+		Scope: scope(ctx), Categories: cats}, withTime || g == query.Hourly, nil
 }
 
 // checkResourceWindow applies the profile's window of resource-level data

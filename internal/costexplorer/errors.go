@@ -21,6 +21,10 @@ var (
 	errDenied   = errors.New("access denied")
 	errLimit    = errors.New("limit exceeded")
 	errUnits    = errors.New("unresolvable usage unit")
+	// errQuota is a resource quota reached, such as 50 cost categories.
+	errQuota = errors.New("service quota exceeded")
+	// errTooManyTags is more than 50 user tags on a resource.
+	errTooManyTags = errors.New("too many tags")
 )
 
 // failure is a failure of one kind with the message the client reads.
@@ -68,13 +72,22 @@ var (
 	// tagOps manage cost allocation tags, which a linked account may not.
 	tagOps = []string{"ListCostAllocationTags", "UpdateCostAllocationTagsStatus", "StartCostAllocationTagBackfill",
 		"ListCostAllocationTagBackfillHistory"}
+	// categoryWriteOps change cost categories, which a linked account may not.
+	categoryWriteOps = []string{"CreateCostCategoryDefinition", "UpdateCostCategoryDefinition",
+		"DeleteCostCategoryDefinition", "TagResource", "UntagResource"}
+	// categoryOps name one cost category by its ARN.
+	categoryOps = []string{"DescribeCostCategoryDefinition", "UpdateCostCategoryDefinition", "DeleteCostCategoryDefinition",
+		"ListCostCategoryResourceAssociations", "TagResource", "UntagResource", "ListTagsForResource"}
 )
 
 // errorTable is the Cost Explorer service's one table of errors.
 var errorTable = awsjson.ErrorTable{
 	{Kind: errInvalid, To: []awsjson.Exception{{New: newValidation}}},
-	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: billingViewOps},
-	{Kind: errDenied, To: []awsjson.Exception{{New: newAccessDenied}}, Ops: tagOps},
+	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: append(billingViewOps, categoryOps...)},
+	{Kind: errDenied, To: []awsjson.Exception{{New: newAccessDenied}}, Ops: append(tagOps, categoryWriteOps...)},
+	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateCostCategoryDefinition"}},
+	{Kind: errTooManyTags, To: []awsjson.Exception{{New: NewTooManyTagsException}, {New: NewServiceQuotaExceededException}},
+		Ops: []string{"TagResource", "CreateCostCategoryDefinition"}},
 	{Kind: backfill.ErrInProgress, To: []awsjson.Exception{{New: NewBackfillLimitExceededException}},
 		Ops: []string{"StartCostAllocationTagBackfill"}},
 	{Kind: errLimit, To: []awsjson.Exception{{New: NewLimitExceededException}}, Ops: []string{"StartCostAllocationTagBackfill"}},

@@ -23,6 +23,9 @@ type Store interface {
 	// backfill requests; the queries of CostStore honour the statuses.
 	store.TagStore
 	store.BackfillStore
+	// The cost category operations keep definitions by month and the
+	// tags of cost categories.
+	store.CostCategoryStore
 }
 
 // Config wires a Service.

@@ -2,6 +2,8 @@ package costexplorer
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/pager"
@@ -104,8 +106,12 @@ func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValues
 	case string(ContextSavingsPlans):
 		filter = and(filter, query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimSavingsPlanARN), Op: query.OpAbsent}})
 	}
+	cats, err := s.queryCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
 	vals, err := s.cfg.Store.DimensionValues(ctx, &query.DimensionValues{Period: o.period, Dimension: dim,
-		Search: o.search, Filter: filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit})
+		Search: o.search, Filter: filter, Scope: scope(ctx), SortBy: o.sort, Limit: o.limit, Categories: cats})
 	if err != nil {
 		return nil, err
 	}
@@ -140,14 +146,41 @@ func (s *Service) GetTags(ctx context.Context, in *GetTagsRequest) (*GetTagsResp
 // kind), o fills in the rest and p pages the request.
 func (s *Service) labels(ctx context.Context, p pager.Pager[int], o *listOptions, q *query.Tags) (page []string, total int, next *string, err error) {
 	q.Period, q.Search, q.Filter, q.Scope, q.SortBy, q.Limit = o.period, o.search, o.filter, scope(ctx), o.sort, o.limit
+	if q.Categories, err = s.queryCategories(ctx); err != nil {
+		return nil, 0, nil, err
+	}
 	list, err := s.cfg.Store.Tags(ctx, q)
 	if err != nil {
 		return nil, 0, nil, err
+	}
+	if q.CostCategories && q.Key == "" && len(q.SortBy) == 0 {
+		list = withDefinedNames(list, q)
 	}
 	if page, next, err = pager.Slice(p, list, o.size()); err != nil {
 		return nil, 0, nil, err
 	}
 	return append([]string{}, page...), len(list), next, nil
+}
+
+// withDefinedNames adds to the category names of the billing data those of
+// the defined categories in effect during the period that match the
+// search, in name order. (With SortBy, which orders names by cost, only the
+// billing data's names are listed.)
+func withDefinedNames(names []string, q *query.Tags) []string {
+	out := slices.Clone(names)
+	for name, c := range q.Categories {
+		if slices.Contains(out, name) || !strings.Contains(strings.ToLower(name), strings.ToLower(q.Search)) {
+			continue
+		}
+		for _, v := range c.Versions {
+			if v.Start.Before(q.Period.End) && (v.End.IsZero() || v.End.After(q.Period.Start)) {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // and joins an optional filter with a condition.

@@ -40,6 +40,9 @@ type Aggregate struct {
 	GroupBy     []GroupKey
 	Filter      Expr // nil: no filter
 	Scope       Scope
+	// Categories are the defined cost categories that COST_CATEGORY
+	// groups and filters read; other names read the billing data's.
+	Categories Categories
 }
 
 // Row is one aggregated cell: the metric values of one group in one bucket.

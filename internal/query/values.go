@@ -18,6 +18,8 @@ type DimensionValues struct {
 	Scope     Scope
 	SortBy    []SortKey // nil: by value
 	Limit     int       // 0: no limit
+	// Categories are the defined cost categories the filter reads.
+	Categories Categories
 }
 
 // DimensionValue is one value of a dimension with the attributes Cost
@@ -40,4 +42,7 @@ type Tags struct {
 	Scope          Scope
 	SortBy         []SortKey
 	Limit          int
+	// Categories are the defined cost categories the filter, or the
+	// category named by Key, read.
+	Categories Categories
 }

@@ -14,6 +14,12 @@ import (
 type sqlBuilder struct {
 	strings.Builder
 	args []any
+	// cats holds the SQL expression of the value of each defined cost
+	// category the query reads (see categoryJoin).
+	cats map[string]string
+	// tags holds the SQL expression of the value of tag keys that a
+	// category's rules read ("" when absent or inactive).
+	tags map[string]string
 }
 
 func (b *sqlBuilder) arg(v any) string {
@@ -139,9 +145,17 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 		b.WriteString("(" + b.valueCond(col, m) + ")")
 		return nil
 	case query.KindTag:
+		if col, ok := b.tags[m.Key]; ok {
+			b.categoryMatch(col, m)
+			return nil
+		}
 		b.labelMatch(m, "tag_sets", "r.tag_set", "JOIN tag_status st ON st.payer = c.payer AND st.key = s.key AND st.month = "+src.month+" AND st.active")
 		return nil
 	case query.KindCostCategory:
+		if col, ok := b.cats[m.Key]; ok {
+			b.categoryMatch(col, m)
+			return nil
+		}
 		b.labelMatch(m, "cc_sets", "r.cc_set", "")
 		return nil
 	}
@@ -235,6 +249,9 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 		b.WriteString(" LEFT JOIN (SELECT s.id, st.payer, st.month, s.value FROM tag_sets s JOIN tag_status st ON st.key = s.key AND st.active WHERE s.key = " +
 			b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.tag_set AND " + alias + ".payer = c.payer AND " + alias + ".month = " + src.month)
 	case query.KindCostCategory:
+		if col, ok := b.cats[g.Key]; ok {
+			return col, nil
+		}
 		b.WriteString(" LEFT JOIN (SELECT id, value FROM cc_sets WHERE key = " + b.arg(g.Key) + ") " + alias + " ON " + alias + ".id = r.cc_set")
 	}
 	return "coalesce(" + alias + ".value, '')", nil

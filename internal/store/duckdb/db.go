@@ -66,6 +66,8 @@ type DB struct {
 	// tagsMu does the same for the tag management tables (tag_keys,
 	// tag_backfills and their companions), which are updated in place.
 	tagsMu sync.RWMutex
+	// categoriesMu does the same for cost_categories and resource_tags.
+	categoriesMu sync.RWMutex
 }
 
 // Version changes whenever an answer may change: after an ingest commits

@@ -103,6 +103,9 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
+	if err := from.categoryJoin(usedCategories(q.Categories, q.GroupBy, q.Filter), src, rowsIn(q.Period, src)); err != nil {
+		return "", nil, err
+	}
 	keys := make([]string, len(q.GroupBy))
 	for i, g := range q.GroupBy {
 		k, err := from.groupJoin(i, g, src)
@@ -121,6 +124,7 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
+	b.cats = from.cats
 	if err := b.where(q.Period, q.Scope, q.Filter, src); err != nil {
 		return "", nil, err
 	}
@@ -130,6 +134,11 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	}
 	b.WriteString(" GROUP BY " + order + " ORDER BY " + order)
 	return b.String(), b.args, nil
+}
+
+// rowsIn is the condition on the rows of src in p of active generations.
+func rowsIn(p billing.Period, src source) string {
+	return activeGens + " AND " + src.ts + " >= " + tsLiteral(p.Start) + " AND " + src.ts + " < " + tsLiteral(p.End)
 }
 
 // usesResources reports whether a question groups or filters by
@@ -239,6 +248,9 @@ func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	}
 	var b sqlBuilder
 	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + src.from)
+	if err := b.categoryJoin(usedCategories(q.Categories, nil, q.Filter), src, rowsIn(dayPeriod(q.Period), src)); err != nil {
+		return nil, err
+	}
 	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
@@ -287,6 +299,13 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	var b sqlBuilder
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
+	var groups []query.GroupKey
+	if q.CostCategories && q.Key != "" {
+		groups = []query.GroupKey{{Kind: query.KindCostCategory, Key: q.Key}}
+	}
+	if err := from.categoryJoin(usedCategories(q.Categories, groups, q.Filter), src, rowsIn(dayPeriod(q.Period), src)); err != nil {
+		return nil, err
+	}
 	kind := query.KindTag
 	switch {
 	case q.CostCategories && q.Key == "":
@@ -307,6 +326,7 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
+	b.cats = from.cats
 	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}

@@ -19,11 +19,12 @@ import (
 // which ingest discovers tag keys) and its metadata repositories. They may
 // all be the same value.
 type Repositories struct {
-	Costs     store.CostStore
-	Budgets   store.BudgetStore
-	Tags      store.TagStore
-	Backfills store.BackfillStore
-	Outbox    store.Outbox
+	Costs      store.CostStore
+	Budgets    store.BudgetStore
+	Tags       store.TagStore
+	Backfills  store.BackfillStore
+	Outbox     store.Outbox
+	Categories store.CostCategoryStore
 }
 
 // OpenRepositories opens the backend's store kept in dir, an empty directory
@@ -45,6 +46,7 @@ func RunRepositories(t *testing.T, open OpenRepositories) {
 		{"TagStatusByMonth", testTagStatusByMonth},
 		{"TagKeysByPayer", testTagKeysByPayer},
 		{"BackfillAttempts", testBackfillAttempts},
+		{"CostCategoryVersions", testCostCategoryVersions},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
