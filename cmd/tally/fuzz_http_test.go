@@ -493,14 +493,25 @@ func (g *fuzzGen) value(shape, member string, depth int) any {
 		if depth > 6 {
 			return out
 		}
-		for name, ms := range s.Members {
-			if slices.Contains(s.Required, name) || g.r.IntN(3) == 0 {
+		if shape == "Expression" && g.r.IntN(4) != 0 { // as a valid filter is: one operator
+			names := []string{"Dimensions", "Tags", "CostCategories", "Not", "And", "Or"}
+			name := names[g.r.IntN(min(len(names), 3+max(0, 4-depth)))]
+			out[name] = g.value(s.Members[name].Shape, name, depth+1)
+			return out
+		}
+		for _, name := range slices.Sorted(memberNames(s)) {
+			ms := s.Members[name]
+			optional := 3
+			if strings.HasPrefix(name, "Next") { // a random token is only an error
+				optional = 10
+			}
+			if slices.Contains(s.Required, name) || g.r.IntN(optional) == 0 {
 				out[name] = g.value(ms.Shape, name, depth+1)
 			}
 		}
 		return out
 	case "list":
-		n := g.r.IntN(3)
+		n := 1 + g.r.IntN(2)
 		if s.Min != nil {
 			n = max(n, int(*s.Min))
 		}
@@ -549,8 +560,26 @@ func (g *fuzzGen) str(s *fuzzShape, shape, member string) string {
 	switch {
 	case strings.HasSuffix(member, "AccountId") || shape == "AccountId":
 		v = g.account
-	case shape == "YearMonthDay" || member == "Start" || member == "End":
+	case member == "Start" || member == "StartDate":
+		v = fuzzSamples[g.r.IntN(3)]
+	case member == "End" || member == "EndDate":
+		v = fuzzSamples[3+g.r.IntN(3)]
+	case shape == "YearMonthDay":
 		v = fuzzSamples[g.r.IntN(6)]
+	case member == "Address":
+		v = []string{"ops@example.com", "arn:aws:sns:us-east-1:" + g.account + ":alerts"}[g.r.IntN(2)]
+	case member == "ActionId":
+		v = "3f9a7c2e-1b4d-4e8f-9a6b-2c5d7e8f9a0b"
+	case strings.EqualFold(member, "ResourceARN") && g.m.signing == "budgets":
+		v = "arn:aws:budgets::" + g.account + ":budget/fuzz" + strconv.Itoa(g.r.IntN(5))
+	case shape == "MetricName" || member == "Metric":
+		v = fuzzSamples[6+g.r.IntN(5)]
+	case shape == "GroupDefinitionKey" || member == "Key":
+		v = fuzzSamples[11+g.r.IntN(10)]
+	case shape == "NumericValue":
+		v = strconv.Itoa(1 + g.r.IntN(1000))
+	case shape == "UnitValue":
+		v = "USD"
 	case member == "BudgetName":
 		v = "fuzz" + strconv.Itoa(g.r.IntN(5))
 	case g.r.IntN(3) == 0:
@@ -609,6 +638,16 @@ func slots(v any, out []slot) []slot {
 		}
 	}
 	return out
+}
+
+func memberNames(s *fuzzShape) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range s.Members {
+			if !yield(k) {
+				return
+			}
+		}
+	}
 }
 
 func mapKeys(m map[string]any) func(func(string) bool) {
