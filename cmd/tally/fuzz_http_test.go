@@ -86,12 +86,29 @@ func TestHTTPFuzz(t *testing.T) {
 	first, stop := launch(t, data, now)
 	first.ingest(t, files...)
 
+	// Budgets fuzz0 to fuzz4 of each caller, for the budget operations to
+	// reach past NotFoundException.
+	budgetsOf := func(inst *instance, c fuzzCaller) {
+		for i := range 5 {
+			status, _, body := rawCall(t, inst, c.key, c.secret, "AWSBudgetServiceGateway.CreateBudget",
+				`{"AccountId":"`+c.account+`","Budget":{"BudgetName":"fuzz`+strconv.Itoa(i)+`","BudgetType":"COST","TimeUnit":"MONTHLY",`+
+					`"BudgetLimit":{"Amount":"100","Unit":"USD"}},"NotificationsWithSubscribers":[{"Notification":`+
+					`{"NotificationType":"ACTUAL","ComparisonOperator":"GREATER_THAN","Threshold":80},`+
+					`"Subscribers":[{"SubscriptionType":"EMAIL","Address":"ops@example.com"}]}]}`)
+			if status != http.StatusOK && !strings.Contains(body, "DuplicateRecordException") {
+				t.Fatalf("CreateBudget as %s: %d %s", c.account, status, body)
+			}
+		}
+	}
+	testKey := fuzzCaller{"test", "test", payerAccount}
+	budgetsOf(first, testKey)
+
 	stats := &fuzzStats{seed: seed, statuses: map[int]int{}, types: map[string]int{}}
 	stopRSS := stats.watchRSS()
 	defer stopRSS()
 	deadline := time.Now().Add(*fuzzTime)
 	half := *fuzzN / 2
-	stats.run(t, first, models, []fuzzCaller{{"test", "test", payerAccount}}, 0, half, deadline.Add(-*fuzzTime/2))
+	stats.run(t, first, models, []fuzzCaller{testKey}, 0, half, deadline.Add(-*fuzzTime/2))
 	stop()
 
 	creds := filepath.Join(t.TempDir(), "credentials.csv")
@@ -102,11 +119,15 @@ func TestHTTPFuzz(t *testing.T) {
 	}
 	now = &serveHooks{now: func() time.Time { return fixedNow }}
 	second, _ := launch(t, data, now, "--credentials", creds)
-	stats.run(t, second, models, []fuzzCaller{
+	callers := []fuzzCaller{
 		{"AKIAPAYER", "payer-secret", payerAccount},
 		{"AKIAMEMBER", "member-secret", memberAccount},
 		{"AKIAOTHER", "other-secret", "999999999999"},
-	}, half, *fuzzN, deadline)
+	}
+	for _, c := range callers {
+		budgetsOf(second, c)
+	}
+	stats.run(t, second, models, callers, half, *fuzzN, deadline)
 	stopRSS()
 
 	// The server still answers as it should.
