@@ -38,6 +38,23 @@ type Messager interface {
 	Message() string
 }
 
+// Failure is a failure of one kind (a sentinel an ErrorTable maps) with the
+// message the client reads. Services return them from conversion and
+// validation code instead of exceptions.
+type Failure struct {
+	Kind error
+	Msg  string
+}
+
+func (f *Failure) Error() string { return f.Msg }
+func (f *Failure) Unwrap() error { return f.Kind }
+
+// Message returns the message the client reads.
+func (f *Failure) Message() string { return f.Msg }
+
+// Fail returns a Failure of kind with the message msg.
+func Fail(kind error, msg string) error { return &Failure{Kind: kind, Msg: msg} }
+
 // Map returns the exception err becomes when op returns it, or err
 // unchanged when no kind of the table matches.
 func (t ErrorTable) Map(op *Operation, err error) error {

@@ -21,20 +21,8 @@ var (
 	errLocked    = errors.New("resource locked")
 )
 
-// failure is a failure of one kind with the message the client reads.
-type failure struct {
-	kind error
-	msg  string
-}
-
-func (f *failure) Error() string { return f.msg }
-func (f *failure) Unwrap() error { return f.kind }
-
-// Message returns the message the client reads.
-func (f *failure) Message() string { return f.msg }
-
 // fail returns a failure of kind with the message msg.
-func fail(kind error, msg string) error { return &failure{kind: kind, msg: msg} }
+func fail(kind error, msg string) error { return awsjson.Fail(kind, msg) }
 
 // invalidf returns a failure of kind errInvalid: InvalidParameterException.
 func invalidf(format string, args ...any) error {
