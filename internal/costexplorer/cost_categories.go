@@ -515,10 +515,10 @@ func (s *Service) ownCategory(ctx context.Context, payer, arn string) (category,
 	return c, nil
 }
 
-// DescribeCostCategoryDefinition implements the AWS Cost Explorer operation
-// of that name: the version in effect on EffectiveOn (now by default).
-func (s *Service) DescribeCostCategoryDefinition(ctx context.Context, in *DescribeCostCategoryDefinitionRequest) (*DescribeCostCategoryDefinitionResponse, error) {
-	on, err := s.effectiveOn(in.EffectiveOn)
+// readableOn returns the categories the caller reads in the versions in
+// effect on effectiveOn (now by default).
+func (s *Service) readableOn(ctx context.Context, effectiveOn *string) ([]category, error) {
+	on, err := s.effectiveOn(effectiveOn)
 	if err != nil {
 		return nil, err
 	}
@@ -530,7 +530,17 @@ func (s *Service) DescribeCostCategoryDefinition(ctx context.Context, in *Descri
 	if err != nil {
 		return nil, err
 	}
-	for _, c := range effective(all, on) {
+	return effective(all, on), nil
+}
+
+// DescribeCostCategoryDefinition implements the AWS Cost Explorer operation
+// of that name: the version in effect on EffectiveOn (now by default).
+func (s *Service) DescribeCostCategoryDefinition(ctx context.Context, in *DescribeCostCategoryDefinitionRequest) (*DescribeCostCategoryDefinitionResponse, error) {
+	inEffect, err := s.readableOn(ctx, in.EffectiveOn)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range inEffect {
 		if c.ARN == *in.CostCategoryArn {
 			return &DescribeCostCategoryDefinitionResponse{CostCategory: &CostCategory{
 				CostCategoryArn: ptr(c.ARN), EffectiveStart: zoned(c.Start), EffectiveEnd: zoned(c.End),
@@ -553,20 +563,12 @@ func applied() []CostCategoryProcessingStatus {
 // ordered by ARN. Tally associates no resources with cost categories, so a
 // SupportedResourceTypes filter matches none.
 func (s *Service) ListCostCategoryDefinitions(ctx context.Context, in *ListCostCategoryDefinitionsRequest) (*ListCostCategoryDefinitionsResponse, error) {
-	on, err := s.effectiveOn(in.EffectiveOn)
-	if err != nil {
-		return nil, err
-	}
-	payers, err := s.categoryReaders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.categories(ctx, payers)
+	inEffect, err := s.readableOn(ctx, in.EffectiveOn)
 	if err != nil {
 		return nil, err
 	}
 	refs := []CostCategoryReference{}
-	for _, c := range effective(all, on) {
+	for _, c := range inEffect {
 		if len(in.SupportedResourceTypes) > 0 {
 			break
 		}
