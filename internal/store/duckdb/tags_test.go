@@ -37,10 +37,6 @@ func byTeam(t *testing.T, db *DB) map[string]string {
 		Filter:  &query.Match{Kind: query.KindDimension, Key: string(billing.DimService), Values: []string{"AWS Lambda"}, Op: query.OpEquals}})
 }
 
-func teamMonths(oct, nov, dec string) map[string]string {
-	return map[string]string{"2024-10-01|" + oct: "1 USD", "2024-11-01|" + nov: "1 USD", "2024-12-01|" + dec: "1 USD"}
-}
-
 // TestBackfillIsAtomicForReaders flips Team's status and backfills it over
 // and over while a reader queries: October and November, which each backfill
 // switches together, must never disagree.
