@@ -153,7 +153,32 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`{"AccountId":"`+payerA+`","BudgetName":"mine"}`)
 		return body
 	}
-	before := describe()
+	// An action on it, and a cost category of the same payer.
+	status, _, body := rawCall(t, inst, "PAYERA", "a-secret", "AWSBudgetServiceGateway.CreateBudgetAction",
+		`{"AccountId":"`+payerA+`","BudgetName":"mine","NotificationType":"ACTUAL","ActionType":"APPLY_IAM_POLICY",`+
+			`"ActionThreshold":{"ActionThresholdValue":100,"ActionThresholdType":"PERCENTAGE"},`+
+			`"Definition":{"IamActionDefinition":{"PolicyArn":"arn:aws:iam::`+payerA+`:policy/deny","Groups":["developers"]}},`+
+			`"ExecutionRoleArn":"arn:aws:iam::`+payerA+`:role/actions","ApprovalModel":"MANUAL",`+
+			`"Subscribers":[`+subscriber+`]}`)
+	var action struct{ ActionId string }
+	if err := json.Unmarshal([]byte(body), &action); status != http.StatusOK || err != nil || action.ActionId == "" {
+		t.Fatalf("CreateBudgetAction: %d %s", status, body)
+	}
+	status, _, body = rawCall(t, inst, "PAYERA", "a-secret", "AWSInsightsIndexService.CreateCostCategoryDefinition",
+		`{"Name":"Owner","RuleVersion":"CostCategoryExpression.v1","DefaultValue":"nobody",`+
+			`"Rules":[{"Value":"a","Rule":{"Dimensions":{"Key":"LINKED_ACCOUNT","Values":["`+memberA+`"]}}}],`+
+			`"EffectiveStart":"2018-10-01T00:00:00Z","ResourceTags":[{"Key":"team","Value":"a"}]}`)
+	var category struct{ CostCategoryArn string }
+	if err := json.Unmarshal([]byte(body), &category); status != http.StatusOK || err != nil || category.CostCategoryArn == "" {
+		t.Fatalf("CreateCostCategoryDefinition: %d %s", status, body)
+	}
+	ccArn := category.CostCategoryArn
+	describeCategory := func() string {
+		_, _, body := rawCall(t, inst, "PAYERA", "a-secret", "AWSInsightsIndexService.DescribeCostCategoryDefinition",
+			`{"CostCategoryArn":"`+ccArn+`"}`)
+		return body
+	}
+	before, beforeCategory := describe(), describeCategory()
 
 	a := `"AccountId":"` + payerA + `","BudgetName":"mine"`
 	budgetOps := []struct{ op, body string }{
@@ -175,6 +200,15 @@ func TestCrossTenantMatrix(t *testing.T) {
 		{"DeleteSubscriber", `{` + a + `,"Notification":` + notification + `,"Subscriber":` + subscriber + `}`},
 		{"DeleteNotification", `{` + a + `,"Notification":` + notification + `}`},
 		{"TagResource", `{"ResourceARN":"` + arn + `","ResourceTags":[{"Key":"team","Value":"evil"}]}`},
+		{"DescribeBudgetAction", `{` + a + `,"ActionId":"` + action.ActionId + `"}`},
+		{"DescribeBudgetActionHistories", `{` + a + `,"ActionId":"` + action.ActionId + `"}`},
+		{"ExecuteBudgetAction", `{` + a + `,"ActionId":"` + action.ActionId + `","ExecutionType":"APPROVE_BUDGET_ACTION"}`},
+		{"UpdateBudgetAction", `{` + a + `,"ActionId":"` + action.ActionId + `","ApprovalModel":"AUTOMATIC"}`},
+		{"DeleteBudgetAction", `{` + a + `,"ActionId":"` + action.ActionId + `"}`},
+		{"CreateBudgetAction", `{` + a + `,"NotificationType":"ACTUAL","ActionType":"APPLY_IAM_POLICY",` +
+			`"ActionThreshold":{"ActionThresholdValue":1,"ActionThresholdType":"PERCENTAGE"},` +
+			`"Definition":{"IamActionDefinition":{"PolicyArn":"arn:aws:iam::` + payerA + `:policy/evil","Groups":["developers"]}},` +
+			`"ExecutionRoleArn":"arn:aws:iam::` + payerA + `:role/actions","ApprovalModel":"AUTOMATIC","Subscribers":[` + subscriber + `]}`},
 		{"UntagResource", `{"ResourceARN":"` + arn + `","ResourceTagKeys":["team"]}`},
 		{"DeleteBudget", `{` + a + `}`},
 	}
@@ -193,6 +227,16 @@ func TestCrossTenantMatrix(t *testing.T) {
 			`"Filter":{"Dimensions":{"Key":"USAGE_TYPE_GROUP","Values":["EC2: Running Hours"]}}}`},
 		{"ListCostAllocationTags", `{}`},
 		{"ListCostAllocationTagBackfillHistory", `{}`},
+		{"ListCostCategoryDefinitions", `{}`},
+	}
+	// What only the category's payer may change: the others are refused
+	// (their requests name its ARN, so their errors may too).
+	categoryWrites := []struct{ op, body string }{
+		{"UpdateCostCategoryDefinition", `{"CostCategoryArn":"` + ccArn + `","RuleVersion":"CostCategoryExpression.v1",` +
+			`"Rules":[{"Value":"evil","Rule":{"Dimensions":{"Key":"LINKED_ACCOUNT","Values":["` + memberA + `"]}}}]}`},
+		{"TagResource", `{"ResourceArn":"` + ccArn + `","ResourceTags":[{"Key":"team","Value":"evil"}]}`},
+		{"UntagResource", `{"ResourceArn":"` + ccArn + `","ResourceTagKeys":["team"]}`},
+		{"DeleteCostCategoryDefinition", `{"CostCategoryArn":"` + ccArn + `"}`},
 	}
 
 	all := map[string]bool{outsider: true}
@@ -241,6 +285,12 @@ func TestCrossTenantMatrix(t *testing.T) {
 			if c.key == "PAYERA" {
 				return
 			}
+			for _, op := range categoryWrites {
+				status, errType, body := rawCall(t, inst, c.key, c.secret, "AWSInsightsIndexService."+op.op, op.body)
+				if errType != "AccessDeniedException" && errType != "ResourceNotFoundException" {
+					t.Errorf("%s on the cost category of %s: %d %s, want AccessDenied or ResourceNotFound: %s", op.op, payerA, status, errType, body)
+				}
+			}
 			for _, op := range budgetOps {
 				status, errType, body := rawCall(t, inst, c.key, c.secret, "AWSBudgetServiceGateway."+op.op, op.body)
 				if errType != "AccessDeniedException" {
@@ -249,10 +299,13 @@ func TestCrossTenantMatrix(t *testing.T) {
 			}
 		})
 	}
+	if after := describeCategory(); after != beforeCategory {
+		t.Errorf("the first payer's cost category changed:\nbefore %s\nafter  %s", beforeCategory, after)
+	}
 	if after := describe(); after != before {
 		t.Errorf("the first payer's budget changed:\nbefore %s\nafter  %s", before, after)
 	}
-	status, _, body := rawCall(t, inst, "PAYERA", "a-secret", "AWSBudgetServiceGateway.DescribeBudgets", `{"AccountId":"`+payerA+`"}`)
+	status, _, body = rawCall(t, inst, "PAYERA", "a-secret", "AWSBudgetServiceGateway.DescribeBudgets", `{"AccountId":"`+payerA+`"}`)
 	if status != http.StatusOK || strings.Contains(body, "intruder") {
 		t.Errorf("the first payer's budgets: %d %s", status, body)
 	}
@@ -260,5 +313,5 @@ func TestCrossTenantMatrix(t *testing.T) {
 	if !strings.Contains(body, `"a"`) {
 		t.Errorf("the first payer's budget tags: %s", body)
 	}
-	t.Logf("%d Cost Explorer and %d Budgets calls for each of 4 callers over payers %s and %s", len(ceOps), len(budgetOps), payerA, payerB)
+	t.Logf("%d Cost Explorer and %d Budgets calls for each of 4 callers over payers %s and %s", len(ceOps)+len(categoryWrites), len(budgetOps), payerA, payerB)
 }
