@@ -30,6 +30,7 @@ type serveConfig struct {
 	accounts                         string // names of accounts for legacy CUR
 	testAccount                      string
 	verbose                          bool
+	noResultCache                    bool
 	alerts                           alertConfig
 	watch                            watchConfig
 }
@@ -41,6 +42,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.testAccount, "test-account", "", "without --credentials, the account id the test key acts as (default: the payer of the data ingested first)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
+	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	c.alerts.register(fs)
 	c.watch.register(fs)
@@ -120,7 +122,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
-	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, AccountNames: names,
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
 		Webhooks: cfg.alerts.webhooks.urls})
 	if err != nil {
 		return err

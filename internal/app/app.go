@@ -45,6 +45,8 @@ type Config struct {
 	// PageSize is the number of groups in a GetCostAndUsage page; 0 means
 	// costexplorer.DefaultPageSize.
 	PageSize int
+	// NoResultCache is costexplorer.Config.NoResultCache (benchmarks).
+	NoResultCache bool
 	// AccountNames names accounts that billing files leave unnamed (legacy
 	// CUR); see ingest.ReadAccountNames.
 	AccountNames map[string]string
@@ -97,7 +99,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
 	a.Backfills = backfill.New(backfill.Config{Store: db, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
 	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
-		TokenKey: key, PageSize: cfg.PageSize, Backfills: a.Backfills})
+		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
 	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
 		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
 	return a, nil

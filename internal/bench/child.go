@@ -59,12 +59,13 @@ type serveProcess struct {
 }
 
 // startServe starts `tally serve` on data with the unlimited profile (a
-// cached data set may be older than AWS's history window) on a free
-// loopback port, and waits until it answers /healthz.
-func startServe(ctx context.Context, tally, data string, logw io.Writer) (*serveProcess, error) {
+// cached data set may be older than AWS's history window) and the extra
+// flags on a free loopback port, and waits until it answers /healthz.
+func startServe(ctx context.Context, tally, data string, logw io.Writer, extra ...string) (*serveProcess, error) {
 	sf := filepath.Join(data, "server.json")
 	os.Remove(sf) // left by a server that crashed; ours writes a new one
-	cmd := exec.Command(tally, "serve", "--addr", "127.0.0.1:0", "--data", data, "--profile", "unlimited")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data, "--profile", "unlimited"}, extra...)
+	cmd := exec.Command(tally, args...)
 	cmd.Stdout, cmd.Stderr = logw, logw
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("tally serve: %w", err)

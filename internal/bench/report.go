@@ -31,9 +31,17 @@ type RequestResult struct {
 	Description string `json:"description"`
 	// Pages is how many responses Tally's answer took; Rows counts its
 	// groups (values, for GetDimensionValues) over all pages.
-	Pages int    `json:"pages"`
-	Rows  int    `json:"rows"`
+	Pages int `json:"pages"`
+	Rows  int `json:"rows"`
+	// First is the first run of the request on a fresh server, in
+	// milliseconds: nothing of its answer was computed before.
+	First float64 `json:"tally_first_ms"`
+	// Tally times the runs after the first, each computing its answer
+	// (the server runs with --no-result-cache).
 	Tally Timing `json:"tally"`
+	// Cached times repeats that Cost Explorer's result cache answers
+	// (multi-page requests only; nil otherwise).
+	Cached *Timing `json:"tally_cached,omitempty"`
 	// ServerMean is the mean time the server spent answering one timed run
 	// (all its pages), in milliseconds, from its /metrics; the rest of
 	// Tally's time is the SDK client and the loopback transfer.
@@ -112,24 +120,31 @@ func (r *Results) Markdown() string {
 	fmt.Fprintf(&b, "| data directory | %.0f MiB |\n", float64(r.Ingest.StoreBytes)/mib)
 	fmt.Fprintf(&b, "| `tally serve` peak RSS (whole run) | %.0f MiB |\n\n", float64(r.ServePeakRSS)/mib)
 
-	b.WriteString("| request | pages | rows | Tally p50 | Tally p95 | server mean | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	b.WriteString("| request | pages | rows | Tally first | Tally p50 | Tally p95 | server mean | cached p50 | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
 	for _, q := range r.Requests {
 		agree := "yes"
 		if !q.Agree {
 			agree = "**no**: " + q.Difference
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
-			msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
+		cached := "—"
+		if q.Cached != nil {
+			cached = msText(q.Cached.P50)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
+			msText(q.First), msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), cached,
+			msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
 	}
 	b.WriteString("\n")
 	for _, q := range r.Requests {
 		fmt.Fprintf(&b, "- `%s`: %s\n", q.Name, q.Description)
 	}
 	if len(r.Requests) > 0 {
-		fmt.Fprintf(&b, "\nTally: %d timed runs per request after one warm-up, every page fetched through aws-sdk-go-v2; "+
-			"server mean: the server's own time per run (all pages) from its /metrics, the rest being the SDK and the transfer; "+
-			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 / DuckDB p50.\n",
+		fmt.Fprintf(&b, "\nTally: every page fetched through aws-sdk-go-v2; first: the request's first run on a fresh server; "+
+			"p50/p95: %d timed runs after it, each computing its answer (`tally serve --no-result-cache`); "+
+			"server mean: the server's own time per timed run (all pages) from its /metrics, the rest being the SDK and the transfer; "+
+			"cached p50: repeats of a multi-page request answered from the result cache (a server without the flag). "+
+			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 (computed) / DuckDB p50.\n",
 			r.Requests[0].Tally.Runs, r.Requests[0].DuckDB.Runs)
 	}
 

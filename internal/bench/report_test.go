@@ -23,9 +23,10 @@ func TestMarkdownGolden(t *testing.T) {
 		Ingest:       IngestResult{LineItems: 10_240_200, Seconds: 30, Rate: 341_340, PeakRSS: 1 << 30, StoreBytes: 900 << 20},
 		ServePeakRSS: 300 << 20,
 		Requests: []RequestResult{
-			{Name: "fast", Description: "a request answered from a rollup", Pages: 1, Rows: 247, Tally: Timing{Runs: 20, P50: 12.5, P95: 20}, ServerMean: 9.5, DuckDBRows: 247,
+			{Name: "fast", Description: "a request answered from a rollup", Pages: 1, Rows: 247, First: 30, Tally: Timing{Runs: 20, P50: 12.5, P95: 20}, ServerMean: 9.5, DuckDBRows: 247,
 				DuckDB: Timing{Runs: 5, P50: 1500, P95: 1700}, Ratio: 12.5 / 1500, Agree: true},
-			{Name: "slow", Description: "a request with many pages", Pages: 7, Rows: 30_531, Tally: Timing{Runs: 20, P50: 2740, P95: 4130}, ServerMean: 2500, DuckDBRows: 30_530,
+			{Name: "slow", Description: "a request with many pages", Pages: 7, Rows: 30_531, First: 3300, Tally: Timing{Runs: 20, P50: 2740, P95: 4130},
+				Cached: &Timing{Runs: 20, P50: 1600, P95: 1900}, ServerMean: 2500, DuckDBRows: 30_530,
 				DuckDB: Timing{Runs: 5, P50: 156, P95: 192}, Ratio: 2740.0 / 156, Difference: "Tally has 30531 rows, DuckDB 30530"},
 		},
 	}

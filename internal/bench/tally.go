@@ -28,34 +28,49 @@ func NewClient(baseURL string) *costexplorer.Client {
 	})
 }
 
-// timeTally sends req once to warm up and to keep its answer, then n times
-// timed; each timing covers every page of the answer. serverSecs, when not
-// nil, reads the server's cumulative time answering req's operation; the
-// mean server time of one timed run is returned beside the timings.
-func timeTally(ctx context.Context, c *costexplorer.Client, req Request, n int, serverSecs func(op string) (float64, bool)) (answer, []time.Duration, float64, error) {
+// tallyTiming is what timeTally measured.
+type tallyTiming struct {
+	// first is the untimed-for-percentiles first run: the first time the
+	// server answers req.
+	first time.Duration
+	// runs are the n timed runs after it.
+	runs []time.Duration
+	// server is the server's mean time per timed run, in milliseconds, or
+	// 0 when its /metrics could not be read.
+	server float64
+}
+
+// timeTally sends req once, timing it as the first computation and keeping
+// its answer, then n times timed; each timing covers every page of the
+// answer. serverSecs, when not nil, reads the server's cumulative time
+// answering req's operation, which gives the mean server time of one timed
+// run.
+func timeTally(ctx context.Context, c *costexplorer.Client, req Request, n int, serverSecs func(op string) (float64, bool)) (answer, tallyTiming, error) {
+	var t tallyTiming
+	start := time.Now()
 	a, err := req.call(ctx, c)
+	t.first = time.Since(start)
 	if err != nil {
-		return a, nil, 0, err
+		return a, t, err
 	}
 	before, okBefore := 0.0, false
 	if serverSecs != nil {
 		before, okBefore = serverSecs(req.op)
 	}
-	ds := make([]time.Duration, 0, n)
+	t.runs = make([]time.Duration, 0, n)
 	for range n {
 		start := time.Now()
 		if _, err := req.call(ctx, c); err != nil {
-			return a, nil, 0, err
+			return a, t, err
 		}
-		ds = append(ds, time.Since(start))
+		t.runs = append(t.runs, time.Since(start))
 	}
-	var server float64
 	if okBefore {
 		if after, ok := serverSecs(req.op); ok {
-			server = (after - before) / float64(n) * 1000
+			t.server = (after - before) / float64(n) * 1000
 		}
 	}
-	return a, ds, server, nil
+	return a, t, nil
 }
 
 // serverSeconds returns a reader of the tally_api_request_seconds_total

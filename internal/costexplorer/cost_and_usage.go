@@ -59,7 +59,10 @@ func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position
 		return nil, err
 	}
 	digest, version := p.Digest(), s.cfg.Store.Version()
-	res := s.pages.get(digest, version)
+	var res *query.Result
+	if !s.cfg.NoResultCache || pos != (query.Position{}) {
+		res = s.pages.get(digest, version)
+	}
 	cached := res != nil
 	if !cached {
 		if res, err = s.result(ctx, q); err != nil {

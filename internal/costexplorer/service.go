@@ -40,6 +40,10 @@ type Config struct {
 	PageSize int
 	// Backfills runs StartCostAllocationTagBackfill's jobs.
 	Backfills Backfiller
+	// NoResultCache makes every first page of GetCostAndUsage compute its
+	// answer instead of reusing a cached one (for benchmarks); the pages
+	// after it still come from the answer the first page computed.
+	NoResultCache bool
 }
 
 // DefaultPageSize is how many groups one GetCostAndUsage response carries
