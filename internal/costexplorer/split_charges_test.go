@@ -62,14 +62,7 @@ func TestSplitCharges(t *testing.T) {
 	}
 	created, err := c.CreateCostCategoryDefinition(ctx, &cesdk.CreateCostCategoryDefinitionInput{
 		Name: aws.String("Split"), RuleVersion: cetypes.CostCategoryRuleVersionCostCategoryExpressionV1,
-		Rules: []cetypes.CostCategoryRule{
-			{Value: aws.String("Shared"), Rule: ptrExpr(dim(cetypes.DimensionServiceCode, "AmazonS3"))},
-			{Value: aws.String("Ops"), Rule: ptrExpr(dim(cetypes.DimensionRegion, "ap-south-1"))},
-			{Value: aws.String("Dev"), Rule: ptrExpr(dim(cetypes.DimensionLinkedAccount, "222222222222"))},
-			{Value: aws.String("Prod"), Rule: ptrExpr(dim(cetypes.DimensionLinkedAccount, "444444444444"))},
-			{Value: aws.String("Web"), Rule: &cetypes.Expression{And: []cetypes.Expression{
-				dim(cetypes.DimensionLinkedAccount, "111111111111"), dim(cetypes.DimensionRegion, "us-east-1")}}},
-		},
+		Rules: splitRules(),
 		SplitChargeRules: []cetypes.CostCategorySplitChargeRule{
 			split("Shared", cetypes.CostCategorySplitChargeMethodProportional),
 			split("Ops", cetypes.CostCategorySplitChargeMethodFixed, "33.3", "33.3", "33.4"),
@@ -148,6 +141,29 @@ func TestSplitCharges(t *testing.T) {
 		}
 	}
 
+	// A month uses the version in effect then: from December on, only
+	// Shared is split, evenly.
+	if _, err := c.UpdateCostCategoryDefinition(ctx, &cesdk.UpdateCostCategoryDefinitionInput{CostCategoryArn: created.CostCategoryArn,
+		RuleVersion: cetypes.CostCategoryRuleVersionCostCategoryExpressionV1, Rules: splitRules(),
+		SplitChargeRules: []cetypes.CostCategorySplitChargeRule{split("Shared", cetypes.CostCategorySplitChargeMethodEven)},
+		EffectiveStart:   aws.String("2024-12-01T00:00:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := env.svc.SplitCharges(payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-12"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dec.Allocations) != 3 || dec.Allocations[0].Method != "EVEN" {
+		t.Errorf("December allocations: %+v", dec.Allocations)
+	}
+	nov, err := env.svc.SplitCharges(payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-11"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(got, nov); d != "" {
+		t.Errorf("November changed with the December version:\n%s", d)
+	}
+
 	// Refusals.
 	for _, tc := range []struct {
 		name string
@@ -158,6 +174,7 @@ func TestSplitCharges(t *testing.T) {
 		{"another payer", auth.WithCaller(ctx, testAccounts["other"]), costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-11"}, "ResourceNotFoundException"},
 		{"before the category", payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-09"}, "ResourceNotFoundException"},
 		{"bad month", payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-11-01"}, "ValidationException"},
+		{"future month", payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2025-03"}, "ValidationException"},
 		{"usage metric", payer, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: "2024-11", Metric: "UsageQuantity"}, "ValidationException"},
 	} {
 		_, err := env.svc.SplitCharges(tc.ctx, tc.in)
@@ -176,4 +193,16 @@ func centStr(c int64) string {
 		sign, c = "-", -c
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, c/100, c%100)
+}
+
+// splitRules are the rules of the category TestSplitCharges splits.
+func splitRules() []cetypes.CostCategoryRule {
+	return []cetypes.CostCategoryRule{
+		{Value: aws.String("Shared"), Rule: ptrExpr(dim(cetypes.DimensionServiceCode, "AmazonS3"))},
+		{Value: aws.String("Ops"), Rule: ptrExpr(dim(cetypes.DimensionRegion, "ap-south-1"))},
+		{Value: aws.String("Dev"), Rule: ptrExpr(dim(cetypes.DimensionLinkedAccount, "222222222222"))},
+		{Value: aws.String("Prod"), Rule: ptrExpr(dim(cetypes.DimensionLinkedAccount, "444444444444"))},
+		{Value: aws.String("Web"), Rule: &cetypes.Expression{And: []cetypes.Expression{
+			dim(cetypes.DimensionLinkedAccount, "111111111111"), dim(cetypes.DimensionRegion, "us-east-1")}}},
+	}
 }
