@@ -126,16 +126,13 @@ func (s *Service) SplitCharges(ctx context.Context, in SplitChargesRequest) (*Sp
 	}
 	for _, r := range cat.doc.SplitChargeRules {
 		src := deref(r.Source)
-		for _, t := range r.Targets {
-			after[t] += 0 // a target without costs is still shown
-		}
 		weights, err := splitWeights(r, before)
 		if err != nil {
 			return nil, err
 		}
 		shares := divide(cents(before[src]), weights)
 		for i, t := range r.Targets {
-			after[t] += shares[i]
+			after[t] += shares[i] // a target without costs is shown too
 			out.Allocations = append(out.Allocations, SplitAllocation{Source: src, Target: t, Method: string(*r.Method), Amount: centString(shares[i])})
 		}
 		after[src] = 0
