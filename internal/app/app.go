@@ -205,7 +205,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
 		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
-			Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+			SplitCharges: splitCharges(a.CostExplorer), Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 	}), nil
 }
 
@@ -243,4 +243,19 @@ func pageTokenKey(dir string) ([]byte, error) {
 		return nil, fmt.Errorf("page token key: %w", err)
 	}
 	return b, nil
+}
+
+// splitCharges gives the UI the split charges of a cost category
+// (costexplorer.Service.SplitCharges), its refusals as web.Refusal.
+func splitCharges(ce *costexplorer.Service) func(ctx context.Context, arn, month, metric string) (any, error) {
+	return func(ctx context.Context, arn, month, metric string) (any, error) {
+		out, err := ce.SplitCharges(ctx, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: month, Metric: metric})
+		if err != nil {
+			if status, code, ok := costexplorer.SplitChargesStatus(err); ok {
+				return nil, &web.Refusal{Status: status, Code: code, Message: err.Error()}
+			}
+			return nil, err
+		}
+		return out, nil
+	}
 }

@@ -50,6 +50,7 @@ type tagEnv struct {
 	runner *backfill.Runner
 	clock  *clock
 	url    string
+	svc    *costexplorer.Service
 }
 
 // Accounts of the test data: payer 111111111111 pays for itself and the
@@ -98,7 +99,7 @@ func newTagEnv(t *testing.T, prof profile.Profile) *tagEnv {
 	}
 	srv := httptest.NewServer(withCaller(awsjsontest.Handler(r)))
 	t.Cleanup(srv.Close)
-	env.url = srv.URL
+	env.url, env.svc = srv.URL, svc
 	return env
 }
 

@@ -14,5 +14,8 @@
 // GET /ui/api/data, which takes the same SigV4 signatures (service name
 // "tally", verified by the server before the request reaches this package)
 // and shows each caller only what it may see: the sources it pays for, and
-// the months and states of those that hold its own lines.
+// the months and states of those that hold its own lines. A second one,
+// GET /ui/api/split-charges, shows a cost category's split charges in a
+// month, which AWS applies on the category's own page only and never in the
+// Cost Explorer API (Config.SplitCharges).
 package web

@@ -44,6 +44,13 @@ type Config struct {
 	// Watches returns the state of the sources `tally serve --watch` polls;
 	// nil shows none.
 	Watches func() []WatchSource
+	// SplitCharges answers GET APIPath+"split-charges": the split charges of
+	// the cost category arn in month ("YYYY-MM") for metric ("" for
+	// UnblendedCost), as the caller in ctx may read them: a Tally-only view,
+	// since AWS shows the split only on a category's own page, not in Cost
+	// Explorer. A *Refusal is answered with its status and code; nil answers
+	// that the view is not available.
+	SplitCharges func(ctx context.Context, arn, month, metric string) (any, error)
 	// Version and Profile are shown in the page footer.
 	Version, Profile string
 	Logger           *slog.Logger
@@ -96,6 +103,7 @@ func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(APIPath+"whoami", h.whoami)
 	mux.HandleFunc(APIPath+"data", h.data)
+	mux.HandleFunc(APIPath+"split-charges", h.splitCharges)
 	mux.HandleFunc(APIPath, func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusNotFound, apiError{Error: "no such UI endpoint"})
 	})
