@@ -72,10 +72,10 @@ export async function drawActions(app, accountId, b, box) {
             h('td', { colSpan: 6 }, historyTable(histories[i])));
           return [h('tr', { 'data-action': a.ActionId, 'data-status': a.Status },
             h('td', {}, a.ActionType),
-            h('td', {}, describeDefinition(a), h('div', { className: 'muted small' }, `as ${a.ExecutionRoleArn}`)),
+            h('td', { className: 'wrap' }, describeDefinition(a), h('div', { className: 'muted small' }, `as ${a.ExecutionRoleArn}`)),
             h('td', {}, describeThreshold(a)),
             h('td', {}, a.ApprovalModel === 'MANUAL' ? 'Manual' : 'Automatic'),
-            h('td', {}, h('span', { className: `badge ${STATUS_TONE[a.Status] || 'badge-muted'}`, 'data-testid': 'action-status' }, a.Status),
+            h('td', { className: 'wrap' }, h('span', { className: `badge ${STATUS_TONE[a.Status] || 'badge-muted'}`, 'data-testid': 'action-status' }, a.Status),
               note ? h('span', { className: 'badge badge-warn', 'data-testid': 'action-dry-run', title: note }, 'dry run') : null,
               note ? h('div', { className: 'muted small', 'data-testid': 'action-dry-run-note' }, note) : null),
             h('td', { className: 'nowrap' },
@@ -102,12 +102,12 @@ function historyTable(list) {
   return h('table', { className: 'data compact', 'data-testid': 'action-history' },
     h('thead', {}, h('tr', {}, ['Time', 'Event', 'Status', 'Message'].map((t) => h('th', {}, t)))),
     h('tbody', {}, rows.map((e) => h('tr', {}, h('td', { className: 'nowrap' }, dateTime(Number(e.Timestamp))), h('td', {}, e.EventType),
-      h('td', {}, e.Status), h('td', {}, e.ActionHistoryDetails?.Message || '')))));
+      h('td', {}, e.Status), h('td', { className: 'wrap' }, e.ActionHistoryDetails?.Message || '')))));
 }
 
 function actionForm(accountId, onCreate) {
   const type = h('select', { 'aria-label': 'Action type', 'data-testid': 'action-type' }, TYPES.map(([v, l]) => h('option', { value: v }, l)));
-  const target = h('input', { placeholder: 'policy ARN', 'aria-label': 'Policy', 'data-testid': 'action-policy', required: true,
+  const target = h('input', { placeholder: 'policy ARN', 'aria-label': 'Policy', 'data-testid': 'action-policy', required: true, style: { minWidth: '24em' },
     value: 'arn:aws:iam::aws:policy/AWSDenyAll' });
   const whoType = h('select', { 'aria-label': 'Attach to' }, h('option', { value: 'Roles' }, 'roles'), h('option', { value: 'Groups' }, 'groups'),
     h('option', { value: 'Users' }, 'users'));
@@ -120,7 +120,8 @@ function actionForm(accountId, onCreate) {
     h('option', { value: 'ABSOLUTE_VALUE' }, 'in the budget\'s unit'));
   const approval = h('select', { 'aria-label': 'Approval', 'data-testid': 'action-approval' }, h('option', { value: 'MANUAL' }, 'after my approval'),
     h('option', { value: 'AUTOMATIC' }, 'automatically'));
-  const role = h('input', { value: `arn:aws:iam::${accountId}:role/BudgetsAction`, 'aria-label': 'Execution role', 'data-testid': 'action-role', required: true });
+  const role = h('input', { value: `arn:aws:iam::${accountId}:role/BudgetsAction`, 'aria-label': 'Execution role', 'data-testid': 'action-role', required: true,
+    style: { minWidth: '26em' } });
   const email = h('input', { placeholder: 'team@example.com', 'aria-label': 'Notify address', 'data-testid': 'action-email', required: true });
   const sync = () => {
     const t = type.value;
