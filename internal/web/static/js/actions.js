@@ -9,11 +9,11 @@ const TYPES = [['APPLY_IAM_POLICY', 'Attach an IAM policy'], ['APPLY_SCP_POLICY'
 const STATUS_TONE = { STANDBY: 'badge-muted', PENDING: 'badge-warn', EXECUTION_SUCCESS: 'badge-bad', REVERSE_SUCCESS: 'badge-ok',
   EXECUTION_FAILURE: 'badge-bad', REVERSE_FAILURE: 'badge-bad', RESET_FAILURE: 'badge-bad' };
 
-/** describeThreshold says when an action triggers. */
-export function describeThreshold(a) {
+/** describeThreshold says when an action triggers; unit is the budget's. */
+export function describeThreshold(a, unit = 'USD') {
   const t = a.ActionThreshold || {};
   const what = a.NotificationType === 'FORECASTED' ? 'Forecasted' : 'Actual';
-  return `${what} > ${t.ActionThresholdValue}${t.ActionThresholdType === 'ABSOLUTE_VALUE' ? '' : '% of the limit'}`;
+  return `${what} > ${t.ActionThresholdValue}${t.ActionThresholdType === 'ABSOLUTE_VALUE' ? ` ${unit}` : '% of the limit'}`;
 }
 
 /** describeDefinition says what an action does to whom. */
@@ -48,7 +48,8 @@ export async function drawActions(app, accountId, b, box) {
   try {
     actions = await app.client.all('budgets', 'DescribeBudgetActionsForBudget', { ...base, MaxResults: 100 }, 'Actions');
   } catch (e) {
-    box.append(notice(e.notImplemented ? 'warn' : 'error', `${e.type}: ${e.message}`));
+    box.append(e.notImplemented ? notice('warn', `Budget actions are not available on this server yet (${e.type}).`)
+      : notice('error', `${e.type}: ${e.message}`));
     return;
   }
   const histories = await Promise.all(actions.map((a) => app.client.all('budgets', 'DescribeBudgetActionHistories',
@@ -73,7 +74,7 @@ export async function drawActions(app, accountId, b, box) {
           return [h('tr', { 'data-action': a.ActionId, 'data-status': a.Status },
             h('td', {}, a.ActionType),
             h('td', { className: 'wrap' }, describeDefinition(a), h('div', { className: 'muted small' }, `as ${a.ExecutionRoleArn}`)),
-            h('td', {}, describeThreshold(a)),
+            h('td', {}, describeThreshold(a, b.BudgetLimit?.Unit)),
             h('td', {}, a.ApprovalModel === 'MANUAL' ? 'Manual' : 'Automatic'),
             h('td', { className: 'wrap' }, h('span', { className: `badge ${STATUS_TONE[a.Status] || 'badge-muted'}`, 'data-testid': 'action-status' }, a.Status),
               note ? h('span', { className: 'badge badge-warn', 'data-testid': 'action-dry-run', title: note }, 'dry run') : null,
@@ -83,6 +84,8 @@ export async function drawActions(app, accountId, b, box) {
                 onclick: () => execute(a, 'APPROVE_BUDGET_ACTION', `Approved action ${a.ActionId}.`) }, 'Approve') : null,
               a.Status === 'EXECUTION_SUCCESS' ? h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-reverse',
                 onclick: () => execute(a, 'REVERSE_BUDGET_ACTION', `Reversed action ${a.ActionId}.`) }, 'Reverse') : null,
+              /_FAILURE$/.test(a.Status) ? h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-retry',
+                onclick: () => execute(a, 'RETRY_BUDGET_ACTION', `Retried action ${a.ActionId}.`) }, 'Retry') : null,
               h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-history-toggle',
                 onclick: () => { hist.hidden = !hist.hidden; } }, 'History'))), hist];
         }).flat())),
