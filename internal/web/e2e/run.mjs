@@ -193,6 +193,50 @@ const scenarios = {
     return out;
   },
 
+  // A budget action made, approved, reversed and read back on the budget's details.
+  async 'budget-actions'(page, p) {
+    const out = {};
+    await page.goto(`${base}/budgets`);
+    await ready(page);
+    const card = page.locator(`article[data-budget="${p.budget}"]`);
+    await card.locator('[data-testid=budget-details]').click();
+    const form = card.locator('[data-testid=add-action]');
+    await form.waitFor({ timeout: TIMEOUT });
+    await form.locator('[data-testid=action-targets]').fill(p.roles);
+    await form.locator('[data-testid=action-threshold]').fill(p.threshold);
+    await form.locator('[data-testid=action-approval]').selectOption(p.approval);
+    await form.locator('[data-testid=action-email]').fill(p.email);
+    await shot(page, 'budget-action-form');
+    await form.locator('[data-testid=action-create]').click();
+    const row = card.locator('[data-testid=actions] tr[data-action]');
+    await row.first().waitFor({ timeout: TIMEOUT });
+    const readRows = () => card.locator('[data-testid=actions] tr[data-action]').evaluateAll((trs) => trs.map((tr) => ({
+      id: tr.dataset.action, status: tr.dataset.status, cells: [...tr.children].slice(0, 4).map((td) => td.innerText.trim()),
+      dryRun: tr.querySelector('[data-testid=action-dry-run-note]')?.textContent.trim() || '',
+      buttons: [...tr.querySelectorAll('button')].map((b) => b.textContent.trim()),
+    })));
+    out.created = await readRows();
+    out.notice = (await card.locator('[data-testid=budget-actions] .notice').allTextContents()).join(' ');
+    const id = out.created[0].id;
+    const waitStatus = (st) => page.waitForSelector(`article[data-budget="${p.budget}"] tr[data-action="${id}"][data-status="${st}"]`, { timeout: TIMEOUT });
+    if (out.created[0].status === 'PENDING') {
+      await card.locator(`tr[data-action="${id}"] [data-testid=action-approve]`).click();
+      await waitStatus('EXECUTION_SUCCESS');
+    }
+    out.approved = await readRows();
+    await shot(page, 'budget-action-executed');
+    await card.locator(`tr[data-action="${id}"] [data-testid=action-reverse]`).click();
+    await waitStatus('REVERSE_SUCCESS');
+    out.reversed = await readRows();
+    await card.locator(`tr[data-action="${id}"] [data-testid=action-history-toggle]`).click();
+    const hist = card.locator('tr.action-history:not([hidden]) [data-testid=action-history] tbody tr');
+    await hist.first().waitFor({ timeout: TIMEOUT });
+    out.history = await hist.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
+    await card.locator('[data-testid=budget-actions]').scrollIntoViewIfNeeded();
+    await shot(page, 'budget-action-history');
+    return out;
+  },
+
   async tags(page, p) {
     const out = {};
     await page.goto(`${base}/tags`);

@@ -9,6 +9,7 @@ import { resolveRange, readState, writeState, tabulate, csv } from '../../static
 import { toExpression, fromExpression, describe } from '../../static/js/filters.js';
 import { niceTicks } from '../../static/js/chart.js';
 import { status, currentPeriod } from '../../static/js/budgets.js';
+import { describeThreshold, describeDefinition, dryRunNote } from '../../static/js/actions.js';
 
 const utc = (s) => new Date(`${s}T00:00:00Z`);
 const ymd = (d) => d.toISOString().slice(0, 10);
@@ -132,4 +133,21 @@ test('budget status and period', () => {
   assert.deepEqual(currentPeriod('QUARTERLY', today).map(ymd), ['2025-04-01', '2025-07-01']);
   assert.deepEqual(currentPeriod('ANNUALLY', today).map(ymd), ['2025-01-01', '2026-01-01']);
   assert.deepEqual(currentPeriod('DAILY', today).map(ymd), ['2025-05-20', '2025-05-21']);
+});
+
+test('budget actions are described as the page lists them', () => {
+  const iam = { NotificationType: 'ACTUAL', ActionType: 'APPLY_IAM_POLICY', ActionThreshold: { ActionThresholdValue: 80, ActionThresholdType: 'PERCENTAGE' },
+    Definition: { IamActionDefinition: { PolicyArn: 'arn:aws:iam::aws:policy/AWSDenyAll', Roles: ['A', 'B'], Users: ['u'] } } };
+  assert.equal(describeThreshold(iam), 'Actual > 80% of the limit');
+  assert.equal(describeDefinition(iam), 'Attach arn:aws:iam::aws:policy/AWSDenyAll to roles A, B; user u');
+  const ssm = { NotificationType: 'FORECASTED', ActionThreshold: { ActionThresholdValue: 1500, ActionThresholdType: 'ABSOLUTE_VALUE' },
+    Definition: { SsmActionDefinition: { ActionSubType: 'STOP_RDS_INSTANCES', Region: 'eu-west-1', InstanceIds: ['db-1'] } } };
+  assert.equal(describeThreshold(ssm, 'EUR'), 'Forecasted > 1500 EUR');
+  assert.equal(describeDefinition(ssm), 'Stop RDS db-1 in eu-west-1');
+  assert.equal(describeDefinition({ Definition: { ScpActionDefinition: { PolicyId: 'p-1', TargetIds: ['ou-1'] } } }), 'Attach SCP p-1 to ou-1');
+  const ev = (t, m) => ({ Timestamp: t, ActionHistoryDetails: { Message: m } });
+  assert.equal(dryRunNote([ev(1, 'action created'), ev(3, 'DRY RUN: would detach'), ev(2, 'DRY RUN: would attach'), ev(4, 'reset')]),
+    'DRY RUN: would detach');
+  assert.equal(dryRunNote([ev(1, 'action created')]), '');
+  assert.equal(dryRunNote(null), '');
 });

@@ -7,6 +7,7 @@ import { DIMENSIONS } from './dims.js';
 import { filterEditor, toExpression, fromExpression, describe } from './filters.js';
 import { chart, legend } from './chart.js';
 import * as money from './money.js';
+import { drawActions } from './actions.js';
 
 const TIME_UNITS = [['MONTHLY', 'Monthly'], ['QUARTERLY', 'Quarterly'], ['ANNUALLY', 'Annually'], ['DAILY', 'Daily']];
 const COST_METRICS = [['UnblendedCost', 'Unblended cost'], ['AmortizedCost', 'Amortized cost'], ['BlendedCost', 'Blended cost']];
@@ -204,7 +205,8 @@ export async function render(app, main) {
     const unit = b.BudgetLimit?.Unit || 'USD';
     const history = h('section', {}, h('h3', {}, 'History'));
     const alerts = h('section', {}, h('h3', {}, 'Alerts'));
-    replace(box, history, alerts);
+    const actions = h('section', { 'data-testid': 'budget-actions' }, h('h3', {}, 'Actions'));
+    replace(box, history, alerts, actions);
     try {
       const resp = await app.client.call('budgets', 'DescribeBudgetPerformanceHistory', { AccountId: accountId, BudgetName: b.BudgetName,
         MaxResults: 100 });
@@ -237,6 +239,7 @@ export async function render(app, main) {
         : notice('error', `${e.type}: ${e.message}`));
     }
     await drawAlerts(b, alerts);
+    await drawActions(app, accountId, b, actions);
   }
 
   async function drawAlerts(b, box) {
