@@ -249,7 +249,7 @@ func TestAnomalyErrors(t *testing.T) {
 			Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionLinkedAccount, Values: []string{"222222222222"}}}),
 		"empty name": {MonitorName: aws.String(""), MonitorType: cetypes.MonitorTypeDimensional, MonitorDimension: cetypes.MonitorDimensionService},
 	} {
-		wantCode(t, name, monitor(m), "ValidationException")
+		t.Run(name, func(t *testing.T) { wantCode(t, name, monitor(m), "ValidationException") })
 	}
 	if err := monitor(dimensional(cetypes.MonitorDimensionService, nil)); err != nil {
 		t.Fatal(err)
@@ -287,7 +287,7 @@ func TestAnomalyErrors(t *testing.T) {
 		"bad topic":              sub(cetypes.AnomalySubscriptionFrequencyImmediate, []cetypes.Subscriber{{Type: cetypes.SubscriberTypeSns, Address: aws.String("topic")}}, nil, abs, arn),
 		"no subscribers":         sub(cetypes.AnomalySubscriptionFrequencyDaily, []cetypes.Subscriber{}, nil, abs, arn),
 	} {
-		wantCode(t, name, err, "ValidationException")
+		t.Run(name, func(t *testing.T) { wantCode(t, name, err, "ValidationException") })
 	}
 	if err := sub(cetypes.AnomalySubscriptionFrequencyDaily, elevenEmails, nil, abs, arn); !errors.As(err, &limit) {
 		t.Errorf("11 email subscribers: error = %v, want LimitExceededException", err)

@@ -8,6 +8,8 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
+var _ store.AnomalyStore = (*DB)(nil)
+
 // anomalySchema holds anomaly monitors and subscriptions, one row each;
 // doc is the definition, which the costexplorer package encodes. Their
 // tags are in resource_tags.
