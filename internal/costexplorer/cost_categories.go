@@ -679,14 +679,25 @@ func mergeTags(have []store.ResourceTag, add []ResourceTag) ([]store.ResourceTag
 	return out, nil
 }
 
+// taggable checks that the caller may change the tags of arn: a cost
+// category of its management account, or one of its anomaly monitors and
+// subscriptions.
+func (s *Service) taggable(ctx context.Context, arn, action string) error {
+	if anomalyARN.MatchString(arn) {
+		return s.ownAnomalyObject(ctx, arn)
+	}
+	payer, err := s.categoryOwner(ctx, action)
+	if err != nil {
+		return err
+	}
+	_, err = s.ownCategory(ctx, payer, arn)
+	return err
+}
+
 // TagResource implements the AWS Cost Explorer operation of that name for
 // cost categories: it adds tags or changes their values.
 func (s *Service) TagResource(ctx context.Context, in *TagResourceRequest) (*TagResourceResponse, error) {
-	payer, err := s.categoryOwner(ctx, "Failed to tag resource")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.ownCategory(ctx, payer, *in.ResourceArn); err != nil {
+	if err := s.taggable(ctx, *in.ResourceArn, "Failed to tag resource"); err != nil {
 		return nil, err
 	}
 	have, err := s.cfg.Store.ResourceTags(ctx, *in.ResourceArn)
@@ -706,11 +717,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceRequest) (*Tag
 // UntagResource implements the AWS Cost Explorer operation of that name for
 // cost categories; keys the resource does not have are ignored.
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceRequest) (*UntagResourceResponse, error) {
-	payer, err := s.categoryOwner(ctx, "Failed to untag resource")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.ownCategory(ctx, payer, *in.ResourceArn); err != nil {
+	if err := s.taggable(ctx, *in.ResourceArn, "Failed to untag resource"); err != nil {
 		return nil, err
 	}
 	have, err := s.cfg.Store.ResourceTags(ctx, *in.ResourceArn)
@@ -727,7 +734,11 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceRequest) (
 // ListTagsForResource implements the AWS Cost Explorer operation of that
 // name for cost categories.
 func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResourceRequest) (*ListTagsForResourceResponse, error) {
-	if _, err := s.readableCategory(ctx, *in.ResourceArn); err != nil {
+	if anomalyARN.MatchString(*in.ResourceArn) {
+		if err := s.ownAnomalyObject(ctx, *in.ResourceArn); err != nil {
+			return nil, err
+		}
+	} else if _, err := s.readableCategory(ctx, *in.ResourceArn); err != nil {
 		return nil, err
 	}
 	have, err := s.cfg.Store.ResourceTags(ctx, *in.ResourceArn)

@@ -25,6 +25,10 @@ var (
 	errQuota = errors.New("service quota exceeded")
 	// errTooManyTags is more than 50 user tags on a resource.
 	errTooManyTags = errors.New("too many tags")
+	// errNoMonitor and errNoSubscription are an anomaly monitor or
+	// subscription that does not exist in the caller's account.
+	errNoMonitor      = errors.New("unknown anomaly monitor")
+	errNoSubscription = errors.New("unknown anomaly subscription")
 )
 
 // fail returns a failure of kind with the message msg.
@@ -52,7 +56,7 @@ func newAccessDenied(msg string) *awsjson.Error {
 // Operations that fail in the same ways.
 var (
 	// pagedOps take a page token.
-	pagedOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
+	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory"}
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
@@ -73,9 +77,15 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: errInvalid, To: []awsjson.Exception{{New: newValidation}}},
 	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: append(billingViewOps, categoryOps...)},
 	{Kind: errDenied, To: []awsjson.Exception{{New: newAccessDenied}}, Ops: append(tagOps, categoryWriteOps...)},
-	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}}, Ops: []string{"CreateCostCategoryDefinition"}},
-	{Kind: errTooManyTags, To: []awsjson.Exception{{New: NewTooManyTagsException}, {New: NewServiceQuotaExceededException}},
-		Ops: []string{"TagResource", "CreateCostCategoryDefinition"}},
+	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}, {New: NewLimitExceededException}},
+		Ops: []string{"CreateCostCategoryDefinition", "CreateAnomalyMonitor", "CreateAnomalySubscription", "UpdateAnomalySubscription"}},
+	{Kind: errNoMonitor, To: []awsjson.Exception{{New: NewUnknownMonitorException}}, Ops: []string{"GetAnomalyMonitors",
+		"UpdateAnomalyMonitor", "DeleteAnomalyMonitor", "CreateAnomalySubscription", "UpdateAnomalySubscription"}},
+	{Kind: errNoSubscription, To: []awsjson.Exception{{New: NewUnknownSubscriptionException}}, Ops: []string{"GetAnomalySubscriptions",
+		"UpdateAnomalySubscription", "DeleteAnomalySubscription"}},
+	{Kind: errTooManyTags, To: []awsjson.Exception{{New: NewTooManyTagsException}, {New: NewServiceQuotaExceededException},
+		{New: NewLimitExceededException}},
+		Ops: []string{"TagResource", "CreateCostCategoryDefinition", "CreateAnomalyMonitor", "CreateAnomalySubscription"}},
 	{Kind: backfill.ErrInProgress, To: []awsjson.Exception{{New: NewBackfillLimitExceededException}},
 		Ops: []string{"StartCostAllocationTagBackfill"}},
 	{Kind: errLimit, To: []awsjson.Exception{{New: NewLimitExceededException}}, Ops: []string{"StartCostAllocationTagBackfill"}},

@@ -26,6 +26,8 @@ type Store interface {
 	// The cost category operations keep definitions by month and the
 	// tags of cost categories.
 	store.CostCategoryStore
+	// The anomaly monitor and subscription operations keep their objects.
+	store.AnomalyStore
 }
 
 // Config wires a Service.

@@ -25,6 +25,7 @@ type Repositories struct {
 	Backfills  store.BackfillStore
 	Outbox     store.Outbox
 	Categories store.CostCategoryStore
+	Anomalies  store.AnomalyStore
 }
 
 // OpenRepositories opens the backend's store kept in dir, an empty directory
@@ -47,6 +48,7 @@ func RunRepositories(t *testing.T, open OpenRepositories) {
 		{"TagKeysByPayer", testTagKeysByPayer},
 		{"BackfillAttempts", testBackfillAttempts},
 		{"CostCategoryVersions", testCostCategoryVersions},
+		{"AnomalyObjects", testAnomalyObjects},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
