@@ -515,6 +515,15 @@ func (s *Service) ownCategory(ctx context.Context, payer, arn string) (category,
 	return c, nil
 }
 
+// readable returns every version of the categories the caller reads.
+func (s *Service) readable(ctx context.Context) ([]category, error) {
+	payers, err := s.categoryReaders(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.categories(ctx, payers)
+}
+
 // readableOn returns the categories the caller reads in the versions in
 // effect on effectiveOn (now by default).
 func (s *Service) readableOn(ctx context.Context, effectiveOn *string) ([]category, error) {
@@ -522,11 +531,7 @@ func (s *Service) readableOn(ctx context.Context, effectiveOn *string) ([]catego
 	if err != nil {
 		return nil, err
 	}
-	payers, err := s.categoryReaders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.categories(ctx, payers)
+	all, err := s.readable(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -635,11 +640,7 @@ func (s *Service) ListCostCategoryResourceAssociations(ctx context.Context, in *
 // readableCategory returns the current version of a category the caller
 // may read.
 func (s *Service) readableCategory(ctx context.Context, arn string) (category, error) {
-	payers, err := s.categoryReaders(ctx)
-	if err != nil {
-		return category{}, err
-	}
-	all, err := s.categories(ctx, payers)
+	all, err := s.readable(ctx)
 	if err != nil {
 		return category{}, err
 	}
@@ -762,11 +763,7 @@ func (s *Service) queryCategories(ctx context.Context) (query.Categories, error)
 	if defined, err := s.cfg.Store.CostCategories(ctx, ""); err != nil || len(defined) == 0 {
 		return nil, err
 	}
-	payers, err := s.categoryReaders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.categories(ctx, payers)
+	all, err := s.readable(ctx)
 	if err != nil {
 		return nil, err
 	}

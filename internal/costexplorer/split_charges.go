@@ -98,11 +98,7 @@ func (s *Service) SplitCharges(ctx context.Context, in SplitChargesRequest) (*Sp
 	if !slices.Contains(splitMetrics, metric) {
 		return nil, validation("Metric %q cannot be split: use one of %s", metric, strings.Join(splitMetrics, ", "))
 	}
-	payers, err := s.categoryReaders(ctx)
-	if err != nil {
-		return nil, err
-	}
-	all, err := s.categories(ctx, payers)
+	all, err := s.readable(ctx)
 	if err != nil {
 		return nil, err
 	}
