@@ -29,6 +29,8 @@ var (
 	// subscription that does not exist in the caller's account.
 	errNoMonitor      = errors.New("unknown anomaly monitor")
 	errNoSubscription = errors.New("unknown anomaly subscription")
+	// errNoData is a question the stored data cannot answer at all.
+	errNoData = errors.New("data unavailable")
 )
 
 // fail returns a failure of kind with the message msg.
@@ -57,10 +59,11 @@ func newAccessDenied(msg string) *awsjson.Error {
 var (
 	// pagedOps take a page token.
 	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
-		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory"}
+		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
+		"GetCostAndUsageComparisons", "GetCostComparisonDrivers"}
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
-		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}
+		"GetCostCategories", "GetCostForecast", "GetUsageForecast", "GetCostAndUsageComparisons", "GetCostComparisonDrivers"}
 	// tagOps manage cost allocation tags, which a linked account may not.
 	tagOps = []string{"ListCostAllocationTags", "UpdateCostAllocationTagsStatus", "StartCostAllocationTagBackfill",
 		"ListCostAllocationTagBackfillHistory"}
@@ -89,6 +92,7 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: backfill.ErrInProgress, To: []awsjson.Exception{{New: NewBackfillLimitExceededException}},
 		Ops: []string{"StartCostAllocationTagBackfill"}},
 	{Kind: errLimit, To: []awsjson.Exception{{New: NewLimitExceededException}}, Ops: []string{"StartCostAllocationTagBackfill"}},
+	{Kind: errNoData, To: []awsjson.Exception{{New: NewDataUnavailableException}}, Ops: []string{"GetApproximateUsageRecords"}},
 	{Kind: errUnits, To: []awsjson.Exception{{New: NewUnresolvableUsageUnitException}}, Ops: []string{"GetUsageForecast"}},
 	{Kind: forecast.ErrInsufficientHistory, To: []awsjson.Exception{{New: NewDataUnavailableException,
 		Msg: "there is not enough cost and usage history under this filter to forecast: at least 14 days are needed"}},

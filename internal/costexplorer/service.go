@@ -28,6 +28,8 @@ type Store interface {
 	store.CostCategoryStore
 	// The anomaly monitor and subscription operations keep their objects.
 	store.AnomalyStore
+	// GetApproximateUsageRecords counts records.
+	store.UsageRecordCounter
 }
 
 // Config wires a Service.
