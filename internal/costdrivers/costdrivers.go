@@ -61,6 +61,12 @@
 // cell add up to the cell's change exactly, and those of a group to the
 // group's change, to the last digit and so to the cent.
 //
+// The volume effect of usage whose rate did not change comes out as the
+// whole change only up to rounding: usage quantities reach the bill as
+// binary fractions, so C1/U1 and C0/U0 differ in their last digits. A rate
+// effect smaller than the caller's negligible amount (Tally: half a cent)
+// is such noise and is folded into the volume effect.
+//
 // Each driver carries a waterfall: USAGE_CHANGE goes from C0 to C0 + volume
 // and RATE_CHANGE from there to C1, so Comparison − Baseline is the impact
 // of every driver. Drivers with no impact are left out.
@@ -139,8 +145,10 @@ type Driver struct {
 
 // Decompose returns the drivers of cells, largest impact first, leaving out
 // those without impact. usageMetric says the metric is a usage quantity,
-// which has no rate. The impacts add up to Σ(Comp − Base) exactly.
-func Decompose(cells []Cell, usageMetric bool) []Driver {
+// which has no rate; rate effects smaller in size than negligible (nil:
+// none) are folded into the volume effect. The impacts add up to
+// Σ(Comp − Base) exactly.
+func Decompose(cells []Cell, usageMetric bool, negligible *big.Int) []Driver {
 	var out []Driver
 	for _, c := range cells {
 		c0, c1, u0, u1 := val(c.Base), val(c.Comp), val(c.UsageBase), val(c.UsageComp)
@@ -157,6 +165,9 @@ func Decompose(cells []Cell, usageMetric bool) []Driver {
 		volume := change
 		if !usageMetric && u0.Sign() != 0 && u1.Sign() != 0 {
 			volume = divRound(new(big.Int).Mul(new(big.Int).Sub(u1, u0), c0), u0)
+			if rate := new(big.Int).Sub(change, volume); negligible != nil && rate.CmpAbs(negligible) < 0 {
+				volume = change
+			}
 		}
 		mid := new(big.Int).Add(c0, volume)
 		out = append(out,

@@ -69,6 +69,10 @@ func (s *Service) GetCostComparisonDrivers(ctx context.Context, in *GetCostCompa
 	return out, nil
 }
 
+// halfCent is the smallest rate effect worth a driver of its own, in units
+// of 10^-billing.Scale: smaller ones are rounding (see costdrivers).
+var halfCent = new(big.Int).Quo(new(big.Int).Exp(big.NewInt(10), big.NewInt(billing.Scale-2), nil), big.NewInt(2))
+
 // driverEntry is one group, SERVICE and USAGE_TYPE with its cells by
 // RECORD_TYPE.
 type driverEntry struct {
@@ -120,7 +124,7 @@ func entryDrivers(c *comparison, cells []*compareCell, usageMetric bool) []CostD
 		}
 	}
 	var out []CostDriver
-	for _, d := range costdrivers.Decompose(in, usageMetric) {
+	for _, d := range costdrivers.Decompose(in, usageMetric, halfCent) {
 		m := map[string]ComparisonMetricValue{string(c.metric): c.value(pair{base: query.Value{Amount: d.Baseline},
 			comp: query.Value{Amount: d.Compared}})}
 		if d.Usage && !usageMetric {

@@ -287,6 +287,36 @@ const scenarios = {
     return out;
   },
 
+  // "Why did our bill change?": two months side by side, then the drivers
+  // of the group with the largest change.
+  async compare(page, p) {
+    const out = {};
+    await page.goto(`${base}/compare`);
+    await ready(page);
+    await page.fill('[data-testid=compare-baseline]', p.baseline);
+    await page.dispatchEvent('[data-testid=compare-baseline]', 'change');
+    await ready(page);
+    await page.fill('[data-testid=compare-comparison]', p.comparison);
+    await page.dispatchEvent('[data-testid=compare-comparison]', 'change');
+    await ready(page);
+    await page.selectOption('[data-testid=compare-group]', p.group);
+    await ready(page);
+    out.rows = await page.evaluate(() => [...document.querySelectorAll('[data-testid=compare-table] tbody tr')].map((tr) => ({
+      key: tr.dataset.key, amounts: [...tr.querySelectorAll('td[data-amount]')].map((td) => td.dataset.amount) })));
+    out.total = await page.locator('[data-testid=total-difference]').getAttribute('data-amount');
+    await page.click('[data-testid=compare-table] tbody tr:first-child');
+    await page.waitForSelector('[data-testid=drivers-table], [data-testid=drivers-box] .notice', { timeout: TIMEOUT });
+    await ready(page);
+    out.selected = await page.locator('[data-testid=compare-table] tbody tr.selected').getAttribute('data-key');
+    out.driversSum = await page.locator('[data-testid=drivers-sum]').getAttribute('data-amount');
+    out.driversText = (await page.locator('[data-testid=drivers-sum]').textContent()).trim();
+    out.types = await page.locator('[data-testid=driver-types] [data-type]').evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [e.dataset.type, e.dataset.amount])));
+    out.url = await page.evaluate(() => location.pathname + location.search);
+    await shot(page, 'compare-drivers');
+    return out;
+  },
+
   // The points a new user met (issue 12): hourly axis labels, the y axis,
   // the average per period, the budget badge against the Budgets page.
   async fidelity(page, p) {
