@@ -226,6 +226,67 @@ func TestComparisons(t *testing.T) {
 		}
 	})
 
+	t.Run("shapes", func(t *testing.T) {
+		// Without GroupBy: only the total.
+		res, err := ce.GetCostAndUsageComparisons(ctx, &costexplorer.GetCostAndUsageComparisonsInput{BaselineTimePeriod: jan,
+			ComparisonTimePeriod: feb, MetricForComparison: aws.String("UnblendedCost")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := table(t, `SELECT 'd', sum(CASE month WHEN '2026-02' THEN cost ELSE -cost END) FROM li`)["d"]
+		if len(res.CostAndUsageComparisons) != 0 || rat(t, aws.ToString(res.TotalCostAndUsage["UnblendedCost"].Difference)).FloatString(10) != want {
+			t.Errorf("without GroupBy: %d comparisons, total %+v, want none and %s", len(res.CostAndUsageComparisons), res.TotalCostAndUsage, want)
+		}
+		// A filter and two groups: one account's usage, by region and charge type.
+		var acct string
+		for a := range differences {
+			acct = a
+			break
+		}
+		res, err = ce.GetCostAndUsageComparisons(ctx, &costexplorer.GetCostAndUsageComparisonsInput{BaselineTimePeriod: jan,
+			ComparisonTimePeriod: feb, MetricForComparison: aws.String("UnblendedCost"),
+			Filter: &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionLinkedAccount, Values: []string{acct}}},
+			GroupBy: []types.GroupDefinition{{Type: types.GroupDefinitionTypeDimension, Key: aws.String("RECORD_TYPE")},
+				{Type: types.GroupDefinitionTypeDimension, Key: aws.String("LINKED_ACCOUNT")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, c := range res.CostAndUsageComparisons {
+			if len(c.CostAndUsageSelector.And) != 2 || aws.ToString((*string)(&c.CostAndUsageSelector.And[1].Dimensions.Key)) != "LINKED_ACCOUNT" {
+				t.Fatalf("selector %+v", c.CostAndUsageSelector)
+			}
+			if d := rat(t, aws.ToString(c.Metrics["UnblendedCost"].Difference)); d.Sign() != 0 {
+				got[c.CostAndUsageSelector.And[0].Dimensions.Values[0]] = d.FloatString(10)
+			}
+		}
+		wantTypes := table(t, `SELECT CASE line_item_line_item_type WHEN 'RIFee' THEN 'Recurring'
+				WHEN 'EdpDiscount' THEN 'Enterprise Discount Program Discount'
+				WHEN 'Fee' THEN CASE WHEN coalesce(reservation_reservation_a_r_n, '') <> '' THEN 'Upfront'
+					WHEN line_item_product_code LIKE 'AWSSupport%' THEN 'Support' ELSE 'Other out-of-cycle charges' END
+				ELSE line_item_line_item_type END,
+			sum(CASE month WHEN '2026-02' THEN cost ELSE -cost END) FROM li WHERE line_item_usage_account_id = '`+acct+`' GROUP BY ALL`)
+		if diff := cmp.Diff(wantTypes, got); diff != "" {
+			t.Errorf("account %s by record type (-raw +tally):\n%s", acct, diff)
+		}
+		// Drivers of a usage metric: usage changes, no rates.
+		drv, err := ce.GetCostComparisonDrivers(ctx, &costexplorer.GetCostComparisonDriversInput{BaselineTimePeriod: jan,
+			ComparisonTimePeriod: feb, MetricForComparison: aws.String("UsageQuantity")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(drv.CostComparisonDrivers) == 0 {
+			t.Fatal("no drivers of UsageQuantity")
+		}
+		for _, e := range drv.CostComparisonDrivers {
+			for _, d := range e.CostDrivers {
+				if aws.ToString(d.Type) == "RATE_CHANGE" {
+					t.Errorf("a usage metric has a rate change: %+v", d)
+				}
+			}
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		midMonth := &types.DateInterval{Start: aws.String("2026-01-15"), End: aws.String("2026-02-15")}
 		twoMonths := &types.DateInterval{Start: aws.String("2026-01-01"), End: aws.String("2026-03-01")}
