@@ -141,7 +141,7 @@ export async function render(app, main) {
       h('div', { className: 'stat' }, h('div', { className: 'stat-label' }, 'Difference'),
         h('div', { className: `stat-value ${total.diff > 0n ? 'up' : total.diff < 0n ? 'down' : ''}`, 'data-testid': 'total-difference',
           'data-amount': money.plain(total.diff) }, `${signed(total.diff, total.unit)} (${pct(total)})`))),
-    rows.length === 0 ? notice('info', 'Neither month has cost or usage in your data.') : h('div', { className: 'scroll' },
+    rows.length === 0 ? notice('info', 'Neither month has cost or usage in your data.') : h('div', { className: 'table-box' }, h('div', { className: 'scroll' },
       h('table', { className: 'data compare', 'data-testid': 'compare-table' },
         h('thead', {}, h('tr', {}, head.map((t, i) => h('th', { className: i ? 'num' : 'sticky' }, i ? t : dimensionLabel(st.group))))),
         h('tbody', {}, rows.map((r) => h('tr', { 'data-key': r.key, className: r.key === st.selected ? 'selected' : '', tabIndex: 0,
@@ -156,7 +156,7 @@ export async function render(app, main) {
           h('td', { className: 'num', 'data-amount': money.plain(total.base) }, money.format(total.base, total.unit)),
           h('td', { className: 'num', 'data-amount': money.plain(total.comp) }, money.format(total.comp, total.unit)),
           h('td', { className: 'num', 'data-amount': money.plain(total.diff) }, signed(total.diff, total.unit)),
-          h('td', { className: 'num' }, pct(total)))))));
+          h('td', { className: 'num' }, pct(total))))))));
   const picked = rows.find((r) => r.key === st.selected);
   if (!picked) {
     replace(driversBox, rows.length ? h('p', { className: 'muted' }, 'Pick a row to see the drivers of its change.') : null);
@@ -215,15 +215,15 @@ function drawDrivers(box, picked, entries, st) {
     h('div', { className: 'driver-types', 'data-testid': 'driver-types' }, [...byType.entries()].map(([t, v]) =>
       h('span', { className: `badge ${v > 0n ? 'badge-bad' : 'badge-ok'}`, 'data-type': t, 'data-amount': money.plain(v) },
         `${DRIVER_NAMES[t] || t} ${signed(v, unit)}`))),
-    drivers.length === 0 ? notice('info', 'Nothing changed.') : h('div', { className: 'scroll' },
+    drivers.length === 0 ? notice('info', 'Nothing changed.') : h('div', { className: 'table-box' }, h('div', { className: 'scroll' },
       h('table', { className: 'data', 'data-testid': 'drivers-table' },
         h('thead', {}, h('tr', {}, ['Driver', 'Service', 'Usage type / charge', 'Usage', 'Impact'].map((t, i) =>
           h('th', { className: i >= 3 ? 'num' : '' }, t)))),
         h('tbody', {}, drivers.slice(0, 200).map((d) => h('tr', { 'data-type': d.type },
           h('td', { title: d.type }, DRIVER_NAMES[d.type] || d.type),
-          h('td', {}, d.service),
-          h('td', {}, d.name, d.name !== d.usageType && d.usageType ? h('span', { className: 'muted' }, ` · ${d.usageType}`) : null),
-          h('td', { className: 'num muted' }, d.usage ? `${money.fixed(d.usage.base)} → ${money.fixed(d.usage.comp)} ${d.usage.unit !== 'N/A' ? d.usage.unit : ''}` : ''),
-          h('td', { className: `num ${d.diff > 0n ? 'up' : d.diff < 0n ? 'down' : ''}`, 'data-amount': money.plain(d.diff) }, signed(d.diff, unit))))))),
+          h('td', { className: 'wrap' }, d.service),
+          h('td', { className: 'wrap' }, d.name, d.name !== d.usageType && d.usageType && d.usageType !== 'NoUsageType' ? h('span', { className: 'muted' }, ` · ${d.usageType}`) : null),
+          h('td', { className: 'num muted wrap' }, d.usage ? `${money.fixed(d.usage.base)} → ${money.fixed(d.usage.comp)} ${d.usage.unit !== 'N/A' ? d.usage.unit : ''}` : ''),
+          h('td', { className: `num ${d.diff > 0n ? 'up' : d.diff < 0n ? 'down' : ''}`, 'data-amount': money.plain(d.diff) }, signed(d.diff, unit)))))))),
     drivers.length > 200 ? h('p', { className: 'muted' }, `The 200 largest of ${drivers.length} drivers are shown; the sum above counts them all.`) : null);
 }
