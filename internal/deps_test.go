@@ -30,11 +30,11 @@ var allowed = map[string][]string{
 	"internal/auth":            {},
 	"internal/profile":         {},
 	"internal/forecast":        {},
-	"internal/costdrivers":     {},
 	"internal/sigv4":           {},
 	"internal/awsjson":         {},
 	"internal/pager":           {},
 	"internal/sdkhttp":         {},
+	"internal/costdrivers":     {},
 	"internal/notify/smtptest": {},
 
 	// The storage contracts, and their backends: backends import the
