@@ -30,8 +30,6 @@ var (
 	// subscription that does not exist in the caller's account.
 	errNoMonitor      = errors.New("unknown anomaly monitor")
 	errNoSubscription = errors.New("unknown anomaly subscription")
-	// errNoData is a question the stored data cannot answer at all.
-	errNoData = errors.New("data unavailable")
 )
 
 // fail returns a failure of kind with the message msg.

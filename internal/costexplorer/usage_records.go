@@ -2,11 +2,16 @@ package costexplorer
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/store"
 )
+
+// errNoData is a question the stored data cannot answer at all, such as an
+// estimate before anything was ingested (DataUnavailableException).
+var errNoData = errors.New("no billing data")
 
 // GetApproximateUsageRecords implements the AWS Cost Explorer operation of
 // that name: an estimate of how many records hourly data (ApproximationDimension
