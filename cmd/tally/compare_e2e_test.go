@@ -312,6 +312,9 @@ func TestComparisons(t *testing.T) {
 			{"forged token", costexplorer.GetCostAndUsageComparisonsInput{BaselineTimePeriod: jan, ComparisonTimePeriod: feb,
 				MetricForComparison: aws.String("UnblendedCost"), GroupBy: byAccount, NextPageToken: aws.String("eyJyIjoiYSJ9.forged")},
 				"InvalidNextTokenException"},
+			{"forged token without GroupBy", costexplorer.GetCostAndUsageComparisonsInput{BaselineTimePeriod: jan, ComparisonTimePeriod: feb,
+				MetricForComparison: aws.String("UnblendedCost"), NextPageToken: aws.String("eyJyIjoiYSJ9.forged")},
+				"InvalidNextTokenException"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := ce.GetCostAndUsageComparisons(ctx, &tc.in)

@@ -38,11 +38,14 @@ func (s *Service) GetCostAndUsageComparisons(ctx context.Context, in *GetCostAnd
 	}
 	out := &GetCostAndUsageComparisonsResponse{CostAndUsageComparisons: []CostAndUsageComparison{},
 		TotalCostAndUsage: map[string]ComparisonMetricValue{string(c.metric): c.value(total)}}
+	p := pages[int](ctx, s, "GetCostAndUsageComparisons", in)
 	if len(c.groups) == 0 {
-		return out, nil
+		// One page only, but a token must still be one of ours.
+		_, err := p.Start()
+		return out, err
 	}
 	sortByChange(cells, func(cl *compareCell) *big.Int { return cl.values[0].diff() })
-	page, next, err := pager.Slice(pages[int](ctx, s, "GetCostAndUsageComparisons", in), cells, c.size)
+	page, next, err := pager.Slice(p, cells, c.size)
 	if err != nil {
 		return nil, err
 	}
