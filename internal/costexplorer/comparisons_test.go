@@ -88,6 +88,29 @@ func TestComparisonsByAccount(t *testing.T) {
 		t.Errorf("drivers of the other payer (-want +got):\n%s", diff)
 	}
 
+	// Grouping by a dimension the drivers add anyway, or by RECORD_TYPE,
+	// changes the selectors, not the drivers.
+	for _, key := range []string{"USAGE_TYPE", "RECORD_TYPE", "SERVICE"} {
+		out, err := env.client("linked").GetCostComparisonDrivers(ctx, &cesdk.GetCostComparisonDriversInput{BaselineTimePeriod: oct,
+			ComparisonTimePeriod: novI, MetricForComparison: aws.String("UnblendedCost"),
+			GroupBy: []cetypes.GroupDefinition{{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String(key)}}})
+		if err != nil {
+			t.Fatalf("drivers by %s: %v", key, err)
+		}
+		var types []string
+		for _, e := range out.CostComparisonDrivers {
+			if e.CostSelector.And[0].Dimensions.Key != cetypes.Dimension(key) {
+				t.Errorf("drivers by %s: selector starts with %s", key, e.CostSelector.And[0].Dimensions.Key)
+			}
+			for _, d := range e.CostDrivers {
+				types = append(types, aws.ToString(d.Type)+" "+aws.ToString(d.Metrics["UnblendedCost"].Difference))
+			}
+		}
+		if diff := cmp.Diff([]string{"RATE_CHANGE 8", "USAGE_CHANGE 1"}, types); diff != "" {
+			t.Errorf("drivers by %s (-want +got):\n%s", key, diff)
+		}
+	}
+
 	// The primary billing view of one's own account only.
 	view := func(key, arn string) error {
 		_, err := env.client(key).GetCostAndUsageComparisons(ctx, &cesdk.GetCostAndUsageComparisonsInput{BaselineTimePeriod: oct,
