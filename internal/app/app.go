@@ -53,6 +53,9 @@ type Config struct {
 	// Webhooks are URLs that receive every budget alert (see
 	// budgets.Config.Webhooks); Jobs.Senders must deliver store.Webhook.
 	Webhooks []string
+	// Actions carries out budget actions in AWS; nil runs them in dry run
+	// (budgets.Config.Executor).
+	Actions budgets.Executor
 }
 
 // App is an open Tally: the store of a data directory and the services over
@@ -101,7 +104,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
 		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
 	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
-		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
+		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks, Executor: cfg.Actions})
 	return a, nil
 }
 
