@@ -59,8 +59,8 @@ func TestKill9DuringBudgetAction(t *testing.T) {
 	go func() {
 		_, err := c.CreateBudgetAction(ctx, &bsdk.CreateBudgetActionInput{AccountId: account, BudgetName: aws.String("tiny"),
 			NotificationType: btypes.NotificationTypeActual, ActionType: btypes.ActionTypeIam,
-			ActionThreshold: &btypes.ActionThreshold{ActionThresholdType: btypes.ThresholdTypePercentage, ActionThresholdValue: 1},
-			Definition: &btypes.Definition{IamActionDefinition: &btypes.IamActionDefinition{PolicyArn: aws.String(policy), Roles: []string{"dev"}}},
+			ActionThreshold:  &btypes.ActionThreshold{ActionThresholdType: btypes.ThresholdTypePercentage, ActionThresholdValue: 1},
+			Definition:       &btypes.Definition{IamActionDefinition: &btypes.IamActionDefinition{PolicyArn: aws.String(policy), Roles: []string{"dev"}}},
 			ExecutionRoleArn: aws.String("arn:aws:iam::" + aws.ToString(account) + ":role/budgets"), ApprovalModel: btypes.ApprovalModelAuto,
 			Subscribers: []btypes.Subscriber{{SubscriptionType: btypes.SubscriptionTypeEmail, Address: aws.String("ops@example.com")}}})
 		created <- err

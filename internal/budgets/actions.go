@@ -186,9 +186,9 @@ func (a *action) dryRun(ru *run) string {
 		}
 		calls := make([]string, len(ru.Steps))
 		for i, st := range ru.Steps {
-			calls[i] = st.String()
+			calls[i] = st.describe()
 		}
-		what = "undo what the execution did: " + strings.Join(calls, "; ")
+		what = strings.Join(calls, "; ")
 	case d.IamActionDefinition != nil:
 		var targets []string
 		for _, l := range []struct {

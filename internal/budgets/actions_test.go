@@ -132,7 +132,7 @@ func TestAutomaticAction(t *testing.T) {
 		t.Errorf("after evaluation the reversed action is %s, want REVERSE_SUCCESS", got)
 	}
 	hist = actionHistory(t, c, "b", id)
-	if n := len(hist); n != 5 || !strings.Contains(hist[4], "would undo what the execution did: iam:DetachRolePolicy arn:aws:iam::111111111111:policy/deny-all dev") {
+	if n := len(hist); n != 5 || !strings.Contains(hist[4], "would detach IAM policy arn:aws:iam::111111111111:policy/deny-all from role dev, as role") {
 		t.Errorf("history after reversal: %q", hist)
 	}
 

@@ -62,6 +62,25 @@ func (s Step) String() string {
 	}
 }
 
+// describe says in words what the step does.
+func (s Step) describe() string {
+	kind := map[string]string{"AttachRolePolicy": "role", "AttachGroupPolicy": "group", "AttachUserPolicy": "user",
+		"DetachRolePolicy": "role", "DetachGroupPolicy": "group", "DetachUserPolicy": "user"}[s.Op]
+	switch {
+	case s.Service == "iam" && strings.HasPrefix(s.Op, "Attach"):
+		return fmt.Sprintf("attach IAM policy %s to %s %s", s.Policy, kind, s.Target)
+	case s.Service == "iam":
+		return fmt.Sprintf("detach IAM policy %s from %s %s", s.Policy, kind, s.Target)
+	case s.Op == "AttachPolicy":
+		return fmt.Sprintf("attach service control policy %s to %s", s.Policy, s.Target)
+	case s.Op == "DetachPolicy":
+		return fmt.Sprintf("detach service control policy %s from %s", s.Policy, s.Target)
+	case isUndo(s):
+		return fmt.Sprintf("start instance %s again in %s (%s)", s.Target, s.Region, s.Document)
+	}
+	return fmt.Sprintf("stop instance %s in %s (%s)", s.Target, s.Region, s.Document)
+}
+
 // Answer is AWS's answer to a successful step.
 type Answer struct {
 	// RequestID is the request ID of AWS's response.
