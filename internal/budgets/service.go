@@ -44,6 +44,11 @@ type Config struct {
 	// Executor carries out budget actions in AWS; nil runs them in dry
 	// run, recorded as such.
 	Executor Executor
+	// Categories returns the cost categories defined through Cost
+	// Explorer (CreateCostCategoryDefinition) that a budget of account
+	// reads; all is set for budgets of the built-in test identity, which
+	// reads every payer's. Nil reads only categories in the billing data.
+	Categories func(ctx context.Context, account string, all bool) (query.Categories, error)
 }
 
 // Service implements the Budgets operations. Budget actions run through
