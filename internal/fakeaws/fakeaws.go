@@ -7,6 +7,9 @@
 // which instances run, which automations started — so tests can assert
 // what a budget action did and undid, and it records every call.
 //
+// It also answers STS AssumeRole (query protocol) for the roles it knows,
+// with temporary keys whose calls it records as the role's (Call.Role).
+//
 // It answers as AWS documents: attaching an IAM policy twice succeeds;
 // attaching an SCP twice is DuplicatePolicyAttachmentException; detaching
 // what is not attached is NoSuchEntity (IAM) or PolicyNotAttachedException
@@ -35,13 +38,18 @@ type Call struct {
 	Service   string // iam, organizations, ssm
 	Op        string
 	AccessKey string
-	Region    string
+	// Role is the ARN of the role whose temporary key (from AssumeRole)
+	// signed the call, "" for other keys.
+	Role   string
+	Region string
 	// Target is the role, group, user, target or instance the call is about;
 	// Policy the policy ARN or ID; Document the automation document.
 	Target, Policy, Document string
 	RequestID                string
 	// Err is the error code answered, "" for success.
 	Err string
+	// Note is the temporary access key an AssumeRole handed out.
+	Note string
 }
 
 // Execution is an automation execution started with StartAutomationExecution.
@@ -68,12 +76,16 @@ type Server struct {
 	failures   map[string]string
 	hold       map[string]chan struct{}
 	seq        int
+	// sessions maps the temporary access keys AssumeRole handed out to
+	// their role ARNs.
+	sessions map[string]string
 }
 
 // New returns an empty fake.
 func New() *Server {
 	return &Server{iam: map[string]map[string]bool{}, iamPolicies: map[string]bool{}, scp: map[string]map[string]bool{},
-		scpPolicies: map[string]bool{}, instances: map[string]string{}, failures: map[string]string{}, hold: map[string]chan struct{}{}}
+		scpPolicies: map[string]bool{}, instances: map[string]string{}, failures: map[string]string{}, hold: map[string]chan struct{}{},
+		sessions: map[string]string{}}
 }
 
 // AddRole, AddGroup and AddUser create IAM entities; AddPolicy an IAM
@@ -248,7 +260,13 @@ func (s *Server) serveQuery(w http.ResponseWriter, r *http.Request, c *Call, bod
 	}
 	c.Op, c.Policy = form.Get("Action"), form.Get("PolicyArn")
 	s.mu.Lock()
+	c.Role = s.sessions[c.AccessKey]
 	id := s.begin(c)
+	if c.Op == "AssumeRole" {
+		c.Service = "sts"
+		s.assumeRole(w, c, form)
+		return
+	}
 	e := s.iamCall(c, form)
 	s.finish(c, e)
 	w.Header().Set("Content-Type", "text/xml")
@@ -301,8 +319,39 @@ func (s *Server) iamCall(c *Call, form url.Values) *apiError {
 	return nil
 }
 
+// assumeRole answers STS AssumeRole; the caller holds s.mu, which it
+// releases.
+func (s *Server) assumeRole(w http.ResponseWriter, c *Call, form url.Values) {
+	arn := form.Get("RoleArn")
+	c.Target = arn
+	name := arn[strings.LastIndex(arn, "/")+1:]
+	var e *apiError
+	if _, ok := s.iam["role/"+name]; !ok || !strings.Contains(arn, ":role/") {
+		e = &apiError{http.StatusForbidden, "AccessDenied", "Not authorized to perform sts:AssumeRole on " + arn}
+	} else if e = s.injected(c); e == nil {
+		key := fmt.Sprintf("ASIAFAKE%012d", s.seq)
+		s.sessions[key] = arn
+		c.Note = key
+	}
+	s.finish(c, e)
+	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("X-Amzn-Requestid", c.RequestID)
+	if e != nil {
+		w.WriteHeader(e.status)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>%s</RequestId></ErrorResponse>`,
+			e.code, xmlEscape(e.message), c.RequestID)
+		return
+	}
+	fmt.Fprintf(w, `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials>`+
+		`<AccessKeyId>%s</AccessKeyId><SecretAccessKey>fake-secret</SecretAccessKey><SessionToken>fake-token</SessionToken>`+
+		`<Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>%s</Arn><AssumedRoleId>AROAFAKE:%s</AssumedRoleId>`+
+		`</AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>%s</RequestId></ResponseMetadata></AssumeRoleResponse>`,
+		c.Note, xmlEscape(arn), xmlEscape(form.Get("RoleSessionName")), c.RequestID)
+}
+
 func (s *Server) serveJSON(w http.ResponseWriter, c *Call, body []byte, op func(*Call, []byte) (any, *apiError)) {
 	s.mu.Lock()
+	c.Role = s.sessions[c.AccessKey]
 	id := s.begin(c)
 	out, e := op(c, body)
 	s.finish(c, e)
