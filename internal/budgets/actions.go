@@ -20,14 +20,14 @@ import (
 // Budget actions live in their budget's document, like its notifications,
 // and their histories in the store beside it (store.ActionEvent): an
 // action's status, the events that led to it and the alerts it sends are
-// stored in the one transaction that stores the budget's evaluation
-// (PutBudgetEvents), so a crossed threshold executes an AUTOMATIC action
-// once per budget period even across a crash (the evaluation either stored
-// EXECUTION_SUCCESS with its history, or stored nothing and runs again).
+// stored in the transaction that stores the budget's evaluation
+// (PutBudgetEvents). A crossed threshold begins an AUTOMATIC action's
+// execution in that transaction; its AWS calls and their outcome follow
+// (run.go), so it executes once per budget period even across a crash.
 //
-// Tally runs actions in dry run only: it has no credentials for IAM,
-// Organizations or SSM, so an execution records what it would have done,
-// marked as a dry run in the history, and changes nothing in AWS.
+// Without an Executor actions run in dry run: an execution records what it
+// would have done, marked as a dry run in the history, and changes nothing
+// in AWS.
 
 // MaxActionsPerBudget is the most actions a budget can have, Tally's limit
 // (CreationLimitExceededException beyond it).
