@@ -2,7 +2,10 @@ package budgets_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -386,5 +389,46 @@ func TestActionResumesAfterCrash(t *testing.T) {
 	}
 	if i := slices.IndexFunc(e.queued(), func(m store.Pending) bool { return m.Address == "ops@example.com" }); i < 0 {
 		t.Error("no alert of the execution")
+	}
+}
+
+// TestActionCLIInAWS drives a MANUAL SCP action with the aws CLI: it waits,
+// the CLI approves it, the SCP is attached, and the CLI reads the call with
+// its request ID in the history.
+func TestActionCLIInAWS(t *testing.T) {
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		if os.Getenv("TALLY_REQUIRE_AWS_CLI") != "" {
+			t.Fatal("aws CLI not found and TALLY_REQUIRE_AWS_CLI is set")
+		}
+		t.Skip("aws CLI not installed")
+	}
+	e := newAWSEnv(t)
+	id := e.create(scpAction(50, btypes.ApprovalModelManual))
+	e.spend()
+	run := func(args ...string) map[string]any {
+		t.Helper()
+		cmd := exec.Command(bin, append([]string{"budgets", "--endpoint-url", e.url, "--output", "json"}, args...)...)
+		cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=alice", "AWS_SECRET_ACCESS_KEY=alice", "AWS_DEFAULT_REGION=us-east-1",
+			"AWS_PAGER=", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("aws budgets %s: %v\n%s", args[0], err, out)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return got
+	}
+	common := []string{"--account-id", alice, "--budget-name", "b", "--action-id", id}
+	run(append([]string{"execute-budget-action", "--execution-type", "APPROVE_BUDGET_ACTION"}, common...)...)
+	if got := e.fake.Attached("ou-abcd-12345678"); !cmp.Equal(got, []string{scpID}) {
+		t.Errorf("OU has %q attached", got)
+	}
+	hist := run(append([]string{"describe-budget-action-histories"}, common...)...)
+	b, _ := json.Marshal(hist)
+	if calls := e.fake.Calls(); len(calls) != 1 || !strings.Contains(string(b), "organizations:AttachPolicy p-deny1234 ou-abcd-12345678: ok, request ID "+calls[0].RequestID) {
+		t.Errorf("history %s, calls %+v", b, calls)
 	}
 }
