@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/budgets"
 	btypes "github.com/aws/aws-sdk-go-v2/service/budgets/types"
 
+	"github.com/tallyhq/tally/internal/fakeaws"
 	"github.com/tallyhq/tally/internal/web/e2e"
 )
 
@@ -168,4 +169,62 @@ func (h *webhookReceiver) bodies() []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return append([]string(nil), h.posts...)
+}
+
+// TestBrowserBudgetActionsInAWS runs the same page steps against a server
+// whose actions call a local IAM (internal/fakeaws): approving attaches the
+// policy for real, reversing detaches it, no dry-run note is shown, and the
+// history on the page lists each call with AWS's request ID.
+func TestBrowserBudgetActionsInAWS(t *testing.T) {
+	// Not parallel: the secret of the actions key is an environment variable.
+	if testing.Short() {
+		t.Skip("browser tests are not short")
+	}
+	b := e2e.Require(t)
+	fake := fakeaws.New()
+	fake.AddRole("Developers")
+	fake.AddPolicy("arn:aws:iam::aws:policy/AWSDenyAll")
+	aws_ := httptest.NewServer(fake)
+	defer aws_.Close()
+	t.Setenv("TALLY_ACTIONS_SECRET_ACCESS_KEY", "secret")
+	inst := start(t, browserNow, "--actions-endpoint", aws_.URL, "--actions-access-key-id", "tally-actions")
+	inst.ingest(t, uiSynthExport(t, browserNow))
+	ctx := context.Background()
+	bc := inst.budgets("test", "test")
+	acct := aws.String(inst.app.TestAccount("")())
+	if _, err := bc.CreateBudget(ctx, &budgets.CreateBudgetInput{AccountId: acct, Budget: &btypes.Budget{
+		BudgetName: aws.String("Tiny"), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+		BudgetLimit: &btypes.Spend{Amount: aws.String("1"), Unit: aws.String("USD")}}}); err != nil {
+		t.Fatalf("CreateBudget: %v", err)
+	}
+	res := b.Run(t, inst.url, e2e.Scenario{Name: "budget-actions", Params: map[string]any{
+		"budget": "Tiny", "roles": "Developers", "threshold": "100", "approval": "MANUAL", "email": "finops@example.com"}})
+	type row struct {
+		ID, Status, DryRun string
+	}
+	var got struct {
+		Approved, Reversed []row
+		History            [][]string
+	}
+	uiDecode(t, res["budget-actions"], &got)
+	if len(got.Approved) != 1 || got.Approved[0].Status != "EXECUTION_SUCCESS" || got.Approved[0].DryRun != "" {
+		t.Errorf("after approval: %+v, want EXECUTION_SUCCESS without a dry-run note", got.Approved)
+	}
+	if len(got.Reversed) != 1 || got.Reversed[0].Status != "REVERSE_SUCCESS" {
+		t.Errorf("after reversal: %+v", got.Reversed)
+	}
+	calls := fake.Calls()
+	if len(calls) != 2 || calls[0].Op != "AttachRolePolicy" || calls[1].Op != "DetachRolePolicy" || len(fake.Attached("role/Developers")) != 0 {
+		t.Fatalf("AWS saw %+v", calls)
+	}
+	var shown []string
+	for _, r := range got.History {
+		shown = append(shown, r[3])
+	}
+	page := strings.Join(shown, "\n")
+	for _, c := range calls {
+		if !strings.Contains(page, "iam:"+c.Op) || !strings.Contains(page, "request ID "+c.RequestID) {
+			t.Errorf("the page's history lacks %s with request ID %s:\n%s", c.Op, c.RequestID, page)
+		}
+	}
 }

@@ -236,7 +236,7 @@ func (a *action) finish(r *record, now time.Time, results []callResult, dryRun b
 	case dryRun:
 		status, msg = st[1], a.dryRun(ru)
 	default:
-		status, msg = st[1], fmt.Sprintf("%s succeeded: %d AWS call(s) made as role %s", ru.Kind, len(results), a.RoleARN)
+		status, msg = st[1], fmt.Sprintf("%s succeeded: %d AWS call(s) made", ru.Kind, len(results))
 	}
 	if ru.Kind == runReset && failed == nil {
 		msg = ru.Why + "; " + msg
