@@ -294,6 +294,11 @@ func token(actionID string, ru *run, i int) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
+// stepTimeout bounds one AWS call with its retries, so that an action is
+// not left in progress (locked) by a call that never ends; a timed-out
+// call fails the run, which can be retried.
+const stepTimeout = 2 * time.Minute
+
 // settle makes the calls of the runs that r's actions have begun and
 // stores their outcomes. It is called without s.mu, after the change that
 // began them was stored.
@@ -334,7 +339,9 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 	for i, st := range ru.Steps {
 		c := callResult{step: st}
 		if s.cfg.Executor != nil {
-			c.answer, c.err = s.cfg.Executor.Do(ctx, role, st, token(id, ru, i))
+			callCtx, cancel := context.WithTimeout(ctx, stepTimeout)
+			c.answer, c.err = s.cfg.Executor.Do(callCtx, role, st, token(id, ru, i))
+			cancel()
 		}
 		results = append(results, c)
 		if c.err != nil {
