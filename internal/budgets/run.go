@@ -328,7 +328,7 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 	}()
 
 	s.mu.Lock()
-	r, a, err := s.stored(ctx, account, budget, id)
+	_, a, err := s.stored(ctx, account, budget, id)
 	s.mu.Unlock()
 	if err != nil || a == nil || a.Run == nil {
 		s.logRunError(err, account, budget, id)
@@ -351,7 +351,7 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, a, err = s.stored(ctx, account, budget, id)
+	r, a, err := s.stored(ctx, account, budget, id)
 	if err != nil || a == nil || a.Run == nil || a.Run.Seq != ru.Seq {
 		s.logRunError(err, account, budget, id)
 		return
