@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
+	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/tallyhq/tally/internal/synth"
+)
+
+// TestPurchaseRecommendations asks for Reserved Instance and Savings Plans
+// recommendations through the SDK over a synthetic organisation and checks
+// them against SQL over the raw CUR 2.0 Parquet, written from AWS's
+// definitions (internal/recommend's doc) and not from Tally's code: the rates
+// are read from the raw columns and the best count and commitment are found
+// by brute force in SQL.
+func TestPurchaseRecommendations(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("generates and ingests an organisation")
+	}
+	gen := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	out := t.TempDir()
+	if _, err := synth.Generate(context.Background(), synth.Config{Out: out, Format: synth.FormatCUR2, Seed: 1, Rows: 120_000, Months: 6, Now: gen}); err != nil {
+		t.Fatal(err)
+	}
+	// Ask on 1 March: February's on-demand usage is the look-back, and the
+	// reservation bought in January and the Savings Plan of February have rates.
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	inst := start(t, now, "--profile", "unlimited")
+	inst.ingest(t, out)
+	ce := inst.ce("test", "test")
+	ctx := context.Background()
+	raw, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(fmt.Sprintf(`CREATE VIEW li AS SELECT * FROM read_parquet('%s')`, filepath.Join(out, "**", "*.parquet"))); err != nil {
+		t.Fatal(err)
+	}
+	one := func(q string, args ...any) float64 {
+		t.Helper()
+		var f sql.NullFloat64
+		if err := raw.QueryRow(q, args...).Scan(&f); err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+		return f.Float64
+	}
+	// Hourly on-demand instance-hours of m5.large in the look-back (every hour, zero
+	// when none ran).
+	const hourly = `WITH hours AS (SELECT range AS h FROM range(TIMESTAMP '2026-01-30', TIMESTAMP '2026-03-01', INTERVAL 1 HOUR)),
+		od AS (SELECT line_item_usage_start_date AS h, sum(line_item_usage_amount) AS u, sum(line_item_unblended_cost) AS c FROM li
+			WHERE line_item_line_item_type = 'Usage' AND line_item_usage_type LIKE '%BoxUsage:m5.large'
+			AND line_item_usage_start_date >= TIMESTAMP '2026-01-30' AND line_item_usage_start_date < TIMESTAMP '2026-03-01' GROUP BY 1),
+		series AS (SELECT hours.h, coalesce(u, 0) AS u, coalesce(c, 0) AS c FROM hours LEFT JOIN od USING (h))`
+	p := one(hourly + ` SELECT sum(c) / sum(u) FROM series`)
+	e := one(`SELECT sum(reservation_effective_cost) / sum(line_item_usage_amount) FROM li
+		WHERE line_item_line_item_type = 'DiscountedUsage' AND product_instance_type = 'm5.large' AND pricing_purchase_option = 'Partial Upfront'
+		AND line_item_usage_start_date < TIMESTAMP '2026-03-01'`)
+	if p == 0 || e == 0 {
+		t.Fatalf("the organisation has no m5.large on demand (%v) or reserved (%v) in the look-back", p, e)
+	}
+
+	t.Run("reserved instances", func(t *testing.T) {
+		var wantN, wantSavings float64
+		rows, err := raw.Query(hourly+` SELECT n, ? * sum(least(u, n)) - ? * n * count(*) AS s FROM series, range(1, 10) AS r(n) GROUP BY n ORDER BY s DESC, n LIMIT 1`, p, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			rows.Scan(&wantN, &wantSavings)
+		}
+		rows.Close()
+		t.Logf("SQL: m5.large on demand %.4f/h, reserved %.4f/h, best %v instances saving %.4f", p, e, wantN, wantSavings)
+		res, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+			Service: aws.String("Amazon Elastic Compute Cloud - Compute"), LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays,
+			TermInYears: types.TermInYearsOneYear, PaymentOption: types.PaymentOptionPartialUpfront})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("metadata: %s", aws.ToString(res.Metadata.AdditionalMetadata))
+		if wantSavings <= 0 {
+			if len(res.Recommendations) != 0 {
+				t.Fatalf("no count saves in SQL, Tally recommends %+v", res.Recommendations)
+			}
+			return
+		}
+		if len(res.Recommendations) != 1 {
+			t.Fatalf("recommendations = %d, want 1 (SQL: %v instances saving %v)", len(res.Recommendations), wantN, wantSavings)
+		}
+		var found bool
+		for _, d := range res.Recommendations[0].RecommendationDetails {
+			if aws.ToString(d.InstanceDetails.EC2InstanceDetails.InstanceType) != "m5.large" {
+				continue
+			}
+			found = true
+			if got := num(t, d.RecommendedNumberOfInstancesToPurchase); got != wantN {
+				t.Errorf("instances = %v, SQL %v", got, wantN)
+			}
+			if got, want := num(t, d.EstimatedMonthlySavingsAmount), wantSavings*730/(30*24); abs(got-want) > 0.01 {
+				t.Errorf("EstimatedMonthlySavingsAmount = %v, SQL %.4f", got, want)
+			}
+			if got, want := num(t, d.MaximumNumberOfInstancesUsedPerHour), one(hourly+` SELECT max(u) FROM series`); got != want {
+				t.Errorf("maximum = %v, SQL %v", got, want)
+			}
+		}
+		if !found {
+			t.Errorf("no m5.large recommendation in %+v", res.Recommendations[0].RecommendationDetails)
+		}
+		// A payment option no reservation in the bill used has no rate.
+		none, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+			Service: aws.String("Amazon Elastic Compute Cloud - Compute"), LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays,
+			PaymentOption: types.PaymentOptionNoUpfront})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(none.Recommendations) != 0 {
+			t.Errorf("NO_UPFRONT, never seen in the bill, recommends %+v", none.Recommendations)
+		}
+	})
+
+	t.Run("savings plans", func(t *testing.T) {
+		d := one(`SELECT 1 - sum(savings_plan_savings_plan_effective_cost) / sum(line_item_unblended_cost) FROM li
+			WHERE line_item_line_item_type = 'SavingsPlanCoveredUsage' AND line_item_usage_start_date < TIMESTAMP '2026-03-01'`)
+		// All on-demand EC2 instance spend per hour, the best level by brute
+		// force over the observed hourly spends.
+		const spend = `WITH hours AS (SELECT range AS h FROM range(TIMESTAMP '2026-01-30', TIMESTAMP '2026-03-01', INTERVAL 1 HOUR)),
+			od AS (SELECT line_item_usage_start_date AS h, sum(line_item_unblended_cost) AS c FROM li
+				WHERE line_item_line_item_type = 'Usage' AND line_item_product_code = 'AmazonEC2' AND line_item_usage_type LIKE '%BoxUsage%'
+				AND line_item_usage_start_date >= TIMESTAMP '2026-01-30' AND line_item_usage_start_date < TIMESTAMP '2026-03-01' GROUP BY 1),
+			series AS (SELECT hours.h, coalesce(c, 0) AS c FROM hours LEFT JOIN od USING (h))`
+		best := one(spend+` SELECT max(s) FROM (SELECT k.c AS k, sum(least(series.c, k.c)) - (1 - ?) * k.c * count(*) AS s
+			FROM series, (SELECT DISTINCT c FROM series) AS k GROUP BY k.c)`, d)
+		t.Logf("SQL: discount %.4f, best savings %.4f", d, best)
+		res, err := ce.GetSavingsPlansPurchaseRecommendation(ctx, &costexplorer.GetSavingsPlansPurchaseRecommendationInput{
+			SavingsPlansType: types.SupportedSavingsPlansTypeComputeSp, TermInYears: types.TermInYearsOneYear,
+			PaymentOption: types.PaymentOptionPartialUpfront, LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("metadata: %s", aws.ToString(res.Metadata.AdditionalMetadata))
+		details := res.SavingsPlansPurchaseRecommendation.SavingsPlansPurchaseRecommendationDetails
+		if best <= 0 {
+			if len(details) != 0 {
+				t.Fatalf("no commitment saves in SQL, Tally recommends %+v", details)
+			}
+			return
+		}
+		if len(details) != 1 {
+			t.Fatalf("details = %d, want 1 (SQL best savings %v)", len(details), best)
+		}
+		got := num(t, details[0].EstimatedSavingsAmount)
+		// Tally rounds the commitment down to a thousandth: at most 0.001
+		// per hour of the look-back less than the unrounded optimum.
+		if got > best+0.01 || got < best-0.001*720-0.01 {
+			t.Errorf("EstimatedSavingsAmount = %v, SQL optimum %.4f", got, best)
+		}
+		c := num(t, details[0].HourlyCommitmentToPurchase)
+		if want := one(spend+` SELECT sum(least(c, ? / (1 - ?))) - ? * count(*) FROM series`, c, d, c); abs(got-want) > 0.01 {
+			t.Errorf("EstimatedSavingsAmount = %v, SQL at commitment %v: %.4f", got, c, want)
+		}
+		more, err := ce.GetSavingsPlanPurchaseRecommendationDetails(ctx, &costexplorer.GetSavingsPlanPurchaseRecommendationDetailsInput{
+			RecommendationDetailId: details[0].RecommendationDetailId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(more.RecommendationDetailData.MetricsOverLookbackPeriod); n != 30*24 {
+			t.Errorf("hourly metrics = %d, want %d", n, 30*24)
+		}
+		// No EC2 Instance Savings Plan in the bill: no rate, no recommendation.
+		none, err := ce.GetSavingsPlansPurchaseRecommendation(ctx, &costexplorer.GetSavingsPlansPurchaseRecommendationInput{
+			SavingsPlansType: types.SupportedSavingsPlansTypeEc2InstanceSp, TermInYears: types.TermInYearsOneYear,
+			PaymentOption: types.PaymentOptionPartialUpfront, LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(none.SavingsPlansPurchaseRecommendation.SavingsPlansPurchaseRecommendationDetails); n != 0 {
+			t.Errorf("EC2 Instance Savings Plans, never in the bill: %d details", n)
+		}
+	})
+
+	t.Run("errors", func(t *testing.T) {
+		_, err := ce.GetSavingsPlanPurchaseRecommendationDetails(ctx, &costexplorer.GetSavingsPlanPurchaseRecommendationDetailsInput{
+			RecommendationDetailId: aws.String("00000000-0000-0000-0000-000000000000")})
+		var unavailable *types.DataUnavailableException
+		if !errors.As(err, &unavailable) {
+			t.Errorf("unknown detail: %v, want DataUnavailableException", err)
+		}
+		_, err = ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{Service: aws.String("Amazon Redshift")})
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
+			t.Errorf("Redshift: %v, want ValidationException", err)
+		}
+		_, err = ce.GetRightsizingRecommendation(ctx, &costexplorer.GetRightsizingRecommendationInput{Service: aws.String("AmazonEC2")})
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplementedException" {
+			t.Errorf("rightsizing: %v, want NotImplementedException", err)
+		} else {
+			t.Logf("rightsizing: %s", apiErr.ErrorMessage())
+		}
+		_, err = ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+			Service: aws.String("Amazon Elastic Compute Cloud - Compute"), NextPageToken: aws.String("forged")})
+		var badToken *types.InvalidNextTokenException
+		if !errors.As(err, &badToken) {
+			t.Errorf("forged token: %v, want InvalidNextTokenException", err)
+		}
+	})
+}
+
+func num(t *testing.T, s *string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(aws.ToString(s), 64)
+	if err != nil {
+		t.Fatalf("not a number: %q", aws.ToString(s))
+	}
+	return f
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
