@@ -2,7 +2,9 @@ package costexplorer
 
 import (
 	"context"
+	"fmt"
 	"math/big"
+	"sort"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -72,26 +74,39 @@ func float(v query.Value) float64 {
 	return f
 }
 
-// OnDemandHistory reads the on-demand EC2 instance hours of the days days
+// onDemandHistory reads the on-demand EC2 instance hours of the days days
 // before end's day, under filter and in scope: usage already covered by a
 // Reserved Instance or a Savings Plan is not on demand and does not count.
 // With perAccount the instances are told apart by usage account.
-func (s *Service) OnDemandHistory(ctx context.Context, sc query.Scope, filter query.Expr, end time.Time, days int, perAccount bool) (*onDemand, error) {
+func (s *Service) onDemandHistory(ctx context.Context, sc query.Scope, filter query.Expr, end time.Time, days int, perAccount bool) (*onDemand, error) {
 	end = billing.DayStart(end)
-	f := query.And{dim(billing.DimService, computeService), dim(billing.DimPurchaseType, billing.PurchaseOnDemand),
+	return s.instanceHours(ctx, sc, filter, billing.Period{Start: end.AddDate(0, 0, -days), End: end}, perAccount, true)
+}
+
+// instanceHours reads hourly EC2 instance usage in p: only what was bought on
+// demand with onDemandOnly, else every instance-hour whether on demand or
+// covered by a commitment (the cost then is of the on-demand lines only).
+func (s *Service) instanceHours(ctx context.Context, sc query.Scope, filter query.Expr, p billing.Period, perAccount, onDemandOnly bool) (*onDemand, error) {
+	f := query.And{dim(billing.DimService, computeService),
 		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
+	if onDemandOnly {
+		f = append(f, dim(billing.DimPurchaseType, billing.PurchaseOnDemand))
+	} else {
+		f = append(f, dim(billing.DimRecordType, "Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"))
+	}
 	if filter != nil {
 		f = append(f, filter)
 	}
-	q := &query.Aggregate{Period: billing.Period{Start: end.AddDate(0, 0, -days), End: end}, Granularity: query.Hourly,
+	q := &query.Aggregate{Period: p, Granularity: query.Hourly,
 		Metrics: []billing.Metric{billing.UsageQuantity, billing.UnblendedCost},
-		GroupBy: groupDims(billing.DimLinkedAccount, billing.DimInstanceType, billing.DimRegion, billing.DimPlatform, billing.DimTenancy),
-		Filter:  f, Scope: sc}
+		GroupBy: groupDims(billing.DimLinkedAccount, billing.DimInstanceType, billing.DimRegion, billing.DimPlatform, billing.DimTenancy,
+			billing.DimPurchaseType),
+		Filter: f, Scope: sc}
 	rows, err := s.cfg.Store.Aggregate(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	h := &onDemand{Start: q.Period.Start, Hours: days * 24, Usage: map[instance][]float64{}, Cost: map[instance][]float64{}, Currency: "USD"}
+	h := &onDemand{Start: p.Start, Hours: int(p.End.Sub(p.Start) / time.Hour), Usage: map[instance][]float64{}, Cost: map[instance][]float64{}, Currency: "USD"}
 	for _, r := range rows {
 		k := instance{Account: r.Keys[0], InstanceType: r.Keys[1], Region: r.Keys[2], Platform: r.Keys[3], Tenancy: r.Keys[4]}
 		if !perAccount {
@@ -102,7 +117,9 @@ func (s *Service) OnDemandHistory(ctx context.Context, sc query.Scope, filter qu
 		}
 		i := int(r.Bucket.Sub(h.Start) / time.Hour)
 		h.Usage[k][i] += float(r.Values[0])
-		h.Cost[k][i] += float(r.Values[1])
+		if r.Keys[5] == billing.PurchaseOnDemand {
+			h.Cost[k][i] += float(r.Values[1])
+		}
 		if u := r.Values[1].Unit; u != "" && u != "N/A" {
 			h.Currency = u
 		}
@@ -260,4 +277,94 @@ func (s *Service) firstMonth(ctx context.Context) (time.Time, error) {
 		}
 	}
 	return first, nil
+}
+
+// CommitmentCase gathers what the backtest of the recommendations needs for
+// one held-out month (it starts at month): the look-back of days days before
+// it and the month itself, for the whole organisation. With allUsage the
+// usage is every EC2 instance-hour priced at the on-demand rate, as if no
+// commitment existed; otherwise only what was bought on demand, as the
+// recommendations see it. Reserved Instances are priced at the first rate the
+// bill shows of Standard Partial, All and No Upfront.
+func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int, allUsage bool) (recommend.Case, error) {
+	c := recommend.Case{Month: month}
+	next := month.AddDate(0, 1, 0)
+	hist, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: month.AddDate(0, 0, -days), End: month}, false, !allUsage)
+	if err != nil {
+		return c, err
+	}
+	actual, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: month, End: next}, false, !allUsage)
+	if err != nil {
+		return c, err
+	}
+	first, err := s.firstMonth(ctx)
+	if err != nil {
+		return c, err
+	}
+	if from := month.AddDate(0, 0, -days); first.IsZero() || from.Before(first) {
+		first = from
+	}
+	odRates, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: first, End: month}, false, true)
+	if err != nil {
+		return c, err
+	}
+	riRates, err := s.riRates(ctx, query.Scope{}, month)
+	if err != nil {
+		return c, err
+	}
+	spRates, err := s.spRates(ctx, query.Scope{}, month)
+	if err != nil {
+		return c, err
+	}
+	for _, p := range []string{"Partial Upfront", "All Upfront", "No Upfront"} {
+		if r, ok := spRates[[2]string{"ComputeSavingsPlans", p}]; ok {
+			c.Discount = r.Discount
+			break
+		}
+	}
+	keys := map[instance]bool{}
+	for k := range hist.Usage {
+		keys[k] = true
+	}
+	for k := range actual.Usage {
+		keys[k] = true
+	}
+	c.HistorySpend, c.ActualSpend = make([]float64, hist.Hours), make([]float64, actual.Hours)
+	var names []instance
+	for k := range keys {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return fmt.Sprint(names[i]) < fmt.Sprint(names[j]) })
+	for _, k := range names {
+		// The on-demand rate the history before the month shows; an
+		// instance that never ran on demand has no price and is left out.
+		p, ok := odRates.OnDemandRate(k)
+		if !ok {
+			continue
+		}
+		h, a := orZeros(hist.Usage[k], hist.Hours), orZeros(actual.Usage[k], actual.Hours)
+		for i, u := range h {
+			c.HistorySpend[i] += u * p
+		}
+		for i, u := range a {
+			c.ActualSpend[i] += u * p
+		}
+		for _, pay := range []string{"Partial Upfront", "All Upfront", "No Upfront"} {
+			r, ok := riRates[riRateKey{InstanceType: k.InstanceType, Region: k.Region, Platform: k.Platform, Tenancy: k.Tenancy,
+				Class: billing.PurchaseStandardRI, Payment: pay}]
+			if ok {
+				r.OnDemand = p
+				c.Instances = append(c.Instances, recommend.InstanceCase{Name: k.InstanceType + " " + k.Region, Rates: r, History: h, Actual: a})
+				break
+			}
+		}
+	}
+	return c, nil
+}
+
+func orZeros(xs []float64, n int) []float64 {
+	if xs == nil {
+		return make([]float64, n)
+	}
+	return xs
 }

@@ -109,7 +109,7 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	p := pages[int](ctx, s, "GetReservationPurchaseRecommendation", in)
 	now := s.cfg.Now()
 	sc := scope(ctx)
-	hist, err := s.OnDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
+	hist, err := s.onDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
 	if err != nil {
 		return nil, err
 	}
@@ -339,7 +339,7 @@ func (s *Service) GetSavingsPlansPurchaseRecommendation(ctx context.Context, in 
 	out.Metadata.AdditionalMetadata = ptr(meta + fmt.Sprintf(" Discount off on-demand observed on the existing plans: %.2f%%.", 100*rate.Discount))
 	upfrontShare := map[PaymentOption]float64{PaymentOptionAllUpfront: 1, PaymentOptionNoUpfront: 0,
 		PaymentOptionPartialUpfront: 1 - rate.RecurringShare}[payment]
-	hist, err := s.OnDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
+	hist, err := s.onDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
 	if err != nil {
 		return nil, err
 	}

@@ -92,6 +92,17 @@
 //	UpfrontCost = c · term hours × the upfront share of the payment option
 //	    (1 for ALL_UPFRONT, 0 for NO_UPFRONT, the observed share for PARTIAL)
 //
+// # Recency
+//
+// A look-back longer than a week (THIRTY_DAYS, SIXTY_DAYS) chooses n and c
+// on its last 7 days (RecentHours) and reports every figure above (usage,
+// utilisation, savings) over the whole look-back at that choice. The
+// backtest chose this rule: over the synthetic organisation and the
+// Workshop CUR it realised more of the hindsight optimum than choosing on the
+// whole look-back or on the smaller of the two, because fleets change in
+// steps (instances stopped, commitments bought) and the last week is the best
+// guess of the next month; see `make backtest` and the note of issue 13.
+//
 // # Assumptions
 //
 // A single discount per Savings Plans type is an average over the usage the

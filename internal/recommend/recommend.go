@@ -57,9 +57,49 @@ func covered(xs []float64, k float64) float64 {
 	return s
 }
 
+// RecentHours is the window the commitment is chosen on: the last week of a
+// longer look-back (see the package doc, "Recency").
+const RecentHours = 7 * 24
+
+// recent returns the last RecentHours of xs, or nil when xs is not longer.
+func recent(xs []float64) []float64 {
+	if len(xs) <= RecentHours {
+		return nil
+	}
+	return xs[len(xs)-RecentHours:]
+}
+
+// bestCount is the n ≥ 0 with the largest S(n) over usage, the smaller on a
+// tie, and its savings.
+func bestCount(usage []float64, p RIRates) (int, float64) {
+	n, best := 0, 0.0
+	if p.Effective >= p.OnDemand {
+		return 0, 0
+	}
+	max := 0.0
+	for _, u := range usage {
+		max = math.Max(max, u)
+	}
+	for c := 1; c <= int(math.Ceil(max)); c++ {
+		if s := RISavings(usage, c, p); s > best+1e-9 {
+			best, n = s, c
+		}
+	}
+	return n, best
+}
+
+// BestRISavings is the savings of the best count for usage with hindsight:
+// the yardstick of the backtest.
+func BestRISavings(usage []float64, p RIRates) float64 {
+	_, s := bestCount(usage, p)
+	return s
+}
+
 // ReservedInstances chooses how many instances to reserve for hourly usage
 // (one value per hour of the look-back, zero for hours without usage) at the
-// given rates: the count with the largest savings, none when no count saves.
+// given rates: the count with the largest savings over the look-back's last
+// RecentHours, none when no count saves there. The figures reported with it
+// are over the whole look-back.
 func ReservedInstances(usage []float64, p RIRates) RI {
 	r := RI{Hours: len(usage), UpfrontPerHour: p.Effective - p.Recurring, RecurringHour: p.Recurring}
 	if len(usage) == 0 {
@@ -74,15 +114,11 @@ func ReservedInstances(usage []float64, p RIRates) RI {
 	}
 	r.Average = sum / float64(len(usage))
 	r.OnDemandCost = p.OnDemand * sum
-	best := 0.0
-	if p.Effective < p.OnDemand {
-		for n := 1; n <= int(math.Ceil(r.Maximum)); n++ {
-			if s := RISavings(usage, n, p); s > best+1e-9 {
-				best, r.Count = s, n
-			}
-		}
+	r.Count, _ = bestCount(usage, p)
+	if last := recent(usage); last != nil {
+		r.Count, _ = bestCount(last, p)
 	}
-	r.Savings = best
+	r.Savings = RISavings(usage, r.Count, p)
 	r.Covered = covered(usage, float64(r.Count))
 	r.ReservationCost = p.Effective*float64(r.Count*r.Hours) + p.OnDemand*(sum-r.Covered)
 	return r
@@ -129,25 +165,11 @@ func SPSavings(spend []float64, c, d float64) float64 {
 	return covered(spend, c/(1-d)) - c*float64(len(spend))
 }
 
-// SavingsPlan chooses the hourly commitment for hourly on-demand spend (one
-// value per hour, zero for hours without any) and a discount d (0 < d < 1):
-// the one with the largest savings, rounded down to a thousandth, or zero
-// when no commitment saves.
-func SavingsPlan(spend []float64, d float64) SP {
-	s := SP{Discount: d, Hours: len(spend)}
-	if len(spend) == 0 {
-		return s
-	}
+// bestLevel is the hourly on-demand spend k to cover that saves most over
+// spend at discount d (0 when none saves), and its savings.
+func bestLevel(spend []float64, d float64) (float64, float64) {
 	sorted := append([]float64(nil), spend...)
 	sort.Float64s(sorted)
-	s.Minimum, s.Maximum = sorted[0], sorted[len(sorted)-1]
-	for _, x := range sorted {
-		s.OnDemandSpend += x
-	}
-	s.Average = s.OnDemandSpend / float64(len(spend))
-	if d <= 0 || d >= 1 {
-		return s
-	}
 	// With k = s_(i) (ascending), Σ min(s_h, k) = prefix(i) + (H − i) · k.
 	h := float64(len(sorted))
 	best, bestK, prefix := 0.0, 0.0, 0.0
@@ -157,7 +179,33 @@ func SavingsPlan(spend []float64, d float64) SP {
 		}
 		prefix += k
 	}
-	s.Commitment = math.Floor(bestK*(1-d)*1000) / 1000
+	return bestK, best
+}
+
+// SavingsPlan chooses the hourly commitment for hourly on-demand spend (one
+// value per hour, zero for hours without any) and a discount d (0 < d < 1):
+// the one with the largest savings, rounded down to a thousandth, or zero
+// when no commitment saves; like ReservedInstances, the level is chosen on
+// the look-back's last RecentHours and the figures are over all of it.
+func SavingsPlan(spend []float64, d float64) SP {
+	s := SP{Discount: d, Hours: len(spend)}
+	if len(spend) == 0 {
+		return s
+	}
+	s.Minimum, s.Maximum = math.Inf(1), math.Inf(-1)
+	for _, x := range spend {
+		s.OnDemandSpend += x
+		s.Minimum, s.Maximum = math.Min(s.Minimum, x), math.Max(s.Maximum, x)
+	}
+	s.Average = s.OnDemandSpend / float64(len(spend))
+	if d <= 0 || d >= 1 {
+		return s
+	}
+	k, _ := bestLevel(spend, d)
+	if last := recent(spend); last != nil {
+		k, _ = bestLevel(last, d)
+	}
+	s.Commitment = math.Floor(k*(1-d)*1000) / 1000
 	if s.Commitment <= 0 {
 		s.Commitment = 0
 		return s
@@ -170,9 +218,9 @@ func SavingsPlan(spend []float64, d float64) SP {
 // BestSPSavings is the savings of the best commitment for spend with
 // hindsight, unrounded: the yardstick of the backtest.
 func BestSPSavings(spend []float64, d float64) float64 {
-	best := 0.0
-	for _, k := range spend {
-		best = math.Max(best, SPSavings(spend, k*(1-d), d))
+	if d <= 0 || d >= 1 {
+		return 0
 	}
-	return best
+	_, s := bestLevel(spend, d)
+	return s
 }

@@ -64,3 +64,24 @@ func TestSavingsPlan(t *testing.T) {
 		t.Errorf("steady spend utilization = %v", got.Utilization())
 	}
 }
+
+func TestRecency(t *testing.T) {
+	// Three instances for three weeks, then one for the last week: the
+	// choice follows the last week, the figures cover the whole look-back.
+	usage := make([]float64, 4*RecentHours)
+	for i := range usage {
+		usage[i] = 3
+		if i >= 3*RecentHours {
+			usage[i] = 1
+		}
+	}
+	rates := RIRates{OnDemand: 1, Effective: 0.5}
+	r := ReservedInstances(usage, rates)
+	if r.Count != 1 || r.Average != 2.5 || r.Savings != RISavings(usage, 1, rates) {
+		t.Errorf("got %+v, want 1 instance over an average of 2.5", r)
+	}
+	sp := SavingsPlan(usage, 0.5)
+	if want := 0.5; math.Abs(sp.Commitment-want) > 1e-9 {
+		t.Errorf("commitment = %v, want %v", sp.Commitment, want)
+	}
+}
