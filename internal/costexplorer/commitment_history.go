@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -367,4 +368,63 @@ func orZeros(xs []float64, n int) []float64 {
 		return make([]float64, n)
 	}
 	return xs
+}
+
+// spCoverage is the Savings Plans coverage of EC2 instance usage in a
+// period, hour by hour.
+type spCoverage struct {
+	// Covered is the on-demand cost of the usage the plans covered (the
+	// UnblendedCost of SavingsPlanCoveredUsage lines), except the excluded
+	// plans'; Excluded is the excluded plans'.
+	Covered, Excluded []float64
+	// Commitment is the plans' commitment per hour over the period (used
+	// and unused, the excluded plans left out).
+	Commitment float64
+	// IDs are the plans seen.
+	IDs map[string]bool
+}
+
+// planID is the Savings Plan id of an ARN, its last path segment: what
+// SavingsPlansToExclude names.
+func planID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
+
+// savingsPlansCoverage reads what the Savings Plans covered in p; exclude
+// names plans by id.
+func (s *Service) savingsPlansCoverage(ctx context.Context, sc query.Scope, filter query.Expr, p billing.Period, exclude map[string]bool) (*spCoverage, error) {
+	hours := int(p.End.Sub(p.Start) / time.Hour)
+	out := &spCoverage{Covered: make([]float64, hours), Excluded: make([]float64, hours), IDs: map[string]bool{}}
+	f := query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "SavingsPlanCoveredUsage"),
+		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
+	if filter != nil {
+		f = append(f, filter)
+	}
+	rows, err := s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: p, Granularity: query.Hourly, Metrics: []billing.Metric{billing.UnblendedCost},
+		GroupBy: groupDims(billing.DimSavingsPlanARN), Filter: f, Scope: sc})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		i := int(r.Bucket.Sub(p.Start) / time.Hour)
+		if exclude[planID(r.Keys[0])] {
+			out.Excluded[i] += float(r.Values[0])
+		} else {
+			out.Covered[i] += float(r.Values[0])
+		}
+	}
+	var cf query.Expr = dim(billing.DimRecordType, "SavingsPlanCoveredUsage", "SavingsPlanRecurringFee")
+	if filter != nil {
+		cf = query.And{cf, filter}
+	}
+	rows, err = s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: p, Granularity: query.Monthly, Metrics: []billing.Metric{billing.AmortizedCost},
+		GroupBy: groupDims(billing.DimSavingsPlanARN), Filter: cf, Scope: sc})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out.IDs[planID(r.Keys[0])] = true
+		if !exclude[planID(r.Keys[0])] && hours > 0 {
+			out.Commitment += float(r.Values[0]) / float64(hours)
+		}
+	}
+	return out, nil
 }

@@ -34,6 +34,8 @@ var (
 	errUnavailable = errors.New("data unavailable")
 	// errNoMetrics is an operation that needs metrics no bill carries.
 	errNoMetrics = errors.New("no such metrics in billing data")
+	// errNoAnalysis is a commitment purchase analysis that does not exist.
+	errNoAnalysis = errors.New("unknown commitment purchase analysis")
 )
 
 // newNotImplemented makes the NotImplementedException of an operation Tally
@@ -69,7 +71,8 @@ var (
 	// pagedOps take a page token.
 	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
-		"GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListSavingsPlansPurchaseRecommendationGeneration"}
+		"GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListSavingsPlansPurchaseRecommendationGeneration",
+		"ListCommitmentPurchaseAnalyses"}
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}
@@ -107,6 +110,7 @@ var errorTable = awsjson.ErrorTable{
 		Ops: []string{"GetCostForecast", "GetUsageForecast"}},
 	{Kind: errUnavailable, To: []awsjson.Exception{{New: NewDataUnavailableException}},
 		Ops: []string{"GetSavingsPlanPurchaseRecommendationDetails"}},
+	{Kind: errNoAnalysis, To: []awsjson.Exception{{New: NewAnalysisNotFoundException}}, Ops: []string{"GetCommitmentPurchaseAnalysis"}},
 	{Kind: errNoMetrics, To: []awsjson.Exception{{New: newNotImplemented}}, Ops: []string{"GetRightsizingRecommendation"}},
 	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{{New: NewInvalidNextTokenException, Msg: "the page token is invalid"}},
 		Ops: pagedOps},

@@ -263,6 +263,7 @@ type spRecommendations struct {
 	details     map[string]*RecommendationDetailData
 	order       []string
 	generations []GenerationSummary
+	analyses    []*GetCommitmentPurchaseAnalysisResponse
 }
 
 const maxKeptDetails = 1000

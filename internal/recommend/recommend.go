@@ -224,3 +224,14 @@ func BestSPSavings(spend []float64, d float64) float64 {
 	_, s := bestLevel(spend, d)
 	return s
 }
+
+// BestCommitment is the hourly commitment, rounded down to a thousandth,
+// that saves most over all of spend at discount d: what a simulation over a
+// fixed period (MAX_SAVINGS) buys, without the recency rule.
+func BestCommitment(spend []float64, d float64) float64 {
+	if d <= 0 || d >= 1 || len(spend) == 0 {
+		return 0
+	}
+	k, _ := bestLevel(spend, d)
+	return math.Floor(k*(1-d)*1000) / 1000
+}
