@@ -48,6 +48,34 @@ function readCostTable(page) {
 }
 
 const scenarios = {
+  // commitments reads the Commitments page: the recommendations as the
+  // page shows them for the default settings and after choosing another
+  // look-back, and the other sections' state.
+  async commitments(page, p) {
+    const read = () => page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent.trim() ?? null;
+      return {
+        spRows: cells('sp-reco'), riRows: cells('ri-reco'),
+        spCommitment: text('sp-commitment'), spMonthly: text('sp-monthly-savings'), riMonthly: text('ri-monthly-savings'),
+        spNote: text('sp-note'), riNote: text('ri-note'), spNone: text('sp-none'), riNone: text('ri-none'),
+        overTime: text('over-time'), perCommitment: text('per-commitment'), expiring: text('expiring'),
+      };
+    });
+    await page.goto(`${base}/commitments`);
+    await ready(page);
+    const out = { first: await read() };
+    await shot(page, 'commitments');
+    if (p.lookback) {
+      await page.selectOption('[data-testid=reco-lookback]', p.lookback);
+      await page.waitForFunction(() => location.search.includes('lookback='), null, { timeout: TIMEOUT });
+      await ready(page);
+      out.second = await read();
+      out.url = page.url();
+    }
+    return out;
+  },
   // The default view, as a newcomer first sees it.
   async 'explorer-default'(page) {
     await page.goto(`${base}/explorer`);
