@@ -51,6 +51,24 @@ const scenarios = {
   // commitments reads the Commitments page: the recommendations as the
   // page shows them for the default settings and after choosing another
   // look-back, and the other sections' state.
+  // commitmentsUsage reads the utilisation chart, the per-commitment and
+  // expiring tables and the notices of the Commitments page.
+  async commitmentsUsage(page) {
+    await page.goto(`${base}/commitments`);
+    await ready(page);
+    await shot(page, 'commitments-usage');
+    return page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const svg = document.querySelector('[data-testid=over-time] svg');
+      return {
+        series: [...document.querySelectorAll('[data-testid=over-time] .legend li')].map((li) => li.textContent.trim()),
+        points: svg ? svg.querySelectorAll('circle[data-series]').length : 0,
+        riRows: cells('ri-table'), spRows: cells('sp-table'), expiring: cells('expiring-table'),
+        notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent.trim()),
+      };
+    });
+  },
   async commitments(page, p) {
     const read = () => page.evaluate(() => {
       const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]

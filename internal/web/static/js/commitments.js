@@ -81,14 +81,18 @@ export async function render(app, main) {
     recos, overTime, perCommitment, soon);
   main.dataset.ready = 'false';
 
-  const call = (op, input) => app.client.call('ce', op, input).then((r) => ({ ok: r }), (e) => ({ err: e }));
+  const settle = (p) => p.then((r) => ({ ok: r }), (e) => ({ err: e }));
+  const call = (op, input) => settle(app.client.call('ce', op, input));
+  // all reads every page of a listing into {[key]: list}.
+  const all = (op, input, key, tokens) => settle(app.client.all('ce', op, input, key, tokens).then((list) => ({ [key]: list })));
+  const pageTokens = { inToken: 'NextPageToken', outToken: 'NextPageToken' };
   const [riUtil, riCov, spUtil, spCov, riGroups, spDetails] = await Promise.all([
-    call('GetReservationUtilization', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }),
-    call('GetReservationCoverage', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }),
+    all('GetReservationUtilization', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }, 'UtilizationsByTime', pageTokens),
+    all('GetReservationCoverage', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }, 'CoveragesByTime', pageTokens),
     call('GetSavingsPlansUtilization', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }),
-    call('GetSavingsPlansCoverage', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }),
-    call('GetReservationUtilization', { TimePeriod: recent, GroupBy: [{ Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID' }] }),
-    call('GetSavingsPlansUtilizationDetails', { TimePeriod: recent }),
+    all('GetSavingsPlansCoverage', { TimePeriod: { Start: start, End: end }, Granularity: 'MONTHLY' }, 'SavingsPlansCoverages'),
+    all('GetReservationUtilization', { TimePeriod: recent, GroupBy: [{ Type: 'DIMENSION', Key: 'SUBSCRIPTION_ID' }] }, 'UtilizationsByTime', pageTokens),
+    all('GetSavingsPlansUtilizationDetails', { TimePeriod: recent }, 'SavingsPlansUtilizationDetails'),
     drawRecommendations(),
   ]);
   if (!alive()) return;
@@ -137,7 +141,7 @@ export async function render(app, main) {
     if (spDetails.err) parts.push(notice('warn', `Savings Plans: ${spDetails.err.message}`));
     else {
       const list = spDetails.ok.SavingsPlansUtilizationDetails || [];
-      for (const d of list) items.push({ kind: 'Savings Plan', id: d.SavingsPlanArn, end: attr(d.Attributes, 'EndDateTime') });
+      for (const d of list) items.push({ kind: 'Savings Plan', id: d.SavingsPlanArn.split('/').pop(), end: attr(d.Attributes, 'EndDateTime') });
       parts.push(h('h3', {}, 'Savings Plans'), list.length ? table('sp-table',
         ['Savings Plan', 'Type', 'Commitment', 'Utilisation', 'Net savings', 'Ends'],
         list.map((d) => [d.SavingsPlanArn.split('/').pop(), attr(d.Attributes, 'SavingsPlansType') || '—',
