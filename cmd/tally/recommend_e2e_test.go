@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,7 +39,8 @@ func TestPurchaseRecommendations(t *testing.T) {
 	// Ask on 1 March: February's on-demand usage is the look-back, and the
 	// reservation bought in January and the Savings Plan of February have rates.
 	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	inst := start(t, now, "--profile", "unlimited")
+	clock := &testClock{t: now}
+	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clock.Now}, "--profile", "unlimited")
 	inst.ingest(t, out)
 	ce := inst.ce("test", "test")
 	ctx := context.Background()
@@ -122,6 +124,28 @@ func TestPurchaseRecommendations(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no m5.large recommendation in %+v", res.Recommendations[0].RecommendationDetails)
+		}
+		// Per account: the m5.large detail names the account that ran them.
+		linked, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+			Service: aws.String("Amazon Elastic Compute Cloud - Compute"), LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays,
+			PaymentOption: types.PaymentOptionPartialUpfront, AccountScope: types.AccountScopeLinked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var account string
+		raw.QueryRow(`SELECT string_agg(DISTINCT line_item_usage_account_id, ',') FROM li WHERE line_item_line_item_type = 'Usage'
+			AND line_item_usage_type LIKE '%BoxUsage:m5.large' AND line_item_usage_start_date >= TIMESTAMP '2026-02-22'
+			AND line_item_usage_start_date < TIMESTAMP '2026-03-01'`).Scan(&account)
+		var accounts []string
+		for _, r := range linked.Recommendations {
+			for _, d := range r.RecommendationDetails {
+				if aws.ToString(d.InstanceDetails.EC2InstanceDetails.InstanceType) == "m5.large" {
+					accounts = append(accounts, aws.ToString(d.AccountId))
+				}
+			}
+		}
+		if strings.Join(accounts, ",") != account {
+			t.Errorf("LINKED m5.large details for accounts %v, SQL %q", accounts, account)
 		}
 		// A payment option no reservation in the bill used has no rate.
 		none, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
@@ -300,6 +324,63 @@ func TestPurchaseRecommendations(t *testing.T) {
 		var notFound *types.AnalysisNotFoundException
 		if !errors.As(err, &notFound) {
 			t.Errorf("unknown analysis: %v, want AnalysisNotFoundException", err)
+		}
+	})
+
+	t.Run("generations, paged", func(t *testing.T) {
+		var ids []string
+		for range 3 {
+			g, err := ce.StartSavingsPlansPurchaseRecommendationGeneration(ctx, &costexplorer.StartSavingsPlansPurchaseRecommendationGenerationInput{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clock.Set(clock.Now().Add(time.Minute))
+			ids = append(ids, aws.ToString(g.RecommendationId))
+		}
+		var got []string
+		in := &costexplorer.ListSavingsPlansPurchaseRecommendationGenerationInput{PageSize: 1}
+		for pages := 0; pages < 5; pages++ {
+			res, err := ce.ListSavingsPlansPurchaseRecommendationGeneration(ctx, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, g := range res.GenerationSummaryList {
+				if g.GenerationStatus != types.GenerationStatusSucceeded {
+					t.Errorf("generation %s is %s", aws.ToString(g.RecommendationId), g.GenerationStatus)
+				}
+				got = append(got, aws.ToString(g.RecommendationId))
+			}
+			if res.NextPageToken == nil {
+				break
+			}
+			in.NextPageToken = res.NextPageToken
+		}
+		if want := []string{ids[2], ids[1], ids[0]}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("generations by page = %v, want newest first %v", got, want)
+		}
+	})
+
+	t.Run("aws cli", func(t *testing.T) {
+		out, stderr, err := inst.cli(t, "ce", "get-savings-plans-purchase-recommendation", "--savings-plans-type", "COMPUTE_SP",
+			"--term-in-years", "ONE_YEAR", "--payment-option", "PARTIAL_UPFRONT", "--lookback-period-in-days", "THIRTY_DAYS")
+		if err != nil {
+			t.Fatalf("aws ce get-savings-plans-purchase-recommendation: %v\n%s", err, stderr)
+		}
+		sdk, err := ce.GetSavingsPlansPurchaseRecommendation(ctx, &costexplorer.GetSavingsPlansPurchaseRecommendationInput{
+			SavingsPlansType: types.SupportedSavingsPlansTypeComputeSp, TermInYears: types.TermInYearsOneYear,
+			PaymentOption: types.PaymentOptionPartialUpfront, LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec, _ := out["SavingsPlansPurchaseRecommendation"].(map[string]any)
+		sum, _ := rec["SavingsPlansPurchaseRecommendationSummary"].(map[string]any)
+		if got, want := fmt.Sprint(sum["HourlyCommitmentToPurchase"]),
+			aws.ToString(sdk.SavingsPlansPurchaseRecommendation.SavingsPlansPurchaseRecommendationSummary.HourlyCommitmentToPurchase); got != want {
+			t.Errorf("CLI hourly commitment %q, SDK %q", got, want)
+		}
+		_, stderr, err = inst.cli(t, "ce", "get-rightsizing-recommendation", "--service", "AmazonEC2")
+		if err == nil || !strings.Contains(stderr, "NotImplementedException") {
+			t.Errorf("CLI rightsizing: %v %s", err, stderr)
 		}
 	})
 
