@@ -92,6 +92,39 @@
 //	UpfrontCost = c · term hours × the upfront share of the payment option
 //	    (1 for ALL_UPFRONT, 0 for NO_UPFRONT, the observed share for PARTIAL)
 //
+// # Commitment purchase analyses
+//
+// StartCommitmentPurchaseAnalysis simulates Savings Plans over a look-back
+// hour by hour, with s_h the on-demand spend of EC2 instance usage (plus the
+// on-demand cost of what the plans in SavingsPlansToExclude covered, which
+// goes back on demand) and v_h the on-demand cost of what the remaining
+// existing plans covered (the UnblendedCost of their SavingsPlanCoveredUsage
+// lines):
+//
+//	CurrentAverageCoverage = 100 · Σ v_h / Σ (v_h + s_h)
+//	EstimatedAverageCoverage = 100 · (Σ v_h + Σ min(s_h, k)) / Σ (v_h + s_h)
+//	ExistingHourlyCommitment = Σ AmortizedCost of the plans' covered-usage
+//	    and recurring-fee lines / hours (used plus unused commitment)
+//
+// MAX_SAVINGS buys the c with the largest S(c) over the whole look-back
+// (BestCommitment); CUSTOM_COMMITMENT buys the plans given (several plans
+// act as one whose discount is their commitment-weighted discount);
+// TARGET_AVERAGE_COVERAGE buys the smallest c, to the thousandth, whose
+// EstimatedAverageCoverage reaches the target. Coverage is spend-weighted,
+// as GetSavingsPlansCoverage's CoveragePercentage is.
+//
+// # Sources
+//
+// AWS Billing and Cost Management API Reference, the shapes
+// ReservationPurchaseRecommendationDetail, SavingsPlansPurchaseRecommendationDetail,
+// SavingsPlansPurchaseRecommendationSummary (EstimatedSavingsPercentage =
+// EstimatedSavingsAmount / CurrentOnDemandSpend · 100, EstimatedROI =
+// EstimatedSavingsAmount / EstimatedSPCost · 100) and
+// SavingsPlansPurchaseAnalysisDetails
+// (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/);
+// the CUR columns behind AmortizedCost are those of
+// ../shared/reference/data-formats.md §5.
+//
 // # Recency
 //
 // A look-back longer than a week (THIRTY_DAYS, SIXTY_DAYS) chooses n and c
