@@ -100,7 +100,7 @@ func (s *Service) analyse(ctx context.Context, c *SavingsPlansPurchaseAnalysisCo
 	if err != nil {
 		return nil, "", err
 	}
-	cov, err := s.savingsPlansCoverage(ctx, sc, filter, p, exclude)
+	cov, err := s.coveredByPlans(ctx, sc, filter, p, exclude)
 	if err != nil {
 		return nil, "", err
 	}
@@ -206,7 +206,7 @@ func targetCommitment(spend, covered []float64, d, target float64) float64 {
 	return float64(int(hi*1000+0.999999)) / 1000
 }
 
-func analysisDetails(spend []float64, cov *spCoverage, c, d, upfront float64, hist *onDemand, p billing.Period, notes []string) *SavingsPlansPurchaseAnalysisDetails {
+func analysisDetails(spend []float64, cov *planCoverage, c, d, upfront float64, hist *onDemand, p billing.Period, notes []string) *SavingsPlansPurchaseAnalysisDetails {
 	k := c / (1 - d)
 	var onDemand, covered, added, maxS, minS float64
 	minS = -1

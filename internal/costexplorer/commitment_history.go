@@ -370,9 +370,9 @@ func orZeros(xs []float64, n int) []float64 {
 	return xs
 }
 
-// spCoverage is the Savings Plans coverage of EC2 instance usage in a
+// planCoverage is the Savings Plans coverage of EC2 instance usage in a
 // period, hour by hour.
-type spCoverage struct {
+type planCoverage struct {
 	// Covered is the on-demand cost of the usage the plans covered (the
 	// UnblendedCost of SavingsPlanCoveredUsage lines), except the excluded
 	// plans'; Excluded is the excluded plans'.
@@ -388,11 +388,11 @@ type spCoverage struct {
 // SavingsPlansToExclude names.
 func planID(arn string) string { return arn[strings.LastIndex(arn, "/")+1:] }
 
-// savingsPlansCoverage reads what the Savings Plans covered in p; exclude
+// coveredByPlans reads what the Savings Plans covered in p; exclude
 // names plans by id.
-func (s *Service) savingsPlansCoverage(ctx context.Context, sc query.Scope, filter query.Expr, p billing.Period, exclude map[string]bool) (*spCoverage, error) {
+func (s *Service) coveredByPlans(ctx context.Context, sc query.Scope, filter query.Expr, p billing.Period, exclude map[string]bool) (*planCoverage, error) {
 	hours := int(p.End.Sub(p.Start) / time.Hour)
-	out := &spCoverage{Covered: make([]float64, hours), Excluded: make([]float64, hours), IDs: map[string]bool{}}
+	out := &planCoverage{Covered: make([]float64, hours), Excluded: make([]float64, hours), IDs: map[string]bool{}}
 	f := query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "SavingsPlanCoveredUsage"),
 		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
 	if filter != nil {
