@@ -344,32 +344,50 @@ func (s *Service) GetSavingsPlansPurchaseRecommendation(ctx context.Context, in 
 	if err != nil {
 		return nil, err
 	}
-	accounts := map[string]bool{}
+	// A Compute Savings Plan covers every instance of its account scope; an
+	// EC2 Instance Savings Plan one instance family in one Region, so it is
+	// recommended per family and Region.
+	type target struct{ Account, Family, Region string }
+	perFamily := spType == SupportedSavingsPlansTypeEc2InstanceSp
+	targetOf := func(k instance) target {
+		if !perFamily {
+			return target{Account: k.Account}
+		}
+		return target{k.Account, strings.SplitN(k.InstanceType, ".", 2)[0], k.Region}
+	}
+	taken := map[target]bool{}
+	var targets []target
 	for k := range hist.Cost {
-		accounts[k.Account] = true
+		if t := targetOf(k); !taken[t] {
+			taken[t] = true
+			targets = append(targets, t)
+		}
 	}
-	var names []string
-	for a := range accounts {
-		names = append(names, a)
-	}
-	sort.Strings(names)
+	sort.Slice(targets, func(i, j int) bool { return fmt.Sprint(targets[i]) < fmt.Sprint(targets[j]) })
 	var details []SavingsPlansPurchaseRecommendationDetail
 	var total recommend.SP
 	total.Discount = rate.Discount
-	for _, a := range names {
-		spend := hist.Spend(func(k instance) bool { return k.Account == a })
+	for _, tg := range targets {
+		spend := hist.Spend(func(k instance) bool { return targetOf(k) == tg })
 		r := recommend.SavingsPlan(spend, rate.Discount)
 		if r.Commitment == 0 {
 			continue
 		}
-		id := recommendationID("spd", recID, a)
+		id := recommendationID("spd", recID, tg)
 		d := spDetail(r, hours, upfrontShare, hist.Currency)
 		d.RecommendationDetailId = ptr(id)
-		if a != "" {
-			d.AccountId = ptr(a)
+		if tg.Account != "" {
+			d.AccountId = ptr(tg.Account)
+		}
+		if perFamily {
+			d.SavingsPlansDetails = &SavingsPlansDetails{InstanceFamily: ptr(tg.Family), Region: ptr(tg.Region)}
 		}
 		details = append(details, d)
-		s.spRecos.keep(id, spDetailData(d, r, hist, spend, in, now))
+		data := spDetailData(d, r, hist, spend, in, now)
+		if perFamily {
+			data.InstanceFamily, data.Region = ptr(tg.Family), ptr(tg.Region)
+		}
+		s.spRecos.keep(id, data)
 		total.Commitment += r.Commitment
 		total.Hours = r.Hours
 		total.OnDemandSpend += r.OnDemandSpend
