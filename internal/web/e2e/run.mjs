@@ -81,7 +81,7 @@ const scenarios = {
         overTime: text('over-time'), perCommitment: text('per-commitment'), expiring: text('expiring'),
       };
     });
-    await page.goto(`${base}/commitments`);
+    await page.goto(`${base}${p.path || '/commitments'}`);
     await ready(page);
     const out = { first: await read() };
     await shot(page, 'commitments');
