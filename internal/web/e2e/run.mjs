@@ -48,6 +48,52 @@ function readCostTable(page) {
 }
 
 const scenarios = {
+  // commitments reads the Commitments page: the recommendations as the
+  // page shows them for the default settings and after choosing another
+  // look-back, and the other sections' state.
+  // commitmentsUsage reads the utilisation chart, the per-commitment and
+  // expiring tables and the notices of the Commitments page.
+  async commitmentsUsage(page) {
+    await page.goto(`${base}/commitments`);
+    await ready(page);
+    await shot(page, 'commitments-usage');
+    return page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const svg = document.querySelector('[data-testid=over-time] svg');
+      return {
+        series: [...document.querySelectorAll('[data-testid=over-time] .legend li')].map((li) => li.textContent.trim()),
+        points: svg ? svg.querySelectorAll('circle[data-series]').length : 0,
+        riRows: cells('ri-table'), spRows: cells('sp-table'), expiring: cells('expiring-table'),
+        notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent.trim()),
+      };
+    });
+  },
+  async commitments(page, p) {
+    const read = () => page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent.trim() ?? null;
+      return {
+        spRows: cells('sp-reco'), riRows: cells('ri-reco'),
+        spCommitment: text('sp-commitment'), spMonthly: text('sp-monthly-savings'), riMonthly: text('ri-monthly-savings'),
+        spNote: text('sp-note'), riNote: text('ri-note'), spNone: text('sp-none'), riNone: text('ri-none'),
+        overTime: text('over-time'), perCommitment: text('per-commitment'), expiring: text('expiring'),
+      };
+    });
+    await page.goto(`${base}${p.path || '/commitments'}`);
+    await ready(page);
+    const out = { first: await read() };
+    await shot(page, 'commitments');
+    if (p.lookback) {
+      await page.selectOption('[data-testid=reco-lookback]', p.lookback);
+      await page.waitForFunction(() => location.search.includes('lookback='), null, { timeout: TIMEOUT });
+      await ready(page);
+      out.second = await read();
+      out.url = page.url();
+    }
+    return out;
+  },
   // The default view, as a newcomer first sees it.
   async 'explorer-default'(page) {
     await page.goto(`${base}/explorer`);
