@@ -122,7 +122,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	res.Ingest = *ing
 
-	reqs := Requests(Window{Now: ds.Now})
+	reqs := Requests(Window{Now: ds.Now, ServerNow: time.Now()})
 	answers, err := measureTally(ctx, cfg, tally, store, reqs, childLog, res, logf)
 	if err != nil {
 		return nil, err
@@ -184,6 +184,12 @@ func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []R
 	secs := serverSeconds(ctx, srv.url)
 	answers := make([]answer, len(reqs))
 	for i, q := range reqs {
+		if q.setup != nil {
+			if err := q.setup(ctx, client); err != nil {
+				srv.stop()
+				return nil, fmt.Errorf("tally %s: %w", q.Name, err)
+			}
+		}
 		a, tt, err := timeTally(ctx, client, q, cfg.Runs, secs)
 		if err != nil {
 			srv.stop()
