@@ -167,15 +167,13 @@ func (s *Service) DailyHistory(ctx context.Context, m billing.Metric, filter que
 	end := billing.DayStart(now).AddDate(0, 0, 1)
 	q := &query.Aggregate{Period: billing.Period{Start: end.AddDate(0, 0, -historyDays), End: end},
 		Granularity: query.Daily, Metrics: []billing.Metric{m}, Filter: filter, Scope: sc}
-	if filter != nil {
-		// A filter on a cost category the caller defined reads its rules,
-		// as GetCostAndUsage does; only a filter can name one.
-		cats, err := s.queryCategories(ctx)
-		if err != nil {
-			return forecast.Series{}, "", err
-		}
-		q.Categories = cats
+	// A filter on a cost category the caller defined reads its rules, as
+	// GetCostAndUsage does.
+	cats, err := s.categoriesFor(ctx, nil, filter)
+	if err != nil {
+		return forecast.Series{}, "", err
 	}
+	q.Categories = cats
 	rows, err := s.cfg.Store.Aggregate(ctx, q)
 	if err != nil {
 		return forecast.Series{}, "", err
