@@ -418,7 +418,7 @@ export function render(app, main) {
       setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     } }, 'Download CSV');
     replace(tableBox,
-      h('div', { className: 'table-head' }, h('h2', {}, `${metricLabel(st.metric)} by ${groupHeader.toLowerCase()}`),
+      h('div', { className: 'table-head' }, h('h2', {}, `${metricLabel(st.metric)} by ${groupHeader[0].toLowerCase()}${groupHeader.slice(1)}`),
         h('span', { className: 'spacer' }), download),
       table.rows.length === 0 ? notice('info', 'No costs in this period with these filters.') :
         h('div', { className: 'scroll' }, h('table', { className: 'data', 'data-testid': 'cost-table' },
