@@ -47,6 +47,8 @@ type Config struct {
 	PageSize int
 	// NoResultCache is costexplorer.Config.NoResultCache (benchmarks).
 	NoResultCache bool
+	// DBThreads limits DuckDB's worker threads; 0 means one per CPU.
+	DBThreads int
 	// AccountNames names accounts that billing files leave unnamed (legacy
 	// CUR); see ingest.ReadAccountNames.
 	AccountNames map[string]string
@@ -86,8 +88,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	// DuckDB's buffer memory is capped so that ingesting a file of any size
 	// stays within a bounded footprint; DuckDB spills to disk beyond it.
+	threads := cfg.DBThreads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
 	db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
-		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+		Threads: threads, MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

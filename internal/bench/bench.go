@@ -39,6 +39,9 @@ type Config struct {
 	ReuseStore bool
 	// Now is the clock; it dates a newly generated data set.
 	Now func() time.Time
+	// ServeThreads, when positive, is passed to `tally serve` as
+	// --db-threads (DuckDB's worker threads; default one per CPU).
+	ServeThreads int
 	// LoadSeconds is how long the throughput benchmark runs each request
 	// at each concurrency; 0 means DefaultLoadSeconds, negative skips it.
 	LoadSeconds float64
@@ -109,7 +112,8 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		return nil, err
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
-	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally), LoadAtStart: loadAverage()}
+	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally), LoadAtStart: loadAverage(),
+		ServeThreads: cfg.ServeThreads}
 
 	logf("preparing %d line items (seed %d)", cfg.Rows, cfg.Seed)
 	ds, err := prepareData(ctx, filepath.Join(cfg.Out, "data"), cfg.Rows, cfg.Seed, cfg.Now())
@@ -142,6 +146,14 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	res.LoadAtEnd = loadAverage()
 	res.checkTargets()
 	return res, write(cfg.Out, res)
+}
+
+// serveFlags returns the flags of `tally serve` this run adds to extra.
+func (c *Config) serveFlags(extra ...string) []string {
+	if c.ServeThreads > 0 {
+		extra = append(extra, fmt.Sprintf("--db-threads=%d", c.ServeThreads))
+	}
+	return extra
 }
 
 // storeStamp records which data set the data directory holds and what
@@ -186,7 +198,7 @@ func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Datase
 // answers of the first.
 func measureTally(ctx context.Context, cfg Config, tally, store string, w Window, reqs []Request, logw io.Writer,
 	res *Results, logf func(string, ...any)) ([]answer, error) {
-	srv, err := startServe(ctx, tally, store, logw, "--no-result-cache")
+	srv, err := startServe(ctx, tally, store, logw, cfg.serveFlags("--no-result-cache")...)
 	if err != nil {
 		return nil, err
 	}
@@ -243,7 +255,7 @@ func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []
 	if len(multi) == 0 {
 		return nil
 	}
-	srv, err := startServe(ctx, tally, store, logw)
+	srv, err := startServe(ctx, tally, store, logw, cfg.serveFlags()...)
 	if err != nil {
 		return err
 	}

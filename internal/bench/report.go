@@ -81,9 +81,12 @@ type Results struct {
 	Throughput []ThroughputResult `json:"throughput,omitempty"`
 	// LoadAtStart and LoadAtEnd are the machine's load averages (1, 5
 	// and 15 minutes) when the run started and ended.
-	LoadAtStart string         `json:"load_average_start,omitempty"`
-	LoadAtEnd   string         `json:"load_average_end,omitempty"`
-	Targets     []TargetResult `json:"targets"`
+	LoadAtStart string `json:"load_average_start,omitempty"`
+	LoadAtEnd   string `json:"load_average_end,omitempty"`
+	// ServeThreads is the --db-threads given to `tally serve` (0: its
+	// default, one per CPU).
+	ServeThreads int            `json:"serve_db_threads,omitempty"`
+	Targets      []TargetResult `json:"targets"`
 }
 
 // TargetResult says whether one target was met.
@@ -129,6 +132,9 @@ func (r *Results) Markdown() string {
 	}
 	fmt.Fprintf(&b, "Data: CUR 2.0 Parquet, seed %d, %d billing periods up to %s, %d files, %.0f MiB (%s).\n",
 		r.Data.Seed, r.Data.Periods, r.Data.Now.Format("2006-01-02 15:04"), r.Data.Files, float64(r.Data.Bytes)/mib, gen)
+	if r.ServeThreads > 0 {
+		fmt.Fprintf(&b, "`tally serve --db-threads=%d` (DuckDB worker threads; the default is one per CPU).\n", r.ServeThreads)
+	}
 	if r.LoadAtStart != "" {
 		fmt.Fprintf(&b, "Load average (1, 5, 15 min) at the start: %s; at the end: %s. On a shared machine every figure is indicative.\n",
 			r.LoadAtStart, orUnknown(r.LoadAtEnd))
