@@ -63,6 +63,11 @@ func TestBrowserCostCategories(t *testing.T) {
 		Filtered     uiTable
 		EditRules    []string
 		AfterEdit    []string
+		DraftTitle   string
+		DraftSplit   struct {
+			Allocations [][]string
+			Error       string
+		}
 	}
 	uiDecode(t, res["categories"], &got)
 
@@ -151,6 +156,27 @@ func TestBrowserCostCategories(t *testing.T) {
 	moved.Add(moved, new(big.Rat).Sub(after["Data"], before["Data"]))
 	if before["Shared"] == nil || moved.Cmp(before["Shared"]) != 0 || len(got.Split.Allocations) != 2 {
 		t.Errorf("Web and Data received %s of Shared's %v (allocations %q)", moved.FloatString(2), before["Shared"], got.Split.Allocations)
+	}
+
+	// Changing the split method in the editor previews it before saving:
+	// EVEN gives Web and Data the same share of Shared, to the cent.
+	if got.DraftSplit.Error != "" || !strings.HasPrefix(got.DraftTitle, "Preview:") || len(got.DraftSplit.Allocations) != 2 {
+		t.Fatalf("draft preview %q: %+v", got.DraftTitle, got.DraftSplit)
+	}
+	shares := new(big.Rat)
+	for _, a := range got.DraftSplit.Allocations {
+		if len(a) != 4 || a[0] != "Shared" || a[2] != "EVEN" {
+			t.Errorf("draft allocation %q, want Shared → target, EVEN", a)
+			continue
+		}
+		shares.Add(shares, uiRat(t, a[3]))
+	}
+	if len(got.DraftSplit.Allocations[0]) == 4 && len(got.DraftSplit.Allocations[1]) == 4 {
+		diff := new(big.Rat).Sub(uiRat(t, got.DraftSplit.Allocations[0][3]), uiRat(t, got.DraftSplit.Allocations[1][3]))
+		if shares.Cmp(before["Shared"]) != 0 || diff.Abs(diff).Cmp(big.NewRat(1, 100)) > 0 {
+			t.Errorf("EVEN draft shares %q add up to %s (Shared had %s) or differ by more than a cent", got.DraftSplit.Allocations,
+				shares.FloatString(2), before["Shared"].FloatString(2))
+		}
 	}
 
 	// The edit read the rules back and applies from the current month.

@@ -51,6 +51,11 @@ type Config struct {
 	// Explorer. A *Refusal is answered with its status and code; nil answers
 	// that the view is not available.
 	SplitCharges func(ctx context.Context, arn, month, metric string) (any, error)
+	// SplitPreview answers the same view with split charge rules not saved
+	// yet (rules: a JSON array of SplitChargeRules, as the API takes them)
+	// in place of the category's: GET APIPath+"split-charges" with a rules
+	// parameter. Nil answers that previews are not available.
+	SplitPreview func(ctx context.Context, arn, month, metric, rules string) (any, error)
 	// Version and Profile are shown in the page footer.
 	Version, Profile string
 	Logger           *slog.Logger

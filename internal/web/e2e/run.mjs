@@ -316,6 +316,13 @@ const scenarios = {
     await page.locator('[data-testid=category-editor] [data-testid=rule]').first().waitFor({ timeout: TIMEOUT });
     out.editRules = await page.locator('[data-testid=category-editor] [data-testid=rule]').evaluateAll((rs) => rs.map((r) =>
       r.querySelector('[data-testid=rule-value]')?.value ?? `inherit:${r.querySelector('[data-testid=rule-inherit-key]')?.value}`));
+    // The split preview follows split charge rules being edited.
+    await page.locator('[data-testid=category-editor] [data-testid=split-method]').first().selectOption('EVEN');
+    await page.waitForSelector('[data-testid=split-preview][data-draft=true][data-ready=true]', { timeout: TIMEOUT });
+    out.draftSplit = await readSplit();
+    out.draftTitle = (await page.locator('[data-testid=split-preview] h2').textContent()).trim();
+    await page.locator('[data-testid=split-preview]').scrollIntoViewIfNeeded();
+    await shot(page, 'category-split-draft');
     await page.locator('[data-testid=category-default]').fill(p.newDefault);
     await page.click('[data-testid=category-save]');
     await page.waitForSelector(`tr[data-name="${p.name}"]`, { timeout: TIMEOUT });

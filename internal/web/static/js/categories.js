@@ -3,7 +3,7 @@
 // category conditions, INHERITED_VALUE rules), default value and split
 // charge rules, and the split charges of a month. As in AWS, a split shows
 // only here: Cost Explorer and Budgets show the costs before the split.
-import { h, replace, notice, dateTime, addMonths, monthStart, ymd } from './dom.js';
+import { h, replace, notice, dateTime, addMonths, monthStart, ymd, debounce } from './dom.js';
 import * as money from './money.js';
 
 /** RULE_DIMENSIONS are the dimensions a cost category rule may read. */
@@ -211,13 +211,19 @@ export async function render(app, main) {
       h('h3', {}, 'Split charge rules'),
       h('p', { className: 'muted small' }, 'Share the costs of a source value among target values: proportionally to their costs, evenly, or by fixed percentages.'),
       splitsBox,
-      h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'add-split',
-        onclick: () => { st.splits.push({ source: '', targets: '', method: 'PROPORTIONAL', percents: '' }); drawSplits(); } }, '+ Split charge rule'),
+      h('div', { className: 'row' },
+        h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'add-split',
+          onclick: () => { st.splits.push({ source: '', targets: '', method: 'PROPORTIONAL', percents: '' }); drawSplits(true); } }, '+ Split charge rule'),
+        arn ? h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'preview-split',
+          onclick: () => previewDraft() }, 'Preview the split') : null,
+        arn ? h('span', { className: 'muted small' }, 'The preview below follows your split charge rules as you edit them, before you save; the other rules as saved.')
+          : h('span', { className: 'muted small' }, 'Create the category to preview its split.')),
       message,
       h('div', { className: 'row' }, h('span', { className: 'spacer' }),
         h('button', { type: 'button', className: 'btn', onclick: () => replace(editorBox) }, 'Cancel'), save)));
     drawRules();
     drawSplits();
+    if (arn) preview(arn);
     editorBox.scrollIntoView?.({ block: 'start' });
 
     function ruleState(r) {
@@ -296,22 +302,37 @@ export async function render(app, main) {
           onclick: () => { r.expr.conds.push({ kind: 'Dimensions', key: 'LINKED_ACCOUNT', op: 'is', values: '' }); drawRules(); } }, '+ Condition'));
     }
 
-    function drawSplits() {
+    const livePreview = debounce(() => { if (arn) previewDraft(); }, 500);
+    function previewDraft() {
+      preview(arn, previewBox.dataset.month, draftSplits());
+    }
+    function draftSplits() {
+      return st.splits.map((s) => {
+        const out = { Source: s.source.trim(), Targets: splitValues(s.targets), Method: s.method };
+        if (s.method === 'FIXED') out.Parameters = [{ Type: 'ALLOCATION_PERCENTAGES', Values: splitValues(s.percents) }];
+        return out;
+      });
+    }
+
+    // drawSplits draws the split charge rules; changed says the user
+    // changed them, which refreshes the preview.
+    function drawSplits(changed) {
+      if (changed) livePreview();
       replace(splitsBox, st.splits.map((s, i) => {
-        const method = h('select', { 'aria-label': 'Method', 'data-testid': 'split-method', onchange: (ev) => { s.method = ev.target.value; drawSplits(); } },
+        const method = h('select', { 'aria-label': 'Method', 'data-testid': 'split-method', onchange: (ev) => { s.method = ev.target.value; drawSplits(true); } },
           [['PROPORTIONAL', 'Proportional to their costs'], ['EVEN', 'Evenly'], ['FIXED', 'Fixed percentages']].map(([v, l]) => h('option', { value: v }, l)));
         method.value = s.method;
         return h('div', { className: 'row panel', 'data-testid': 'split' },
           h('span', {}, 'Share'),
-          h('input', { value: s.source, placeholder: 'source value', 'aria-label': 'Source value', 'data-testid': 'split-source', oninput: (ev) => { s.source = ev.target.value; } }),
+          h('input', { value: s.source, placeholder: 'source value', 'aria-label': 'Source value', 'data-testid': 'split-source', oninput: (ev) => { s.source = ev.target.value; livePreview(); } }),
           h('span', {}, 'among'),
           h('input', { value: s.targets, placeholder: 'target values, comma-separated', className: 'wide', 'aria-label': 'Target values',
-            'data-testid': 'split-targets', oninput: (ev) => { s.targets = ev.target.value; } }),
+            'data-testid': 'split-targets', oninput: (ev) => { s.targets = ev.target.value; livePreview(); } }),
           method,
           s.method === 'FIXED' ? h('input', { value: s.percents, placeholder: 'percentages, in target order', 'aria-label': 'Percentages',
-            'data-testid': 'split-percents', oninput: (ev) => { s.percents = ev.target.value; } }) : null,
+            'data-testid': 'split-percents', oninput: (ev) => { s.percents = ev.target.value; livePreview(); } }) : null,
           h('button', { type: 'button', className: 'btn btn-small btn-danger', 'aria-label': `Remove split charge rule ${i + 1}`,
-            onclick: () => { st.splits.splice(i, 1); drawSplits(); } }, '×'));
+            onclick: () => { st.splits.splice(i, 1); drawSplits(true); } }, '×'));
       }));
     }
 
@@ -333,11 +354,7 @@ export async function render(app, main) {
         }
         return { Type: 'REGULAR', Value: r.value.trim(), Rule: rule };
       });
-      const splits = st.splits.map((s) => {
-        const out = { Source: s.source.trim(), Targets: splitValues(s.targets), Method: s.method };
-        if (s.method === 'FIXED') out.Parameters = [{ Type: 'ALLOCATION_PERCENTAGES', Values: splitValues(s.percents) }];
-        return out;
-      });
+      const splits = draftSplits();
       const body = { RuleVersion: 'CostCategoryExpression.v1', Rules: rules, EffectiveStart: from.value };
       if (st.defaultValue.trim()) body.DefaultValue = st.defaultValue.trim();
       if (splits.length) body.SplitChargeRules = splits;
@@ -371,30 +388,37 @@ export async function render(app, main) {
     }
   }
 
-  async function preview(arn, month) {
+  // preview shows the split of the saved category arn in month, or with
+  // draft split charge rules (not saved yet) in place of its own.
+  async function preview(arn, month, draft) {
     const ms = months();
     const chosen = month || ymd(ms[1]).slice(0, 7);
-    const sel = h('select', { 'aria-label': 'Month', 'data-testid': 'split-month', onchange: (ev) => preview(arn, ev.target.value) },
+    previewBox.dataset.month = chosen;
+    const sel = h('select', { 'aria-label': 'Month', 'data-testid': 'split-month', onchange: (ev) => preview(arn, ev.target.value, draft) },
       ms.map((m) => h('option', { value: ymd(m).slice(0, 7) }, monthLabel(m))));
     sel.value = chosen;
     const head = (title) => h('div', { className: 'table-head' }, h('h2', {}, title), h('span', { className: 'spacer' }),
       h('label', { className: 'control' }, h('span', { className: 'control-label' }, 'Month'), sel));
-    replace(previewBox, head('Split charges'), h('div', { className: 'muted loading' }, 'Computing the split…'));
+    const seq = (previewBox.seq = (previewBox.seq || 0) + 1);
+    if (!previewBox.firstChild) replace(previewBox, head('Split charges'), h('div', { className: 'muted loading' }, 'Computing the split…'));
     previewBox.dataset.ready = 'false';
+    previewBox.dataset.draft = draft ? 'true' : 'false';
     let view;
     try {
-      view = await app.client.get(`/ui/api/split-charges?arn=${encodeURIComponent(arn)}&month=${chosen}`);
+      const rules = draft ? `&rules=${encodeURIComponent(JSON.stringify(draft))}` : '';
+      view = await app.client.get(`/ui/api/split-charges?arn=${encodeURIComponent(arn)}&month=${chosen}${rules}`);
     } catch (e) {
-      if (!alive()) return;
+      if (!alive() || seq !== previewBox.seq) return;
       replace(previewBox, head('Split charges'), notice('error', `${e.type}: ${e.message}`));
       previewBox.dataset.ready = 'true';
       return;
     }
-    if (!alive()) return;
+    if (!alive() || seq !== previewBox.seq) return;
     const fmt = (v) => money.format(v, view.unit || 'USD');
     const rows = splitRows(view);
     const label = (v) => (v === '' ? '(uncategorised)' : v);
-    replace(previewBox, head(`Split charges of ${view.name}, ${monthLabel(new Date(`${chosen}-01T00:00:00Z`))}`),
+    replace(previewBox, head(`${draft ? 'Preview: ' : ''}Split charges of ${view.name}, ${monthLabel(new Date(`${chosen}-01T00:00:00Z`))}`),
+      draft ? notice('info', 'With the split charge rules being edited, not saved yet.') : null,
       h('p', { className: 'muted small' }, `${view.metric}, rounded to the cent. A Tally-only view: Cost Explorer and Budgets show the costs before the split, as AWS does.`),
       rows.length === 0 ? notice('info', 'No costs in this month.') :
         h('div', { className: 'scroll' }, h('table', { className: 'data', 'data-testid': 'split-values' },
