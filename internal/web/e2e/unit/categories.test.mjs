@@ -2,7 +2,7 @@
 // category filters, run with `node --test` by TestNodeUnit.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { toRuleExpression, fromRuleExpression, splitValues, splitRows, describeRule } from '../../static/js/categories.js';
+import { toRuleExpression, fromRuleExpression, splitValues, splitRows } from '../../static/js/categories.js';
 import { toExpression, fromExpression, describe } from '../../static/js/filters.js';
 import { readState, writeState, tabulate } from '../../static/js/explorer.js';
 
@@ -28,9 +28,8 @@ test('expressions the rows cannot show are left to JSON', () => {
   assert.equal(fromRuleExpression(undefined), null);
 });
 
-test('values, rules and split rows', () => {
+test('values and split rows', () => {
   assert.deepEqual(splitValues(' a, ,b ,c'), ['a', 'b', 'c']);
-  assert.equal(describeRule({ Type: 'INHERITED_VALUE', InheritedValue: { DimensionName: 'TAG', DimensionKey: 'Team' } }), 'value of tag Team');
   const rows = splitRows({ values: [{ value: 'Shared', before: '10.00', after: '0.00' }, { value: 'A', before: '1.5', after: '11.5' }] });
   assert.deepEqual(rows.map((r) => [r.value, r.change]), [['Shared', -100000000000n], ['A', 100000000000n]]);
 });

@@ -76,15 +76,6 @@ export function fromRuleExpression(expr) {
   return conds.length > 0 ? { join, conds } : null;
 }
 
-/** describeRule phrases a rule for the list ("Team $value when …"). */
-export function describeRule(r) {
-  if (r.Type === 'INHERITED_VALUE') {
-    const iv = r.InheritedValue || {};
-    return iv.DimensionName === 'TAG' ? `value of tag ${iv.DimensionKey}` : 'linked account name';
-  }
-  return r.Value || '';
-}
-
 /** splitRows turns the split-charges view into table rows, each value's change included. */
 export function splitRows(view) {
   return (view.values || []).map((v) => ({ value: v.value, before: money.parse(v.before), after: money.parse(v.after),
