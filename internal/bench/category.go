@@ -28,15 +28,24 @@ type categoryRule struct {
 	sql   string
 }
 
-// Raw SQL of the dimensions and tags the rules read. Every one is a plain
-// column or a single map lookup, so that the baseline is not dominated by
-// an expensive expression.
+// Raw SQL of the dimensions and tags the rules read: columns of an inner
+// SELECT (categoryColumns) that reads each from the Parquet once, so that
+// a rule compares a column and the baseline is not dominated by repeated
+// map lookups or expressions.
 const (
-	accountNameSQL = "line_item_usage_account_name"
-	serviceCodeSQL = "line_item_product_code"
-	envTagSQL      = "coalesce(tags['resourceTags/user:Environment'], '')"
-	teamTagSQL     = "coalesce(tags['resourceTags/user:Team'], '')"
+	accountNameSQL = "acct"
+	serviceCodeSQL = "svc"
+	regionColSQL   = "region"
+	usageTypeSQL   = "ut"
+	envTagSQL      = "env"
+	teamTagSQL     = "team"
 )
+
+// categoryColumns is the inner SELECT list the rules read: the usage start
+// and the cost, and every dimension and tag of the rules, once per line.
+const categoryColumns = colStart + ", " + colCost + ", line_item_usage_account_name AS acct, line_item_product_code AS svc, " +
+	regionSQL + " AS region, line_item_usage_type AS ut, coalesce(tags['resourceTags/user:Environment'], '') AS env, " +
+	"coalesce(tags['resourceTags/user:Team'], '') AS team"
 
 func ccDim(key types.Dimension, values ...string) types.Expression {
 	return types.Expression{Dimensions: &types.DimensionValues{Key: key, Values: values}}
@@ -59,7 +68,7 @@ func in(expr string, values ...string) string { return expr + " IN (" + sqlList(
 // and Not and the STARTS_WITH, CONTAINS and ABSENT match options, over
 // the account names and services of internal/synth.
 func categoryRules() []categoryRule {
-	region := regionSQL
+	region := regionColSQL
 	return []categoryRule{
 		{"web-prod", ccAnd(ccDim(types.DimensionLinkedAccountName, "prod-web"), ccTag(tagKey, "prod", "production")),
 			in(accountNameSQL, "prod-web") + " AND " + in(envTagSQL, "prod", "production")},
@@ -70,7 +79,7 @@ func categoryRules() []categoryRule {
 			"(" + in(serviceCodeSQL, "AmazonSageMaker") + " OR " + in(accountNameSQL, "ml-research") + ")"},
 		{"spot", types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionUsageType, Values: []string{"SpotUsage"},
 			MatchOptions: []types.MatchOption{types.MatchOptionContains}}},
-			"contains(line_item_usage_type, 'SpotUsage')"},
+			"contains(" + usageTypeSQL + ", 'SpotUsage')"},
 		{"eu-compute", ccAnd(ccDim(types.DimensionRegion, "eu-west-1", "eu-central-1"), ccDim(types.DimensionServiceCode, "AmazonEC2", "AmazonEKS", "AmazonECS")),
 			in(region, "eu-west-1", "eu-central-1") + " AND " + in(serviceCodeSQL, "AmazonEC2", "AmazonEKS", "AmazonECS")},
 		{"serverless", ccDim(types.DimensionServiceCode, "AWSLambda", "AmazonApiGateway", "AmazonStates"),

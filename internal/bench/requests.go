@@ -209,7 +209,7 @@ func Requests(w Window) []Request {
 			}),
 			sql: func(files string) string {
 				return `SELECT date_trunc('day', ` + colStart + `) AS b, '` + categoryName + `$' || (` + categorySQL(categoryStart(w, serverNow)) + `) AS k0,
-					sum(` + colCost + `) FROM ` + files + ` WHERE ` + between(y0, y1) + ` GROUP BY ALL ORDER BY b, k0`
+					sum(` + colCost + `) FROM (SELECT ` + categoryColumns + ` FROM ` + files + ` WHERE ` + between(y0, y1) + `) GROUP BY ALL ORDER BY b, k0`
 			},
 			setup: func(ctx context.Context, c *costexplorer.Client) error {
 				return defineCategory(ctx, c, categoryStart(w, serverNow))
