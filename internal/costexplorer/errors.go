@@ -57,7 +57,8 @@ func newAccessDenied(msg string) *awsjson.Error {
 var (
 	// pagedOps take a page token.
 	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
-		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory"}
+		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
+		"GetReservationUtilization", "GetReservationCoverage", "GetSavingsPlansUtilizationDetails", "GetSavingsPlansCoverage"}
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}

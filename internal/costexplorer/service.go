@@ -28,6 +28,7 @@ type Store interface {
 	store.CostCategoryStore
 	// The anomaly monitor and subscription operations keep their objects.
 	store.AnomalyStore
+	store.CommitmentStore
 }
 
 // Config wires a Service.
