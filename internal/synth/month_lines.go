@@ -89,7 +89,7 @@ func (g *monthGen) savingsPlanFees(base line) error {
 				return err
 			}
 		}
-		if sp.from >= m.start && sp.from < m.end {
+		if sp.from >= m.start && sp.from < m.end && sp.upfrontShare > 0 {
 			l := base
 			l.typ, l.acct, l.sku, l.sp, l.billType = ltSPUpfrontFee, sp.acct, o.spSku, sp, o.fees.purchase
 			l.start, l.end = sp.from, sp.from+3600
