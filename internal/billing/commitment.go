@@ -64,10 +64,11 @@ const (
 )
 
 // CommitmentKind returns CommitmentRI for a line of a Reserved Instance,
-// CommitmentSP for a line of a Savings Plan and "" otherwise.
+// CommitmentSP for a line of a Savings Plan and "" otherwise. It reads
+// lines before or after SpellAsCostExplorer.
 func CommitmentKind(li *LineItem) string {
 	switch {
-	case li.SavingsPlanARN != "":
+	case li.SavingsPlanARN != "" && !IsNoValue(DimSavingsPlanARN, li.SavingsPlanARN):
 		return CommitmentSP
 	case li.Commitment.ReservationARN != "":
 		return CommitmentRI

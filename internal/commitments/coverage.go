@@ -95,9 +95,9 @@ func SavingsPlansCoverage(ans *store.CommitmentAnswer, bs Buckets) []Group[SPCov
 	}, func(c *SPCoverage, row *store.CommitmentRow) {
 		switch {
 		case row.LineItemType == "SavingsPlanCoveredUsage":
-			acc(&c.SpendCovered, sum(row, store.SumUnblended, nil))
+			acc(&c.SpendCovered, sum(row, store.SumPublicOnDemand, nil))
 		case row.Commitment < 0 && row.Eligible&billing.EligibleSP != 0:
-			acc(&c.OnDemandCost, sum(row, store.SumUnblended, nil))
+			acc(&c.OnDemandCost, sum(row, store.SumPublicOnDemand, nil))
 		}
 	})
 }

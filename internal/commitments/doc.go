@@ -79,8 +79,8 @@
 //	UsedCommitment       = Σ SavingsPlanRecurringFee savingsPlan/UsedCommitment            [CUR]
 //	UnusedCommitment     = TotalCommitment − UsedCommitment                               [API]
 //	UtilizationPercentage = 100 · UsedCommitment / TotalCommitment                        [API]
-//	OnDemandCostEquivalent = Σ SavingsPlanCoveredUsage lineItem/UnblendedCost (covered
-//	                       usage at on-demand rates)                                      [CUR]
+//	OnDemandCostEquivalent = Σ SavingsPlanCoveredUsage pricing/publicOnDemandCost (covered
+//	                       usage at public on-demand rates; FOCUS: ListCost)              [API, CUR]
 //	NetSavings           = OnDemandCostEquivalent − TotalCommitment
 //	AmortizedRecurringCommitment = Σ savingsPlan/RecurringCommitmentForBillingPeriod       [CUR]
 //	AmortizedUpfrontCommitment   = Σ savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod [CUR]
@@ -92,8 +92,13 @@
 //
 // # Savings Plans coverage (per time bucket and group)
 //
-//	SpendCoveredBySavingsPlans = Σ SavingsPlanCoveredUsage lineItem/UnblendedCost         [SPG]
-//	OnDemandCost         = Σ Usage lineItem/UnblendedCost of SP-eligible usage            [SPG]
+//	SpendCoveredBySavingsPlans = Σ SavingsPlanCoveredUsage pricing/publicOnDemandCost     [SPG]
+//	OnDemandCost         = Σ Usage pricing/publicOnDemandCost of SP-eligible usage         [API, SPG]
+//
+// Both at public on-demand rates, as the API defines OnDemandCost ("the cost
+// of your usage at the public On-Demand rate") and the guide coverage (the
+// on-demand equivalent on both sides). FOCUS: ListCost. A CUR without
+// pricing/publicOnDemandCost yields 0.
 //	TotalCost            = SpendCoveredBySavingsPlans + OnDemandCost
 //	CoveragePercentage   = 100 · SpendCoveredBySavingsPlans / TotalCost                   [API, SPG]
 package commitments

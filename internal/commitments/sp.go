@@ -95,7 +95,7 @@ func SavingsPlans(ans *store.CommitmentAnswer, bs Buckets) []SavingsPlan {
 			acc(&u.AmortizedRecurringCommitment, sum(row, store.SumSPRecurringCommitment, nil))
 			acc(&u.AmortizedUpfrontCommitment, sum(row, store.SumSPAmortizedUpfront, nil))
 		case "SavingsPlanCoveredUsage":
-			acc(&u.OnDemandCostEquivalent, sum(row, store.SumUnblended, nil))
+			acc(&u.OnDemandCostEquivalent, sum(row, store.SumPublicOnDemand, nil))
 		}
 	}
 	out := make([]SavingsPlan, 0, len(byARN))

@@ -101,9 +101,9 @@ func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 			}
 			return rateOf(l)
 		}),
-		d("line_item_normalization_factor", "lineItem", "NormalizationFactor", func(l *line) (float64, bool) { return l.norm, l.norm != 0 && isUsage(l) }),
+		d("line_item_normalization_factor", "lineItem", "NormalizationFactor", func(l *line) (float64, bool) { return l.norm, l.norm != 0 && (isUsage(l) || l.typ == ltRIFee) }),
 		d("line_item_normalized_usage_amount", "lineItem", "NormalizedUsageAmount", func(l *line) (float64, bool) {
-			return round10(l.norm * l.amount), l.norm != 0 && isUsage(l)
+			return round10(l.norm * l.amount), l.norm != 0 && (isUsage(l) || l.typ == ltRIFee)
 		}),
 		s("line_item_operation", "lineItem", "Operation", func(l *line) sym { return l.op }),
 		s("line_item_product_code", "lineItem", "ProductCode", func(l *line) sym { return l.sku.code }),

@@ -38,7 +38,7 @@ func (g *monthGen) reservationFees(base line) error {
 				l := base
 				l.typ, l.acct, l.sku, l.ri = ltRIFee, ri.acct, ri.sku, ri
 				l.usageType, l.op, l.desc = ri.feeUsage, ri.sku.op, ri.feeDesc
-				l.amount, l.rate = total, ri.recurHr
+				l.amount, l.rate, l.norm = total, ri.recurHr, ri.sku.norm
 				l.cost = round10(total * ri.recurHr)
 				l.riTotalUnits = total
 				l.riUpfrontPeriod = round10(total * ri.upfrontHourly)

@@ -60,11 +60,21 @@ type commitInfoKey [13]string
 
 func commitInfoOf(li *billing.LineItem, kind string) commitInfoKey {
 	c := &li.Commitment
-	if kind == billing.CommitmentSP {
-		return commitInfoKey{kind, li.SavingsPlanARN, "", c.SPStart, c.SPEnd, "", "", "", "", "", li.SavingsPlansType, li.PaymentOption, c.PurchaseTerm}
+	// Dimension values carry Cost Explorer's no-value spellings; the
+	// dictionary keeps what the bill says.
+	value := func(d billing.Dimension, v string) string {
+		if billing.IsNoValue(d, v) {
+			return ""
+		}
+		return v
 	}
-	return commitInfoKey{kind, c.ReservationARN, li.SubscriptionID, c.RIStart, c.RIEnd, c.NumberOfReservations,
-		c.NormalizedUnitsPerReservation, c.LeaseLength, c.PurchaseOption, c.OfferingClass, "", li.PaymentOption, ""}
+	payment := value(billing.DimPaymentOption, li.PaymentOption)
+	if kind == billing.CommitmentSP {
+		return commitInfoKey{kind, li.SavingsPlanARN, "", c.SPStart, c.SPEnd, "", "", "", "", "",
+			value(billing.DimSavingsPlansType, li.SavingsPlansType), payment, c.PurchaseTerm}
+	}
+	return commitInfoKey{kind, c.ReservationARN, value(billing.DimSubscriptionID, li.SubscriptionID), c.RIStart, c.RIEnd,
+		c.NumberOfReservations, c.NormalizedUnitsPerReservation, c.LeaseLength, c.PurchaseOption, c.OfferingClass, "", payment, ""}
 }
 
 // commitDict interns commitment attribute sets.
