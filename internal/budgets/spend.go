@@ -115,6 +115,9 @@ func sum(rows []query.Row) *big.Int {
 // measure computes the spend of the budget's current period and its
 // forecast; budgets whose spend Tally does not compute have none.
 func (s *Service) measure(ctx context.Context, r *record, now time.Time) (*spendSnapshot, error) {
+	if r.tracksCommitment() {
+		return s.measureCommitment(ctx, r, now)
+	}
 	if !r.tracksSpend() {
 		return nil, nil
 	}
