@@ -94,11 +94,20 @@
 //
 //	SpendCoveredBySavingsPlans = Σ SavingsPlanCoveredUsage pricing/publicOnDemandCost     [SPG]
 //	OnDemandCost         = Σ Usage pricing/publicOnDemandCost of SP-eligible usage         [API, SPG]
-//
-// Both at public on-demand rates, as the API defines OnDemandCost ("the cost
-// of your usage at the public On-Demand rate") and the guide coverage (the
-// on-demand equivalent on both sides). FOCUS: ListCost. A CUR without
-// pricing/publicOnDemandCost yields 0.
 //	TotalCost            = SpendCoveredBySavingsPlans + OnDemandCost
 //	CoveragePercentage   = 100 · SpendCoveredBySavingsPlans / TotalCost                   [API, SPG]
+//
+// Both sums are at public on-demand rates, as the API defines OnDemandCost
+// ("the cost of your usage at the public On-Demand rate") and the guide
+// coverage (the on-demand equivalent on both sides). FOCUS: ListCost. A CUR
+// without pricing/publicOnDemandCost yields 0.
+//
+// # Requests
+//
+// DAILY and MONTHLY buckets are cut at day and month boundaries and clipped
+// to the period. Without Granularity (allowed with GroupBy) one bucket spans
+// the period. AWS says Granularity cannot be set with GroupBy; Tally accepts
+// both (a DAILY coverage grouped by SERVICE is a common question).
+// GetReservationUtilization filters SERVICE to "Amazon Elastic Compute
+// Cloud - Compute" unless the filter names SERVICE, as the model documents.
 package commitments

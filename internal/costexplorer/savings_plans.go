@@ -144,7 +144,7 @@ func (s *Service) GetSavingsPlansUtilizationDetails(ctx context.Context, in *Get
 	}
 	f := total.Figures()
 	return &GetSavingsPlansUtilizationDetailsResponse{SavingsPlansUtilizationDetails: page, TimePeriod: interval(cq.period),
-		Total: &SavingsPlansUtilizationAggregates{Utilization: spUtilization(&f), Savings: spSavings(&f), AmortizedCommitment: spAmortized(&f)},
+		Total:     &SavingsPlansUtilizationAggregates{Utilization: spUtilization(&f), Savings: spSavings(&f), AmortizedCommitment: spAmortized(&f)},
 		NextToken: next}, nil
 }
 
