@@ -613,3 +613,71 @@ func TestReservationsMatchWorkshopCUR(t *testing.T) {
 		t.Errorf("HOURLY: err %v, stderr %q; want a ValidationException", err, stderr)
 	}
 }
+
+// TestCommitmentValidation checks that bad commitment requests get AWS's
+// exceptions, through the SDK.
+func TestCommitmentValidation(t *testing.T) {
+	t.Parallel()
+	ce := workshopServer(t).ce("test", "test")
+	ctx := context.Background()
+	period := &types.DateInterval{Start: aws.String("2018-10-01"), End: aws.String("2018-11-01")}
+	dim := func(k string) []types.GroupDefinition {
+		return []types.GroupDefinition{{Type: types.GroupDefinitionTypeDimension, Key: aws.String(k)}}
+	}
+	for _, tc := range []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"RI utilization grouped by account", func() error {
+			_, err := ce.GetReservationUtilization(ctx, &costexplorer.GetReservationUtilizationInput{TimePeriod: period, GroupBy: dim("LINKED_ACCOUNT")})
+			return err
+		}, "ValidationException"},
+		{"RI utilization HOURLY", func() error {
+			_, err := ce.GetReservationUtilization(ctx, &costexplorer.GetReservationUtilizationInput{TimePeriod: period, Granularity: types.GranularityHourly})
+			return err
+		}, "ValidationException"},
+		{"RI utilization unknown sort key", func() error {
+			_, err := ce.GetReservationUtilization(ctx, &costexplorer.GetReservationUtilizationInput{TimePeriod: period,
+				SortBy: &types.SortDefinition{Key: aws.String("Cost")}})
+			return err
+		}, "ValidationException"},
+		{"RI coverage metric", func() error {
+			_, err := ce.GetReservationCoverage(ctx, &costexplorer.GetReservationCoverageInput{TimePeriod: period, Metrics: []string{"Dollars"}})
+			return err
+		}, "ValidationException"},
+		{"RI coverage grouped by usage type", func() error {
+			_, err := ce.GetReservationCoverage(ctx, &costexplorer.GetReservationCoverageInput{TimePeriod: period, GroupBy: dim("USAGE_TYPE")})
+			return err
+		}, "ValidationException"},
+		{"SP utilization filter on SERVICE", func() error {
+			_, err := ce.GetSavingsPlansUtilization(ctx, &costexplorer.GetSavingsPlansUtilizationInput{TimePeriod: period,
+				Filter: &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionService, Values: []string{"x"}}}})
+			return err
+		}, "ValidationException"},
+		{"SP coverage grouped by usage type", func() error {
+			_, err := ce.GetSavingsPlansCoverage(ctx, &costexplorer.GetSavingsPlansCoverageInput{TimePeriod: period, GroupBy: dim("USAGE_TYPE")})
+			return err
+		}, "ValidationException"},
+		{"SP coverage metric", func() error {
+			_, err := ce.GetSavingsPlansCoverage(ctx, &costexplorer.GetSavingsPlansCoverageInput{TimePeriod: period, Metrics: []string{"Hour"}})
+			return err
+		}, "ValidationException"},
+		{"SP details forged token", func() error {
+			_, err := ce.GetSavingsPlansUtilizationDetails(ctx, &costexplorer.GetSavingsPlansUtilizationDetailsInput{TimePeriod: period,
+				NextToken: aws.String("forged")})
+			return err
+		}, "InvalidNextTokenException"},
+		{"start after end", func() error {
+			_, err := ce.GetSavingsPlansUtilization(ctx, &costexplorer.GetSavingsPlansUtilizationInput{
+				TimePeriod: &types.DateInterval{Start: aws.String("2018-11-01"), End: aws.String("2018-10-01")}})
+			return err
+		}, "ValidationException"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := apiCode(tc.call()); got != tc.want {
+				t.Errorf("error %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
