@@ -202,6 +202,27 @@ func (s *Service) GetSavingsPlansCoverage(ctx context.Context, in *GetSavingsPla
 		return nil, err
 	}
 	cq.q.Kinds, cq.q.Eligible, cq.q.GroupBy = []string{billing.CommitmentSP}, billing.EligibleSP, groups
+	p := pages[int](ctx, s, "GetSavingsPlansCoverage", in)
+	items, err := cachedAnswer(s, p, func() ([]SavingsPlansCoverage, error) {
+		return s.spCoverageItems(ctx, cq, names, sortKey, desc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	size := int(deref(in.MaxResults))
+	if size <= 0 {
+		size = defaultSPPageSize
+	}
+	page, next, err := pager.Slice(p, items, size)
+	if err != nil {
+		return nil, err
+	}
+	return &GetSavingsPlansCoverageResponse{SavingsPlansCoverages: page, NextToken: next}, nil
+}
+
+// spCoverageItems computes every item of a GetSavingsPlansCoverage answer.
+func (s *Service) spCoverageItems(ctx context.Context, cq *commitmentQuestion, names []string, sortKey string, desc bool) ([]SavingsPlansCoverage, error) {
+	groups := cq.q.GroupBy
 	ans, err := s.ask(ctx, &cq.q)
 	if err != nil {
 		return nil, err
@@ -234,15 +255,7 @@ func (s *Service) GetSavingsPlansCoverage(ctx context.Context, in *GetSavingsPla
 		return map[string]*string{"SpendCoveredBySavingsPlan": d.SpendCoveredBySavingsPlans, "OnDemandCost": d.OnDemandCost,
 			"CoveragePercentage": d.CoveragePercentage, "TotalCost": d.TotalCost}
 	})
-	size := int(deref(in.MaxResults))
-	if size <= 0 {
-		size = defaultSPPageSize
-	}
-	page, next, err := pager.Slice(pages[int](ctx, s, "GetSavingsPlansCoverage", in), items, size)
-	if err != nil {
-		return nil, err
-	}
-	return &GetSavingsPlansCoverageResponse{SavingsPlansCoverages: page, NextToken: next}, nil
+	return items, nil
 }
 
 func spCoverage(c *commitments.SPCoverage) *SavingsPlansCoverageData {

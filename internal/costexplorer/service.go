@@ -63,6 +63,8 @@ type Service struct {
 	Unimplemented
 	cfg   Config
 	pages resultCache
+	// commitPages keeps multi-page commitment answers (see cachedAnswer).
+	commitPages answerCache
 }
 
 // New returns a Service.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"time"
 
@@ -229,6 +230,14 @@ func (db *DB) commitments(ctx context.Context, q *store.CommitmentQuery) (*store
 	if err != nil {
 		return nil, err
 	}
+	// The dictionary is small (one entry per attribute set of a
+	// commitment): reading it whole keeps the rollup query narrow.
+	dict := map[int32]commitInfoKey{}
+	db.mu.Lock()
+	for k, id := range db.commits.ids {
+		dict[id] = k
+	}
+	db.mu.Unlock()
 	rows, err := db.h().QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: commitments: %w", err)
@@ -239,12 +248,8 @@ func (db *DB) commitments(ctx context.Context, q *store.CommitmentQuery) (*store
 	for rows.Next() {
 		var r store.CommitmentRow
 		var id int32
-		var info commitInfoKey
 		var sums [store.NumCommitmentSums]any
 		dest := []any{&r.Bucket, &r.LineItemType, &id, &r.Eligible}
-		for i := range info {
-			dest = append(dest, &info[i])
-		}
 		r.Keys = make([]string, len(q.GroupBy))
 		for i := range r.Keys {
 			dest = append(dest, &r.Keys[i])
@@ -261,6 +266,10 @@ func (db *DB) commitments(ctx context.Context, q *store.CommitmentQuery) (*store
 		if id >= 0 {
 			i, ok := index[id]
 			if !ok {
+				info, ok := dict[id]
+				if !ok {
+					return nil, fmt.Errorf("duckdb: commitments: unknown commitment %d", id)
+				}
 				i = len(ans.Commitments)
 				index[id] = i
 				ans.Commitments = append(ans.Commitments, store.CommitmentInfo{Kind: info[0], ARN: info[1], SubscriptionID: info[2],
@@ -275,7 +284,32 @@ func (db *DB) commitments(ctx context.Context, q *store.CommitmentQuery) (*store
 		}
 		ans.Rows = append(ans.Rows, r)
 	}
-	return ans, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Ids follow ingest order; the answer's order follows the ARNs.
+	arn := func(r *store.CommitmentRow) string {
+		if r.Commitment < 0 {
+			return ""
+		}
+		return ans.Commitments[r.Commitment].ARN
+	}
+	slices.SortStableFunc(ans.Rows, func(a, b store.CommitmentRow) int {
+		if c := a.Bucket.Compare(b.Bucket); c != 0 {
+			return c
+		}
+		if c := slices.Compare(a.Keys, b.Keys); c != 0 {
+			return c
+		}
+		if c := strings.Compare(arn(&a), arn(&b)); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.LineItemType, b.LineItemType); c != 0 {
+			return c
+		}
+		return int(a.Eligible) - int(b.Eligible)
+	})
+	return ans, nil
 }
 
 // hugeint converts a scanned sum (HUGEINT or smaller) to a big.Int.
@@ -293,7 +327,7 @@ func hugeint(v any) *big.Int {
 
 // commitmentSQL compiles a CommitmentQuery.
 func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
-	src := source{from: withCombos("rollup_commitment") + " LEFT JOIN commitments k ON k.id = r.commitment",
+	src := source{from: withCombos("rollup_commitment"),
 		month: "r.month", ts: "r.ts", usage: "r.usage", normalized: "r.normalized", counted: "true"}
 	bucket := "r.ts"
 	if q.Monthly {
@@ -318,9 +352,6 @@ func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
 	}
 	var b sqlBuilder
 	b.WriteString("SELECT " + bucket + " AS b, c.line_item_type AS lt, r.commitment AS cm, r.eligible AS el")
-	for _, c := range commitInfoColumns {
-		b.WriteString(", coalesce(k." + c + ", '')")
-	}
 	for i, k := range keys {
 		fmt.Fprintf(&b, ", %s AS k%d", k, i)
 	}
@@ -335,8 +366,10 @@ func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
 		return "", nil, err
 	}
 	var kinds []string
-	for _, k := range q.Kinds {
-		kinds = append(kinds, "k.kind = "+b.arg(k))
+	if len(q.Kinds) > 0 {
+		// On the rollup's own column, so that DuckDB skips on-demand rows
+		// before joining.
+		kinds = append(kinds, "r.commitment IN (SELECT id FROM commitments WHERE kind IN ("+b.argList(q.Kinds, false)+"))")
 	}
 	if q.Eligible != 0 {
 		kinds = append(kinds, fmt.Sprintf("(r.commitment < 0 AND (r.eligible & %d) <> 0)", q.Eligible))
@@ -346,16 +379,9 @@ func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
 	}
 	b.WriteString(" AND (" + strings.Join(kinds, " OR ") + ")")
 	group := "b, lt, cm, el"
-	for _, c := range commitInfoColumns {
-		group += ", k." + c
-	}
 	for i := range keys {
 		group += fmt.Sprintf(", k%d", i)
 	}
-	order := "b"
-	for i := range keys {
-		order += fmt.Sprintf(", k%d", i)
-	}
-	b.WriteString(" GROUP BY " + group + " ORDER BY " + order + ", coalesce(k.arn, ''), lt, el, cm")
+	b.WriteString(" GROUP BY " + group)
 	return b.String(), b.args, nil
 }
