@@ -103,11 +103,39 @@ func (s *Service) GetSavingsPlansUtilizationDetails(ctx context.Context, in *Get
 	for _, d := range in.DataType {
 		parts[d] = true
 	}
-	all := len(parts) == 0
 	cq.q.Kinds, cq.q.GroupBy = []string{billing.CommitmentSP}, spAttributeDims
-	ans, err := s.ask(ctx, &cq.q)
+	p := pages[int](ctx, s, "GetSavingsPlansUtilizationDetails", in)
+	type answer struct {
+		details []SavingsPlansUtilizationDetail
+		total   commitments.SPFigures
+	}
+	a, err := cachedAnswer(s, p, func() (answer, error) {
+		d, t, err := s.spDetails(ctx, cq, parts, sortKey, desc)
+		return answer{d, t}, err
+	})
 	if err != nil {
 		return nil, err
+	}
+	size := int(deref(in.MaxResults))
+	if size <= 0 {
+		size = defaultSPPageSize
+	}
+	page, next, err := pager.Slice(p, a.details, size)
+	if err != nil {
+		return nil, err
+	}
+	f := a.total
+	return &GetSavingsPlansUtilizationDetailsResponse{SavingsPlansUtilizationDetails: page, TimePeriod: interval(cq.period),
+		Total:     &SavingsPlansUtilizationAggregates{Utilization: spUtilization(&f), Savings: spSavings(&f), AmortizedCommitment: spAmortized(&f)},
+		NextToken: next}, nil
+}
+
+// spDetails computes every plan's detail, and the figures of all plans.
+func (s *Service) spDetails(ctx context.Context, cq *commitmentQuestion, parts map[SavingsPlansDataType]bool, sortKey string, desc bool) ([]SavingsPlansUtilizationDetail, commitments.SPFigures, error) {
+	all := len(parts) == 0
+	ans, err := s.ask(ctx, &cq.q)
+	if err != nil {
+		return nil, commitments.SPFigures{}, err
 	}
 	plans := commitments.SavingsPlans(ans, cq.buckets)
 	var total commitments.SPUsage
@@ -134,18 +162,7 @@ func (s *Service) GetSavingsPlansUtilizationDetails(ctx context.Context, in *Get
 	sortGroups(details, sortKey, desc, func(d SavingsPlansUtilizationDetail) map[string]*string {
 		return spFigureMap(d.Utilization, d.Savings, d.AmortizedCommitment)
 	})
-	size := int(deref(in.MaxResults))
-	if size <= 0 {
-		size = defaultSPPageSize
-	}
-	page, next, err := pager.Slice(pages[int](ctx, s, "GetSavingsPlansUtilizationDetails", in), details, size)
-	if err != nil {
-		return nil, err
-	}
-	f := total.Figures()
-	return &GetSavingsPlansUtilizationDetailsResponse{SavingsPlansUtilizationDetails: page, TimePeriod: interval(cq.period),
-		Total:     &SavingsPlansUtilizationAggregates{Utilization: spUtilization(&f), Savings: spSavings(&f), AmortizedCommitment: spAmortized(&f)},
-		NextToken: next}, nil
+	return details, total.Figures(), nil
 }
 
 // spAttributes are a plan's Attributes: what the bill says of it.
