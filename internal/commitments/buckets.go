@@ -31,11 +31,6 @@ func Cut(p billing.Period, monthly bool) Buckets {
 // Whole is one bucket spanning p.
 func Whole(p billing.Period) Buckets { return Buckets{p} }
 
-// span is the period of the buckets.
-func (bs Buckets) span() billing.Period {
-	return billing.Period{Start: bs[0].Start, End: bs[len(bs)-1].End}
-}
-
 // index returns the bucket holding t, or -1.
 func (bs Buckets) index(t time.Time) int {
 	for i, b := range bs {
