@@ -590,6 +590,33 @@ func TestReservationsMatchWorkshopCUR(t *testing.T) {
 	compareFigures(t, "RI utilization DAILY", want, got, "PurchasedHours", "UnusedHours", "AmortizedRecurringFee",
 		"AmortizedUpfrontFee", "OnDemandCostOfRIHoursUsed", "UtilizationPercentage")
 
+	// The same DAILY answer in pages of 7 buckets.
+	in := &costexplorer.GetReservationUtilizationInput{TimePeriod: &types.DateInterval{Start: aws.String("2018-10-05"),
+		End: aws.String("2018-11-20")}, Granularity: types.GranularityDaily, MaxResults: aws.Int32(7)}
+	var paged []types.UtilizationByTime
+	for pages := 1; ; pages++ {
+		page, err := ce.GetReservationUtilization(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, page.UtilizationsByTime...)
+		if page.NextPageToken == nil {
+			if pages != 7 {
+				t.Errorf("%d pages of 7 days for 46 days, want 7", pages)
+			}
+			break
+		}
+		in.NextPageToken = page.NextPageToken
+	}
+	if len(paged) != len(out.UtilizationsByTime) {
+		t.Errorf("paged walk has %d days, one page %d", len(paged), len(out.UtilizationsByTime))
+	}
+	for i := range min(len(paged), len(out.UtilizationsByTime)) {
+		if aws.ToString(paged[i].Total.PurchasedHours) != aws.ToString(out.UtilizationsByTime[i].Total.PurchasedHours) {
+			t.Errorf("day %d differs between the paged walk and one page", i)
+		}
+	}
+
 	// One round trip through the aws CLI.
 	cli, stderr, err := inst.cli(t, "ce", "get-reservation-utilization", "--time-period", "Start=2018-10-01,End=2018-11-01",
 		"--granularity", "MONTHLY")

@@ -175,9 +175,31 @@ func (s *Service) GetReservationUtilization(ctx context.Context, in *GetReservat
 			Values: []string{billing.ServiceEC2Compute}, Op: query.OpEquals})
 	}
 	cq.q.Kinds, cq.q.GroupBy = []string{billing.CommitmentRI}, riAttributeDims
-	ans, err := s.ask(ctx, &cq.q)
+	p := pages[int](ctx, s, "GetReservationUtilization", in)
+	type answer struct {
+		byTime []UtilizationByTime
+		total  commitments.RIFigures
+	}
+	a, err := cachedAnswer(s, p, func() (answer, error) {
+		byTime, total, err := s.riUtilization(ctx, cq, grouped, sortKey, desc)
+		return answer{byTime, total}, err
+	})
 	if err != nil {
 		return nil, err
+	}
+	page, next, err := pager.Slice(p, a.byTime, int(deref(in.MaxResults)))
+	if err != nil {
+		return nil, err
+	}
+	return &GetReservationUtilizationResponse{UtilizationsByTime: page, Total: riAggregates(&a.total), NextPageToken: next}, nil
+}
+
+// riUtilization computes every bucket of a GetReservationUtilization
+// answer, and the figures of the whole period.
+func (s *Service) riUtilization(ctx context.Context, cq *commitmentQuestion, grouped bool, sortKey string, desc bool) ([]UtilizationByTime, commitments.RIFigures, error) {
+	ans, err := s.ask(ctx, &cq.q)
+	if err != nil {
+		return nil, commitments.RIFigures{}, err
 	}
 	ris := commitments.Reservations(ans, cq.buckets)
 	var total commitments.RIUsage
@@ -199,12 +221,7 @@ func (s *Service) GetReservationUtilization(ctx context.Context, in *GetReservat
 		f := t.Figures()
 		byTime = append(byTime, UtilizationByTime{TimePeriod: interval(bucket), Groups: groups, Total: riAggregates(&f)})
 	}
-	page, next, err := pager.Slice(pages[int](ctx, s, "GetReservationUtilization", in), byTime, int(deref(in.MaxResults)))
-	if err != nil {
-		return nil, err
-	}
-	f := total.Figures()
-	return &GetReservationUtilizationResponse{UtilizationsByTime: page, Total: riAggregates(&f), NextPageToken: next}, nil
+	return byTime, total.Figures(), nil
 }
 
 func val(x *big.Rat) *big.Rat {
@@ -342,9 +359,32 @@ func (s *Service) GetReservationCoverage(ctx context.Context, in *GetReservation
 		return nil, err
 	}
 	cq.q.Kinds, cq.q.Eligible, cq.q.GroupBy = []string{billing.CommitmentRI}, billing.EligibleRI, groups
-	ans, err := s.ask(ctx, &cq.q)
+	p := pages[int](ctx, s, "GetReservationCoverage", in)
+	type answer struct {
+		byTime []CoverageByTime
+		total  *Coverage
+	}
+	a, err := cachedAnswer(s, p, func() (answer, error) {
+		byTime, total, err := s.riCoverageAnswer(ctx, cq, metrics, sortKey, desc)
+		return answer{byTime, total}, err
+	})
 	if err != nil {
 		return nil, err
+	}
+	page, next, err := pager.Slice(p, a.byTime, int(deref(in.MaxResults)))
+	if err != nil {
+		return nil, err
+	}
+	return &GetReservationCoverageResponse{CoveragesByTime: page, Total: a.total, NextPageToken: next}, nil
+}
+
+// riCoverageAnswer computes every bucket of a GetReservationCoverage
+// answer, and the coverage of the whole period.
+func (s *Service) riCoverageAnswer(ctx context.Context, cq *commitmentQuestion, metrics map[string]bool, sortKey string, desc bool) ([]CoverageByTime, *Coverage, error) {
+	groups := cq.q.GroupBy
+	ans, err := s.ask(ctx, &cq.q)
+	if err != nil {
+		return nil, nil, err
 	}
 	gs := commitments.ReservationCoverage(ans, cq.buckets)
 	var total commitments.RICoverage
@@ -367,11 +407,7 @@ func (s *Service) GetReservationCoverage(ctx context.Context, in *GetReservation
 		total.Add(&t)
 		byTime = append(byTime, CoverageByTime{TimePeriod: interval(bucket), Groups: out, Total: riCoverage(&t, metrics)})
 	}
-	page, next, err := pager.Slice(pages[int](ctx, s, "GetReservationCoverage", in), byTime, int(deref(in.MaxResults)))
-	if err != nil {
-		return nil, err
-	}
-	return &GetReservationCoverageResponse{CoveragesByTime: page, Total: riCoverage(&total, metrics), NextPageToken: next}, nil
+	return byTime, riCoverage(&total, metrics), nil
 }
 
 func containsDim(ds []billing.Dimension, d billing.Dimension) bool {
