@@ -331,7 +331,7 @@ func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
 		month: "r.month", ts: "r.ts", usage: "r.usage", normalized: "r.normalized", counted: "true"}
 	bucket := "r.ts"
 	if q.Monthly {
-		bucket = "r.month::TIMESTAMP"
+		bucket = "date_trunc('month', r.ts)"
 	}
 	var from sqlBuilder
 	from.WriteString(" FROM " + src.from)
