@@ -52,16 +52,14 @@ func (s *Service) measureCommitment(ctx context.Context, r *record, now time.Tim
 	buckets := commitments.Whole(p)
 	var pct, base *big.Rat
 	switch r.Type {
-	case BudgetTypeRiUtilization, BudgetTypeRiCoverage:
-		q.Kinds = []string{billing.CommitmentRI}
+	case BudgetTypeRiUtilization:
+		q.Kinds, q.Sums = []string{billing.CommitmentRI}, commitments.ReservationSums
+	case BudgetTypeRiCoverage:
+		q.Kinds, q.Eligible, q.Sums = []string{billing.CommitmentRI}, billing.EligibleRI, commitments.ReservationCoverageSums
+	case BudgetTypeSavingsPlansUtilization:
+		q.Kinds, q.Sums = []string{billing.CommitmentSP}, commitments.SavingsPlanSums
 	default:
-		q.Kinds = []string{billing.CommitmentSP}
-	}
-	if r.Type == BudgetTypeRiCoverage {
-		q.Eligible = billing.EligibleRI
-	}
-	if r.Type == BudgetTypeSavingsPlansCoverage {
-		q.Eligible = billing.EligibleSP
+		q.Kinds, q.Eligible, q.Sums = []string{billing.CommitmentSP}, billing.EligibleSP, commitments.SavingsPlanCoverageSums
 	}
 	ans, err := cs.Commitments(ctx, q)
 	if err != nil {

@@ -60,3 +60,14 @@ func Format(x *big.Rat) string {
 	}
 	return s
 }
+
+// The store sums each computation reads (store.CommitmentQuery.Sums).
+var (
+	ReservationSums = []store.CommitmentSum{store.SumRIPurchasedHours, store.SumRIPurchasedUnits, store.SumRIUnusedQuantity,
+		store.SumRIUnusedNormalized, store.SumRIAmortizedUpfrontFee, store.SumRIRecurringFee, store.SumRIUnusedUpfront,
+		store.SumRIUnusedRecurring, store.SumPublicOnDemand}
+	SavingsPlanSums = []store.CommitmentSum{store.SumSPTotalCommitment, store.SumSPUsedCommitment,
+		store.SumSPRecurringCommitment, store.SumSPAmortizedUpfront, store.SumPublicOnDemand}
+	ReservationCoverageSums = []store.CommitmentSum{store.SumUsage, store.SumNormalized, store.SumUnblended}
+	SavingsPlanCoverageSums = []store.CommitmentSum{store.SumPublicOnDemand}
+)

@@ -174,7 +174,7 @@ func (s *Service) GetReservationUtilization(ctx context.Context, in *GetReservat
 		cq.q.Filter = and(cq.q.Filter, &query.Match{Kind: query.KindDimension, Key: string(billing.DimService),
 			Values: []string{billing.ServiceEC2Compute}, Op: query.OpEquals})
 	}
-	cq.q.Kinds, cq.q.GroupBy = []string{billing.CommitmentRI}, riAttributeDims
+	cq.q.Kinds, cq.q.GroupBy, cq.q.Sums = []string{billing.CommitmentRI}, riAttributeDims, commitments.ReservationSums
 	p := pages[int](ctx, s, "GetReservationUtilization", in)
 	type answer struct {
 		byTime []UtilizationByTime
@@ -359,6 +359,7 @@ func (s *Service) GetReservationCoverage(ctx context.Context, in *GetReservation
 		return nil, err
 	}
 	cq.q.Kinds, cq.q.Eligible, cq.q.GroupBy = []string{billing.CommitmentRI}, billing.EligibleRI, groups
+	cq.q.Sums = commitments.ReservationCoverageSums
 	p := pages[int](ctx, s, "GetReservationCoverage", in)
 	type answer struct {
 		byTime []CoverageByTime

@@ -27,7 +27,7 @@ func (s *Service) GetSavingsPlansUtilization(ctx context.Context, in *GetSavings
 	if err != nil {
 		return nil, err
 	}
-	cq.q.Kinds = []string{billing.CommitmentSP}
+	cq.q.Kinds, cq.q.Sums = []string{billing.CommitmentSP}, commitments.SavingsPlanSums
 	ans, err := s.ask(ctx, &cq.q)
 	if err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func (s *Service) GetSavingsPlansUtilizationDetails(ctx context.Context, in *Get
 	for _, d := range in.DataType {
 		parts[d] = true
 	}
-	cq.q.Kinds, cq.q.GroupBy = []string{billing.CommitmentSP}, spAttributeDims
+	cq.q.Kinds, cq.q.GroupBy, cq.q.Sums = []string{billing.CommitmentSP}, spAttributeDims, commitments.SavingsPlanSums
 	p := pages[int](ctx, s, "GetSavingsPlansUtilizationDetails", in)
 	type answer struct {
 		details []SavingsPlansUtilizationDetail
@@ -219,6 +219,7 @@ func (s *Service) GetSavingsPlansCoverage(ctx context.Context, in *GetSavingsPla
 		return nil, err
 	}
 	cq.q.Kinds, cq.q.Eligible, cq.q.GroupBy = []string{billing.CommitmentSP}, billing.EligibleSP, groups
+	cq.q.Sums = commitments.SavingsPlanCoverageSums
 	p := pages[int](ctx, s, "GetSavingsPlansCoverage", in)
 	items, err := cachedAnswer(s, p, func() ([]SavingsPlansCoverage, error) {
 		return s.spCoverageItems(ctx, cq, names, sortKey, desc)

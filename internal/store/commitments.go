@@ -38,6 +38,9 @@ type CommitmentQuery struct {
 	// GroupBy lists dimensions whose values each row carries in Keys.
 	GroupBy    []billing.Dimension
 	Categories query.Categories
+	// Sums lists the sums the caller reads; nil means all. A backend MAY
+	// leave the others zero.
+	Sums []CommitmentSum
 }
 
 // CommitmentAnswer holds the rows of a CommitmentQuery and the commitments

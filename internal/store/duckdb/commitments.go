@@ -355,7 +355,11 @@ func commitmentSQL(q *store.CommitmentQuery) (string, []any, error) {
 	for i, k := range keys {
 		fmt.Fprintf(&b, ", %s AS k%d", k, i)
 	}
-	for _, c := range commitSumColumns {
+	for i, c := range commitSumColumns {
+		if q.Sums != nil && !slices.Contains(q.Sums, store.CommitmentSum(i)) {
+			b.WriteString(", 0")
+			continue
+		}
 		b.WriteString(", sum(r." + c + ")")
 	}
 	b.WriteString(", sum(r.lines)")
