@@ -73,7 +73,9 @@ var (
 	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
 		"GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListSavingsPlansPurchaseRecommendationGeneration",
-		"ListCommitmentPurchaseAnalyses"}
+		"ListCommitmentPurchaseAnalyses",
+		"GetReservationUtilization", "GetReservationCoverage", "GetSavingsPlansUtilizationDetails", "GetSavingsPlansCoverage"}
+
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}

@@ -30,6 +30,7 @@ type Store interface {
 	store.CostCategoryStore
 	// The anomaly monitor and subscription operations keep their objects.
 	store.AnomalyStore
+	store.CommitmentStore
 }
 
 // Config wires a Service.
@@ -65,6 +66,8 @@ type Service struct {
 	cfg     Config
 	pages   resultCache
 	spRecos spRecommendations
+	// commitPages keeps multi-page commitment answers (see cachedAnswer).
+	commitPages answerCache
 }
 
 // New returns a Service.
