@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"internal/auth":            {},
 	"internal/profile":         {},
 	"internal/forecast":        {},
+	"internal/anomaly":         {},
 	"internal/sigv4":           {},
 	"internal/awsjson":         {},
 	"internal/pager":           {},
@@ -48,8 +49,8 @@ var allowed = map[string][]string{
 	"internal/backfill": {"internal/store"},
 
 	// The services: no HTTP, no backend.
-	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing",
-		"internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/store"},
+	"internal/costexplorer": {"internal/anomaly", "internal/auth", "internal/awsjson", "internal/backfill", "internal/billing",
+		"internal/forecast", "internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/forecast",
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 
