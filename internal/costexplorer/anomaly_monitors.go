@@ -202,8 +202,8 @@ func checkCustomSpec(e *Expression) error {
 }
 
 // CreateAnomalyMonitor implements the AWS Cost Explorer operation of that
-// name: a monitor of the caller's account. Tally stores monitors; it does
-// not detect anomalies yet.
+// name: a monitor of the caller's account, run over the history at once
+// (see DetectAnomalies).
 func (s *Service) CreateAnomalyMonitor(ctx context.Context, in *CreateAnomalyMonitorRequest) (*CreateAnomalyMonitorResponse, error) {
 	owner, _ := anomalyOwner(ctx)
 	all, err := s.monitors(ctx)
@@ -229,6 +229,11 @@ func (s *Service) CreateAnomalyMonitor(ctx context.Context, in *CreateAnomalyMon
 		if err := s.cfg.Store.SetResourceTags(ctx, arn, tags); err != nil {
 			return nil, err
 		}
+	}
+	// A new monitor looks at the history at once; alerts wait for the
+	// next ingest or timer.
+	if err := s.detect(ctx, arn); err != nil {
+		return nil, err
 	}
 	return &CreateAnomalyMonitorResponse{MonitorArn: ptr(arn)}, nil
 }
@@ -327,6 +332,9 @@ func (s *Service) DeleteAnomalyMonitor(ctx context.Context, in *DeleteAnomalyMon
 		return nil, err
 	} else if !ok {
 		return nil, unknownMonitor(*in.MonitorArn)
+	}
+	if err := s.cfg.Store.ReplaceDetected(ctx, *in.MonitorArn, nil); err != nil {
+		return nil, err
 	}
 	return &DeleteAnomalyMonitorResponse{}, nil
 }
