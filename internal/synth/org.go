@@ -89,6 +89,7 @@ type org struct {
 	ris       []*reservation
 	sps       []*savingsPlan
 	spikes    []int64 // start of spike days
+	labels    []*label // injected anomalies (Config.Anomalies)
 
 	svcList           []*service // catalog, then support and Savings Plans
 	svcSkus           []*sku     // per service: product columns of fee, credit and tax lines
@@ -115,6 +116,9 @@ func buildOrg(cfg Config) *org {
 	for i := 0; i < 3; i++ {
 		d := cfg.Start.Unix() + int64(r.intn(int(max(1, cfg.End.Sub(cfg.Start).Hours()/24))))*86400
 		o.spikes = append(o.spikes, d-d%86400)
+	}
+	if cfg.Anomalies {
+		o.buildLabels()
 	}
 	return o
 }
