@@ -29,8 +29,11 @@
 //     it holds two or more of them (weekday and weekend spend differ);
 //     otherwise the median of the whole window.
 //   - First of the month: support, Reserved Instance and Savings Plans fees
-//     and tax land on the 1st, so on the 1st E(t) is at least c on the 1st
-//     of the month before.
+//     and tax land on the 1st, so on the 1st E(t) is at least the actual
+//     spend on the 1st of the month before, scaled by the months' numbers
+//     of days as fees are billed per hour (actual, not cleaned: a monthly
+//     charge seen for the first time is an anomaly once, and the charge is
+//     expected from the next month on).
 //
 // The spread S(t) is 1.4826 times the median absolute residual c(j)−E(j)
 // over the scored days of the window (the MAD, which one spike cannot

@@ -108,7 +108,7 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 		}
 	}
 	for t := range n {
-		e, s, ok := expectation(start, c, exp, scored, floor, t, o)
+		e, s, ok := expectation(start, x, c, exp, scored, floor, t, o)
 		if !ok {
 			c[t] = x[t]
 			continue
@@ -142,7 +142,7 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 
 // expectation returns E(t) and S(t), or false when the window is too
 // short to score day t.
-func expectation(start time.Time, c, exp []float64, scored []bool, floor, t int, o Options) (e, s float64, ok bool) {
+func expectation(start time.Time, x, c, exp []float64, scored []bool, floor, t int, o Options) (e, s float64, ok bool) {
 	lo := max(floor, t-o.Window)
 	if t-lo < o.MinHistory {
 		return 0, 0, false
@@ -159,7 +159,8 @@ func expectation(start time.Time, c, exp []float64, scored []bool, floor, t int,
 	day := start.AddDate(0, 0, t)
 	if day.Day() == 1 {
 		if prev := int(day.AddDate(0, -1, 0).Sub(start).Hours() / 24); prev >= 0 {
-			e = max(e, c[prev])
+			// Monthly fees are billed per hour of the month.
+			e = max(e, x[prev]*float64(daysIn(day))/float64(daysIn(day.AddDate(0, -1, 0))))
 		}
 	}
 	var res []float64
@@ -226,4 +227,9 @@ func ZScore(x []float64, o Options) []Episode {
 		out = append(out, *cur)
 	}
 	return out
+}
+
+// daysIn returns the number of days of t's month.
+func daysIn(t time.Time) int {
+	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }

@@ -26,8 +26,10 @@ import (
 // days. Only resources billed at list price without commitments are
 // changed (no auto scaling fleets, nothing a Savings Plan covers, nothing
 // billed monthly), so that the added cost is exactly the cost of the added
-// usage. The organisation's own unlabelled spike days are left out when
-// anomalies are on, so that the labels are all the anomalies injected.
+// usage. When anomalies are on, the organisation's own unlabelled changes
+// are left out — its spike days, resources created during the data and
+// commitments bought during it — so that the labels are all the anomalies
+// in the bill.
 
 // label is one injected anomaly.
 type label struct {
@@ -121,6 +123,14 @@ func (o *org) buildLabels() {
 	o.labels = append(o.labels, &label{kind: "runaway_account", acct: acct, svc: -1, from: from, to: from + 10*day,
 		end: from + 9*day, factor: 0.25})
 	o.spikes = nil
+	// Nor does it carry unlabelled new recurring charges: the commitments
+	// run from the start of the data.
+	for _, ri := range o.ris {
+		ri.from = min(ri.from, start)
+	}
+	for _, sp := range o.sps {
+		sp.from = min(sp.from, start)
+	}
 }
 
 // labelFactor returns the usage multiplier of res in the hour (or day)

@@ -369,6 +369,10 @@ func (o *org) newResource(r *rng, acct *account, s *sku, base float64) *resource
 	switch x := r.float(); {
 	case x < 0.2: // created during the period: growth in resource count
 		res.from = o.cfg.Start.Unix() + int64(r.float()*float64(span)*0.8)
+		if o.cfg.Anomalies {
+			// Labelled data has no unlabelled level shifts.
+			res.from = o.cfg.Start.Unix()
+		}
 	case x < 0.25: // retired during the period
 		res.to = o.cfg.Start.Unix() + int64((0.3+0.6*r.float())*float64(span))
 	}
