@@ -43,7 +43,7 @@ type label struct {
 
 // eligible reports whether labels may change res.
 func eligible(res *resource) bool {
-	return res.sku.off.prof != fleet && !res.sku.computeSP && res.sku.off.cad != monthly && res.sku.svc.code != "AmazonEC2"
+	return res.sku.off.prof != fleet && res.sku.off.prof != batch && !res.sku.computeSP && res.sku.off.cad != monthly && res.sku.svc.code != "AmazonEC2"
 }
 
 const day = 86400

@@ -88,7 +88,7 @@ type org struct {
 	fees      feeSyms
 	ris       []*reservation
 	sps       []*savingsPlan
-	spikes    []int64 // start of spike days
+	spikes    []int64  // start of spike days
 	labels    []*label // injected anomalies (Config.Anomalies)
 
 	svcList           []*service // catalog, then support and Savings Plans
