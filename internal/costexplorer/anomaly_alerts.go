@@ -11,21 +11,16 @@ import (
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/notify"
-	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// alertWindow is how many days before the last day of data an anomaly may
-// end and still be alerted IMMEDIATE: an ingest of old data raises no
-// alerts for anomalies long over.
-const alertWindow = 2
-
 // alertAnomalies queues the alerts of every subscription: IMMEDIATE, one
-// message per new anomaly and subscriber; DAILY, a summary of the anomalies
-// open on the last day of data; WEEKLY, a summary of the week that ends on
-// the last day of data when it is a Sunday. Message IDs derive from the
-// subscription, the anomaly or day and the subscriber, so that detecting
-// again queues nothing twice.
+// message per anomaly detected today and subscriber; DAILY, a summary of
+// the anomalies detected yesterday; WEEKLY, a summary of those detected
+// in the last whole week (Monday to Sunday). Only anomalies that reach the
+// subscription's threshold and that feedback leaves alertable count.
+// Message IDs derive from the subscription, the anomaly or the day or week
+// and the subscriber, so that detecting again queues nothing twice.
 func (s *Service) alertAnomalies(ctx context.Context) error {
 	if s.cfg.Outbox == nil {
 		return nil
@@ -36,10 +31,6 @@ func (s *Service) alertAnomalies(ctx context.Context) error {
 	}
 	all, err := s.anomalies(ctx, "")
 	if err != nil || len(all) == 0 {
-		return err
-	}
-	lastDay, err := s.lastDataDay(ctx)
-	if err != nil || lastDay.IsZero() {
 		return err
 	}
 	now := s.cfg.Now().UTC()
@@ -55,7 +46,7 @@ func (s *Service) alertAnomalies(ctx context.Context) error {
 				mine = append(mine, a)
 			}
 		}
-		msgs = append(msgs, subscriptionAlerts(&sub, mine, lastDay, now)...)
+		msgs = append(msgs, subscriptionAlerts(&sub, mine, now)...)
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -67,20 +58,6 @@ func (s *Service) alertAnomalies(ctx context.Context) error {
 		s.cfg.Alerted()
 	}
 	return nil
-}
-
-// lastDataDay returns the last day with cost in the store.
-func (s *Service) lastDataDay(ctx context.Context) (time.Time, error) {
-	p, ok, err := s.dataRange(ctx)
-	if err != nil || !ok {
-		return time.Time{}, err
-	}
-	rows, err := s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: p, Granularity: query.Daily,
-		Metrics: []billing.Metric{anomalyMetric}})
-	if err != nil || len(rows) == 0 {
-		return time.Time{}, err
-	}
-	return rows[len(rows)-1].Bucket, nil
 }
 
 // alertable applies feedback: on a series where an anomaly was marked NO,
@@ -127,11 +104,10 @@ func thresholdMet(e *Expression, a storedAnomaly) bool {
 	return false
 }
 
-// subscriptionAlerts returns the messages of one subscription.
-func subscriptionAlerts(sub *AnomalySubscription, list []storedAnomaly, lastDay, now time.Time) []store.Message {
+// subscriptionAlerts returns the messages of one subscription at now.
+func subscriptionAlerts(sub *AnomalySubscription, list []storedAnomaly, now time.Time) []store.Message {
 	arn := deref(sub.SubscriptionArn)
 	ref := deref(sub.AccountId) + "/" + deref(sub.SubscriptionName)
-	day := lastDay.Format(time.DateOnly)
 	var out []store.Message
 	send := func(event, subject, body string) {
 		for _, sb := range sub.Subscribers {
@@ -140,32 +116,34 @@ func subscriptionAlerts(sub *AnomalySubscription, list []storedAnomaly, lastDay,
 				Kind: kind, Address: deref(sb.Address), Subject: subject, Body: body, Ref: ref, Created: now})
 		}
 	}
+	detectedIn := func(from, to time.Time) []storedAnomaly {
+		var in []storedAnomaly
+		for _, a := range list {
+			if a.DetectedOn != "" && a.DetectedOn >= from.Format(time.DateOnly) && a.DetectedOn < to.Format(time.DateOnly) {
+				in = append(in, a)
+			}
+		}
+		return in
+	}
+	today := billing.DayStart(now)
 	switch deref(sub.Frequency) {
 	case AnomalySubscriptionFrequencyImmediate:
-		for _, a := range list {
-			if deref(a.AnomalyEndDate) < lastDay.AddDate(0, 0, -alertWindow).Format(time.DateOnly) {
-				continue
-			}
+		for _, a := range detectedIn(today, today.AddDate(0, 0, 1)) {
 			subject := fmt.Sprintf("AWS Cost Anomaly Detection: $%.2f anomaly in %s", deref(a.Impact.TotalImpact), deref(a.DimensionValue))
 			send(deref(a.AnomalyId), subject, alertBody(sub, []storedAnomaly{a}, now))
 		}
 	case AnomalySubscriptionFrequencyDaily:
-		open := slices.DeleteFunc(slices.Clone(list), func(a storedAnomaly) bool { return deref(a.AnomalyEndDate) < day })
-		if len(open) > 0 {
-			send("daily/"+day, fmt.Sprintf("AWS Cost Anomaly Detection: daily summary for %s, %d anomalies", day, len(open)),
-				alertBody(sub, open, now))
+		day := today.AddDate(0, 0, -1)
+		if list := detectedIn(day, today); len(list) > 0 {
+			send("daily/"+day.Format(time.DateOnly), fmt.Sprintf("AWS Cost Anomaly Detection: daily summary for %s, %d anomalies",
+				day.Format(time.DateOnly), len(list)), alertBody(sub, list, now))
 		}
 	case AnomalySubscriptionFrequencyWeekly:
-		if lastDay.Weekday() != time.Sunday {
-			return nil
-		}
-		from := lastDay.AddDate(0, 0, -6).Format(time.DateOnly)
-		week := slices.DeleteFunc(slices.Clone(list), func(a storedAnomaly) bool {
-			return deref(a.AnomalyEndDate) < from || deref(a.AnomalyEndDate) > day
-		})
-		if len(week) > 0 {
-			send("weekly/"+day, fmt.Sprintf("AWS Cost Anomaly Detection: weekly summary %s to %s, %d anomalies", from, day, len(week)),
-				alertBody(sub, week, now))
+		end := today.AddDate(0, 0, -(int(today.Weekday())+6)%7) // this week's Monday
+		from := end.AddDate(0, 0, -7)
+		if list := detectedIn(from, end); len(list) > 0 {
+			send("weekly/"+from.Format(time.DateOnly), fmt.Sprintf("AWS Cost Anomaly Detection: weekly summary %s to %s, %d anomalies",
+				from.Format(time.DateOnly), end.AddDate(0, 0, -1).Format(time.DateOnly), len(list)), alertBody(sub, list, now))
 		}
 	}
 	return out

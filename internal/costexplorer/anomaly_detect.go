@@ -32,6 +32,10 @@ type storedAnomaly struct {
 	// Series names the monitor's series: the monitor ARN and the
 	// dimension value.
 	Series string
+	// DetectedOn is the day (business clock) a detection first found
+	// the anomaly, kept across re-detection; "" for the anomalies a new
+	// monitor finds in the history, which are never alerted.
+	DetectedOn string `json:",omitempty"`
 }
 
 // DetectAnomalies runs every monitor of every account over the daily
@@ -65,6 +69,9 @@ func (s *Service) detect(ctx context.Context, arn string) error {
 		if err != nil {
 			return fmt.Errorf("costexplorer: detect anomalies of %s: %w", o.ARN, err)
 		}
+		if err := s.keepDetectedOn(ctx, o.ARN, arn == "", found); err != nil {
+			return err
+		}
 		if err := s.cfg.Store.ReplaceDetected(ctx, o.ARN, found); err != nil {
 			return err
 		}
@@ -74,6 +81,38 @@ func (s *Service) detect(ctx context.Context, arn string) error {
 			if err := s.putAnomalyObject(ctx, o.ARN, store.AnomalyMonitor, m); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// keepDetectedOn sets the DetectedOn of each found anomaly: the day it was
+// first found, today for a new one when alerting (every monitor's run),
+// none for the history a new monitor finds.
+func (s *Service) keepDetectedOn(ctx context.Context, monitor string, alerting bool, found []store.Detected) error {
+	old, err := s.anomalies(ctx, "")
+	if err != nil {
+		return err
+	}
+	was := map[string]string{}
+	for _, a := range old {
+		if deref(a.MonitorArn) == monitor {
+			was[deref(a.AnomalyId)] = a.DetectedOn
+		}
+	}
+	today := s.cfg.Now().UTC().Format(time.DateOnly)
+	for i, d := range found {
+		on, seen := was[d.ID]
+		if !seen && alerting {
+			on = today
+		}
+		var a storedAnomaly
+		if err := json.Unmarshal(d.Doc, &a); err != nil {
+			return err
+		}
+		a.DetectedOn = on
+		if found[i].Doc, err = json.Marshal(a); err != nil {
+			return err
 		}
 	}
 	return nil
