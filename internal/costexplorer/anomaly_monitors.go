@@ -15,9 +15,9 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// Limits of Cost Anomaly Detection, from the AWS Cost Management user
-// guide's quotas: one AWS services (SERVICE) monitor and 500 monitors in
-// all per account, at most 10 email subscribers and one SNS topic per
+// Limits of Cost Anomaly Detection, from the AWS Cost Anomaly Detection
+// FAQ: one AWS services (DIMENSIONAL by SERVICE) monitor and 500 other
+// monitors per account, at most 10 email subscribers and one SNS topic per
 // subscription; custom monitors name at most 10 values.
 const (
 	maxMonitors        = 500
@@ -163,8 +163,12 @@ func checkMonitor(m *AnomalyMonitor, others []AnomalyMonitor) error {
 			return err
 		}
 	}
-	if len(others) >= maxMonitors {
-		return fail(errQuota, fmt.Sprintf("an account can have at most %d anomaly monitors", maxMonitors))
+	isService := func(o AnomalyMonitor) bool {
+		return deref(o.MonitorType) == MonitorTypeDimensional && deref(o.MonitorDimension) == MonitorDimensionService
+	}
+	rest := len(slices.DeleteFunc(slices.Clone(others), isService))
+	if !isService(*m) && rest >= maxMonitors {
+		return fail(errQuota, fmt.Sprintf("an account can have at most %d anomaly monitors besides its AWS services monitor", maxMonitors))
 	}
 	return nil
 }
