@@ -59,7 +59,7 @@ type Config struct {
 // pages are the paths the single-page app answers; each serves the same
 // document and the app draws the page from the path.
 var pages = map[string]bool{
-	"/": true, "/explorer": true, "/budgets": true, "/tags": true, "/data": true, "/signin": true,
+	"/": true, "/explorer": true, "/budgets": true, "/anomalies": true, "/tags": true, "/data": true, "/signin": true,
 }
 
 // contentSecurityPolicy allows the page to load nothing but its own embedded

@@ -4,11 +4,12 @@ import { Client } from './api.js';
 import * as explorer from './explorer.js';
 import * as budgets from './budgets.js';
 import * as tags from './tags.js';
+import * as anomalies from './anomalies.js';
 import * as data from './data.js';
 import * as signin from './signin.js';
 
-const PAGES = { explorer, budgets, tags, data, signin };
-const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', tags: 'Cost allocation tags', data: 'Data', signin: 'Sign in' };
+const PAGES = { explorer, budgets, anomalies, tags, data, signin };
+const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', anomalies: 'Cost anomalies', tags: 'Cost allocation tags', data: 'Data', signin: 'Sign in' };
 const SESSION_KEY = 'tally.credentials';
 
 const body = document.body;
