@@ -133,14 +133,14 @@ export async function render(app, main) {
         h('td', {}, toggle)));
       rows.push(causes);
     }
-    return h('table', { className: 'table', 'data-testid': 'anomaly-table' },
+    return h('table', { className: 'data', 'data-testid': 'anomaly-table' },
       h('thead', {}, h('tr', {}, ['Series', 'Days', 'Total impact', 'Actual', 'Max score', 'Feedback', ''].map((c) => h('th', {}, c)))),
       h('tbody', {}, rows));
   }
 
   function rootCauses(a) {
     if (!a.RootCauses || a.RootCauses.length === 0) return h('div', { className: 'muted' }, 'No single line explains it.');
-    return h('table', { className: 'table table-inner', 'data-testid': 'root-causes' },
+    return h('table', { className: 'data compact', 'data-testid': 'root-causes' },
       h('thead', {}, h('tr', {}, ['Service', 'Account', 'Region', 'Usage type', 'Contribution'].map((c) => h('th', {}, c)))),
       h('tbody', {}, a.RootCauses.map((rc) => h('tr', {},
         h('td', {}, rc.Service || ''), h('td', {}, rc.LinkedAccountName ? `${rc.LinkedAccountName} (${rc.LinkedAccount})` : rc.LinkedAccount || ''),
