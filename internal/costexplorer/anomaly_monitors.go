@@ -387,8 +387,13 @@ func checkSubscription(sub *AnomalySubscription, monitors []AnomalyMonitor, owne
 			sb.Status = ptr(SubscriberStatusConfirmed)
 		}
 	}
+	// The model: "Notifications are sent either over email (for DAILY and
+	// WEEKLY frequencies) or SNS (for IMMEDIATE frequency)".
 	if deref(sub.Frequency) == AnomalySubscriptionFrequencyImmediate && emails > 0 {
 		return validation("IMMEDIATE alerts are sent to SNS topics only: send email subscribers DAILY or WEEKLY alerts")
+	}
+	if deref(sub.Frequency) != AnomalySubscriptionFrequencyImmediate && topics > 0 {
+		return validation("%s alerts are sent by email only: send SNS topics IMMEDIATE alerts", deref(sub.Frequency))
 	}
 	if emails > maxEmailSubs || topics > maxSNSSubs {
 		return fail(errQuota, fmt.Sprintf("a subscription can have at most %d email subscribers and %d SNS topic", maxEmailSubs, maxSNSSubs))
@@ -446,8 +451,8 @@ func checkThreshold(e *Expression, top bool) error {
 		if len(d.Values) != 1 {
 			return validation("a ThresholdExpression on %s needs exactly one value", key)
 		}
-		if v, err := strconv.ParseFloat(d.Values[0], 64); err != nil || v < 0 {
-			return validation("the threshold %q on %s is not a non-negative number", d.Values[0], key)
+		if v, err := strconv.ParseFloat(d.Values[0], 64); err != nil || v < 0 || v > 1e10 {
+			return validation("the threshold %q on %s is not a number between 0 and 10,000,000,000", d.Values[0], key)
 		}
 		return nil
 	}

@@ -284,6 +284,8 @@ func TestAnomalyErrors(t *testing.T) {
 	}
 	for name, err := range map[string]error{
 		"IMMEDIATE to email":   sub(cetypes.AnomalySubscriptionFrequencyImmediate, email, nil, abs, arn),
+		"DAILY to SNS":         sub(cetypes.AnomalySubscriptionFrequencyDaily, sns, nil, abs, arn),
+		"threshold over 1e10":  sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, threshold(cetypes.DimensionAnomalyTotalImpactAbsolute, "20000000000"), arn),
 		"no threshold":         sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, nil, arn),
 		"both thresholds":      sub(cetypes.AnomalySubscriptionFrequencyDaily, email, aws.Float64(1), abs, arn),
 		"threshold on SERVICE": sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, ptrExpr(dim(cetypes.DimensionService, "100")), arn),
