@@ -184,6 +184,64 @@ func TestAnomaliesFromSynth(t *testing.T) {
 		t.Errorf("feedback on an unknown anomaly: error = %v, want ValidationException", err)
 	}
 
+	// The other kinds of monitor, created after the data: a LINKED_ACCOUNT
+	// monitor finds the runaway account, a TAG monitor has a series per
+	// value of the tag, a CUSTOM monitor one series.
+	accounts, err := ce.CreateAnomalyMonitor(ctx, &costexplorer.CreateAnomalyMonitorInput{AnomalyMonitor: &types.AnomalyMonitor{
+		MonitorName: aws.String("accounts"), MonitorType: types.MonitorTypeDimensional, MonitorDimension: types.MonitorDimensionLinkedAccount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byAccount := getAnomalies(t, ce, &costexplorer.GetAnomaliesInput{MonitorArn: accounts.MonitorArn,
+		DateInterval: &types.AnomalyDateInterval{StartDate: aws.String("2025-01-01")}})
+	for _, l := range labels {
+		if l[2] != "" || l[3] == "" {
+			continue // not the runaway account
+		}
+		hit := false
+		for _, a := range byAccount {
+			hit = hit || aws.ToString(a.DimensionValue) == l[3] && aws.ToString(a.AnomalyStartDate) <= l[1] && aws.ToString(a.AnomalyEndDate) >= l[0]
+		}
+		if !hit {
+			t.Errorf("runaway account %v not found by the LINKED_ACCOUNT monitor", l)
+		}
+	}
+	keys, err := ce.GetTags(ctx, &costexplorer.GetTagsInput{TimePeriod: &types.DateInterval{Start: aws.String("2026-05-01"), End: aws.String("2026-06-01")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	teamKey := ""
+	for _, k := range keys.Tags {
+		if strings.EqualFold(k, "team") || strings.HasSuffix(strings.ToLower(k), ":team") {
+			teamKey = k
+		}
+	}
+	team, err := ce.CreateAnomalyMonitor(ctx, &costexplorer.CreateAnomalyMonitorInput{AnomalyMonitor: &types.AnomalyMonitor{
+		MonitorName: aws.String("teams"), MonitorType: types.MonitorTypeDimensional, MonitorDimension: types.MonitorDimensionTag,
+		MonitorSpecification: &types.Expression{Tags: &types.TagValues{Key: aws.String(teamKey)}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	custom, err := ce.CreateAnomalyMonitor(ctx, &costexplorer.CreateAnomalyMonitorInput{AnomalyMonitor: &types.AnomalyMonitor{
+		MonitorName: aws.String("one account"), MonitorType: types.MonitorTypeCustom,
+		MonitorSpecification: &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionLinkedAccount, Values: []string{labels[0][3]}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mons, err := ce.GetAnomalyMonitors(ctx, &costexplorer.GetAnomalyMonitorsInput{MonitorArnList: []string{*team.MonitorArn, *custom.MonitorArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mons.AnomalyMonitors {
+		min := int32(2)
+		if m.MonitorType == types.MonitorTypeCustom {
+			min = 1
+		}
+		if m.DimensionalValueCount < min || aws.ToString(m.LastEvaluatedDate) != "2026-06-16" {
+			t.Errorf("monitor %s: %d series, evaluated %s", aws.ToString(m.MonitorName), m.DimensionalValueCount, aws.ToString(m.LastEvaluatedDate))
+		}
+	}
+
 	// One CLI call: the same anomalies through the aws CLI.
 	res, stderr, err := inst.cli(t, "ce", "get-anomalies", "--monitor-arn", *mon.MonitorArn,
 		"--date-interval", "StartDate=2025-01-01,EndDate=2026-06-15")

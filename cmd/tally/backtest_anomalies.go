@@ -76,7 +76,10 @@ func backtestAnomalies(ctx context.Context, tmp string, seeds []int64, rows int6
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "### Anomalies: synthetic organisations with labelled anomalies (%d seeds, %d rows, 6 months each)\n\n", len(seeds), rows)
-	fmt.Fprintf(&sb, "Counted at impact >= $%d: labels %d. Monitors: SERVICE and LINKED_ACCOUNT; UnblendedCost.\n\n", minImpact, model.labels)
+	fmt.Fprintf(&sb, "Counted at impact >= $%d: labels %d. Monitors: SERVICE and LINKED_ACCOUNT; UnblendedCost. "+
+		"A detection is true when a label on its series overlaps it; a label is recalled when such a detection exists. "+
+		"Both detectors score a day only from the days before it, so a detection is known the day its first anomalous day is ingested; "+
+		"the delay column is the days from a label's start to that first anomalous day.\n\n", minImpact, model.labels)
 	sb.WriteString("| detector | detections | true | false | precision | recall | days start to detection (mean / max) | top root cause right |\n|---|---:|---:|---:|---:|---:|---|---:|\n")
 	for _, r := range []struct {
 		name string
@@ -121,7 +124,13 @@ func delays(d []int) string {
 	for _, v := range d {
 		sum += v
 	}
-	return fmt.Sprintf("%.2f / %d", float64(sum)/float64(len(d)), slices.Max(d))
+	within := 0
+	for _, v := range d {
+		if v <= 1 {
+			within++
+		}
+	}
+	return fmt.Sprintf("%.2f / %d (%d of %d within 1 day)", float64(sum)/float64(len(d)), slices.Max(d), within, len(d))
 }
 
 func countOver(fs []found) int {
