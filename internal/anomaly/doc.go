@@ -27,7 +27,10 @@
 //     MinHistory (7) days are needed; before that nothing is scored.
 //   - Day of week: the median of c on the same weekday in the window when
 //     it holds two or more of them (weekday and weekend spend differ);
-//     otherwise the median of the whole window.
+//     otherwise the median of the whole window. When two or more of those
+//     same weekdays were themselves found anomalous, the spend recurs
+//     weekly (a job every Monday) and their actual spend is used instead,
+//     so a weekly pattern is learnt rather than reported every week.
 //   - First of the month: support, Reserved Instance and Savings Plans fees
 //     and tax land on the 1st, so on the 1st E(t) is at least the actual
 //     spend on the 1st of the month before, scaled by the months' numbers
@@ -44,9 +47,12 @@
 //
 // A day is anomalous when z(t) ≥ Z (5) and its impact is at least
 // MinDailyImpact ($1). Consecutive anomalous days form one episode, from
-// its first to its last anomalous day; the first normal day ends it.
+// its first to its last anomalous day. A single normal day between
+// anomalous days belongs to the episode (a raised level dips near its
+// threshold on a quiet day without ending); two normal days in a row end
+// it.
 //
-// Level shifts: an episode that lasts AcceptDays (7) days is a new normal
+// Level shifts: an episode that spans AcceptDays (7) days is a new normal
 // (a workload grew, a new service went live). It ends there, its days
 // enter the cleaned history at their actual values and the baseline window
 // restarts at the episode's first day, so the new level is expected from

@@ -101,6 +101,7 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 	floor := 0
 	var out []Episode
 	var cur *Episode
+	var gap *Day
 	closeCur := func() {
 		if cur != nil {
 			out = append(out, *cur)
@@ -115,18 +116,28 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 		}
 		exp[t], scored[t] = e, true
 		z := (x[t] - e) / s
+		day := Day{Index: t, Actual: x[t], Expected: e, Score: z}
 		if z < o.Z || x[t]-e < o.MinDailyImpact {
 			c[t] = x[t]
+			if cur != nil && gap == nil {
+				gap = &day // one normal day may sit inside an episode
+				continue
+			}
+			gap = nil
 			closeCur()
 			continue
 		}
 		if cur == nil {
 			cur = &Episode{Start: t}
 		}
+		if gap != nil {
+			cur.Days = append(cur.Days, *gap)
+			gap = nil
+		}
 		cur.End = t
-		cur.Days = append(cur.Days, Day{Index: t, Actual: x[t], Expected: e, Score: z})
+		cur.Days = append(cur.Days, day)
 		c[t] = e
-		if len(cur.Days) >= o.AcceptDays {
+		if t-cur.Start+1 >= o.AcceptDays {
 			// A new normal: the episode ends and the baseline restarts
 			// from its first day at the actual values.
 			for j := cur.Start; j <= t; j++ {
@@ -147,9 +158,19 @@ func expectation(start time.Time, x, c, exp []float64, scored []bool, floor, t i
 	if t-lo < o.MinHistory {
 		return 0, 0, false
 	}
-	var same []float64
+	// A weekday found anomalous in two or more of the last weeks is a
+	// weekly pattern (a job that runs every Monday), not a string of
+	// anomalies: its actual spend is then the expectation.
+	var same, raw []float64
+	recurring := 0
 	for j := t - 7; j >= lo; j -= 7 {
-		same = append(same, c[j])
+		same, raw = append(same, c[j]), append(raw, x[j])
+		if c[j] != x[j] {
+			recurring++
+		}
+	}
+	if recurring >= 2 {
+		same = raw
 	}
 	if len(same) >= 2 {
 		e = median(same)

@@ -52,6 +52,12 @@ func TestDetect(t *testing.T) {
 			return x
 		}, [][2]int{{60, 66}}},
 		{"a drop is no anomaly", func(x []float64) []float64 { x[45] = 0; return x }, nil},
+		{"one quiet day inside a raised spell", func(x []float64) []float64 {
+			for _, i := range []int{37, 38, 40, 41} {
+				x[i] *= 3
+			}
+			return x
+		}, [][2]int{{37, 41}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := spans(Detect(start, tc.edit(weekly(90)), Options{}))
@@ -88,12 +94,23 @@ func TestCausal(t *testing.T) {
 	}
 }
 
-func TestZScoreMissesWeekendPattern(t *testing.T) {
-	// The baseline flags Mondays after weekends less than spikes, but a
-	// level shift keeps it firing only until its window catches up.
+func TestZScoreFindsSpike(t *testing.T) {
 	x := weekly(60)
 	x[40] *= 4
 	if got := spans(ZScore(x, Options{})); len(got) == 0 {
 		t.Errorf("ZScore found nothing in a fourfold spike")
+	}
+}
+
+func TestWeeklyJobIsLearnt(t *testing.T) {
+	x := weekly(120)
+	mondays := 0
+	for i := 35; i < len(x); i += 7 {
+		x[i] *= 3
+		mondays++
+	}
+	got := Detect(start, x, Options{})
+	if len(got) == 0 || len(got) > 3 {
+		t.Errorf("a job every Monday from day 35 gave episodes %v; want the first Mondays only, of %d", spans(got), mondays)
 	}
 }
