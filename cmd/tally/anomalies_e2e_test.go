@@ -104,10 +104,11 @@ func TestAnomaliesFromSynth(t *testing.T) {
 			continue
 		}
 		// TotalActualSpend is the service's unblended cost over the
-		// anomaly's days, by SQL over the raw files.
+		// anomaly's days without credits and refunds, by SQL over the raw
+		// files.
 		var want float64
 		q := fmt.Sprintf(`SELECT coalesce(sum(line_item_unblended_cost), 0) FROM read_parquet('%s')
-			WHERE product['product_name'] = ? AND CAST(line_item_usage_start_date AS DATE) BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)`,
+			WHERE product['product_name'] = ? AND line_item_line_item_type NOT IN ('Credit', 'Refund') AND CAST(line_item_usage_start_date AS DATE) BETWEEN CAST(? AS DATE) AND CAST(? AS DATE)`,
 			filepath.Join(out, "**", "*.parquet"))
 		if err := raw.QueryRow(q, l[2], *found.AnomalyStartDate, *found.AnomalyEndDate).Scan(&want); err != nil {
 			t.Fatal(err)

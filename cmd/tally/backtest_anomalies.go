@@ -284,7 +284,9 @@ func detectBoth(ctx context.Context, dir, path string, now time.Time) (model, ba
 func dailySeries(ctx context.Context, a *app.App, dim billing.Dimension) (map[string][]float64, time.Time, error) {
 	rows, err := a.Store.Aggregate(ctx, &query.Aggregate{Period: billing.Period{Start: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
 		End: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}, Granularity: query.Daily, Metrics: []billing.Metric{billing.UnblendedCost},
-		GroupBy: []query.GroupKey{{Kind: query.KindDimension, Key: string(dim)}}})
+		GroupBy: []query.GroupKey{{Kind: query.KindDimension, Key: string(dim)}},
+		// The same spend as Tally's monitors: no credits or refunds.
+		Filter: query.Not{X: &query.Match{Kind: query.KindDimension, Key: "RECORD_TYPE", Values: []string{"Credit", "Refund"}}}})
 	if err != nil || len(rows) == 0 {
 		return nil, time.Time{}, err
 	}

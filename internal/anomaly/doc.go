@@ -7,7 +7,9 @@
 //
 // # Days
 //
-// A series holds one amount per UTC day from a start date; a day with no
+// A series holds one amount per UTC day from a start date (Cost Explorer
+// feeds it UnblendedCost without credits and refunds, which are not spend
+// behaviour); a day with no
 // line items is zero (a day of the data with no spend), so a dimension
 // value that appears late is a series of zeros and then its spend. Every
 // day is scored only from the days before it, so running the model on the

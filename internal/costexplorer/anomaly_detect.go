@@ -21,6 +21,20 @@ import (
 // anomalyMetric is the cost anomalies are measured in.
 const anomalyMetric = billing.UnblendedCost
 
+// notSpend are the record types anomaly detection leaves out: credits and
+// refunds are not spend behaviour, and a one-off credit would otherwise
+// make the same day of the next month look anomalous.
+var notSpend = []string{"Credit", "Refund"}
+
+// spendOnly restricts filter to spend, without credits and refunds.
+func spendOnly(filter query.Expr) query.Expr {
+	not := query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimRecordType), Values: notSpend, Op: query.OpEquals}}
+	if filter == nil {
+		return not
+	}
+	return query.And{filter, not}
+}
+
 // maxRootCauses is how many root causes an anomaly lists, largest
 // contribution first.
 const maxRootCauses = 10
@@ -180,7 +194,7 @@ func (s *Service) detectMonitor(ctx context.Context, owner string, m *AnomalyMon
 		return nil, 0, err
 	}
 	q := &query.Aggregate{Period: p, Granularity: query.Daily, Metrics: []billing.Metric{anomalyMetric},
-		Filter: filter, Scope: scope(ctx), Categories: cats}
+		Filter: spendOnly(filter), Scope: scope(ctx), Categories: cats}
 	if key != nil {
 		q.GroupBy = []query.GroupKey{*key}
 	}
@@ -308,7 +322,7 @@ func (s *Service) rootCauses(ctx context.Context, series query.Expr, cats query.
 	const baseDays = 28
 	sum := func(p billing.Period) (map[string]float64, error) {
 		rows, err := s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: p, Granularity: query.Monthly,
-			Metrics: []billing.Metric{anomalyMetric}, GroupBy: rootCauseKeys, Filter: series, Scope: scope(ctx), Categories: cats})
+			Metrics: []billing.Metric{anomalyMetric}, GroupBy: rootCauseKeys, Filter: spendOnly(series), Scope: scope(ctx), Categories: cats})
 		if err != nil {
 			return nil, err
 		}
