@@ -146,8 +146,8 @@ func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) 
 type Jobs struct {
 	// Senders deliver budget alerts of each kind.
 	Senders map[store.MessageKind]notify.Sender
-	// BudgetsInterval is how often budgets are evaluated besides after
-	// every ingest.
+	// BudgetsInterval is how often budgets are evaluated and cost
+	// anomalies detected besides after every ingest.
 	BudgetsInterval time.Duration
 	// BackfillGate, when set, holds every tag backfill job until it
 	// returns (tests).

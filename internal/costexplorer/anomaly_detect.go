@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"slices"
@@ -225,7 +226,7 @@ func (s *Service) detectMonitor(ctx context.Context, owner string, m *AnomalyMon
 		return nil, 0, nil
 	}
 	days := int(last.Sub(first).Hours()/24) + 1
-	values := slices.Sorted(mapKeys(series))
+	values := slices.Sorted(maps.Keys(series))
 	var out []store.Detected
 	for _, v := range values {
 		x := make([]float64, days)
@@ -245,16 +246,6 @@ func (s *Service) detectMonitor(ctx context.Context, owner string, m *AnomalyMon
 		}
 	}
 	return out, int32(len(values)), nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 func amount(v query.Value) float64 {
