@@ -15,7 +15,8 @@ import (
 )
 
 // alertAnomalies queues the alerts of every subscription: IMMEDIATE, one
-// message per anomaly detected today and subscriber; DAILY, a summary of
+// message per anomaly and subscriber, once, as soon as the anomaly reaches
+// the threshold; DAILY, a summary of
 // the anomalies detected yesterday; WEEKLY, a summary of those detected
 // in the last whole week (Monday to Sunday). Only anomalies that reach the
 // subscription's threshold and that feedback leaves alertable count.
@@ -128,7 +129,10 @@ func subscriptionAlerts(sub *AnomalySubscription, list []storedAnomaly, now time
 	today := billing.DayStart(now)
 	switch deref(sub.Frequency) {
 	case AnomalySubscriptionFrequencyImmediate:
-		for _, a := range detectedIn(today, today.AddDate(0, 0, 1)) {
+		// Every anomaly detected since the monitor began, once: the
+		// message ID is the anomaly's, so one that reaches the threshold
+		// only as it grows is alerted the day it does.
+		for _, a := range detectedIn(time.Time{}, today.AddDate(0, 0, 1)) {
 			subject := fmt.Sprintf("AWS Cost Anomaly Detection: $%.2f anomaly in %s", deref(a.Impact.TotalImpact), deref(a.DimensionValue))
 			send(deref(a.AnomalyId), subject, alertBody(sub, []storedAnomaly{a}, now))
 		}

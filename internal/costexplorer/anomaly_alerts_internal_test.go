@@ -1,6 +1,7 @@
 package costexplorer
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestDigests(t *testing.T) {
 		freq AnomalySubscriptionFrequency
 		want []string
 	}{
-		{AnomalySubscriptionFrequencyImmediate, []string{"AWS Cost Anomaly Detection: $10.00 anomaly in s"}},
+		{AnomalySubscriptionFrequencyImmediate, slices.Repeat([]string{"AWS Cost Anomaly Detection: $10.00 anomaly in s"}, 3)},
 		{AnomalySubscriptionFrequencyDaily, []string{"AWS Cost Anomaly Detection: daily summary for 2026-06-09, 1 anomalies"}},
 		{AnomalySubscriptionFrequencyWeekly, []string{"AWS Cost Anomaly Detection: weekly summary 2026-06-01 to 2026-06-07, 1 anomalies"}},
 	} {
