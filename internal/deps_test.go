@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"internal/auth":            {},
 	"internal/profile":         {},
 	"internal/forecast":        {},
+	"internal/anomaly":         {},
 	"internal/recommend":       {},
 	"internal/sigv4":           {},
 	"internal/awsjson":         {},
@@ -52,8 +53,8 @@ var allowed = map[string][]string{
 	"internal/commitments": {"internal/billing", "internal/store"},
 
 	// The services: no HTTP, no backend.
-	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/commitments",
-		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/recommend", "internal/store"},
+	"internal/costexplorer": {"internal/anomaly", "internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/commitments",
+		"internal/costdrivers", "internal/forecast", "internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/recommend", "internal/store"},
 	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/commitments", "internal/forecast",
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 

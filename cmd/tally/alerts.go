@@ -27,7 +27,7 @@ func (c *alertConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.smtpUser, "smtp-user", "", "SMTP user name (PLAIN authentication; the password comes from $TALLY_SMTP_PASSWORD)")
 	fs.Var(&c.sns, "sns-endpoint", "`topic-ARN=URL`: post SNS budget alerts for the topic to this HTTP(S) endpoint (repeatable)")
 	fs.Var(&c.webhooks, "webhook", "`URL` (or slack=URL for a Slack-compatible endpoint) that receives every budget alert as a JSON POST, signed with $TALLY_WEBHOOK_SECRET when set (repeatable)")
-	fs.DurationVar(&c.interval, "budgets-interval", 15*time.Minute, "how often budgets are evaluated besides after every ingest")
+	fs.DurationVar(&c.interval, "budgets-interval", 15*time.Minute, "how often budgets are evaluated and cost anomalies detected besides after every ingest")
 }
 
 // snsEndpoints is the repeatable --sns-endpoint flag.

@@ -27,6 +27,8 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	months := fs.Int("months", 18, "months of synthetic history")
 	samples := fs.String("samples", "", "folder of real billing files to backtest too (e.g. ../shared/billing-samples)")
 	out := fs.String("out", "", "also write the tables to this Markdown file")
+	anomalyRows := fs.Int64("anomaly-rows", 300_000, "line items of each synthetic organisation with labelled anomalies")
+	only := fs.String("only", "", "run only one part: forecast (with the commitment recommendations) or anomalies")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -38,34 +40,16 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	// A fixed clock keeps the table reproducible for a given seed.
-	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	exports := filepath.Join(tmp, "exports")
-	if _, err := synth.Generate(ctx, synth.Config{Out: exports, Format: synth.FormatCUR2, Seed: *seed, Rows: *rows,
-		Months: *months, Now: now}); err != nil {
-		return err
-	}
 	var report string
-	r, err := backtestData(ctx, filepath.Join(tmp, "synthetic"), []string{exports}, now, "synthetic organisation",
-		forecast.BacktestConfig{Horizon: 30})
-	if err != nil {
-		return err
-	}
-	report += r
-	r, err = commitmentBacktest(ctx, filepath.Join(tmp, "synthetic"), nil, now, "synthetic organisation")
-	if err != nil {
-		return err
-	}
-	report += "\n" + r
-	if *samples != "" {
-		// The Workshop CUR files cover October to December 2018.
-		r, err := backtestData(ctx, filepath.Join(tmp, "samples"), []string{*samples}, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
-			"Workshop CUR (Oct-Dec 2018)", forecast.BacktestConfig{Horizon: 14, MinHistory: 28, Step: 1})
+	if *only != "anomalies" {
+		r, err := backtestForecasts(ctx, tmp, *seed, *rows, *months, *samples)
 		if err != nil {
 			return err
 		}
-		report += "\n" + r
-		r, err = commitmentBacktest(ctx, filepath.Join(tmp, "samples"), nil, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "Workshop CUR (Oct-Dec 2018)")
+		report += r
+	}
+	if *only != "forecast" {
+		r, err := backtestAnomalies(ctx, tmp, []int64{1, 2, 3, 4, 5}, *anomalyRows, *samples)
 		if err != nil {
 			return err
 		}
@@ -76,6 +60,47 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return os.WriteFile(*out, []byte(report), 0o644)
 	}
 	return nil
+}
+
+// backtestForecasts backtests the forecast model and the commitment
+// recommendations on a synthetic organisation and, when samples is set, on
+// real billing files.
+func backtestForecasts(ctx context.Context, tmp string, seed, rows int64, months int, samples string) (string, error) {
+	// A fixed clock keeps the table reproducible for a given seed.
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	exports := filepath.Join(tmp, "exports")
+	if _, err := synth.Generate(ctx, synth.Config{Out: exports, Format: synth.FormatCUR2, Seed: seed, Rows: rows,
+		Months: months, Now: now}); err != nil {
+		return "", err
+	}
+	var report string
+	r, err := backtestData(ctx, filepath.Join(tmp, "synthetic"), []string{exports}, now, "synthetic organisation",
+		forecast.BacktestConfig{Horizon: 30})
+	if err != nil {
+		return "", err
+	}
+	report += r
+	// The commitment recommendations are backtested on the same stores.
+	r, err = commitmentBacktest(ctx, filepath.Join(tmp, "synthetic"), nil, now, "synthetic organisation")
+	if err != nil {
+		return "", err
+	}
+	report += "\n" + r
+	if samples != "" {
+		// The Workshop CUR files cover October to December 2018.
+		r, err := backtestData(ctx, filepath.Join(tmp, "samples"), []string{samples}, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
+			"Workshop CUR (Oct-Dec 2018)", forecast.BacktestConfig{Horizon: 14, MinHistory: 28, Step: 1})
+		if err != nil {
+			return "", err
+		}
+		report += "\n" + r
+		r, err = commitmentBacktest(ctx, filepath.Join(tmp, "samples"), nil, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "Workshop CUR (Oct-Dec 2018)")
+		if err != nil {
+			return "", err
+		}
+		report += "\n" + r
+	}
+	return report, nil
 }
 
 // backtestData ingests paths into a fresh store in dir and backtests the

@@ -34,6 +34,7 @@ func runGenerate(ctx context.Context, args []string, stdout, stderr io.Writer, n
 	fs.StringVar(&cfg.Bucket, "bucket", synth.DefaultBucket, "S3 bucket the manifests name")
 	fs.Int64Var(&cfg.RowsPerFile, "rows-per-file", synth.DefaultRowsPerFile, "line items per data file; bigger months are split")
 	fs.IntVar(&cfg.Workers, "workers", 0, "months generated in parallel (default: one per CPU)")
+	fs.BoolVar(&cfg.Anomalies, "anomalies", false, "inject labelled cost anomalies and write anomalies.csv beside the bill")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 // Package app is Tally assembled: it opens the store of a data directory,
 // builds the Cost Explorer and Budgets services and the HTTP server over
-// them, ingests (evaluating the budgets after every ingest), runs the
-// background jobs and closes it all in order. `tally serve`, `tally demo`,
+// them, ingests (evaluating the budgets and detecting cost anomalies after
+// every ingest), runs the background jobs and closes it all in order. `tally serve`, `tally demo`,
 // `tally ingest` and the end-to-end tests share it, so that they run the
 // same application; cmd/tally only parses flags.
 package app
@@ -110,7 +110,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
 	a.Backfills = backfill.New(backfill.Config{Store: db, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
 	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
-		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
+		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills,
+		Outbox: db.Outbox(), Alerted: a.wakeAlerts})
 	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
 		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks, Executor: cfg.Actions,
 		Categories: a.CostExplorer.QueryCategories})
@@ -146,6 +147,9 @@ func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) 
 		if err := a.Budgets.Evaluate(ctx); err != nil {
 			a.cfg.Logger.Error("budgets: evaluation after ingest failed", "err", err)
 		}
+		if err := a.CostExplorer.DetectAnomalies(ctx); err != nil {
+			a.cfg.Logger.Error("anomalies: detection after ingest failed", "err", err)
+		}
 	}
 	return report, err
 }
@@ -154,8 +158,8 @@ func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) 
 type Jobs struct {
 	// Senders deliver budget alerts of each kind.
 	Senders map[store.MessageKind]notify.Sender
-	// BudgetsInterval is how often budgets are evaluated besides after
-	// every ingest.
+	// BudgetsInterval is how often budgets are evaluated and cost
+	// anomalies detected besides after every ingest.
 	BudgetsInterval time.Duration
 	// BackfillGate, when set, holds every tag backfill job until it
 	// returns (tests).
@@ -184,8 +188,26 @@ func (a *App) Start(ctx context.Context, j Jobs) error {
 		a.Backfills.Stop()
 	}
 	a.wg.Go(func() { a.Budgets.Run(background, j.BudgetsInterval) })
+	a.wg.Go(func() { a.detectAnomalies(background, j.BudgetsInterval) })
 	a.wg.Go(func() { a.alerts.Run(background) })
 	return nil
+}
+
+// detectAnomalies runs anomaly detection every interval (as budgets are
+// evaluated) until ctx ends.
+func (a *App) detectAnomalies(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := a.CostExplorer.DetectAnomalies(ctx); err != nil && ctx.Err() == nil {
+			a.cfg.Logger.Error("anomalies: detection failed", "err", err)
+		}
+	}
 }
 
 // Site configures the HTTP server of an App.

@@ -15,9 +15,9 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// Limits of Cost Anomaly Detection, from the AWS Cost Management user
-// guide's quotas: one AWS services (SERVICE) monitor and 500 monitors in
-// all per account, at most 10 email subscribers and one SNS topic per
+// Limits of Cost Anomaly Detection, from the AWS Cost Anomaly Detection
+// FAQ: one AWS services (DIMENSIONAL by SERVICE) monitor and 500 other
+// monitors per account, at most 10 email subscribers and one SNS topic per
 // subscription; custom monitors name at most 10 values.
 const (
 	maxMonitors        = 500
@@ -163,8 +163,12 @@ func checkMonitor(m *AnomalyMonitor, others []AnomalyMonitor) error {
 			return err
 		}
 	}
-	if len(others) >= maxMonitors {
-		return fail(errQuota, fmt.Sprintf("an account can have at most %d anomaly monitors", maxMonitors))
+	isService := func(o AnomalyMonitor) bool {
+		return deref(o.MonitorType) == MonitorTypeDimensional && deref(o.MonitorDimension) == MonitorDimensionService
+	}
+	rest := len(slices.DeleteFunc(slices.Clone(others), isService))
+	if !isService(*m) && rest >= maxMonitors {
+		return fail(errQuota, fmt.Sprintf("an account can have at most %d anomaly monitors besides its AWS services monitor", maxMonitors))
 	}
 	return nil
 }
@@ -202,8 +206,8 @@ func checkCustomSpec(e *Expression) error {
 }
 
 // CreateAnomalyMonitor implements the AWS Cost Explorer operation of that
-// name: a monitor of the caller's account. Tally stores monitors; it does
-// not detect anomalies yet.
+// name: a monitor of the caller's account, run over the history at once
+// (see DetectAnomalies).
 func (s *Service) CreateAnomalyMonitor(ctx context.Context, in *CreateAnomalyMonitorRequest) (*CreateAnomalyMonitorResponse, error) {
 	owner, _ := anomalyOwner(ctx)
 	all, err := s.monitors(ctx)
@@ -229,6 +233,11 @@ func (s *Service) CreateAnomalyMonitor(ctx context.Context, in *CreateAnomalyMon
 		if err := s.cfg.Store.SetResourceTags(ctx, arn, tags); err != nil {
 			return nil, err
 		}
+	}
+	// A new monitor looks at the history at once; alerts wait for the
+	// next ingest or timer.
+	if err := s.detect(ctx, arn); err != nil {
+		return nil, err
 	}
 	return &CreateAnomalyMonitorResponse{MonitorArn: ptr(arn)}, nil
 }
@@ -328,6 +337,9 @@ func (s *Service) DeleteAnomalyMonitor(ctx context.Context, in *DeleteAnomalyMon
 	} else if !ok {
 		return nil, unknownMonitor(*in.MonitorArn)
 	}
+	if err := s.cfg.Store.ReplaceDetected(ctx, *in.MonitorArn, nil); err != nil {
+		return nil, err
+	}
 	return &DeleteAnomalyMonitorResponse{}, nil
 }
 
@@ -375,8 +387,13 @@ func checkSubscription(sub *AnomalySubscription, monitors []AnomalyMonitor, owne
 			sb.Status = ptr(SubscriberStatusConfirmed)
 		}
 	}
+	// The model: "Notifications are sent either over email (for DAILY and
+	// WEEKLY frequencies) or SNS (for IMMEDIATE frequency)".
 	if deref(sub.Frequency) == AnomalySubscriptionFrequencyImmediate && emails > 0 {
 		return validation("IMMEDIATE alerts are sent to SNS topics only: send email subscribers DAILY or WEEKLY alerts")
+	}
+	if deref(sub.Frequency) != AnomalySubscriptionFrequencyImmediate && topics > 0 {
+		return validation("%s alerts are sent by email only: send SNS topics IMMEDIATE alerts", deref(sub.Frequency))
 	}
 	if emails > maxEmailSubs || topics > maxSNSSubs {
 		return fail(errQuota, fmt.Sprintf("a subscription can have at most %d email subscribers and %d SNS topic", maxEmailSubs, maxSNSSubs))
@@ -434,8 +451,8 @@ func checkThreshold(e *Expression, top bool) error {
 		if len(d.Values) != 1 {
 			return validation("a ThresholdExpression on %s needs exactly one value", key)
 		}
-		if v, err := strconv.ParseFloat(d.Values[0], 64); err != nil || v < 0 {
-			return validation("the threshold %q on %s is not a non-negative number", d.Values[0], key)
+		if v, err := strconv.ParseFloat(d.Values[0], 64); err != nil || v < 0 || v > 1e10 {
+			return validation("the threshold %q on %s is not a number between 0 and 10,000,000,000", d.Values[0], key)
 		}
 		return nil
 	}

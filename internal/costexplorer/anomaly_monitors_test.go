@@ -79,7 +79,7 @@ func TestAnomalyMonitorLifecycle(t *testing.T) {
 	}
 	want := cetypes.AnomalyMonitor{MonitorArn: aws.String(customARN), MonitorName: aws.String("team a"),
 		MonitorType: cetypes.MonitorTypeCustom, MonitorSpecification: spec, CreationDate: aws.String("2024-12-10"),
-		LastUpdatedDate: aws.String("2024-12-10"), DimensionalValueCount: 0}
+		LastUpdatedDate: aws.String("2024-12-10"), LastEvaluatedDate: aws.String("2024-12-10"), DimensionalValueCount: 1}
 	ignore := cmpopts.IgnoreUnexported(cetypes.AnomalyMonitor{}, cetypes.Expression{}, cetypes.DimensionValues{}, cetypes.TagValues{},
 		cetypes.AnomalySubscription{}, cetypes.Subscriber{}, cetypes.ResourceTag{})
 	if d := cmp.Diff(want, one.AnomalyMonitors[0], ignore); d != "" {
@@ -216,9 +216,16 @@ func TestAnomalyMonitorLifecycle(t *testing.T) {
 		t.Errorf("subscriptions after delete = %+v, %v", out, err)
 	}
 
-	// Detection is not part of this yet.
-	_, err = c.GetAnomalies(ctx, &cesdk.GetAnomaliesInput{DateInterval: &cetypes.AnomalyDateInterval{StartDate: aws.String("2024-11-01")}})
-	wantCode(t, "GetAnomalies", err, "NotImplementedException")
+	// The deleted monitors' anomalies went with them.
+	left, err := c.GetAnomalies(ctx, &cesdk.GetAnomaliesInput{DateInterval: &cetypes.AnomalyDateInterval{StartDate: aws.String("2000-01-01")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range left.Anomalies {
+		if m := aws.ToString(a.MonitorArn); m == customARN || m == svcARN {
+			t.Errorf("anomaly %s of deleted monitor %s", aws.ToString(a.AnomalyId), m)
+		}
+	}
 }
 
 func TestAnomalyErrors(t *testing.T) {
@@ -277,6 +284,8 @@ func TestAnomalyErrors(t *testing.T) {
 	}
 	for name, err := range map[string]error{
 		"IMMEDIATE to email":   sub(cetypes.AnomalySubscriptionFrequencyImmediate, email, nil, abs, arn),
+		"DAILY to SNS":         sub(cetypes.AnomalySubscriptionFrequencyDaily, sns, nil, abs, arn),
+		"threshold over 1e10":  sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, threshold(cetypes.DimensionAnomalyTotalImpactAbsolute, "20000000000"), arn),
 		"no threshold":         sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, nil, arn),
 		"both thresholds":      sub(cetypes.AnomalySubscriptionFrequencyDaily, email, aws.Float64(1), abs, arn),
 		"threshold on SERVICE": sub(cetypes.AnomalySubscriptionFrequencyDaily, email, nil, ptrExpr(dim(cetypes.DimensionService, "100")), arn),

@@ -70,7 +70,7 @@ func newAccessDenied(msg string) *awsjson.Error {
 // Operations that fail in the same ways.
 var (
 	// pagedOps take a page token.
-	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
+	pagedOps = []string{"GetAnomalies", "GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
 		"GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListSavingsPlansPurchaseRecommendationGeneration",
 		"ListCommitmentPurchaseAnalyses",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally/internal/auth"
@@ -28,9 +29,11 @@ type Store interface {
 	// The cost category operations keep definitions by month and the
 	// tags of cost categories.
 	store.CostCategoryStore
-	// The anomaly monitor and subscription operations keep their objects.
+	// The anomaly monitor and subscription operations keep their objects,
+	// detection keeps the anomalies it finds and the feedback on them.
 	store.AnomalyStore
 	store.CommitmentStore
+	store.DetectedStore
 }
 
 // Config wires a Service.
@@ -49,6 +52,10 @@ type Config struct {
 	// answer instead of reusing a cached one (for benchmarks); the pages
 	// after it still come from the answer the first page computed.
 	NoResultCache bool
+	// Outbox receives anomaly alerts; nil sends none.
+	Outbox store.Outbox
+	// Alerted, when set, is called after alerts were queued.
+	Alerted func()
 }
 
 // DefaultPageSize is how many groups one GetCostAndUsage response carries
@@ -68,6 +75,8 @@ type Service struct {
 	spRecos spRecommendations
 	// commitPages keeps multi-page commitment answers (see cachedAnswer).
 	commitPages answerCache
+	// detectMu runs one anomaly detection at a time.
+	detectMu sync.Mutex
 }
 
 // New returns a Service.

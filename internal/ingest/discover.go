@@ -22,6 +22,11 @@ type job struct {
 // (the Athena integration's report status table).
 var skippedDirs = map[string]bool{"cost_and_usage_data_status": true}
 
+// skippedFiles are files walked folders may hold beside billing data that
+// are not billing data: the labelled anomalies `tally generate --anomalies`
+// writes beside a synthetic bill.
+var skippedFiles = map[string]bool{"anomalies.csv": true}
+
 // isDataFile reports whether a walked file may hold billing data; its format
 // is decided later from its content.
 func isDataFile(name string) bool {
@@ -65,6 +70,7 @@ func walkTree(root string) (*tree, []string, error) {
 			return nil
 		}
 		switch {
+		case skippedFiles[name]:
 		case isManifest(name):
 			manifests = append(manifests, p)
 		case isDataFile(name):

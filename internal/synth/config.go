@@ -70,6 +70,10 @@ type Config struct {
 	// Workers is how many months are generated in parallel (--workers);
 	// zero means one per CPU. Output does not depend on it.
 	Workers int
+	// Anomalies injects labelled cost anomalies and writes them to
+	// anomalies.csv beside the bill (--anomalies; see anomalies.go). Off,
+	// the bill is the same as without the field.
+	Anomalies bool
 }
 
 // Validate reports the first invalid field as a one-line error.

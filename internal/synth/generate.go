@@ -42,6 +42,7 @@ type monthResult struct {
 	files  []string
 	bytes  int64
 	byType [numLineTypes]int64
+	labels []int64 // cost added by each injected anomaly
 	err    error
 }
 
@@ -100,6 +101,18 @@ func Generate(ctx context.Context, cfg Config) (*Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return st, err
 	}
+	if cfg.Anomalies {
+		impact := make([]int64, len(o.labels))
+		for _, r := range results {
+			for i, v := range r.labels {
+				impact[i] += v
+			}
+		}
+		if err := o.writeLabels(impact); err != nil {
+			return st, fmt.Errorf("write anomalies.csv: %w", err)
+		}
+		st.Files = append(st.Files, "anomalies.csv")
+	}
 	return st, nil
 }
 
@@ -114,7 +127,7 @@ func (o *org) runMonth(ctx context.Context, m *monthPlan) monthResult {
 		return r
 	}
 	n := 0
-	err = o.generateMonth(m, func(l *line) error {
+	err = o.generateMonth(m, &r.labels, func(l *line) error {
 		if n++; n&0xffff == 0 {
 			if err := ctx.Err(); err != nil {
 				return err

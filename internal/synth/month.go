@@ -63,12 +63,14 @@ type monthGen struct {
 
 	cost [][]int64 // [account][service] net cost, the base of tax
 	edp  [][]int64 // [account][service] EDP discount
+
+	labelCost []int64 // [label] cost added by each injected anomaly
 }
 
 // generateMonth emits every line of one billing period.
-func (o *org) generateMonth(m *monthPlan, emit func(*line) error) error {
+func (o *org) generateMonth(m *monthPlan, labelCost *[]int64, emit func(*line) error) error {
 	g := &monthGen{o: o, m: m, emit: emit, hours: int((m.to - m.from) / 3600),
-		growth: 1 + growthPct*float64(m.index), riUsed: make([]float64, len(o.ris))}
+		growth: 1 + growthPct*float64(m.index), riUsed: make([]float64, len(o.ris)), labelCost: make([]int64, len(o.labels))}
 	n := len(o.services())
 	for range o.accounts {
 		g.cost = append(g.cost, make([]int64, n))
@@ -80,6 +82,7 @@ func (o *org) generateMonth(m *monthPlan, emit func(*line) error) error {
 			return err
 		}
 	}
+	*labelCost = g.labelCost
 	return g.monthLines()
 }
 
@@ -162,10 +165,17 @@ func (g *monthGen) resource(res *resource) error {
 // (index hi in the window).
 func (g *monthGen) usage(res *resource, h int64, hi int, start, end int64, mult float64) error {
 	amount := g.amount(res, h, hi)
+	f, li := g.o.labelFactor(res, h)
+	amount *= f
 	if amount <= 0 {
 		return nil
 	}
 	amount = round10(amount * mult)
+	if li >= 0 {
+		if l := g.o.labels[li]; h < l.end+day {
+			g.labelCost[li] += money(addedCost(l, f, round10(amount*res.sku.rate)))
+		}
+	}
 	s := res.sku
 	l := &g.l
 	*l = line{typ: ltUsage, start: start, end: end, acct: res.acct, res: res, sku: s, usageType: s.usageType,

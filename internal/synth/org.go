@@ -88,7 +88,8 @@ type org struct {
 	fees      feeSyms
 	ris       []*reservation
 	sps       []*savingsPlan
-	spikes    []int64 // start of spike days
+	spikes    []int64  // start of spike days
+	labels    []*label // injected anomalies (Config.Anomalies)
 
 	svcList           []*service // catalog, then support and Savings Plans
 	svcSkus           []*sku     // per service: product columns of fee, credit and tax lines
@@ -115,6 +116,9 @@ func buildOrg(cfg Config) *org {
 	for i := 0; i < 3; i++ {
 		d := cfg.Start.Unix() + int64(r.intn(int(max(1, cfg.End.Sub(cfg.Start).Hours()/24))))*86400
 		o.spikes = append(o.spikes, d-d%86400)
+	}
+	if cfg.Anomalies {
+		o.buildLabels()
 	}
 	return o
 }
@@ -365,6 +369,10 @@ func (o *org) newResource(r *rng, acct *account, s *sku, base float64) *resource
 	switch x := r.float(); {
 	case x < 0.2: // created during the period: growth in resource count
 		res.from = o.cfg.Start.Unix() + int64(r.float()*float64(span)*0.8)
+		if o.cfg.Anomalies {
+			// Labelled data has no unlabelled level shifts.
+			res.from = o.cfg.Start.Unix()
+		}
 	case x < 0.25: // retired during the period
 		res.to = o.cfg.Start.Unix() + int64((0.3+0.6*r.float())*float64(span))
 	}

@@ -69,7 +69,7 @@ type Config struct {
 // pages are the paths the single-page app answers; each serves the same
 // document and the app draws the page from the path.
 var pages = map[string]bool{
-	"/": true, "/explorer": true, "/budgets": true, "/commitments": true, "/tags": true, "/categories": true, "/data": true, "/signin": true, "/compare": true,
+	"/": true, "/explorer": true, "/budgets": true, "/anomalies": true, "/commitments": true, "/tags": true, "/categories": true, "/data": true, "/signin": true, "/compare": true,
 }
 
 // contentSecurityPolicy allows the page to load nothing but its own embedded

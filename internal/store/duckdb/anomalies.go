@@ -81,3 +81,82 @@ func (db *DB) DeleteAnomalyObject(ctx context.Context, arn string) (bool, error)
 	}
 	return found, nil
 }
+
+var _ store.DetectedStore = (*DB)(nil)
+
+// detectedSchema holds detected anomalies, replaced per monitor, and the
+// feedback on them, kept by anomaly id.
+func detectedSchema() []string {
+	return []string{
+		`CREATE TABLE IF NOT EXISTS anomalies (id VARCHAR PRIMARY KEY, monitor VARCHAR NOT NULL,
+			account VARCHAR NOT NULL, end_date VARCHAR NOT NULL, doc VARCHAR NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS anomaly_feedback (id VARCHAR PRIMARY KEY, feedback VARCHAR NOT NULL)`,
+	}
+}
+
+// ReplaceDetected replaces the anomalies of monitor.
+func (db *DB) ReplaceDetected(ctx context.Context, monitor string, list []store.Detected) error {
+	db.categoriesMu.Lock()
+	defer db.categoriesMu.Unlock()
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM anomalies WHERE monitor = ?`, monitor); err != nil {
+			return err
+		}
+		for _, d := range list {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO anomalies VALUES (?, ?, ?, ?, ?)`,
+				d.ID, monitor, d.Account, d.End, string(d.Doc)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("duckdb: replace anomalies of %s: %w", monitor, err)
+	}
+	return nil
+}
+
+// DetectedAnomalies returns account's anomalies with their feedback.
+func (db *DB) DetectedAnomalies(ctx context.Context, account string) ([]store.Detected, error) {
+	db.categoriesMu.RLock()
+	defer db.categoriesMu.RUnlock()
+	rows, err := db.h().QueryContext(ctx, `SELECT a.id, a.monitor, a.account, a.end_date, a.doc, coalesce(f.feedback, '')
+		FROM anomalies a LEFT JOIN anomaly_feedback f ON f.id = a.id
+		WHERE ? = '' OR a.account = ? ORDER BY a.end_date, a.id`, account, account)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: read anomalies: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Detected
+	for rows.Next() {
+		var d store.Detected
+		var doc string
+		if err := rows.Scan(&d.ID, &d.Monitor, &d.Account, &d.End, &doc, &d.Feedback); err != nil {
+			return nil, fmt.Errorf("duckdb: read anomalies: %w", err)
+		}
+		d.Doc = []byte(doc)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SetFeedback records feedback on an existing anomaly.
+func (db *DB) SetFeedback(ctx context.Context, id, feedback string) (bool, error) {
+	db.categoriesMu.Lock()
+	defer db.categoriesMu.Unlock()
+	var found bool
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM anomalies WHERE id = ?`, id).Scan(&found); err != nil || !found {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM anomaly_feedback WHERE id = ?`, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO anomaly_feedback VALUES (?, ?)`, id, feedback)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("duckdb: anomaly feedback %s: %w", id, err)
+	}
+	return found, nil
+}

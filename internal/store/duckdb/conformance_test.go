@@ -26,6 +26,6 @@ func TestRepositories(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return storetest.Repositories{Costs: db, Budgets: db, Tags: db, Backfills: db, Outbox: db.Outbox(), Categories: db, Anomalies: db}
+		return storetest.Repositories{Costs: db, Budgets: db, Tags: db, Backfills: db, Outbox: db.Outbox(), Categories: db, Anomalies: db, Detected: db}
 	})
 }

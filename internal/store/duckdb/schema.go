@@ -115,7 +115,7 @@ func comboColumnNames() []string {
 // cost categories (cc_sets), so that aggregating them is cheap; queries join
 // the small dictionaries back.
 func schemaSQL() []string {
-	return append(append(append(append(coreSchema(), tagSchema()...), budgetSchema()...), categorySchema()...), append(anomalySchema(), commitmentSchema()...)...)
+	return append(append(append(append(append(coreSchema(), tagSchema()...), budgetSchema()...), categorySchema()...), anomalySchema()...), append(detectedSchema(), commitmentSchema()...)...)
 }
 
 // coreSchema holds the billing data: generations, line items, their

@@ -26,6 +26,7 @@ type Repositories struct {
 	Outbox     store.Outbox
 	Categories store.CostCategoryStore
 	Anomalies  store.AnomalyStore
+	Detected   store.DetectedStore
 }
 
 // OpenRepositories opens the backend's store kept in dir, an empty directory
@@ -49,6 +50,7 @@ func RunRepositories(t *testing.T, open OpenRepositories) {
 		{"BackfillAttempts", testBackfillAttempts},
 		{"CostCategoryVersions", testCostCategoryVersions},
 		{"AnomalyObjects", testAnomalyObjects},
+		{"DetectedAnomalies", testDetected},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {

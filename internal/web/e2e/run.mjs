@@ -419,6 +419,30 @@ const scenarios = {
     return { notice: (await page.locator('main .notice').allTextContents()).join(' ') };
   },
 
+  async anomalies(page, p) {
+    const out = {};
+    await page.goto(`${base}/anomalies?min=${p.min}&days=${p.days}`);
+    await ready(page);
+    const readRows = () => page.evaluate(() => [...document.querySelectorAll('[data-testid=anomaly-row]')].map((tr) => ({
+      id: tr.dataset.id, series: tr.querySelector('th div').textContent.trim(),
+      impact: tr.querySelector('[data-testid=anomaly-total-impact]').dataset.amount,
+      pressed: [...tr.querySelectorAll('[aria-pressed=true]')].map((b) => b.dataset.testid) })));
+    out.count = (await page.locator('[data-testid=anomaly-count]').textContent()).trim();
+    out.bars = await page.locator('[data-testid=anomaly-timeline] rect').count();
+    out.rows = await readRows();
+    const first = page.locator('[data-testid=anomaly-row]').first();
+    await first.getByRole('button', { name: 'Root causes' }).click();
+    out.causes = await page.locator('[data-testid=root-causes] tbody tr').first().evaluate((tr) => [...tr.children].map((td) => td.textContent.trim()));
+    await shot(page, 'anomalies');
+    await first.locator('[data-testid=feedback-NO]').click();
+    await page.waitForSelector('.notice-info', { timeout: TIMEOUT });
+    await ready(page);
+    out.notice = (await page.locator('.notice-info').first().textContent()).trim();
+    out.after = await readRows();
+    await shot(page, 'anomalies-feedback');
+    return out;
+  },
+
   async tags(page, p) {
     const out = {};
     await page.goto(`${base}/tags`);

@@ -5,13 +5,14 @@ import * as explorer from './explorer.js';
 import * as budgets from './budgets.js';
 import * as tags from './tags.js';
 import * as categories from './categories.js';
+import * as anomalies from './anomalies.js';
 import * as data from './data.js';
 import * as commitments from './commitments.js';
 import * as compare from './compare.js';
 import * as signin from './signin.js';
 
-const PAGES = { explorer, budgets, commitments, tags, categories, data, signin, compare };
-const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', commitments: 'Commitments', tags: 'Cost allocation tags', categories: 'Cost categories', data: 'Data', signin: 'Sign in', compare: 'Compare months' };
+const PAGES = { explorer, budgets, anomalies, commitments, tags, categories, data, signin, compare };
+const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', anomalies: 'Cost anomalies', commitments: 'Commitments', tags: 'Cost allocation tags', categories: 'Cost categories', data: 'Data', signin: 'Sign in', compare: 'Compare months' };
 const SESSION_KEY = 'tally.credentials';
 
 const body = document.body;

@@ -1,0 +1,78 @@
+// Package anomaly is the model behind Cost Anomaly Detection (Cost
+// Explorer's GetAnomalies and the anomaly alerts). It knows nothing of HTTP
+// or storage: callers pass one daily series per monitored dimension value
+// (a service, a linked account, a tag or cost category value, or the one
+// series of a custom monitor), read from the daily rollups, and get the
+// anomalous episodes in it. It uses only the standard library.
+//
+// # Days
+//
+// A series holds one amount per UTC day from a start date (Cost Explorer
+// feeds it UnblendedCost without credits and refunds, which are not spend
+// behaviour); a day with no
+// line items is zero (a day of the data with no spend), so a dimension
+// value that appears late is a series of zeros and then its spend. Every
+// day is scored only from the days before it, so running the model on the
+// whole history gives the same episodes as running it each day as the data
+// arrives: an anomaly is known the day its first anomalous day is ingested,
+// and the same data always gives the same episodes.
+//
+// # Model
+//
+// For day t the expected spend E(t) is a robust seasonal baseline over the
+// cleaned history c (actual spend, with the days already found anomalous
+// replaced by their expectation, so an anomaly does not raise its own
+// baseline):
+//
+//   - Window: the Window (28) days before t, never reaching back before the
+//     start of the latest accepted level shift (see below). At least
+//     MinHistory (7) days are needed; before that nothing is scored.
+//   - Day of week: the median of c on the same weekday in the window when
+//     it holds two or more of them (weekday and weekend spend differ);
+//     otherwise the median of the whole window. When two or more of those
+//     same weekdays were themselves found anomalous, the spend recurs
+//     weekly (a job every Monday) and their actual spend is used instead,
+//     so a weekly pattern is learnt rather than reported every week.
+//   - First of the month: support, Reserved Instance and Savings Plans fees
+//     and tax land on the 1st, so on the 1st E(t) is at least the actual
+//     spend on the 1st of the month before, scaled by the months' numbers
+//     of days as fees are billed per hour (actual, not cleaned: a monthly
+//     charge seen for the first time is an anomaly once, and the charge is
+//     expected from the next month on).
+//
+// The spread S(t) is 1.4826 times the median absolute residual c(j)−E(j)
+// over the scored days of the window (the MAD, which one spike cannot
+// inflate), floored at RelFloor (3%) of E(t) plus AbsFloor ($0.10), so a
+// perfectly flat series still needs a material change. The score is
+// z(t) = (x(t) − E(t)) / S(t) and the day's impact x(t) − E(t). Only
+// increases are anomalies, as in AWS (a drop in spend is not alerted).
+//
+// A day is anomalous when z(t) ≥ Z (5) and its impact is at least
+// MinDailyImpact ($1). Consecutive anomalous days form one episode, from
+// its first to its last anomalous day. A single normal day between
+// anomalous days belongs to the episode (a raised level dips near its
+// threshold on a quiet day without ending); two normal days in a row end
+// it.
+//
+// Level shifts: an episode that spans AcceptDays (7) days is a new normal
+// (a workload grew, a new service went live). It ends there, its days
+// enter the cleaned history at their actual values and the baseline window
+// restarts at the episode's first day, so the new level is expected from
+// then on and is not reported every day. A new service is the same case:
+// its first days score against a baseline of zero (E = 0, S = AbsFloor)
+// and are one episode of at most AcceptDays days.
+//
+// An episode's figures are those of AWS's Impact: TotalActualSpend and
+// TotalExpectedSpend sum x and E over its days, TotalImpact is their
+// difference, MaxImpact the largest daily impact and TotalImpactPercentage
+// TotalImpact / TotalExpectedSpend × 100 (unset when nothing was
+// expected). MaxScore is the largest z of the episode and CurrentScore the
+// z of its last day.
+//
+// # Baseline
+//
+// ZScore is the comparison the backtest runs against: a rolling z-score of
+// each day against the mean and standard deviation of the raw 28 days
+// before it, without seasonality, cleaning or level shifts, flagging
+// z ≥ 3 with the same minimum impact.
+package anomaly

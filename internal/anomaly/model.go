@@ -1,0 +1,256 @@
+package anomaly
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// Options tune the model; zero fields take the defaults of the package doc.
+type Options struct {
+	Window         int
+	MinHistory     int
+	Z              float64
+	MinDailyImpact float64
+	RelFloor       float64
+	AbsFloor       float64
+	AcceptDays     int
+}
+
+func (o Options) withDefaults() Options {
+	def := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	defInt(&o.Window, 28)
+	defInt(&o.MinHistory, 7)
+	defInt(&o.AcceptDays, 7)
+	def(&o.Z, 5)
+	def(&o.MinDailyImpact, 1)
+	def(&o.RelFloor, 0.03)
+	def(&o.AbsFloor, 0.10)
+	return o
+}
+
+// Day is one anomalous day of an episode.
+type Day struct {
+	Index            int // days since the series start
+	Actual, Expected float64
+	Score            float64
+}
+
+// Episode is one anomaly: consecutive anomalous days of a series.
+type Episode struct {
+	// Start and End are the first and last anomalous day, as indexes.
+	Start, End int
+	Days       []Day
+}
+
+// Actual returns the episode's total actual spend.
+func (e Episode) Actual() float64 { return sum(e.Days, func(d Day) float64 { return d.Actual }) }
+
+// Expected returns the episode's total expected spend.
+func (e Episode) Expected() float64 { return sum(e.Days, func(d Day) float64 { return d.Expected }) }
+
+// Impact returns TotalActualSpend − TotalExpectedSpend.
+func (e Episode) Impact() float64 { return e.Actual() - e.Expected() }
+
+// MaxImpact returns the largest daily impact.
+func (e Episode) MaxImpact() float64 {
+	m := math.Inf(-1)
+	for _, d := range e.Days {
+		m = max(m, d.Actual-d.Expected)
+	}
+	return m
+}
+
+// MaxScore returns the largest daily score.
+func (e Episode) MaxScore() float64 {
+	m := math.Inf(-1)
+	for _, d := range e.Days {
+		m = max(m, d.Score)
+	}
+	return m
+}
+
+// CurrentScore returns the score of the episode's last day.
+func (e Episode) CurrentScore() float64 { return e.Days[len(e.Days)-1].Score }
+
+func sum(days []Day, f func(Day) float64) float64 {
+	var s float64
+	for _, d := range days {
+		s += f(d)
+	}
+	return s
+}
+
+// Detect returns the anomalous episodes of a daily series whose day 0 is
+// start, oldest first.
+func Detect(start time.Time, x []float64, o Options) []Episode {
+	o = o.withDefaults()
+	n := len(x)
+	c := make([]float64, n)   // cleaned history
+	exp := make([]float64, n) // expectation of each scored day
+	scored := make([]bool, n)
+	floor := 0
+	var out []Episode
+	var cur *Episode
+	var gap *Day
+	closeCur := func() {
+		if cur != nil {
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	for t := range n {
+		e, s, ok := expectation(start, x, c, exp, scored, floor, t, o)
+		if !ok {
+			c[t] = x[t]
+			continue
+		}
+		exp[t], scored[t] = e, true
+		z := (x[t] - e) / s
+		day := Day{Index: t, Actual: x[t], Expected: e, Score: z}
+		if z < o.Z || x[t]-e < o.MinDailyImpact {
+			c[t] = x[t]
+			if cur != nil && gap == nil {
+				gap = &day // one normal day may sit inside an episode
+				continue
+			}
+			gap = nil
+			closeCur()
+			continue
+		}
+		if cur == nil {
+			cur = &Episode{Start: t}
+		}
+		if gap != nil {
+			cur.Days = append(cur.Days, *gap)
+			gap = nil
+		}
+		cur.End = t
+		cur.Days = append(cur.Days, day)
+		c[t] = e
+		if t-cur.Start+1 >= o.AcceptDays {
+			// A new normal: the episode ends and the baseline restarts
+			// from its first day at the actual values.
+			for j := cur.Start; j <= t; j++ {
+				c[j], scored[j] = x[j], false
+			}
+			floor = cur.Start
+			closeCur()
+		}
+	}
+	closeCur()
+	return out
+}
+
+// expectation returns E(t) and S(t), or false when the window is too
+// short to score day t.
+func expectation(start time.Time, x, c, exp []float64, scored []bool, floor, t int, o Options) (e, s float64, ok bool) {
+	lo := max(floor, t-o.Window)
+	if t-lo < o.MinHistory {
+		return 0, 0, false
+	}
+	// A weekday found anomalous in two or more of the last weeks is a
+	// weekly pattern (a job that runs every Monday), not a string of
+	// anomalies: its actual spend is then the expectation.
+	var same, raw []float64
+	recurring := 0
+	for j := t - 7; j >= lo; j -= 7 {
+		same, raw = append(same, c[j]), append(raw, x[j])
+		if c[j] != x[j] {
+			recurring++
+		}
+	}
+	if recurring >= 2 {
+		same = raw
+	}
+	if len(same) >= 2 {
+		e = median(same)
+	} else {
+		e = median(slices.Clone(c[lo:t]))
+	}
+	day := start.AddDate(0, 0, t)
+	if day.Day() == 1 {
+		if prev := int(day.AddDate(0, -1, 0).Sub(start).Hours() / 24); prev >= 0 {
+			// Monthly fees are billed per hour of the month.
+			e = max(e, x[prev]*float64(daysIn(day))/float64(daysIn(day.AddDate(0, -1, 0))))
+		}
+	}
+	var res []float64
+	for j := lo; j < t; j++ {
+		if scored[j] {
+			res = append(res, math.Abs(c[j]-exp[j]))
+		}
+	}
+	if len(res) > 0 {
+		s = 1.4826 * median(res)
+	}
+	s = max(s, o.RelFloor*math.Abs(e)+o.AbsFloor)
+	return e, s, true
+}
+
+func median(v []float64) float64 {
+	slices.Sort(v)
+	n := len(v)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return v[n/2]
+	}
+	return (v[n/2-1] + v[n/2]) / 2
+}
+
+// ZScore is the baseline detector of the package doc: raw rolling mean and
+// standard deviation of the window days before each day, no seasonality.
+func ZScore(x []float64, o Options) []Episode {
+	o = o.withDefaults()
+	const z0 = 3
+	var out []Episode
+	var cur *Episode
+	for t := range x {
+		lo := max(0, t-o.Window)
+		if t-lo < o.MinHistory {
+			continue
+		}
+		var mean, sq float64
+		for _, v := range x[lo:t] {
+			mean += v
+		}
+		mean /= float64(t - lo)
+		for _, v := range x[lo:t] {
+			sq += (v - mean) * (v - mean)
+		}
+		sd := max(math.Sqrt(sq/float64(t-lo)), o.AbsFloor)
+		z := (x[t] - mean) / sd
+		if z >= z0 && x[t]-mean >= o.MinDailyImpact {
+			if cur == nil {
+				cur = &Episode{Start: t}
+			}
+			cur.End = t
+			cur.Days = append(cur.Days, Day{Index: t, Actual: x[t], Expected: mean, Score: z})
+			continue
+		}
+		if cur != nil {
+			out = append(out, *cur)
+			cur = nil
+		}
+	}
+	if cur != nil {
+		out = append(out, *cur)
+	}
+	return out
+}
+
+// daysIn returns the number of days of t's month.
+func daysIn(t time.Time) int {
+	return time.Date(t.Year(), t.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}

@@ -1,0 +1,116 @@
+package anomaly
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var start = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+
+// weekly returns n days of 100 on weekdays and 55 at weekends, with a
+// little deterministic noise.
+func weekly(n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 100
+		if i%7 >= 5 {
+			x[i] = 55
+		}
+		x[i] *= 1 + 0.02*float64((i*7)%5-2)/2
+	}
+	return x
+}
+
+func spans(eps []Episode) [][2]int {
+	var out [][2]int
+	for _, e := range eps {
+		out = append(out, [2]int{e.Start, e.End})
+	}
+	return out
+}
+
+func TestDetect(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func([]float64) []float64
+		want [][2]int
+	}{
+		{"quiet weekly series", func(x []float64) []float64 { return x }, nil},
+		{"two-day spike", func(x []float64) []float64 { x[40] *= 4; x[41] *= 3; return x }, [][2]int{{40, 41}}},
+		{"level shift ends after a week", func(x []float64) []float64 {
+			for i := 50; i < len(x); i++ {
+				x[i] *= 1.6
+			}
+			return x
+		}, [][2]int{{50, 56}}},
+		{"new service", func(x []float64) []float64 {
+			for i := range 60 {
+				x[i] = 0
+			}
+			return x
+		}, [][2]int{{60, 66}}},
+		{"a drop is no anomaly", func(x []float64) []float64 { x[45] = 0; return x }, nil},
+		{"one quiet day inside a raised spell", func(x []float64) []float64 {
+			for _, i := range []int{37, 38, 40, 41} {
+				x[i] *= 3
+			}
+			return x
+		}, [][2]int{{37, 41}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := spans(Detect(start, tc.edit(weekly(90)), Options{}))
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("episodes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestImpact(t *testing.T) {
+	x := weekly(60)
+	x[30] += 500 // a Wednesday
+	eps := Detect(start, x, Options{})
+	if len(eps) != 1 {
+		t.Fatalf("got %d episodes, want 1", len(eps))
+	}
+	e := eps[0]
+	if got := e.Impact(); got < 495 || got > 505 {
+		t.Errorf("Impact = %v, want about 500", got)
+	}
+	if e.MaxImpact() != e.Impact() || e.Actual()-e.Expected() != e.Impact() {
+		t.Errorf("one-day episode: MaxImpact %v, Actual %v, Expected %v, Impact %v", e.MaxImpact(), e.Actual(), e.Expected(), e.Impact())
+	}
+}
+
+func TestCausal(t *testing.T) {
+	x := weekly(80)
+	x[40] *= 5
+	full := Detect(start, x, Options{})
+	upTo := Detect(start, x[:41], Options{})
+	if diff := cmp.Diff(full, upTo); diff != "" {
+		t.Errorf("episodes from the whole series and from the data up to the spike differ (-whole +prefix):\n%s", diff)
+	}
+}
+
+func TestZScoreFindsSpike(t *testing.T) {
+	x := weekly(60)
+	x[40] *= 4
+	if got := spans(ZScore(x, Options{})); len(got) == 0 {
+		t.Errorf("ZScore found nothing in a fourfold spike")
+	}
+}
+
+func TestWeeklyJobIsLearnt(t *testing.T) {
+	x := weekly(120)
+	mondays := 0
+	for i := 35; i < len(x); i += 7 {
+		x[i] *= 3
+		mondays++
+	}
+	got := Detect(start, x, Options{})
+	if len(got) == 0 || len(got) > 3 {
+		t.Errorf("a job every Monday from day 35 gave episodes %v; want the first Mondays only, of %d", spans(got), mondays)
+	}
+}
