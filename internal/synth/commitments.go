@@ -77,7 +77,18 @@ func (o *org) buildCommitments() {
 	if fleetSku == nil {
 		return
 	}
-	mkRI := func(n int, at time.Time, option, class string, upShare float64) {
+	// A second, smaller fleet of the same account and Region (when there is
+	// one) gets the convertible reservation, so that the home fleet's
+	// surplus is left to the Savings Plans.
+	otherSku := fleetSku
+	for _, res := range o.resources {
+		if res.size > 0 && res.acct == o.accounts[1] && res.sku.reg == &regions[0] && res.sku.off.prof == fleet &&
+			res.sku.attr[paInstanceTypeFamily] != fleetSku.attr[paInstanceTypeFamily] {
+			otherSku = res.sku
+			break
+		}
+	}
+	mkRI := func(fleetSku *sku, n int, at time.Time, option, class string, upShare float64) {
 		eff := fleetSku.rate * (1 - riDiscount)
 		ri := &reservation{sku: fleetSku, acct: o.accounts[1], count: n, from: at.Unix(), to: at.AddDate(1, 0, 0).Unix(),
 			upfrontHourly: round10(eff * upShare), recurHr: round10(eff * (1 - upShare))}
@@ -98,13 +109,13 @@ func (o *org) buildCommitments() {
 		ri.normUnits = t.intern(strconv.FormatFloat(fleetSku.norm, 'f', -1, 64))
 		o.ris = append(o.ris, ri)
 	}
-	mkRI(2, start.AddDate(0, 1, 0), "Partial Upfront", "standard", 0.5)
-	mkRI(1, start.AddDate(0, 3, 0), "All Upfront", "standard", 1)
-	// A convertible reservation bought mid-month, larger than the fleet
-	// needs (under-used), and one bought before the data starts that
+	mkRI(fleetSku, 2, start.AddDate(0, 1, 0), "Partial Upfront", "standard", 0.5)
+	mkRI(fleetSku, 1, start.AddDate(0, 3, 0), "All Upfront", "standard", 1)
+	// A convertible reservation bought mid-month for the second fleet,
+	// larger than it needs at night (under-used), and one bought before the data starts that
 	// expires mid-month in the second month.
-	mkRI(6, start.AddDate(0, 1, 14).Add(9*time.Hour), "Partial Upfront", "convertible", 0.3)
-	mkRI(1, start.AddDate(-1, 1, 9).Add(13*time.Hour), "All Upfront", "standard", 1)
+	mkRI(otherSku, 3, start.AddDate(0, 1, 14).Add(9*time.Hour), "Partial Upfront", "convertible", 0.3)
+	mkRI(fleetSku, 1, start.AddDate(-1, 1, 9).Add(13*time.Hour), "All Upfront", "standard", 1)
 	at := start.AddDate(0, 2, 0)
 	sp := &savingsPlan{acct: o.payer, commit: round10(fleetSku.rate * 1.6 * 0.72), upfrontShare: 0.5, discount: 0.28,
 		from: at.Unix(), to: at.AddDate(1, 0, 0).Unix()}
@@ -120,7 +131,7 @@ func (o *org) buildCommitments() {
 	// An EC2 Instance Savings Plan for the fleet's family and Region,
 	// without upfront payment, bought mid-month.
 	at = start.AddDate(0, 2, 17).Add(6 * time.Hour)
-	ec2 := &savingsPlan{acct: o.payer, commit: round10(fleetSku.rate * 0.5 * 0.65), discount: 0.35,
+	ec2 := &savingsPlan{acct: o.payer, commit: round10(fleetSku.rate * 1.2 * 0.65), discount: 0.35,
 		from: at.Unix(), to: at.AddDate(1, 0, 0).Unix(), family: fleetSku.attr[paInstanceTypeFamily], region: fleetSku.attr[paRegionCode]}
 	ec2.arn = t.intern("arn:aws:savingsplans::" + o.payer.idStr + ":savingsplan/" + hexDigits(hash2(9, uint64(at.Unix())), 8) + "-2c3d-4e5f-9a01-" + hexDigits(uint64(o.cfg.Seed)+2, 12))
 	ec2.offering, ec2.payment, ec2.term = t.intern("EC2InstanceSavingsPlans"), t.intern("No Upfront"), t.intern("1yr")
@@ -129,7 +140,8 @@ func (o *org) buildCommitments() {
 	ec2.negationDesc = sp.negationDesc
 	ec2.feeDesc = t.intern("1 year No Upfront EC2 Instance Savings Plan with " + strconv.FormatFloat(ec2.commit, 'f', -1, 64) + " USD hourly commitment")
 	ec2.upfrontDesc = t.intern("Savings Plan upfront fee for " + t.str(ec2.arn))
-	o.sps = append(o.sps, ec2)
+	// AWS applies EC2 Instance Savings Plans before Compute Savings Plans.
+	o.sps = append([]*savingsPlan{ec2}, o.sps...)
 }
 
 // covers reports whether a Savings Plan may cover usage of s: a Compute

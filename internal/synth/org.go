@@ -332,6 +332,10 @@ func (o *org) buildResources(r *rng) {
 		}
 		est += o.addResource(r, acct, svc, off, reg, false)
 	}
+	// A second, smaller fleet of the home account, of another family: what
+	// the convertible reservation covers (added last so that the resources
+	// above do not change with it).
+	est += o.addFleet(r, o.accounts[1], &ec2.offers[0], &regions[0], &instanceTypes[1], &operatingSystems[0], 3)
 }
 
 // addFleet adds an auto scaling group of instances and returns its expected
