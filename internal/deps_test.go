@@ -39,7 +39,8 @@ var allowed = map[string][]string{
 	// The storage contracts, and their backends: backends import the
 	// contracts, the query model, the vocabulary and their driver only.
 	"internal/store":           {"internal/billing", "internal/query"},
-	"internal/store/duckdb":    {"internal/store", "internal/query", "internal/billing", "github.com/duckdb/duckdb-go"},
+	"internal/store/columns":   {"internal/billing"},
+	"internal/store/duckdb":    {"internal/store", "internal/query", "internal/billing", "internal/store/columns", "github.com/duckdb/duckdb-go"},
 	"internal/store/storetest": {"internal/store", "internal/query", "internal/billing", "github.com/google/go-cmp"},
 
 	// Users of the contracts.
