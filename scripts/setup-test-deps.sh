@@ -22,5 +22,12 @@ if ! command -v aws >/dev/null 2>&1; then
 	apt_install awscli
 fi
 
+# Debian's ClickHouse server (18.16) for the ClickHouse store's tests, which
+# start servers of their own on free ports: the packaged service is not used.
+if ! command -v clickhouse-server >/dev/null 2>&1 && [ ! -x /usr/sbin/clickhouse-server ]; then
+	echo "setup: installing clickhouse-server"
+	apt_install clickhouse-server
+fi
+
 # Chromium and playwright-core for the web UI's browser tests.
 ./scripts/setup-browser-deps.sh
