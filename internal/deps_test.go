@@ -38,9 +38,11 @@ var allowed = map[string][]string{
 
 	// The storage contracts, and their backends: backends import the
 	// contracts, the query model, the vocabulary and their driver only.
-	"internal/store":           {"internal/billing", "internal/query"},
-	"internal/store/columns":   {"internal/billing"},
-	"internal/store/duckdb":    {"internal/store", "internal/query", "internal/billing", "internal/store/columns", "github.com/duckdb/duckdb-go"},
+	"internal/store":         {"internal/billing", "internal/query"},
+	"internal/store/columns": {"internal/billing"},
+	"internal/store/duckdb":  {"internal/store", "internal/query", "internal/billing", "internal/store/columns", "github.com/duckdb/duckdb-go"},
+	"internal/store/clickhouse": {"internal/store", "internal/query", "internal/billing", "internal/store/columns",
+		"github.com/ClickHouse/clickhouse-go", "github.com/jackc/pgx", "github.com/shopspring/decimal"},
 	"internal/store/storetest": {"internal/store", "internal/query", "internal/billing", "github.com/google/go-cmp"},
 
 	// Users of the contracts.
