@@ -151,13 +151,14 @@ func pairs(m map[string]string) ([]string, []string) {
 func money(a billing.Amount) decimal.Decimal { return decimal.New(int64(a), -billing.Scale) }
 
 // quantity converts a usage amount to 10 decimal places the way DuckDB
-// casts a DOUBLE to DECIMAL(38,10) (scale, then round half to even), so
+// casts a DOUBLE to DECIMAL(38,10) (scale in floating point, then round half
+// away from zero: checked on 20,000 values against DuckDB 1.5), so
 // that sums match the embedded store's.
 func quantity(f float64) decimal.Decimal {
 	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
 		return decimal.Zero
 	}
-	r := math.RoundToEven(f * 1e10)
+	r := math.Round(f * 1e10)
 	i, _ := new(big.Float).SetFloat64(r).Int(nil)
 	return decimal.NewFromBigInt(i, -billing.Scale)
 }
