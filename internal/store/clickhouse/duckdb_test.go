@@ -66,7 +66,9 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 	}
 	all := []billing.Metric{billing.UnblendedCost, billing.BlendedCost, billing.NetUnblendedCost, billing.AmortizedCost,
 		billing.NetAmortizedCost, billing.UsageQuantity, billing.NormalizedUsageAmount}
-	dim := func(d billing.Dimension) query.GroupKey { return query.GroupKey{Kind: query.KindDimension, Key: string(d)} }
+	dim := func(d billing.Dimension) query.GroupKey {
+		return query.GroupKey{Kind: query.KindDimension, Key: string(d)}
+	}
 	tag := query.GroupKey{Kind: query.KindTag, Key: tagKeys[0]}
 	ec2 := &query.Match{Kind: query.KindDimension, Key: string(billing.DimService), Values: []string{"Amazon Elastic Compute Cloud - Compute"}}
 	notUsage := query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimRecordType), Values: []string{"Usage"}}}
