@@ -17,14 +17,16 @@ import (
 // backends are the servers of one test: two ClickHouse shards and one
 // PostgreSQL, shared by the stores it opens, each in databases of its own.
 type backends struct {
-	ch *testenv.ClickHouseCluster
-	pg string
+	ch   *testenv.ClickHouseCluster
+	pg   string
+	pgsv *testenv.PostgresServer
 	n  atomic.Int64
 }
 
 func startBackends(t *testing.T) *backends {
 	t.Helper()
-	return &backends{ch: testenv.ClickHouse(t, 2), pg: testenv.Postgres(t)}
+	pg := testenv.StartPostgres(t)
+	return &backends{ch: testenv.ClickHouse(t, 2), pg: pg.DSN, pgsv: pg}
 }
 
 // fresh returns the addresses of a new, empty store: a ClickHouse database
