@@ -128,10 +128,3 @@ func IsProtocolError(name string) bool {
 	}
 	return false
 }
-
-// ServiceUnavailable makes the error of a request that could not be answered
-// because a backend server is down: HTTP 503, which the AWS SDKs retry. It is
-// in no model, as AWS answers it from any operation.
-func ServiceUnavailable(message string) *Error {
-	return &Error{Type: "ServiceUnavailable", Status: 503, Message: message, Unmodelled: true}
-}

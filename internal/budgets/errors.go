@@ -6,7 +6,6 @@ import (
 
 	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/pager"
-	"github.com/tallyhq/tally/internal/store"
 )
 
 // Kinds of failure of the Budgets operations. The operations and the code
@@ -63,8 +62,6 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: pager.ErrRequestChanged, To: []awsjson.Exception{badToken}, Ops: pagedOps},
 	// The budget actions' listings model no ExpiredNextTokenException.
 	{Kind: pager.ErrExpired, To: []awsjson.Exception{expiredToken, badToken}, Ops: pagedOps},
-	// A store server that is down (a ClickHouse shard, PostgreSQL): retry.
-	{Kind: store.ErrUnavailable, To: []awsjson.Exception{{New: awsjson.ServiceUnavailable}}},
 }
 
 // MapError implements awsjson.ErrorMapper: it turns the failures of the

@@ -9,7 +9,6 @@ import (
 	"github.com/tallyhq/tally/internal/forecast"
 	"github.com/tallyhq/tally/internal/pager"
 	"github.com/tallyhq/tally/internal/query"
-	"github.com/tallyhq/tally/internal/store"
 )
 
 // Kinds of failure of the Cost Explorer operations. The operations and the
@@ -101,8 +100,6 @@ var errorTable = awsjson.ErrorTable{
 		{New: NewRequestChangedException, Msg: "the request parameters changed between pages: send the same request with the NextPageToken"},
 		{New: NewInvalidNextTokenException, Msg: "the token belongs to another request: send the same request with the NextToken"}},
 		Ops: pagedOps},
-	// A store server that is down (a ClickHouse shard, PostgreSQL): retry.
-	{Kind: store.ErrUnavailable, To: []awsjson.Exception{{New: awsjson.ServiceUnavailable}}},
 }
 
 // MapError implements awsjson.ErrorMapper: it turns the failures of the
