@@ -40,6 +40,7 @@ var allowed = map[string][]string{
 	// contracts, the query model, the vocabulary and their driver only.
 	"internal/store":           {"internal/billing", "internal/query"},
 	"internal/store/duckdb":    {"internal/store", "internal/query", "internal/billing", "github.com/duckdb/duckdb-go"},
+	"internal/store/postgres":  {"internal/store", "internal/query", "internal/billing", "github.com/jackc/pgx"},
 	"internal/store/storetest": {"internal/store", "internal/query", "internal/billing", "github.com/google/go-cmp"},
 
 	// Users of the contracts.
