@@ -191,3 +191,19 @@ func collect[T any](rows pgx.Rows, fn pgx.RowToFunc[T]) ([]T, error) {
 	}
 	return out, err
 }
+
+// PageTokenKey returns the key that signs page tokens, made once per
+// database: every node of one database signs with it, so a token from one
+// is good on all.
+func (db *DB) PageTokenKey(ctx context.Context) ([]byte, error) {
+	fresh := make([]byte, 32)
+	rand.Read(fresh)
+	var key []byte
+	err := db.tx(ctx, "page token key", func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings VALUES ('page-token-key', $1) ON CONFLICT DO NOTHING`, fresh); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT value FROM settings WHERE name = 'page-token-key'`).Scan(&key)
+	})
+	return key, err
+}
