@@ -123,6 +123,10 @@ func (db *DB) fail(what string, err error) error {
 		return nil
 	}
 	if unreachable(err) {
+		// The pool's other connections are likely cut too: drop them all,
+		// so that once the server is back the next call connects afresh
+		// instead of failing on a dead connection.
+		db.pool.Reset()
 		return &store.UnavailableError{Backend: Backend, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	return fmt.Errorf("postgres: %s: %w", what, err)
