@@ -23,6 +23,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("ingest", stderr)
 	data := fs.String("data", "./tally-data", "data directory")
 	accounts := fs.String("accounts", "", accountsUsage)
+	meta := fs.String("meta", "", metaUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names})
+	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names, Meta: *meta})
 	if err != nil {
 		return err
 	}
@@ -147,3 +148,8 @@ func printReport(w io.Writer, r *ingest.Report) {
 	b, _ := json.MarshalIndent(r, "", "  ")
 	fmt.Fprintln(w, string(b))
 }
+
+// metaUsage documents --meta of serve and ingest.
+const metaUsage = "PostgreSQL URL (postgres://user:pass@host:5432/db) that keeps budgets, tag statuses, backfills, " +
+	"cost categories, anomaly monitors, the alert outbox and the page token key, shared by every node given the same URL " +
+	"(default: in the DuckDB file of --data)"

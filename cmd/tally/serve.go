@@ -29,6 +29,7 @@ type serveConfig struct {
 	addr, data, credentials, profile string
 	accounts                         string // names of accounts for legacy CUR
 	testAccount                      string
+	meta                             string // PostgreSQL for the metadata
 	verbose                          bool
 	noResultCache                    bool
 	alerts                           alertConfig
@@ -44,6 +45,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
+	fs.StringVar(&c.meta, "meta", "", metaUsage)
 	c.alerts.register(fs)
 	c.watch.register(fs)
 }
@@ -123,7 +125,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		}
 	}
 	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
-		Webhooks: cfg.alerts.webhooks.urls})
+		Webhooks: cfg.alerts.webhooks.urls, Meta: cfg.meta})
 	if err != nil {
 		return err
 	}

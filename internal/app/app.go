@@ -30,6 +30,7 @@ import (
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
+	"github.com/tallyhq/tally/internal/store/postgres"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -53,12 +54,19 @@ type Config struct {
 	// Webhooks are URLs that receive every budget alert (see
 	// budgets.Config.Webhooks); Jobs.Senders must deliver store.Webhook.
 	Webhooks []string
+	// Meta, when set, is the PostgreSQL database (a postgres:// URL) that
+	// keeps the metadata (budgets, tag statuses, backfills, categories,
+	// anomaly objects, the alert outbox, the page token key) instead of the
+	// DuckDB file, so that several nodes share it (see package postgres).
+	Meta string
 }
 
 // App is an open Tally: the store of a data directory and the services over
 // it. Close it when done.
 type App struct {
-	Store        *duckdb.DB
+	Store *duckdb.DB
+	// Meta is the PostgreSQL metadata store; nil without Config.Meta.
+	Meta         *postgres.DB
 	CostExplorer *costexplorer.Service
 	Budgets      *budgets.Service
 	Backfills    *backfill.Runner
@@ -66,6 +74,7 @@ type App struct {
 	Ingests *web.IngestLog
 
 	cfg Config
+	st  stores
 	// alerts delivers budget alerts; only Start makes one.
 	alerts *notify.Dispatcher
 	// stop ends the background jobs Start began; wg waits for them.
@@ -91,17 +100,18 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := pageTokenKey(cfg.Data)
+	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
+	st, err := a.openStores(ctx)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
-	a.Backfills = backfill.New(backfill.Config{Store: db, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
-	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
-		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
-	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
-		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
+	a.st = st
+	a.Backfills = backfill.New(backfill.Config{Store: st.ce, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
+	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: st.ce, Profile: cfg.Profile, Now: cfg.Now,
+		TokenKey: st.key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
+	a.Budgets = budgets.New(budgets.Config{Store: st.budgets, Costs: st.ce, Profile: cfg.Profile, Now: cfg.Now,
+		Logger: cfg.Logger, TokenKey: st.key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
 	return a, nil
 }
 
@@ -125,7 +135,7 @@ func (a *App) Ingest(ctx context.Context, paths []string) (*ingest.Report, error
 }
 
 func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) {
-	w, err := a.Store.NewWriter(ctx)
+	w, err := a.st.ce.NewWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +173,7 @@ func (a *App) Start(ctx context.Context, j Jobs) error {
 	if err := a.Backfills.Start(ctx); err != nil {
 		return err
 	}
-	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.Store.Outbox(), Senders: j.Senders,
+	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.st.outbox, Senders: j.Senders,
 		Now: a.cfg.Now, Logger: a.cfg.Logger})
 	background, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = func() {
@@ -223,7 +233,11 @@ func (a *App) Close() error {
 		a.stop()
 		a.wg.Wait()
 	}
-	return a.Store.Close()
+	err := a.Store.Close()
+	if a.Meta != nil {
+		a.Meta.Close()
+	}
+	return err
 }
 
 // pageTokenKey returns the key that signs page tokens, created once per data

@@ -256,6 +256,12 @@ func (r *Runner) runPending(ctx context.Context) error {
 func (r *Runner) run(ctx context.Context, req store.Backfill) error {
 	log := r.cfg.Logger.With("id", req.ID, "payer", req.Payer, "from", req.From.Format("2006-01"))
 	n, err := r.cfg.Store.BeginBackfill(ctx, req.ID)
+	if errors.Is(err, store.ErrLeased) {
+		// Another node runs it; should that node die, the job is taken
+		// over here once its lease has run out.
+		log.Debug("tag backfill runs on another node")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
