@@ -41,10 +41,11 @@ func (b *builder) argList(vs []string, lower bool) string {
 	return strings.Join(parts, ", ")
 }
 
-// newBuilder makes a builder for tag statuses tm (nil: every key active).
-func newBuilder(tm []store.TagMonth, known bool) *builder {
+// newBuilder makes a builder for the active tag uses tm (nil: every key
+// active).
+func newBuilder(tm []store.TagUse) *builder {
 	b := &builder{}
-	if !known {
+	if tm == nil {
 		return b
 	}
 	b.active = map[string][][2]string{}

@@ -20,7 +20,7 @@ type backends struct {
 	ch   *testenv.ClickHouseCluster
 	pg   string
 	pgsv *testenv.PostgresServer
-	n  atomic.Int64
+	n    atomic.Int64
 }
 
 func startBackends(t *testing.T) *backends {

@@ -38,7 +38,7 @@
 //
 // A shard that does not answer fails the whole query (ClickHouse's
 // skip_unavailable_shards stays off) with an error that names the backend
-// and satisfies errors.Is(err, store.ErrUnavailable); Tally answers it with
+// and is a *store.UnavailableError; Tally answers it with
 // a retryable ServiceUnavailable. Nothing partial is returned.
 //
 // # Versions

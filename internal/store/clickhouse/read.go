@@ -14,21 +14,18 @@ import (
 )
 
 // start reads, once per question, what it depends on outside ClickHouse:
-// the active generations and, when tag statuses are kept apart, the months
-// in which each tag key is active.
+// the active generations, then, when tag statuses were handed over, the
+// months in which each tag key is active on lines of those generations.
 func (s *Store) start(ctx context.Context) ([]int64, *builder, error) {
 	gens, err := s.activeGens(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if s.tags == nil {
-		return gens, newBuilder(nil, false), nil
-	}
-	tm, err := s.tags.ActiveTagMonths(ctx)
+	tm, err := s.activeTags(ctx, gens)
 	if err != nil {
-		return nil, nil, fmt.Errorf("clickhouse: tag statuses: %w", err)
+		return nil, nil, err
 	}
-	return gens, newBuilder(tm, true), nil
+	return gens, newBuilder(tm), nil
 }
 
 // reader is the shard a question is sent to; its Distributed tables fan

@@ -30,9 +30,6 @@ type Options struct {
 	// Meta is the PostgreSQL address (postgres://…) that holds the active
 	// generations.
 	Meta string
-	// Tags gives the months in which tag keys are active; nil counts every
-	// key as active in every month.
-	Tags store.TagMonths
 	// Now is the clock; nil means time.Now.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -93,17 +90,19 @@ type Store struct {
 	addr   Address
 	shards []driver.Conn // one per shard, in address order
 	meta   *pgxpool.Pool
-	tags   store.TagMonths
 	now    func() time.Time
 	log    *slog.Logger
 
-	mu sync.Mutex // guards version and versionAt
+	mu sync.Mutex // guards version, versionAt, local and tagStatus
 	// version is the last version read from PostgreSQL, at versionAt.
 	version   int64
 	versionAt time.Time
 	// local counts changes this process made, so that Version moves at once
 	// after them whatever PostgreSQL answered last.
 	local int64
+	// tagStatus is what ReplaceTagStatuses handed over; nil counts every
+	// tag key as active.
+	tagStatus *tagState
 	// next picks the shard the next question is sent to.
 	next atomic.Uint64
 }
@@ -118,7 +117,7 @@ func Open(ctx context.Context, addr string, opts Options) (*Store, error) {
 	if opts.Meta == "" {
 		return nil, errors.New("clickhouse: the ClickHouse store needs PostgreSQL for its generations (--meta postgres://…)")
 	}
-	s := &Store{addr: a, tags: opts.Tags, now: opts.Now, log: opts.Logger}
+	s := &Store{addr: a, now: opts.Now, log: opts.Logger}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -208,20 +207,6 @@ func (s *Store) changed() {
 	s.mu.Unlock()
 }
 
-// unavailable is a failure to reach one backend.
-type unavailable struct {
-	backend string
-	err     error
-}
-
-func (e *unavailable) Error() string   { return e.backend + " is unavailable: " + e.err.Error() }
-func (e *unavailable) Unwrap() []error { return []error{store.ErrUnavailable, e.err} }
-
-// Message is what a client reads: the backend, without internal detail.
-func (e *unavailable) Message() string {
-	return "the cost store's " + e.backend + " is unavailable; retry later"
-}
-
 // shardErr wraps an error of a ClickHouse query sent to shard i: failures to
 // reach a server (that one, or another that a Distributed query needed) are
 // unavailable errors naming it.
@@ -230,7 +215,7 @@ func (s *Store) shardErr(i int, what string, err error) error {
 		return nil
 	}
 	if backend, ok := s.unreachable(i, err); ok {
-		return &unavailable{backend: backend, err: fmt.Errorf("%s: %w", what, err)}
+		return &store.UnavailableError{Backend: backend, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	return fmt.Errorf("clickhouse %s: %s: %w", s.addr.Shards[i], what, err)
 }
@@ -266,7 +251,7 @@ func metaErr(what string, err error) error {
 	var op *net.OpError
 	var ne net.Error
 	if errors.As(err, &op) || errors.As(err, &ne) || strings.Contains(err.Error(), "connect") {
-		return &unavailable{backend: "PostgreSQL", err: fmt.Errorf("%s: %w", what, err)}
+		return &store.UnavailableError{Backend: "PostgreSQL", Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	return fmt.Errorf("clickhouse: PostgreSQL: %s: %w", what, err)
 }

@@ -33,7 +33,6 @@ type writer struct {
 	gens    map[billing.BillingPeriod]*genStats
 	batches []driver.Batch // per shard, nil until a line goes there
 	counts  []int
-	tags    map[store.TagMonth]struct{}
 	row     []any
 	done    bool
 }
@@ -50,7 +49,7 @@ type genStats struct {
 func (s *Store) NewWriter(ctx context.Context) (store.Writer, error) {
 	return &writer{s: s, ctx: context.WithoutCancel(ctx), gens: map[billing.BillingPeriod]*genStats{},
 		batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards)),
-		tags: map[store.TagMonth]struct{}{}, row: make([]any, 0, len(lineColumns()))}, nil
+		row: make([]any, 0, len(lineColumns()))}, nil
 }
 
 // gen returns the new generation of p, recording it as pending first.
@@ -80,9 +79,6 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	}
 	g.rows++
 	g.currencies[li.Currency]++
-	for k := range li.Tags {
-		w.tags[store.TagMonth{Payer: li.PayerAccountID, Key: k, Month: p.Month}] = struct{}{}
-	}
 	row := append(w.row[:0], uint64(g.gen), p.Month, li.UsageStart.UTC(), li.UsageEnd.UTC())
 	for _, d := range columns.Dimensions {
 		v, _ := d.Dim.Value(li)
@@ -164,7 +160,7 @@ func quantity(f float64) decimal.Decimal {
 }
 
 // Commit sends the lines, builds the rollups of the new generations on
-// their shards, records the tag keys seen, and switches every period to its
+// their shards, and switches every period to its
 // new generation in one PostgreSQL transaction.
 func (w *writer) Commit(ctx context.Context, periods []store.PeriodInfo) error {
 	if w.done {
@@ -205,15 +201,6 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	for shard, gens := range byShard {
 		if err := w.s.buildRollups(ctx, shard, gens); err != nil {
 			return err
-		}
-	}
-	if w.s.tags != nil && len(w.tags) > 0 {
-		seen := make([]store.TagMonth, 0, len(w.tags))
-		for t := range w.tags {
-			seen = append(seen, t)
-		}
-		if err := w.s.tags.RecordTagMonths(ctx, seen); err != nil {
-			return fmt.Errorf("clickhouse: record tag months: %w", err)
 		}
 	}
 	return w.s.activate(ctx, out)
