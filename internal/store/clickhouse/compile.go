@@ -182,20 +182,22 @@ func (b *builder) tagActive(key string) string {
 	return "(payer, toString(month)) IN (" + strings.Join(parts, ", ") + ")"
 }
 
-// anyKeyActive is the condition, inside a lambda over key k, that k is
-// active on the row's payer and month.
-func (b *builder) anyKeyActive(k string) string {
-	if b.active == nil {
-		return "1"
-	}
-	if len(b.all) == 0 {
-		return "0"
+// activeKeys is the array of the row's tag keys that are active on its
+// payer and billing month. 18.16's lambdas cannot read the row's columns,
+// so payer and month are passed in as arrays beside the keys.
+func (b *builder) activeKeys() string {
+	switch {
+	case b.active == nil:
+		return "tag_keys"
+	case len(b.all) == 0:
+		return "arrayFilter(k -> 0, tag_keys)"
 	}
 	parts := make([]string, len(b.all))
 	for i, x := range b.all {
 		parts[i] = "(" + b.arg(x[0]) + ", " + b.arg(x[1]) + ", " + b.arg(x[2]) + ")"
 	}
-	return "(payer, " + k + ", toString(month)) IN (" + strings.Join(parts, ", ") + ")"
+	return "arrayFilter((k, p, m) -> (p, k, m) IN (" + strings.Join(parts, ", ") + "), tag_keys, " +
+		"arrayResize([payer], length(tag_keys), payer), arrayResize([toString(month)], length(tag_keys), toString(month)))"
 }
 
 // visible is the condition that the row has label key (a tag active in the
@@ -222,7 +224,7 @@ func (b *builder) labelMatch(m *query.Match, kind string) {
 		case m.Key != "":
 			b.WriteString("NOT " + b.visible(kind, m.Key))
 		case kind == "tag":
-			b.WriteString("NOT arrayExists(k -> " + b.anyKeyActive("k") + ", tag_keys)")
+			b.WriteString("empty(" + b.activeKeys() + ")")
 		default:
 			b.WriteString("empty(cc_keys)")
 		}

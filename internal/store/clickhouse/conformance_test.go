@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/store/postgres"
 	"github.com/tallyhq/tally/internal/store/storetest"
 	"github.com/tallyhq/tally/internal/testenv"
 )
@@ -60,4 +62,50 @@ func (b *backends) open(t *testing.T) *Store {
 func TestConformance(t *testing.T) {
 	b := startBackends(t)
 	storetest.Run(t, "../storetest/testdata", func(t *testing.T) store.CostStore { return b.open(t) })
+}
+
+// TestRepositories runs the metadata conformance suite with the metadata in
+// PostgreSQL (package postgres) and the cost data, through which ingest
+// discovers tag keys and whose questions apply their statuses, in
+// ClickHouse. Reopening a case opens both again on the same databases.
+func TestRepositories(t *testing.T) {
+	b := startBackends(t)
+	var mu sync.Mutex
+	addrs := map[string][2]string{}
+	storetest.RunRepositories(t, func(t *testing.T, dir string) storetest.Repositories {
+		ctx := context.Background()
+		mu.Lock()
+		a, ok := addrs[dir]
+		if !ok {
+			chAddr, pgAddr := b.fresh(t)
+			a = [2]string{chAddr, pgAddr}
+			addrs[dir] = a
+		}
+		mu.Unlock()
+		cost, err := Open(ctx, a[0], Options{Meta: a[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meta, err := postgres.Open(ctx, a[1], postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		costs, err := meta.Costs(ctx, cost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storetest.Repositories{Costs: closer{costs, meta}, Budgets: meta, Tags: meta, Backfills: meta,
+			Outbox: meta.Outbox(), Categories: meta, Anomalies: meta}
+	})
+}
+
+// closer closes the metadata with the cost store.
+type closer struct {
+	*postgres.Costs
+	meta *postgres.DB
+}
+
+func (c closer) Close() error {
+	c.meta.Close()
+	return c.Costs.Close()
 }

@@ -87,6 +87,31 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		{Period: hours, Granularity: query.Daily, Metrics: all, Filter: ec2, GroupBy: []query.GroupKey{dim(billing.DimResourceID)}},
 		{Period: whole, Granularity: query.Monthly, Metrics: all, Scope: query.Scope{Account: "not-an-account"}},
 	}
+	compare(t, ddb, chs, questions, whole, part, tagKeys)
+
+	// Tag statuses as the metadata store hands them over: the first key
+	// inactive in August for the payer, the last one inactive from now on.
+	payer, err := ddb.FirstPayer(ctx)
+	if err != nil || payer == "" {
+		t.Fatalf("first payer %q: %v", payer, err)
+	}
+	rows := []store.TagStatusRow{{Payer: payer, Key: tagKeys[0], Month: time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC)},
+		{Payer: payer, Key: tagKeys[len(tagKeys)-1]}}
+	for _, st := range []store.TagLines{ddb, chs} {
+		if err := st.ReplaceTagStatuses(ctx, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("statuses", func(t *testing.T) { compare(t, ddb, chs, questions, whole, part, tagKeys) })
+}
+
+type backend interface {
+	store.CostStore
+	store.TagLines
+}
+
+func compare(t *testing.T, ddb, chs backend, questions []*query.Aggregate, whole, part billing.Period, tagKeys []string) {
+	ctx := context.Background()
 	for i, q := range questions {
 		want, err := ddb.Aggregate(ctx, q)
 		if err != nil {
@@ -129,6 +154,23 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("tags %+v (-duckdb +clickhouse):\n%s", q, diff)
+		}
+	}
+	for _, f := range []func(backend) (any, error){
+		func(s backend) (any, error) { return s.TagUses(ctx) },
+		func(s backend) (any, error) { return s.AccountTagKeys(ctx, "") },
+		func(s backend) (any, error) { return s.FirstPayer(ctx) },
+	} {
+		want, err := f(ddb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := f(chs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("tag lines (-duckdb +clickhouse):\n%s", diff)
 		}
 	}
 	want, _ := ddb.Periods(ctx)

@@ -246,7 +246,7 @@ func (s *Store) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	case q.CostCategories && q.Key == "":
 		b.WriteString("SELECT arrayJoin(cc_keys) AS v")
 	case q.Key == "":
-		b.WriteString("SELECT arrayJoin(arrayFilter(k -> " + b.anyKeyActive("k") + ", tag_keys)) AS v")
+		b.WriteString("SELECT arrayJoin(" + b.activeKeys() + ") AS v")
 	default:
 		kind := query.KindTag
 		if q.CostCategories {

@@ -26,6 +26,12 @@ type tagState struct {
 // The statuses live in this process; the metadata store hands them to
 // every node (postgres.Costs).
 func (s *Store) ReplaceTagStatuses(ctx context.Context, rows []store.TagStatusRow) error {
+	// Months with lines keep the status they had, as an ingest would have
+	// recorded it, when only a key's current status changes.
+	uses, err := s.TagUses(ctx)
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	old := s.tagStatus
 	next := &tagState{current: map[[2]string]bool{}, months: map[[3]string]bool{}}
@@ -35,6 +41,13 @@ func (s *Store) ReplaceTagStatuses(ctx context.Context, rows []store.TagStatusRo
 		}
 		for k, v := range old.months {
 			next.months[k] = v
+		}
+	}
+	for _, u := range uses {
+		m := [3]string{u.Payer, u.Key, u.Month.Format("2006-01-02")}
+		if _, ok := next.months[m]; !ok {
+			active, known := next.current[[2]string{u.Payer, u.Key}]
+			next.months[m] = active || !known
 		}
 	}
 	for _, r := range rows {
