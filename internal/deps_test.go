@@ -71,7 +71,7 @@ var allowed = map[string][]string{
 	// The assembly: the only package that knows the backend besides tools.
 	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/budgets",
 		"internal/costexplorer", "internal/ingest", "internal/mcp", "internal/notify", "internal/profile", "internal/query",
-		"internal/server", "internal/store", "internal/store/duckdb", "internal/store/postgres", "internal/web"},
+		"internal/server", "internal/store", "internal/store/clickhouse", "internal/store/duckdb", "internal/store/postgres", "internal/web"},
 
 	// Tools and test helpers.
 	"internal/awsjson/awsjsontest": {"internal/awsjson"},

@@ -24,6 +24,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	data := fs.String("data", "./tally-data", "data directory")
 	accounts := fs.String("accounts", "", accountsUsage)
 	meta := fs.String("meta", "", metaUsage)
+	storeAddr := fs.String("store", "", storeUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +49,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		paths[i] = abs
 	}
-	if sf, ok := readServerFile(*data); ok {
+	// With a shared store every node sees what is ingested: nothing to hand
+	// over.
+	if sf, ok := readServerFile(*data); ok && *storeAddr == "" {
 		switch {
 		case names != nil && serverAnswers(ctx, sf):
 			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
@@ -66,7 +69,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names, Meta: *meta})
+	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names, Meta: *meta, Store: *storeAddr})
 	if err != nil {
 		return err
 	}
@@ -148,6 +151,10 @@ func printReport(w io.Writer, r *ingest.Report) {
 	b, _ := json.MarshalIndent(r, "", "  ")
 	fmt.Fprintln(w, string(b))
 }
+
+// storeUsage documents --store of serve and ingest.
+const storeUsage = "cost store: clickhouse://HOST:PORT[,HOST:PORT…]/DB[?cluster=NAME] (native TCP ports, one server per shard " +
+	"of the cluster NAME, default tally; needs --meta) shared by every node given the same address (default: the DuckDB file of --data)"
 
 // metaUsage documents --meta of serve and ingest.
 const metaUsage = "PostgreSQL URL (postgres://user:pass@host:5432/db) that keeps budgets, tag statuses, backfills, " +

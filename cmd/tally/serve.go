@@ -30,6 +30,7 @@ type serveConfig struct {
 	accounts                         string // names of accounts for legacy CUR
 	testAccount                      string
 	meta                             string // PostgreSQL for the metadata
+	store                            string // ClickHouse for the cost data
 	verbose                          bool
 	noResultCache                    bool
 	alerts                           alertConfig
@@ -46,6 +47,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	fs.StringVar(&c.meta, "meta", "", metaUsage)
+	fs.StringVar(&c.store, "store", "", storeUsage)
 	c.alerts.register(fs)
 	c.watch.register(fs)
 }
@@ -125,7 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		}
 	}
 	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
-		Webhooks: cfg.alerts.webhooks.urls, Meta: cfg.meta})
+		Webhooks: cfg.alerts.webhooks.urls, Meta: cfg.meta, Store: cfg.store})
 	if err != nil {
 		return err
 	}
@@ -168,7 +170,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
-	periods, err := a.Store.Periods(ctx)
+	periods, err := a.Costs.Periods(ctx)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -59,12 +58,20 @@ type Config struct {
 	// anomaly objects, the alert outbox, the page token key) instead of the
 	// DuckDB file, so that several nodes share it (see package postgres).
 	Meta string
+	// Store, when set, is the cost store's address instead of the DuckDB
+	// file in Data: clickhouse://HOST:PORT[,HOST:PORT…]/DB?cluster=NAME,
+	// which needs Meta (see package clickhouse).
+	Store string
 }
 
 // App is an open Tally: the store of a data directory and the services over
 // it. Close it when done.
 type App struct {
+	// Store is the DuckDB file; nil when the cost data is in ClickHouse.
 	Store *duckdb.DB
+	// Costs is the cost data: Store, or the ClickHouse store of
+	// Config.Store.
+	Costs CostData
 	// Meta is the PostgreSQL metadata store; nil without Config.Meta.
 	Meta         *postgres.DB
 	CostExplorer *costexplorer.Service
@@ -93,17 +100,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	// DuckDB's buffer memory is capped so that ingesting a file of any size
-	// stays within a bounded footprint; DuckDB spills to disk beyond it.
-	db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
-		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+	db, costs, err := openCosts(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
+	a := &App{Store: db, Costs: costs, Ingests: web.NewIngestLog(0), cfg: cfg}
 	st, err := a.openStores(ctx)
 	if err != nil {
-		db.Close()
+		costs.Close()
 		return nil, err
 	}
 	a.st = st
@@ -214,7 +218,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Logger: a.cfg.Logger, Keys: s.Keys, API: router, IngestToken: s.IngestToken,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
-		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
+		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Costs), Payers: payersOf(a.Costs), Ingests: a.Ingests,
 			SplitCharges: splitCharges(a.CostExplorer), Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 	}), nil
 }
@@ -233,7 +237,7 @@ func (a *App) Close() error {
 		a.stop()
 		a.wg.Wait()
 	}
-	err := a.Store.Close()
+	err := a.Costs.Close()
 	if a.Meta != nil {
 		a.Meta.Close()
 	}

@@ -28,7 +28,7 @@ func (a *App) openStores(ctx context.Context) (stores, error) {
 	if err != nil {
 		return stores{}, fmt.Errorf("metadata store: %w", err)
 	}
-	costs, err := meta.Costs(ctx, db)
+	costs, err := meta.Costs(ctx, a.Costs)
 	if err != nil {
 		meta.Close()
 		return stores{}, fmt.Errorf("metadata store: %w", err)

@@ -196,3 +196,28 @@ func (s *Store) FirstPayer(ctx context.Context) (string, error) {
 	}
 	return payer, s.shardErr(shard, "first payer", rows.Err())
 }
+
+// AccountNames maps usage account ids to their names where the data has
+// them.
+func (s *Store) AccountNames(ctx context.Context) (map[string]string, error) {
+	gens, err := s.activeGens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	shard := s.reader()
+	rows, err := s.shards[shard].Query(ctx, `SELECT account, max(account_name) FROM `+s.addr.Database+
+		`.rollup_month WHERE gen IN (`+genList(gens)+`) AND account_name <> '' GROUP BY account`)
+	if err != nil {
+		return nil, s.shardErr(shard, "account names", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var a, n string
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, s.shardErr(shard, "account names", err)
+		}
+		out[a] = n
+	}
+	return out, s.shardErr(shard, "account names", rows.Err())
+}
