@@ -41,6 +41,10 @@ type Config struct {
 	Now func() time.Time
 	// Progress receives one line per step.
 	Progress io.Writer
+	// StoreFlags are given to every `tally ingest` and `tally serve` child:
+	// empty for the DuckDB file of the data directory, or --store and
+	// --meta for the ClickHouse backend (`make bench BACKEND=clickhouse`).
+	StoreFlags []string
 }
 
 // Defaults of Config's zero fields.
@@ -101,7 +105,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		return nil, err
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
-	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally)}
+	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally), Backend: "duckdb"}
+	if len(cfg.StoreFlags) > 0 {
+		res.Backend = "clickhouse"
+	}
 
 	logf("preparing %d line items (seed %d)", cfg.Rows, cfg.Seed)
 	ds, err := prepareData(ctx, filepath.Join(cfg.Out, "data"), cfg.Rows, cfg.Seed, cfg.Now())
@@ -145,7 +152,7 @@ type storeStamp struct {
 // ReuseStore keeps the one an earlier run filled with the same data set.
 func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Dataset, logw io.Writer, logf func(string, ...any)) (*IngestResult, error) {
 	stampPath := filepath.Join(cfg.Out, "store.json")
-	if cfg.ReuseStore {
+	if cfg.ReuseStore && len(cfg.StoreFlags) == 0 {
 		var st storeStamp
 		b, err := os.ReadFile(stampPath)
 		_, statErr := os.Stat(filepath.Join(store, "tally.duckdb"))
@@ -160,7 +167,7 @@ func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Datase
 		return nil, err
 	}
 	logf("ingesting %d line items with tally ingest", ds.LineItems)
-	ing, err := ingestChild(ctx, tally, store, ds.Export, logw)
+	ing, err := ingestChild(ctx, tally, store, ds.Export, logw, cfg.StoreFlags...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +183,7 @@ func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Datase
 // answers of the first.
 func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []Request, logw io.Writer,
 	res *Results, logf func(string, ...any)) ([]answer, error) {
-	srv, err := startServe(ctx, tally, store, logw, "--no-result-cache")
+	srv, err := startServe(ctx, tally, store, logw, append([]string{"--no-result-cache"}, cfg.StoreFlags...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +225,7 @@ func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []
 	if len(multi) == 0 {
 		return nil
 	}
-	srv, err := startServe(ctx, tally, store, logw)
+	srv, err := startServe(ctx, tally, store, logw, cfg.StoreFlags...)
 	if err != nil {
 		return err
 	}
