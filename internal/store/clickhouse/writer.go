@@ -22,7 +22,7 @@ var _ store.Writer = (*writer)(nil)
 
 // flushEvery is how many lines a shard's batch holds before it is sent: it
 // bounds the memory of an ingest of any size.
-const flushEvery = 1 << 17
+const flushEvery = 1 << 16
 
 // writer appends one ingest's lines under new generations on each
 // period's shard. Nothing is visible until Commit switches the generations
@@ -33,6 +33,9 @@ type writer struct {
 	gens    map[billing.BillingPeriod]*genStats
 	batches []driver.Batch // per shard, nil until a line goes there
 	counts  []int
+	// inflight[i] receives the outcome of shard i's batch being sent while
+	// the next one fills; nil when none is.
+	inflight []chan error
 	row     []any
 	done    bool
 }
@@ -48,7 +51,7 @@ type genStats struct {
 // NewWriter starts an ingest. Several may run at once, on any node.
 func (s *Store) NewWriter(ctx context.Context) (store.Writer, error) {
 	return &writer{s: s, ctx: context.WithoutCancel(ctx), gens: map[billing.BillingPeriod]*genStats{},
-		batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards)),
+		batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards)), inflight: make([]chan error, len(s.shards)),
 		row: make([]any, 0, len(lineColumns()))}, nil
 }
 
@@ -107,12 +110,40 @@ func (w *writer) add(shard int, row []any) error {
 	}
 	w.counts[shard]++
 	if w.counts[shard] >= flushEvery {
-		return w.send(shard)
+		return w.sendAsync(shard)
 	}
 	return nil
 }
 
+// sendAsync sends shard's full batch while the next one fills, after the
+// previous one has gone: at most two batches per shard are in memory.
+func (w *writer) sendAsync(shard int) error {
+	if err := w.wait(shard); err != nil {
+		return err
+	}
+	b := w.batches[shard]
+	w.batches[shard], w.counts[shard] = nil, 0
+	done := make(chan error, 1)
+	w.inflight[shard] = done
+	go func() { done <- w.s.shardErr(shard, "insert lines", b.Send()) }()
+	return nil
+}
+
+// wait returns the outcome of shard's batch in flight, if any.
+func (w *writer) wait(shard int) error {
+	if w.inflight[shard] == nil {
+		return nil
+	}
+	err := <-w.inflight[shard]
+	w.inflight[shard] = nil
+	return err
+}
+
+// send sends shard's batch and waits until every line of it is stored.
 func (w *writer) send(shard int) error {
+	if err := w.wait(shard); err != nil {
+		return err
+	}
 	b := w.batches[shard]
 	if b == nil {
 		return nil
@@ -230,6 +261,9 @@ func (w *writer) Abort() error {
 // discard drops the pending generations' rows. If a shard is down they
 // stay pending, invisible, until collect removes them.
 func (w *writer) discard() {
+	for i := range w.inflight {
+		_ = w.wait(i)
+	}
 	for i, b := range w.batches {
 		if b != nil {
 			_ = b.Abort()
