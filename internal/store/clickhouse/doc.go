@@ -21,10 +21,10 @@
 //
 // # Generations
 //
-// PostgreSQL holds tally_ch_generations (one row per generation: source,
-// month, shard, state pending/active/retired, and what Periods reports) and
-// tally_ch_state (a version number). An ingest takes generation numbers from
-// PostgreSQL, inserts the lines and builds the rollups on the shards, then
+// PostgreSQL holds tally_ch_DB_generations (DB: the ClickHouse database;
+// one row per generation: source, month, shard, state pending, active or
+// retired, and what Periods reports) and tally_ch_DB_state (a version
+// number). An ingest takes generation numbers from PostgreSQL, inserts the lines and builds the rollups on the shards, then
 // in one PostgreSQL transaction marks the new generations active and the
 // ones they replace retired, and bumps the version. A query reads the active
 // list once and names those generations in its SQL, so it sees every period

@@ -24,8 +24,8 @@ const (
 // number, unique across every node.
 func (s *Store) newGen(ctx context.Context, p billing.BillingPeriod) (int64, error) {
 	var gen int64
-	err := s.meta.QueryRow(ctx, `INSERT INTO tally_ch_generations (gen, source, month, shard, state, created_at)
-		VALUES (nextval('tally_ch_gen_seq'), $1, $2, $3, 'pending', $4) RETURNING gen`,
+	err := s.meta.QueryRow(ctx, s.sql(`INSERT INTO tally_ch_generations (gen, source, month, shard, state, created_at)
+		VALUES (nextval('tally_ch_gen_seq'), $1, $2, $3, 'pending', $4) RETURNING gen`),
 		p.Source, p.Month.Format("2006-01-02"), s.shardOf(p), s.now().UTC()).Scan(&gen)
 	return gen, metaErr("new generation of "+p.String(), err)
 }
@@ -54,16 +54,16 @@ func (s *Store) activate(ctx context.Context, gens []pendingGen) error {
 	}
 	for _, g := range gens {
 		p := g.info.Period
-		if _, err := tx.Exec(ctx, `UPDATE tally_ch_generations SET state = 'retired', retired_at = $3
-			WHERE source = $1 AND month = $2 AND state = 'active'`, p.Source, p.Month.Format("2006-01-02"), now); err != nil {
+		if _, err := tx.Exec(ctx, s.sql(`UPDATE tally_ch_generations SET state = 'retired', retired_at = $3
+			WHERE source = $1 AND month = $2 AND state = 'active'`), p.Source, p.Month.Format("2006-01-02"), now); err != nil {
 			return metaErr("switch generations", err)
 		}
 		files := g.info.Files
 		if files == nil {
 			files = []string{}
 		}
-		tag, err := tx.Exec(ctx, `UPDATE tally_ch_generations SET state = 'active', format = $2, final = $3, invoice_id = $4,
-			files = $5, rows = $6, currency = $7, ingested_at = $8 WHERE gen = $1 AND state = 'pending'`,
+		tag, err := tx.Exec(ctx, s.sql(`UPDATE tally_ch_generations SET state = 'active', format = $2, final = $3, invoice_id = $4,
+			files = $5, rows = $6, currency = $7, ingested_at = $8 WHERE gen = $1 AND state = 'pending'`),
 			g.gen, string(g.info.Format), g.info.Final, g.info.InvoiceID, files, g.rows, g.currency, now)
 		if err != nil {
 			return metaErr("switch generations", err)
@@ -72,7 +72,7 @@ func (s *Store) activate(ctx context.Context, gens []pendingGen) error {
 			return fmt.Errorf("clickhouse: generation %d of %s is no longer pending", g.gen, p)
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE tally_ch_state SET version = version + 1 WHERE id = 1`); err != nil {
+	if _, err := tx.Exec(ctx, s.sql(`UPDATE tally_ch_state SET version = version + 1 WHERE id = 1`)); err != nil {
 		return metaErr("switch generations", err)
 	}
 	return metaErr("switch generations", tx.Commit(ctx))
@@ -81,7 +81,7 @@ func (s *Store) activate(ctx context.Context, gens []pendingGen) error {
 // activeGens returns the active generation of every billing period. A query
 // reads it once and names the generations in its SQL.
 func (s *Store) activeGens(ctx context.Context) ([]int64, error) {
-	rows, err := s.meta.Query(ctx, `SELECT gen FROM tally_ch_generations WHERE state = 'active' ORDER BY gen`)
+	rows, err := s.meta.Query(ctx, s.sql(`SELECT gen FROM tally_ch_generations WHERE state = 'active' ORDER BY gen`))
 	if err != nil {
 		return nil, metaErr("active generations", err)
 	}
@@ -112,8 +112,8 @@ func genList(gens []int64) string {
 
 // Periods lists the active billing periods.
 func (s *Store) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
-	rows, err := s.meta.Query(ctx, `SELECT source, month, format, final, invoice_id, files, rows, ingested_at, currency
-		FROM tally_ch_generations WHERE state = 'active' ORDER BY month, source`)
+	rows, err := s.meta.Query(ctx, s.sql(`SELECT source, month, format, final, invoice_id, files, rows, ingested_at, currency
+		FROM tally_ch_generations WHERE state = 'active' ORDER BY month, source`))
 	if err != nil {
 		return nil, metaErr("periods", err)
 	}
@@ -139,8 +139,8 @@ func (s *Store) Periods(ctx context.Context) ([]store.PeriodStatus, error) {
 // pending ones abandoned by an ingest that died, then forgets them.
 func (s *Store) collect(ctx context.Context) error {
 	now := s.now().UTC()
-	rows, err := s.meta.Query(ctx, `SELECT gen, shard FROM tally_ch_generations
-		WHERE (state = 'retired' AND retired_at < $1) OR (state = 'pending' AND created_at < $2)`,
+	rows, err := s.meta.Query(ctx, s.sql(`SELECT gen, shard FROM tally_ch_generations
+		WHERE (state = 'retired' AND retired_at < $1) OR (state = 'pending' AND created_at < $2)`),
 		now.Add(-collectAfter), now.Add(-abandonAfter))
 	if err != nil {
 		return metaErr("collect generations", err)
@@ -181,6 +181,6 @@ func (s *Store) dropGens(ctx context.Context, shard int, gens []int64) error {
 			}
 		}
 	}
-	_, err := s.meta.Exec(ctx, `DELETE FROM tally_ch_generations WHERE gen = ANY($1) AND state <> 'active'`, gens)
+	_, err := s.meta.Exec(ctx, s.sql(`DELETE FROM tally_ch_generations WHERE gen = ANY($1) AND state <> 'active'`), gens)
 	return metaErr("forget generations", err)
 }

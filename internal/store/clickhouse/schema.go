@@ -8,7 +8,9 @@ import (
 	"github.com/tallyhq/tally/internal/store/columns"
 )
 
-// metaSchema creates the PostgreSQL tables this package owns. An advisory
+// metaSchema creates the PostgreSQL tables this package owns, named
+// tally_ch_DB_… after the ClickHouse database (see Store.sql), so that one
+// PostgreSQL database may serve the stores of several ClickHouse databases. An advisory
 // lock keeps two nodes starting at once from racing on CREATE TABLE.
 var metaSchema = []string{
 	`SELECT pg_advisory_xact_lock(7364201)`,
@@ -41,7 +43,7 @@ func (s *Store) createMeta(ctx context.Context) error {
 	}
 	defer tx.Rollback(ctx)
 	for _, q := range metaSchema {
-		if _, err := tx.Exec(ctx, q); err != nil {
+		if _, err := tx.Exec(ctx, s.sql(q)); err != nil {
 			return metaErr("create tables", err)
 		}
 	}
@@ -147,4 +149,11 @@ func (s *Store) checkCluster(ctx context.Context) error {
 			s.addr.Cluster, n, len(s.shards))
 	}
 	return nil
+}
+
+// sql names this store's PostgreSQL tables in q: tally_ch_ becomes
+// tally_ch_DB_ with the ClickHouse database's name in lower case (a plain
+// identifier, checked by ParseAddress).
+func (s *Store) sql(q string) string {
+	return strings.ReplaceAll(q, "tally_ch_", "tally_ch_"+strings.ToLower(s.addr.Database)+"_")
 }

@@ -186,7 +186,7 @@ func (s *Store) Version() int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var pv int64
-	if err := s.meta.QueryRow(ctx, `SELECT version FROM tally_ch_state WHERE id = 1`).Scan(&pv); err != nil {
+	if err := s.meta.QueryRow(ctx, s.sql(`SELECT version FROM tally_ch_state WHERE id = 1`)).Scan(&pv); err != nil {
 		return v
 	}
 	s.mu.Lock()

@@ -36,8 +36,8 @@ type writer struct {
 	// inflight[i] receives the outcome of shard i's batch being sent while
 	// the next one fills; nil when none is.
 	inflight []chan error
-	row     []any
-	done    bool
+	row      []any
+	done     bool
 }
 
 // genStats is what an ingest learns of one period's new generation.
