@@ -186,6 +186,9 @@ func quantity(f float64) decimal.Decimal {
 		return decimal.Zero
 	}
 	r := math.Round(f * 1e10)
+	if math.Abs(r) < 1<<62 {
+		return decimal.New(int64(r), -billing.Scale)
+	}
 	i, _ := new(big.Float).SetFloat64(r).Int(nil)
 	return decimal.NewFromBigInt(i, -billing.Scale)
 }
