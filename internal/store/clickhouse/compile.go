@@ -320,7 +320,10 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 func checkCategories(defs query.Categories, groups []query.GroupKey, filter query.Expr) error {
 	used := func(name string) error {
 		if _, ok := defs[name]; ok {
-			return fmt.Errorf("clickhouse: the cost category %q is defined in Tally; the ClickHouse store reads only cost categories that come with the billing data", name)
+			// A clear answer to the caller rather than an internal error:
+			// the request is fine, this backend cannot answer it yet.
+			return &query.ValidationError{Msg: fmt.Sprintf("cost category %q is defined in Tally, and the ClickHouse cost store "+
+				"(--store clickhouse://) does not evaluate defined cost categories yet; cost categories that come with the billing data work", name)}
 		}
 		return nil
 	}
