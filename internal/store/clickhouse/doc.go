@@ -7,9 +7,11 @@
 //
 // # Layout
 //
-// Every shard holds MergeTree tables line_items_local, rollup_day_local and
-// rollup_month_local, partitioned by generation, and Distributed tables
-// line_items, rollup_day and rollup_month over the cluster named in the
+// Every shard holds MergeTree tables line_items_local, rollup_hour_local
+// (billing months from the one before the current, as in the DuckDB
+// store), rollup_day_local and rollup_month_local, partitioned by
+// generation, and Distributed tables of the same names without _local over
+// the cluster named in the
 // address (?cluster=NAME, default tally), which must list the servers of the
 // address as its shards, in that order. A generation is one delivery of one
 // billing period; it lives on shard hash(source, month) mod shards. Queries

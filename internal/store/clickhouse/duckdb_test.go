@@ -47,18 +47,26 @@ func generate(t *testing.T, rows int64) string {
 func TestSameAnswersAsDuckDB(t *testing.T) {
 	b := startBackends(t)
 	dir := generate(t, 20000)
-	ddb, err := duckdb.Open(context.Background(), "", duckdb.Options{Threads: 1})
+	// September is recent enough for an hourly rollup in both stores.
+	now := func() time.Time { return time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC) }
+	ddb, err := duckdb.Open(context.Background(), "", duckdb.Options{Threads: 1, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ddb.Close()
-	chs := b.open(t)
+	chAddr, pgAddr := b.fresh(t)
+	chs, err := Open(context.Background(), chAddr, Options{Meta: pgAddr, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chs.Close()
 	loadSynth(t, dir, ddb)
 	loadSynth(t, dir, chs)
 	ctx := context.Background()
 
 	whole := billing.Period{Start: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}
 	part := billing.Period{Start: time.Date(2026, 7, 12, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 9, 3, 0, 0, 0, 0, time.UTC)}
+	septHours := billing.Period{Start: time.Date(2026, 9, 14, 20, 0, 0, 0, time.UTC), End: time.Date(2026, 9, 15, 4, 0, 0, 0, time.UTC)}
 	hours := billing.Period{Start: time.Date(2026, 8, 30, 18, 0, 0, 0, time.UTC), End: time.Date(2026, 9, 1, 6, 0, 0, 0, time.UTC)}
 	tagKeys, err := ddb.Tags(ctx, &query.Tags{Period: whole})
 	if err != nil || len(tagKeys) == 0 {
@@ -78,6 +86,7 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		{Period: part, Granularity: query.Monthly, Metrics: all},
 		{Period: whole, Granularity: query.Daily, Metrics: all},
 		{Period: hours, Granularity: query.Hourly, Metrics: all},
+		{Period: septHours, Granularity: query.Hourly, Metrics: all, GroupBy: []query.GroupKey{dim(billing.DimService)}},
 		{Period: whole, Granularity: query.Monthly, Metrics: all, GroupBy: []query.GroupKey{dim(billing.DimService)}},
 		{Period: part, Granularity: query.Daily, Metrics: all, GroupBy: []query.GroupKey{dim(billing.DimLinkedAccount), dim(billing.DimRegion)}},
 		{Period: whole, Granularity: query.Monthly, Metrics: all, GroupBy: []query.GroupKey{dim(billing.DimUsageType)}},
@@ -88,6 +97,10 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		{Period: whole, Granularity: query.Monthly, Metrics: all, Scope: query.Scope{Account: "not-an-account"}},
 	}
 	compare(t, ddb, chs, questions, whole, part, tagKeys)
+	var hourRows uint64
+	if err := chs.shards[0].QueryRow(ctx, "SELECT count() FROM "+chs.addr.Database+".rollup_hour").Scan(&hourRows); err != nil || hourRows == 0 {
+		t.Errorf("rollup_hour has %d rows (%v): September's HOURLY question did not read it", hourRows, err)
+	}
 
 	// Tag statuses as the metadata store hands them over: the first key
 	// inactive in August for the payer, the last one inactive from now on.

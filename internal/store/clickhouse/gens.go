@@ -36,6 +36,7 @@ type pendingGen struct {
 	info     store.PeriodInfo
 	rows     int64
 	currency string
+	hourly   bool
 }
 
 // activate makes the new generations active and retires the ones they
@@ -63,8 +64,8 @@ func (s *Store) activate(ctx context.Context, gens []pendingGen) error {
 			files = []string{}
 		}
 		tag, err := tx.Exec(ctx, s.sql(`UPDATE tally_ch_generations SET state = 'active', format = $2, final = $3, invoice_id = $4,
-			files = $5, rows = $6, currency = $7, ingested_at = $8 WHERE gen = $1 AND state = 'pending'`),
-			g.gen, string(g.info.Format), g.info.Final, g.info.InvoiceID, files, g.rows, g.currency, now)
+			files = $5, rows = $6, currency = $7, ingested_at = $8, hourly = $9 WHERE gen = $1 AND state = 'pending'`),
+			g.gen, string(g.info.Format), g.info.Final, g.info.InvoiceID, files, g.rows, g.currency, now, g.hourly)
 		if err != nil {
 			return metaErr("switch generations", err)
 		}
@@ -81,20 +82,31 @@ func (s *Store) activate(ctx context.Context, gens []pendingGen) error {
 // activeGens returns the active generation of every billing period. A query
 // reads it once and names the generations in its SQL.
 func (s *Store) activeGens(ctx context.Context) ([]int64, error) {
-	rows, err := s.meta.Query(ctx, s.sql(`SELECT gen FROM tally_ch_generations WHERE state = 'active' ORDER BY gen`))
+	gens, _, err := s.activeGenSet(ctx)
+	return gens, err
+}
+
+// activeGenSet returns the active generations and the billing months of
+// those without an hourly rollup.
+func (s *Store) activeGenSet(ctx context.Context) (gens []int64, coarse []time.Time, err error) {
+	rows, err := s.meta.Query(ctx, s.sql(`SELECT gen, month, hourly FROM tally_ch_generations WHERE state = 'active' ORDER BY gen`))
 	if err != nil {
-		return nil, metaErr("active generations", err)
+		return nil, nil, metaErr("active generations", err)
 	}
 	defer rows.Close()
-	var out []int64
 	for rows.Next() {
 		var g int64
-		if err := rows.Scan(&g); err != nil {
-			return nil, metaErr("active generations", err)
+		var m time.Time
+		var hourly bool
+		if err := rows.Scan(&g, &m, &hourly); err != nil {
+			return nil, nil, metaErr("active generations", err)
 		}
-		out = append(out, g)
+		gens = append(gens, g)
+		if !hourly {
+			coarse = append(coarse, time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC))
+		}
 	}
-	return out, metaErr("active generations", rows.Err())
+	return gens, coarse, metaErr("active generations", rows.Err())
 }
 
 // genList renders generation numbers for an IN list; they are ours, never

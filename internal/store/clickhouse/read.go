@@ -16,16 +16,27 @@ import (
 // start reads, once per question, what it depends on outside ClickHouse:
 // the active generations, then, when tag statuses were handed over, the
 // months in which each tag key is active on lines of those generations.
-func (s *Store) start(ctx context.Context) ([]int64, *builder, error) {
-	gens, err := s.activeGens(ctx)
+func (s *Store) start(ctx context.Context) (gens []int64, coarse []time.Time, b *builder, err error) {
+	gens, coarse, err = s.activeGenSet(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	tm, err := s.activeTags(ctx, gens)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return gens, newBuilder(tm), nil
+	return gens, coarse, newBuilder(tm), nil
+}
+
+// hourlyCovers reports whether every active billing month that overlaps p
+// has an hourly rollup; coarse lists those that have none.
+func hourlyCovers(coarse []time.Time, p billing.Period) bool {
+	for _, m := range coarse {
+		if m.Before(p.End) && m.AddDate(0, 1, 0).After(p.Start) {
+			return false
+		}
+	}
+	return true
 }
 
 // reader is the shard a question is sent to; its Distributed tables fan
@@ -40,12 +51,14 @@ func (s *Store) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row,
 	if err := checkCategories(q.Categories, q.GroupBy, q.Filter); err != nil {
 		return nil, err
 	}
-	gens, b, err := s.start(ctx)
+	gens, coarse, b, err := s.start(ctx)
 	if err != nil {
 		return nil, err
 	}
 	src, bucket := rollupSource("rollup_day"), "ts"
 	switch {
+	case q.Granularity == query.Hourly && !usesResources(q) && hourlyCovers(coarse, q.Period):
+		src = rollupSource("rollup_hour")
 	case q.Granularity == query.Hourly || usesResources(q):
 		src = lineSource()
 		trunc := map[query.Granularity]string{query.Hourly: "toStartOfHour(usage_start)", query.Daily: "toStartOfDay(usage_start)",
@@ -178,7 +191,7 @@ func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) (
 	if err != nil {
 		return nil, nil // a dimension billing data does not carry has no values
 	}
-	gens, b, err := s.start(ctx)
+	gens, _, b, err := s.start(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +250,7 @@ func (s *Store) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	if err := checkCategories(q.Categories, groups, q.Filter); err != nil {
 		return nil, err
 	}
-	gens, b, err := s.start(ctx)
+	gens, _, b, err := s.start(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -11,9 +11,15 @@ import (
 // DuckDB store.
 var counted = columns.UsageCounted("line_item_type")
 
+// hourlyMonths is how many billing months before the current one get an
+// hourly rollup when they are ingested, as in the DuckDB store: HOURLY
+// questions, which AWS keeps for 14 days, read it; older ones read lines.
+const hourlyMonths = 1
+
 // buildRollups aggregates new generations' lines on their shard into the
-// daily rollup, and that into the monthly one, so the lines are read once.
-func (s *Store) buildRollups(ctx context.Context, shard int, gens []int64) error {
+// daily rollup, and that into the monthly one, so the lines are read once;
+// the generations of hourly also get an hourly rollup.
+func (s *Store) buildRollups(ctx context.Context, shard int, gens, hourly []int64) error {
 	db := s.addr.Database
 	group := strings.Join(groupColumns(), ", ")
 	var names []string
@@ -33,6 +39,13 @@ func (s *Store) buildRollups(ctx context.Context, shard int, gens []int64) error
 		GROUP BY gen, month, day, ` + group
 	if err := s.shards[shard].Exec(ctx, day); err != nil {
 		return s.shardErr(shard, "build daily rollup", err)
+	}
+	if len(hourly) > 0 {
+		hour := strings.Replace(strings.Replace(strings.Replace(day, "rollup_day_local", "rollup_hour_local", 1),
+			"toStartOfDay(usage_start)", "toStartOfHour(usage_start)", 1), "gen IN ("+genList(gens)+")", "gen IN ("+genList(hourly)+")", 1)
+		if err := s.shards[shard].Exec(ctx, hour); err != nil {
+			return s.shardErr(shard, "build hourly rollup", err)
+		}
 	}
 	month := `INSERT INTO ` + db + `.rollup_month_local (` + cols + `)
 		SELECT gen, month, toDateTime(toStartOfMonth(ts), 'UTC') AS m, ` + group + `, ` + strings.Join(resums, ", ") + `,

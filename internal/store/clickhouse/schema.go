@@ -31,6 +31,7 @@ var metaSchema = []string{
 		retired_at TIMESTAMPTZ)`,
 	// One active generation per billing period, enforced by PostgreSQL.
 	`CREATE UNIQUE INDEX IF NOT EXISTS tally_ch_generations_active ON tally_ch_generations (source, month) WHERE state = 'active'`,
+	`ALTER TABLE tally_ch_generations ADD COLUMN IF NOT EXISTS hourly BOOLEAN NOT NULL DEFAULT false`,
 	`CREATE SEQUENCE IF NOT EXISTS tally_ch_gen_seq`,
 	`CREATE TABLE IF NOT EXISTS tally_ch_state (id INT PRIMARY KEY, version BIGINT NOT NULL)`,
 	`INSERT INTO tally_ch_state VALUES (1, 0) ON CONFLICT DO NOTHING`,
@@ -108,6 +109,7 @@ func columnDefs(cols [][2]string) string {
 func (s *Store) tables() [][3]string {
 	return [][3]string{
 		{"line_items", columnDefs(lineColumns()), "gen, usage_start"},
+		{"rollup_hour", columnDefs(rollupColumns()), "gen, ts, service"},
 		{"rollup_day", columnDefs(rollupColumns()), "gen, ts, service"},
 		{"rollup_month", columnDefs(rollupColumns()), "gen, ts, service"},
 	}

@@ -226,18 +226,26 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, pendingGen{gen: g.gen, info: pi, rows: g.rows, currency: mode(g.currencies)})
+		out = append(out, pendingGen{gen: g.gen, info: pi, rows: g.rows, currency: mode(g.currencies), hourly: w.recent(pi.Period)})
 	}
-	byShard := map[int][]int64{}
-	for _, g := range w.gens {
+	byShard, hourly := map[int][]int64{}, map[int][]int64{}
+	for p, g := range w.gens {
 		byShard[g.shard] = append(byShard[g.shard], g.gen)
+		if w.recent(p) {
+			hourly[g.shard] = append(hourly[g.shard], g.gen)
+		}
 	}
 	for shard, gens := range byShard {
-		if err := w.s.buildRollups(ctx, shard, gens); err != nil {
+		if err := w.s.buildRollups(ctx, shard, gens, hourly[shard]); err != nil {
 			return err
 		}
 	}
 	return w.s.activate(ctx, out)
+}
+
+// recent reports whether p is recent enough for an hourly rollup.
+func (w *writer) recent(p billing.BillingPeriod) bool {
+	return !p.Month.Before(billing.MonthStart(w.s.now()).AddDate(0, -hourlyMonths, 0))
 }
 
 // mode is the most frequent currency, the least of equals.
