@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,19 @@ func TestMetaPostgresDown(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	healthz := func(in *instance) int {
+		t.Helper()
+		resp, err := http.Get(in.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	pg.Stop(t)
+	if got := healthz(a); got != http.StatusServiceUnavailable {
+		t.Errorf("/healthz with PostgreSQL down = %d, want 503", got)
+	}
 	unavailable := func(what string, err error) {
 		t.Helper()
 		var ae smithy.APIError
@@ -169,6 +182,9 @@ func TestMetaPostgresDown(t *testing.T) {
 	unavailable("GetCostAndUsage on B", err)
 
 	pg.Start(t)
+	if got := healthz(b); got != http.StatusOK {
+		t.Errorf("/healthz with PostgreSQL back = %d, want 200", got)
+	}
 	for _, in := range []*instance{a, b} {
 		got, err := list(in)
 		if err != nil {

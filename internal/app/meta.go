@@ -69,3 +69,12 @@ func (s split) TagPayer(ctx context.Context, account string) (string, bool, erro
 }
 
 func (s split) FirstPayer(ctx context.Context) (string, error) { return s.DB.FirstPayer(ctx) }
+
+// health is /healthz's check of the stores: with --meta, that PostgreSQL
+// answers, so that a load balancer takes a node that lost it out.
+func (a *App) health() func(context.Context) error {
+	if a.Meta == nil {
+		return nil
+	}
+	return a.Meta.Ping
+}
