@@ -135,7 +135,8 @@ func (db *DB) fail(what string, err error) error {
 // unreachable tells a failure to reach or keep the server (retryable)
 // from one of the statement (a bug or a rule of ours).
 func unreachable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrLeased) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrLeased) ||
+		errors.Is(err, store.ErrBackfillInProgress) {
 		return false
 	}
 	var pe *pgconn.PgError
