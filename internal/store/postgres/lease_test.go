@@ -194,3 +194,34 @@ func TestBackfillOnceAcrossNodes(t *testing.T) {
 		t.Errorf("Backfills = %+v, %v; want one SUCCEEDED by the node that took over", all, err)
 	}
 }
+
+// TestOneBackfillAcrossNodes: two nodes accepting a backfill of one payer
+// at the same moment store one; the other is told one is in progress.
+func TestOneBackfillAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	dbs := nodes(t, 2, time.Minute)
+	at := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = db.CreateBackfill(ctx, "111111111111", time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), at)
+		})
+	}
+	close(start)
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("CreateBackfill on two nodes = %v; want one success", errs)
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, store.ErrBackfillInProgress) {
+			t.Errorf("the refused CreateBackfill = %v, want ErrBackfillInProgress", err)
+		}
+	}
+	// Another payer's request is not held up.
+	if _, err := dbs[0].CreateBackfill(ctx, "333333333333", time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), at); err != nil {
+		t.Errorf("another payer's backfill: %v", err)
+	}
+}
