@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tallyhq/tally/internal/notify/smtptest"
 	"github.com/tallyhq/tally/internal/testenv"
@@ -196,5 +198,25 @@ func TestMetaPostgresDown(t *testing.T) {
 	}
 	if err := create(b, "after"); err != nil {
 		t.Errorf("CreateBudget after PostgreSQL is back: %v", err)
+	}
+}
+
+// TestMetaIngestFlag: `tally ingest --meta` without a server records the
+// tag keys of what it ingested in PostgreSQL.
+func TestMetaIngestFlag(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	var out, errOut bytes.Buffer
+	args := []string{"ingest", "--data", t.TempDir(), "--meta", dsn, sample(t, workshopFiles[2])}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("tally ingest --meta: %v\n%s", err, errOut.String())
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var keys int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM tag_keys WHERE payer = $1`, workshopPayer).Scan(&keys); err != nil || keys == 0 {
+		t.Errorf("tag keys of %s in PostgreSQL after ingest: %d (%v), want some", workshopPayer, keys, err)
 	}
 }
