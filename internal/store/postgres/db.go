@@ -172,14 +172,6 @@ func (db *DB) tx(ctx context.Context, what string, fn func(tx pgx.Tx) error) err
 
 func utc(t time.Time) time.Time { return t.UTC() }
 
-// nullTime is nil for the zero time, for nullable columns.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
-
 func fromNull(t *time.Time) time.Time {
 	if t == nil {
 		return time.Time{}
