@@ -121,6 +121,38 @@ func TestMetaTwoNodes(t *testing.T) {
 	if d := cmp.Diff(before[1:], tags(b)); d != "" {
 		t.Errorf("GetTags on B after deactivating %s on A (-want +got):\n%s", before[0], d)
 	}
+
+	// A backfill requested on B runs once, and both nodes report it.
+	if _, err := b.ce("test", "test").StartCostAllocationTagBackfill(ctx, &costexplorer.StartCostAllocationTagBackfillInput{
+		BackfillFrom: aws.String("2018-12-01T00:00:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	history := func(in *instance) []cetypes.CostAllocationTagBackfillRequest {
+		t.Helper()
+		out, err := in.ce("test", "test").ListCostAllocationTagBackfillHistory(ctx, &costexplorer.ListCostAllocationTagBackfillHistoryInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.BackfillRequests
+	}
+	eventually(t, "the backfill to succeed", func() bool {
+		h := history(a)
+		return len(h) == 1 && h[0].BackfillStatus == cetypes.CostAllocationTagBackfillStatusSucceeded
+	})
+	if h := history(b); len(h) != 1 || h[0].BackfillStatus != cetypes.CostAllocationTagBackfillStatusSucceeded {
+		t.Errorf("backfill history on B = %+v, want one SUCCEEDED request", h)
+	}
+	if reqs, err := a.app.Meta.Backfills(ctx); err != nil || len(reqs) != 1 || reqs[0].Attempts != 1 {
+		t.Errorf("stored backfills = %+v, %v; want one, run by one node in one attempt", reqs, err)
+	}
+	// A second request while nothing changed starts nothing, on either node.
+	if _, err := a.ce("test", "test").StartCostAllocationTagBackfill(ctx, &costexplorer.StartCostAllocationTagBackfillInput{
+		BackfillFrom: aws.String("2018-12-01T00:00:00Z")}); err != nil {
+		t.Errorf("repeated backfill on A: %v", err)
+	}
+	if h := history(b); len(h) != 1 {
+		t.Errorf("backfill history after a repeat with no change = %d requests, want 1", len(h))
+	}
 }
 
 // TestMetaPostgresDown: with PostgreSQL stopped, requests that need it
