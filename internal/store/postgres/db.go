@@ -52,13 +52,23 @@ type Options struct {
 	Node string
 	// Lease is how long a lease lasts; 0 means DefaultLease.
 	Lease time.Duration
+	// DueBatch is the most messages Outbox.Due leases at once; 0 means
+	// DefaultDueBatch. A node sends what it took one after another, so
+	// the lease must outlast sending all of them.
+	DueBatch int
 }
+
+// DefaultDueBatch is Options.DueBatch's default: four sends of at most 30
+// seconds each (notify's timeouts) fit in DefaultLease. The dispatcher
+// polls every second, so a node still sends four messages a second.
+const DefaultDueBatch = 4
 
 // DB is the metadata of Tally in one PostgreSQL database.
 type DB struct {
 	pool  *pgxpool.Pool
 	node  string
 	lease time.Duration
+	batch int
 	// lines answers the tag questions about lines (see Costs).
 	lines atomic.Pointer[store.TagLines]
 }
@@ -86,7 +96,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := &DB{pool: pool, node: opts.Node, lease: opts.Lease}
+	db := &DB{pool: pool, node: opts.Node, lease: opts.Lease, batch: opts.DueBatch}
 	if db.node == "" {
 		b := make([]byte, 8)
 		rand.Read(b)
@@ -94,6 +104,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if db.lease <= 0 {
 		db.lease = DefaultLease
+	}
+	if db.batch <= 0 {
+		db.batch = DefaultDueBatch
 	}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
