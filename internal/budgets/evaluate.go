@@ -41,8 +41,11 @@ func (s *Service) Evaluate(ctx context.Context) error {
 // the lock is held for one budget at a time, so API calls wait for one
 // budget's evaluation at most.
 func (s *Service) evaluateOne(ctx context.Context, account, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	doc, err := s.cfg.Store.BudgetDoc(ctx, account, name)
 	if err != nil || doc == nil {
 		return err // deleted meanwhile: nothing to do

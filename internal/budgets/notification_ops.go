@@ -18,8 +18,11 @@ func (s *Service) change(ctx context.Context, account, name string, fn func(r *r
 	if _, err := caller(ctx, account); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, err := s.load(ctx, account, name)
 	if err != nil {
 		return err

@@ -89,6 +89,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default (4 on a small machine) is few for a server
+		// whose every request may query: a node's budget lock holds one.
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}

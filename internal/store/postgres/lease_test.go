@@ -225,3 +225,42 @@ func TestOneBackfillAcrossNodes(t *testing.T) {
 		t.Errorf("another payer's backfill: %v", err)
 	}
 }
+
+// TestLockBudgets: while one node holds the budgets lock another waits;
+// a node whose session ends gives it back.
+func TestLockBudgets(t *testing.T) {
+	ctx := context.Background()
+	dbs := nodes(t, 2, time.Minute)
+	unlockA, err := dbs[0].LockBudgets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan func())
+	go func() {
+		unlock, err := dbs[1].LockBudgets(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- unlock
+	}()
+	select {
+	case <-got:
+		t.Fatal("node B took the budgets lock node A holds")
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlockA()
+	unlockB := <-got
+	// Node B dies holding it: its session ends, and A takes it again.
+	if _, err := dbs[0].Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	defer unlockB()
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	again, err := dbs[0].LockBudgets(wait)
+	if err != nil {
+		t.Fatalf("after node B died holding the lock: %v", err)
+	}
+	again()
+}
