@@ -120,20 +120,15 @@ func (s *Service) UpdateBudget(ctx context.Context, in *UpdateBudgetRequest) (*U
 	if err != nil {
 		return nil, err
 	}
-	unlock, err := s.lock(ctx)
+	r, err := s.changeLocked(ctx, account, deref(in.NewBudget.BudgetName), func(r *record) error {
+		r.Scope = scope
+		return define(r, in.NewBudget, s.now())
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	r, err := s.load(ctx, account, deref(in.NewBudget.BudgetName))
-	if err != nil {
-		return nil, err
-	}
-	r.Scope = scope
-	if err := define(r, in.NewBudget, s.now()); err != nil {
-		return nil, err
-	}
-	return &UpdateBudgetResponse{}, s.refresh(ctx, r, nil)
+	s.settle(ctx, r) // a lower limit can trigger actions
+	return &UpdateBudgetResponse{}, nil
 }
 
 // DeleteBudget implements the AWS Budgets operation DeleteBudget, with its

@@ -41,10 +41,18 @@ type Config struct {
 	// Alerted is called after alert messages were queued, to wake their
 	// dispatcher; it must not block.
 	Alerted func()
+	// Executor carries out budget actions in AWS; nil runs them in dry
+	// run, recorded as such.
+	Executor Executor
+	// Categories returns the cost categories defined through Cost
+	// Explorer (CreateCostCategoryDefinition) that a budget of account
+	// reads; all is set for budgets of the built-in test identity, which
+	// reads every payer's. Nil reads only categories in the billing data.
+	Categories func(ctx context.Context, account string, all bool) (query.Categories, error)
 }
 
-// Service implements the Budgets operations. Budget actions execute in dry
-// run only (see actions.go).
+// Service implements the Budgets operations. Budget actions run through
+// Config.Executor, or in dry run without one (see run.go).
 type Service struct {
 	Unimplemented
 	cfg Config
@@ -52,6 +60,10 @@ type Service struct {
 	// evaluations read a budget, change it and write it back whole. Take
 	// it with lock, which also takes a shared store's lock.
 	mu sync.Mutex
+	// runMu guards running, the actions whose runs this process is making
+	// (see run.go).
+	runMu   sync.Mutex
+	running map[string]bool
 }
 
 // lock takes mu and, when the store is shared by several processes
@@ -87,7 +99,7 @@ func New(cfg Config) *Service {
 	if cfg.Alerted == nil {
 		cfg.Alerted = func() {}
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, running: map[string]bool{}}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
