@@ -34,6 +34,7 @@ var allowed = map[string][]string{
 	"internal/awsjson":         {},
 	"internal/pager":           {},
 	"internal/sdkhttp":         {},
+	"internal/costdrivers":     {},
 	"internal/notify/smtptest": {},
 
 	// The storage contracts, and their backends: backends import the
@@ -53,7 +54,7 @@ var allowed = map[string][]string{
 
 	// The services: no HTTP, no backend.
 	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing",
-		"internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/store"},
+		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/forecast",
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 
@@ -66,7 +67,9 @@ var allowed = map[string][]string{
 	"internal/mcp": {"internal/auth", "internal/awsjson", "internal/budgets", "internal/costexplorer",
 		"github.com/modelcontextprotocol/go-sdk", "github.com/google/jsonschema-go"},
 	"internal/s3sync": {"github.com/aws/aws-sdk-go-v2"},
-	"internal/web":    {"internal/auth", "internal/billing", "internal/ingest"},
+	// Budget actions carried out in AWS through the SDK.
+	"internal/actions": {"internal/budgets", "github.com/aws/aws-sdk-go-v2", "github.com/aws/smithy-go"},
+	"internal/web":     {"internal/auth", "internal/billing", "internal/ingest"},
 
 	// The assembly: the only package that knows the backend besides tools.
 	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/budgets",
@@ -78,13 +81,14 @@ var allowed = map[string][]string{
 	"internal/synth":               {"github.com/klauspost/compress", "github.com/parquet-go/parquet-go"},
 	"internal/bench":               {"internal/sdkhttp", "internal/synth", "github.com/aws/aws-sdk-go-v2", "github.com/duckdb/duckdb-go"},
 	"internal/testenv":             {},
+	"internal/fakeaws":             {},
 	"internal/web/e2e":             {"internal/testenv"},
 }
 
 // httpAllowed are the packages that may import net/http: the server and the
 // web UI, and the clients that talk HTTP (SNS delivery, SDK clients, tools).
 var httpAllowed = []string{"internal/server", "internal/web", "internal/mcp", "internal/notify", "internal/sdkhttp",
-	"internal/awsjson/awsjsontest", "internal/bench"}
+	"internal/awsjson/awsjsontest", "internal/bench", "internal/fakeaws"}
 
 func TestDependencies(t *testing.T) {
 	imports, err := packageImports(".")

@@ -451,3 +451,84 @@ func TestTestAlert(t *testing.T) {
 		t.Errorf("webhook received %q", got)
 	}
 }
+
+// TestBudgetCostCategoryMatchesRawFiles: budgets filtered by a cost
+// category defined with CreateCostCategoryDefinition spend what the
+// category's rules select (first match wins, then the default), checked
+// against SQL over the raw Workshop files that applies the same rules.
+func TestBudgetCostCategoryMatchesRawFiles(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("ingests the Workshop files")
+	}
+	files := workshop(t)
+	o := sharedOracle(t, files...)
+	clk := &testClock{t: time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC)}
+	inst, _ := launch(t, t.TempDir(), &serveHooks{now: clk.Now}, "--budgets-interval", "1h")
+	inst.ingest(t, files...)
+	ctx := context.Background()
+	bc, ce := inst.budgets("test", "test"), inst.ce("test", "test")
+	acct := aws.String(payerAccount)
+	if _, err := ce.CreateCostCategoryDefinition(ctx, &costexplorer.CreateCostCategoryDefinitionInput{Name: aws.String("Team"),
+		RuleVersion: cetypes.CostCategoryRuleVersionCostCategoryExpressionV1, EffectiveStart: aws.String("2018-10-01T00:00:00Z"),
+		DefaultValue: aws.String("Shared"),
+		Rules: []cetypes.CostCategoryRule{
+			{Value: aws.String("Data"), Rule: &cetypes.Expression{Dimensions: &cetypes.DimensionValues{Key: cetypes.DimensionLinkedAccount,
+				Values: []string{"011254002932"}}}},
+			{Value: aws.String("Prod"), Rule: &cetypes.Expression{Tags: &cetypes.TagValues{Key: aws.String("environment"), Values: []string{"Production"}}}},
+		}}); err != nil {
+		t.Fatal(err)
+	}
+	// The rules in SQL: first match wins, then the default.
+	const team = `CASE WHEN linked_account = '011254002932' THEN 'Data'
+		WHEN tag_environment = 'Production' THEN 'Prod' ELSE 'Shared' END`
+	for _, tc := range []struct {
+		name    string
+		filters map[string][]string
+		expr    *btypes.Expression
+		oracle  string
+	}{
+		{"cost filters", map[string][]string{"CostCategory": {"Team$Prod"}}, nil, team + " = 'Prod'"},
+		{"filter expression", nil, &btypes.Expression{CostCategories: &btypes.CostCategoryValues{Key: aws.String("Team"), Values: []string{"Shared", "Data"}}},
+			team + " IN ('Shared', 'Data')"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := &btypes.Budget{BudgetName: aws.String(tc.name), BudgetType: btypes.BudgetTypeCost, TimeUnit: btypes.TimeUnitMonthly,
+				BudgetLimit: &btypes.Spend{Amount: aws.String("100"), Unit: aws.String("USD")},
+				TimePeriod:  &btypes.TimePeriod{Start: aws.Time(time.Date(2018, 10, 1, 0, 0, 0, 0, time.UTC))},
+				CostFilters: tc.filters, FilterExpression: tc.expr}
+			if tc.expr != nil {
+				b.Metrics = []btypes.Metric{btypes.MetricUnblendedCost}
+			}
+			if _, err := bc.CreateBudget(ctx, &bsdk.CreateBudgetInput{AccountId: acct, Budget: b}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := bc.DescribeBudget(ctx, &bsdk.DescribeBudgetInput{AccountId: acct, BudgetName: b.BudgetName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sums := o.sums(t, "date_trunc('month', ts)", "", tc.oracle)
+			month := func(m string) *big.Rat {
+				if c, ok := sums[m+"|"]; ok {
+					return c["UnblendedCost"]
+				}
+				return new(big.Rat)
+			}
+			actual := rat(t, aws.ToString(out.Budget.CalculatedSpend.ActualSpend.Amount))
+			if want := month("2018-12-01"); want.Sign() == 0 || new(big.Rat).Sub(actual, want).Abs(new(big.Rat).Sub(actual, want)).Cmp(big.NewRat(1, 1e9)) > 0 {
+				t.Errorf("ActualSpend %s, oracle %s", actual.FloatString(10), want.FloatString(10))
+			}
+			hist, err := bc.DescribeBudgetPerformanceHistory(ctx, &bsdk.DescribeBudgetPerformanceHistoryInput{AccountId: acct, BudgetName: b.BudgetName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range hist.BudgetPerformanceHistory.BudgetedAndActualAmountsList {
+				m := aws.ToTime(a.TimePeriod.Start).Format("2006-01-02")
+				got := rat(t, aws.ToString(a.ActualAmount.Amount))
+				if d := new(big.Rat).Sub(got, month(m)); d.Abs(d).Cmp(big.NewRat(1, 1e9)) > 0 {
+					t.Errorf("history %s: %s, oracle %s", m, got.FloatString(10), month(m).FloatString(10))
+				}
+			}
+		})
+	}
+}

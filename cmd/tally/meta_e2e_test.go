@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +17,7 @@ import (
 	cetypes "github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/tallyhq/tally/internal/notify/smtptest"
 	"github.com/tallyhq/tally/internal/testenv"
@@ -118,6 +121,38 @@ func TestMetaTwoNodes(t *testing.T) {
 	if d := cmp.Diff(before[1:], tags(b)); d != "" {
 		t.Errorf("GetTags on B after deactivating %s on A (-want +got):\n%s", before[0], d)
 	}
+
+	// A backfill requested on B runs once, and both nodes report it.
+	if _, err := b.ce("test", "test").StartCostAllocationTagBackfill(ctx, &costexplorer.StartCostAllocationTagBackfillInput{
+		BackfillFrom: aws.String("2018-12-01T00:00:00Z")}); err != nil {
+		t.Fatal(err)
+	}
+	history := func(in *instance) []cetypes.CostAllocationTagBackfillRequest {
+		t.Helper()
+		out, err := in.ce("test", "test").ListCostAllocationTagBackfillHistory(ctx, &costexplorer.ListCostAllocationTagBackfillHistoryInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.BackfillRequests
+	}
+	eventually(t, "the backfill to succeed", func() bool {
+		h := history(a)
+		return len(h) == 1 && h[0].BackfillStatus == cetypes.CostAllocationTagBackfillStatusSucceeded
+	})
+	if h := history(b); len(h) != 1 || h[0].BackfillStatus != cetypes.CostAllocationTagBackfillStatusSucceeded {
+		t.Errorf("backfill history on B = %+v, want one SUCCEEDED request", h)
+	}
+	if reqs, err := a.app.Meta.Backfills(ctx); err != nil || len(reqs) != 1 || reqs[0].Attempts != 1 {
+		t.Errorf("stored backfills = %+v, %v; want one, run by one node in one attempt", reqs, err)
+	}
+	// A second request while nothing changed starts nothing, on either node.
+	if _, err := a.ce("test", "test").StartCostAllocationTagBackfill(ctx, &costexplorer.StartCostAllocationTagBackfillInput{
+		BackfillFrom: aws.String("2018-12-01T00:00:00Z")}); err != nil {
+		t.Errorf("repeated backfill on A: %v", err)
+	}
+	if h := history(b); len(h) != 1 {
+		t.Errorf("backfill history after a repeat with no change = %d requests, want 1", len(h))
+	}
 }
 
 // TestMetaPostgresDown: with PostgreSQL stopped, requests that need it
@@ -151,7 +186,19 @@ func TestMetaPostgresDown(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	healthz := func(in *instance) int {
+		t.Helper()
+		resp, err := http.Get(in.url + "/healthz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	pg.Stop(t)
+	if got := healthz(a); got != http.StatusServiceUnavailable {
+		t.Errorf("/healthz with PostgreSQL down = %d, want 503", got)
+	}
 	unavailable := func(what string, err error) {
 		t.Helper()
 		var ae smithy.APIError
@@ -169,6 +216,9 @@ func TestMetaPostgresDown(t *testing.T) {
 	unavailable("GetCostAndUsage on B", err)
 
 	pg.Start(t)
+	if got := healthz(b); got != http.StatusOK {
+		t.Errorf("/healthz with PostgreSQL back = %d, want 200", got)
+	}
 	for _, in := range []*instance{a, b} {
 		got, err := list(in)
 		if err != nil {
@@ -180,5 +230,25 @@ func TestMetaPostgresDown(t *testing.T) {
 	}
 	if err := create(b, "after"); err != nil {
 		t.Errorf("CreateBudget after PostgreSQL is back: %v", err)
+	}
+}
+
+// TestMetaIngestFlag: `tally ingest --meta` without a server records the
+// tag keys of what it ingested in PostgreSQL.
+func TestMetaIngestFlag(t *testing.T) {
+	dsn := testenv.Postgres(t)
+	var out, errOut bytes.Buffer
+	args := []string{"ingest", "--data", t.TempDir(), "--meta", dsn, sample(t, workshopFiles[2])}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("tally ingest --meta: %v\n%s", err, errOut.String())
+	}
+	conn, err := pgx.Connect(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var keys int
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM tag_keys WHERE payer = $1`, workshopPayer).Scan(&keys); err != nil || keys == 0 {
+		t.Errorf("tag keys of %s in PostgreSQL after ingest: %d (%v), want some", workshopPayer, keys, err)
 	}
 }

@@ -35,6 +35,7 @@ type serveConfig struct {
 	noResultCache                    bool
 	alerts                           alertConfig
 	watch                            watchConfig
+	actions                          actionsConfig
 }
 
 func (c *serveConfig) register(fs *flag.FlagSet) {
@@ -50,6 +51,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.store, "store", "", storeUsage)
 	c.alerts.register(fs)
 	c.watch.register(fs)
+	c.actions.register(fs)
 }
 
 // serveHooks lets tests and `tally demo` observe the running server.
@@ -116,6 +118,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	if err != nil {
 		return err
 	}
+	executor, err := cfg.actions.executor(ctx)
+	if err != nil {
+		return err
+	}
 	watched, err := cfg.watch.sources(ctx, cfg.data)
 	if err != nil {
 		return err
@@ -127,7 +133,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		}
 	}
 	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
-		Webhooks: cfg.alerts.webhooks.urls, Meta: cfg.meta, Store: cfg.store})
+		Webhooks: cfg.alerts.webhooks.urls, Actions: executor, Meta: cfg.meta, Store: cfg.store})
 	if err != nil {
 		return err
 	}
@@ -176,6 +182,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	printBanner(stdout, baseURL, keys, prof, cfg.data, periods, now())
 	cfg.alerts.printBanner(stdout)
+	cfg.actions.printBanner(stdout)
 	if hooks.ready != nil {
 		hooks.ready(baseURL, a)
 	}

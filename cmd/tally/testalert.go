@@ -44,19 +44,14 @@ func runTestAlert(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if len(to) == 0 {
 		return usagef("nothing to test: give --webhook, --email or --sns")
 	}
-	now := time.Now().UTC()
 	var failed error
-	for _, m := range to {
-		m.ID = notify.MessageID("test-alert", now.Format(time.RFC3339Nano), string(m.Kind), m.Address)
-		m.Subject = "Tally: test alert"
-		m.Body = fmt.Sprintf("This is a test alert sent by `tally test-alert` at %s.\nBudget alerts will arrive here.\n", now.Format(time.RFC1123))
-		m.Ref, m.Created = "test-alert", now
-		if err := senders[m.Kind].Send(ctx, m); err != nil {
-			fmt.Fprintf(stdout, "%s %s: failed: %v\n", m.Kind, m.Address, err)
+	for _, r := range notify.SendTest(ctx, senders, to, "`tally test-alert`", time.Now()) {
+		if r.Err != nil {
+			fmt.Fprintf(stdout, "%s %s: failed: %v\n", r.Kind, r.Address, r.Err)
 			failed = errors.New("a test alert was not delivered")
 			continue
 		}
-		fmt.Fprintf(stdout, "%s %s: sent\n", m.Kind, m.Address)
+		fmt.Fprintf(stdout, "%s %s: sent\n", r.Kind, r.Address)
 	}
 	return failed
 }

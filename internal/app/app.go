@@ -62,6 +62,9 @@ type Config struct {
 	// file in Data: clickhouse://HOST:PORT[,HOST:PORT…]/DB?cluster=NAME,
 	// which needs Meta (see package clickhouse).
 	Store string
+	// Actions carries out budget actions in AWS; nil runs them in dry run
+	// (budgets.Config.Executor).
+	Actions budgets.Executor
 }
 
 // App is an open Tally: the store of a data directory and the services over
@@ -82,8 +85,9 @@ type App struct {
 
 	cfg Config
 	st  stores
-	// alerts delivers budget alerts; only Start makes one.
-	alerts *notify.Dispatcher
+	// alerts delivers budget alerts; only Start makes one, with senders.
+	alerts  *notify.Dispatcher
+	senders map[store.MessageKind]notify.Sender
 	// stop ends the background jobs Start began; wg waits for them.
 	stop func()
 	wg   sync.WaitGroup
@@ -115,7 +119,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: st.ce, Profile: cfg.Profile, Now: cfg.Now,
 		TokenKey: st.key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills})
 	a.Budgets = budgets.New(budgets.Config{Store: st.budgets, Costs: st.ce, Profile: cfg.Profile, Now: cfg.Now,
-		Logger: cfg.Logger, TokenKey: st.key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks})
+		Logger: cfg.Logger, TokenKey: st.key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks, Executor: cfg.Actions,
+		Categories: a.CostExplorer.QueryCategories})
 	return a, nil
 }
 
@@ -177,6 +182,7 @@ func (a *App) Start(ctx context.Context, j Jobs) error {
 	if err := a.Backfills.Start(ctx); err != nil {
 		return err
 	}
+	a.senders = j.Senders
 	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.st.outbox, Senders: j.Senders,
 		Now: a.cfg.Now, Logger: a.cfg.Logger})
 	background, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -219,7 +225,8 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
 		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Costs), Payers: payersOf(a.Costs), Ingests: a.Ingests,
-			SplitCharges: splitCharges(a.CostExplorer), Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+			SplitCharges: splitCharges(a.CostExplorer), TestAlert: a.testAlert, Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+		Health: a.health(),
 	}), nil
 }
 
@@ -276,4 +283,29 @@ func splitCharges(ce *costexplorer.Service) func(ctx context.Context, arn, month
 		}
 		return out, nil
 	}
+}
+
+// testAlert sends a test alert to the recipients of a budget action's
+// alerts through the delivery of the running server, as `tally test-alert`
+// does (web.Config.TestAlert).
+func (a *App) testAlert(ctx context.Context, account, budget, actionID string) ([]web.TestAlertResult, error) {
+	to, err := a.Budgets.TestAlertRecipients(ctx, account, budget, actionID)
+	if err != nil {
+		if status, code, ok := budgets.ErrorStatus(err); ok {
+			return nil, &web.Refusal{Status: status, Code: code, Message: err.Error()}
+		}
+		return nil, err
+	}
+	if a.senders == nil {
+		return nil, &web.Refusal{Status: 409, Code: "ConflictException", Message: "alert delivery has not started"}
+	}
+	out := make([]web.TestAlertResult, 0, len(to))
+	for _, r := range notify.SendTest(ctx, a.senders, to, "the Tally web UI", a.cfg.Now()) {
+		res := web.TestAlertResult{Kind: string(r.Kind), Address: r.Address}
+		if r.Err != nil {
+			res.Error = r.Err.Error()
+		}
+		out = append(out, res)
+	}
+	return out, nil
 }

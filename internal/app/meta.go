@@ -6,6 +6,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/store/duckdb"
 	"github.com/tallyhq/tally/internal/store/postgres"
 )
 
@@ -41,7 +42,7 @@ func (a *App) openStores(ctx context.Context) (stores, error) {
 		return stores{}, fmt.Errorf("metadata store: %w", err)
 	}
 	a.Meta = meta
-	return stores{ce: split{costs, meta}, budgets: meta, outbox: meta.Outbox(), key: key}, nil
+	return stores{ce: split{costs, meta, db}, budgets: meta, outbox: meta.Outbox(), key: key}, nil
 }
 
 // split is the Cost Explorer's store with the cost data in the DuckDB file
@@ -50,13 +51,17 @@ func (a *App) openStores(ctx context.Context) (stores, error) {
 type split struct {
 	*postgres.Costs
 	*postgres.DB
+	data *duckdb.DB
 }
 
 // AccountNames come with the cost data.
 func (s split) AccountNames(ctx context.Context) (map[string]string, error) {
-	return s.Costs.CostBackend.(interface {
-		AccountNames(context.Context) (map[string]string, error)
-	}).AccountNames(ctx)
+	return s.data.AccountNames(ctx)
+}
+
+// UsageRecords counts records of the cost data.
+func (s split) UsageRecords(ctx context.Context, q store.UsageRecordsQuery) (map[string]int64, error) {
+	return s.data.UsageRecords(ctx, q)
 }
 
 // Close is the App's to call, on each store.
@@ -69,3 +74,12 @@ func (s split) TagPayer(ctx context.Context, account string) (string, bool, erro
 }
 
 func (s split) FirstPayer(ctx context.Context) (string, error) { return s.DB.FirstPayer(ctx) }
+
+// health is /healthz's check of the stores: with --meta, that PostgreSQL
+// answers, so that a load balancer takes a node that lost it out.
+func (a *App) health() func(context.Context) error {
+	if a.Meta == nil {
+		return nil
+	}
+	return a.Meta.Ping
+}

@@ -147,6 +147,10 @@ func (r *Runner) Submit(ctx context.Context, payer string, from time.Time) (req 
 		}
 	}
 	req, err = st.CreateBackfill(ctx, payer, from, now)
+	if errors.Is(err, store.ErrBackfillInProgress) {
+		// Another node accepted one since History was read.
+		return store.Backfill{}, false, fmt.Errorf("%w: %v", ErrInProgress, err)
+	}
 	if err != nil {
 		return store.Backfill{}, false, err
 	}

@@ -20,14 +20,14 @@ import (
 // Budget actions live in their budget's document, like its notifications,
 // and their histories in the store beside it (store.ActionEvent): an
 // action's status, the events that led to it and the alerts it sends are
-// stored in the one transaction that stores the budget's evaluation
-// (PutBudgetEvents), so a crossed threshold executes an AUTOMATIC action
-// once per budget period even across a crash (the evaluation either stored
-// EXECUTION_SUCCESS with its history, or stored nothing and runs again).
+// stored in the transaction that stores the budget's evaluation
+// (PutBudgetEvents). A crossed threshold begins an AUTOMATIC action's
+// execution in that transaction; its AWS calls and their outcome follow
+// (run.go), so it executes once per budget period even across a crash.
 //
-// Tally runs actions in dry run only: it has no credentials for IAM,
-// Organizations or SSM, so an execution records what it would have done,
-// marked as a dry run in the history, and changes nothing in AWS.
+// Without an Executor actions run in dry run: an execution records what it
+// would have done, marked as a dry run in the history, and changes nothing
+// in AWS.
 
 // MaxActionsPerBudget is the most actions a budget can have, Tally's limit
 // (CreationLimitExceededException beyond it).
@@ -52,6 +52,11 @@ type action struct {
 	// Events counts the events of the action's life: the Seq of its last
 	// one. It makes the IDs of its alert messages unique.
 	Events int `json:"events"`
+	// Applied are the steps of executions that took effect in AWS and
+	// were not undone since: what a reversal or reset undoes.
+	Applied []Step `json:"applied,omitempty"`
+	// Run is the execution, reversal or reset in progress (see run.go).
+	Run *run `json:"run,omitempty"`
 	// pending are the events not stored yet.
 	pending []actionEvent
 }
@@ -169,17 +174,22 @@ func defineAction(a *action, account string) error {
 var definitionOf = map[ActionType]string{ActionTypeApplyIamPolicy: "IamActionDefinition",
 	ActionTypeApplyScpPolicy: "ScpActionDefinition", ActionTypeRunSsmDocuments: "SsmActionDefinition"}
 
-// dryRun describes what executing (or, with undo, reversing) the action
-// would do in AWS, and says that nothing was done.
-func (a *action) dryRun(undo bool) string {
+// dryRun describes what a run would do in AWS, and says that nothing was
+// done.
+func (a *action) dryRun(ru *run) string {
 	var what string
 	d := a.Definition
 	switch {
-	case d.IamActionDefinition != nil:
-		verb, prep := "attach", "to"
-		if undo {
-			verb, prep = "detach", "from"
+	case ru.Kind != runExecute:
+		if len(ru.Steps) == 0 {
+			return "DRY RUN: nothing to undo in AWS"
 		}
+		calls := make([]string, len(ru.Steps))
+		for i, st := range ru.Steps {
+			calls[i] = st.describe()
+		}
+		what = strings.Join(calls, "; ")
+	case d.IamActionDefinition != nil:
 		var targets []string
 		for _, l := range []struct {
 			kind  string
@@ -189,42 +199,48 @@ func (a *action) dryRun(undo bool) string {
 				targets = append(targets, l.kind+" "+strings.Join(l.names, ", "))
 			}
 		}
-		what = fmt.Sprintf("%s IAM policy %s %s %s", verb, deref(d.IamActionDefinition.PolicyArn), prep, strings.Join(targets, "; "))
+		what = fmt.Sprintf("attach IAM policy %s to %s", deref(d.IamActionDefinition.PolicyArn), strings.Join(targets, "; "))
 	case d.ScpActionDefinition != nil:
-		verb, prep := "attach", "to"
-		if undo {
-			verb, prep = "detach", "from"
-		}
-		what = fmt.Sprintf("%s service control policy %s %s targets %s", verb, deref(d.ScpActionDefinition.PolicyId), prep,
+		what = fmt.Sprintf("attach service control policy %s to targets %s", deref(d.ScpActionDefinition.PolicyId),
 			strings.Join(d.ScpActionDefinition.TargetIds, ", "))
 	case d.SsmActionDefinition != nil:
 		verb := map[ActionSubType]string{ActionSubTypeStopEc2Instances: "stop EC2 instances", ActionSubTypeStopRdsInstances: "stop RDS instances"}[deref(d.SsmActionDefinition.ActionSubType)]
-		if undo {
-			verb = "start again " + strings.TrimPrefix(verb, "stop ")
-		}
 		what = fmt.Sprintf("%s %s in %s", verb, strings.Join(d.SsmActionDefinition.InstanceIds, ", "), deref(d.SsmActionDefinition.Region))
 	}
 	return fmt.Sprintf("DRY RUN: Tally has no actions endpoint configured, so it changed nothing in AWS; it would %s, as role %s", what, a.RoleARN)
 }
 
-// execute runs the action (in dry run): EXECUTION_IN_PROGRESS, then
-// EXECUTION_SUCCESS.
+// execute begins an execution of the action.
 func (a *action) execute(budget string, now time.Time, typ EventType, why string) {
-	a.record(budget, now, ActionStatusExecutionInProgress, typ, why)
-	a.record(budget, now, ActionStatusExecutionSuccess, typ, a.dryRun(false))
+	a.begin(budget, now, runExecute, typ, why, a.steps())
 }
 
-// reverse undoes the action (in dry run).
-func (a *action) reverse(budget string, now time.Time) {
-	a.record(budget, now, ActionStatusReverseInProgress, EventTypeExecuteAction, "reversal requested")
-	a.record(budget, now, ActionStatusReverseSuccess, EventTypeExecuteAction, a.dryRun(true))
+// reverse begins a reversal: what the executions did is undone.
+func (a *action) reverse(budget string, now time.Time, why string) {
+	a.begin(budget, now, runReverse, EventTypeExecuteAction, why, a.undoSteps())
+}
+
+// reset begins a reset to STANDBY. The IAM policies and SCPs an execution
+// attached are detached; instances an SSM action stopped stay stopped
+// (only a reversal starts them again).
+func (a *action) reset(budget string, now time.Time, typ EventType, why string) {
+	var steps []Step
+	if a.Type != ActionTypeRunSsmDocuments {
+		steps = a.undoSteps()
+	} else {
+		a.Applied = nil
+	}
+	a.begin(budget, now, runReset, typ, why, steps)
 }
 
 // actionTransitions resets r's actions at the start of a new budget
 // period and triggers those whose threshold the spend exceeds: an
-// AUTOMATIC action executes, a MANUAL one waits for approval (PENDING).
-// Each triggered action alerts its subscribers and the webhooks. An action triggers from
-// STANDBY only, so once per period unless reset.
+// AUTOMATIC action begins its execution, a MANUAL one waits for approval
+// (PENDING, alerting its subscribers and the webhooks). An action triggers
+// from STANDBY only, so once per period unless reset. As in AWS, IAM and
+// SCP actions are reset at the start of each budget period (their
+// policies detached), and actions that stopped EC2 or RDS instances are
+// not.
 func actionTransitions(r *record, now time.Time, hooks []string) []store.Message {
 	if r.Spend == nil {
 		return nil
@@ -232,10 +248,10 @@ func actionTransitions(r *record, now time.Time, hooks []string) []store.Message
 	var msgs []store.Message
 	period := r.Spend.Period.Start
 	for _, a := range r.Actions {
-		if !a.Period.Equal(period) {
-			if a.Status != ActionStatusStandby && !a.inProgress() {
-				a.record(r.Name, now, ActionStatusStandby, EventTypeSystem, fmt.Sprintf(
-					"reset to STANDBY at the start of the budget period from %s; what an execution did stays until it is reversed",
+		if !a.Period.Equal(period) && !a.inProgress() {
+			keep := a.Type == ActionTypeRunSsmDocuments && a.Status != ActionStatusPending
+			if a.Status != ActionStatusStandby && !keep {
+				a.reset(r.Name, now, EventTypeSystem, fmt.Sprintf("reset to STANDBY at the start of the budget period from %s",
 					period.Format("2006-01-02")))
 			}
 			a.Period = period
@@ -249,14 +265,13 @@ func actionTransitions(r *record, now time.Time, hooks []string) []store.Message
 		}
 		why := fmt.Sprintf("the %s spend %s %s exceeds the action threshold %s %s", a.NotificationType,
 			roundRat(c.value, 2), r.Spend.Unit, roundRat(c.threshold, 2), r.Spend.Unit)
-		subject := fmt.Sprintf("AWS Budgets: the budget action of %s was executed (dry run)", r.Name)
 		if a.Approval == ApprovalModelManual {
 			a.record(r.Name, now, ActionStatusPending, EventTypeSystem, why+"; awaiting approval")
-			subject = fmt.Sprintf("AWS Budgets: the budget action of %s awaits your approval", r.Name)
-		} else {
-			a.execute(r.Name, now, EventTypeSystem, why)
+			subject := fmt.Sprintf("AWS Budgets: the budget action of %s awaits your approval", r.Name)
+			msgs = append(msgs, actionAlerts(r, a, subject, why, now, hooks)...)
+			continue
 		}
-		msgs = append(msgs, actionAlerts(r, a, subject, why, now, hooks)...)
+		a.execute(r.Name, now, EventTypeSystem, why)
 	}
 	return msgs
 }
@@ -452,9 +467,9 @@ func (s *Service) ExecuteBudgetAction(ctx context.Context, in *ExecuteBudgetActi
 			case ActionStatusExecutionFailure:
 				a.execute(r.Name, now, EventTypeExecuteAction, "retried")
 			case ActionStatusReverseFailure:
-				a.reverse(r.Name, now)
+				a.reverse(r.Name, now, "reversal retried")
 			case ActionStatusResetFailure:
-				a.record(r.Name, now, ActionStatusStandby, EventTypeExecuteAction, "reset retried")
+				a.reset(r.Name, now, EventTypeExecuteAction, "reset retried")
 			default:
 				return wrong(ActionStatusExecutionFailure, ActionStatusReverseFailure, ActionStatusResetFailure)
 			}
@@ -462,13 +477,12 @@ func (s *Service) ExecuteBudgetAction(ctx context.Context, in *ExecuteBudgetActi
 			if a.Status != ActionStatusExecutionSuccess {
 				return wrong(ActionStatusExecutionSuccess)
 			}
-			a.reverse(r.Name, now)
+			a.reverse(r.Name, now, "reversal requested")
 		case ExecutionTypeResetBudgetAction:
 			if a.Status == ActionStatusStandby {
 				return invalidf("the action %s is already STANDBY", a.ID)
 			}
-			a.record(r.Name, now, ActionStatusResetInProgress, EventTypeExecuteAction, "reset requested")
-			a.record(r.Name, now, ActionStatusStandby, EventTypeExecuteAction, "reset to STANDBY: the action triggers again when its threshold is exceeded")
+			a.reset(r.Name, now, EventTypeExecuteAction, "reset to STANDBY: the action triggers again when its threshold is exceeded")
 		}
 		return nil
 	})

@@ -35,8 +35,11 @@ func (s *Service) CreateBudget(ctx context.Context, in *CreateBudgetRequest) (*C
 		return nil, err
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	existing, err := s.list(ctx, account)
 	if err != nil {
 		return nil, err
@@ -117,17 +120,15 @@ func (s *Service) UpdateBudget(ctx context.Context, in *UpdateBudgetRequest) (*U
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.load(ctx, account, deref(in.NewBudget.BudgetName))
+	r, err := s.changeLocked(ctx, account, deref(in.NewBudget.BudgetName), func(r *record) error {
+		r.Scope = scope
+		return define(r, in.NewBudget, s.now())
+	})
 	if err != nil {
 		return nil, err
 	}
-	r.Scope = scope
-	if err := define(r, in.NewBudget, s.now()); err != nil {
-		return nil, err
-	}
-	return &UpdateBudgetResponse{}, s.refresh(ctx, r, nil)
+	s.settle(ctx, r) // a lower limit can trigger actions
+	return &UpdateBudgetResponse{}, nil
 }
 
 // DeleteBudget implements the AWS Budgets operation DeleteBudget, with its
@@ -138,8 +139,11 @@ func (s *Service) DeleteBudget(ctx context.Context, in *DeleteBudgetRequest) (*D
 	if _, err := caller(ctx, account); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := s.load(ctx, account, name); err != nil {
 		return nil, err
 	}

@@ -3,9 +3,10 @@
 //
 // api.gen.go holds the wire types, their validation and the operation
 // bindings, generated from the botocore model in shared/aws-models. The
-// Service implements every operation. Budget actions run in dry run only
-// (see actions.go): their status machine, history and alerts are AWS's,
-// but Tally changes nothing in IAM, Organizations or SSM.
+// Service implements every operation. Budget actions keep AWS's status
+// machine, history and alerts (actions.go); their AWS calls go through an
+// Executor (package actions, with the AWS SDK), or are only described in
+// dry run without one (run.go).
 //
 // # Spend
 //

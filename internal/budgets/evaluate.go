@@ -40,18 +40,32 @@ func (s *Service) Evaluate(ctx context.Context) error {
 // evaluateOne refreshes one budget under the lock, from its stored state:
 // the lock is held for one budget at a time, so API calls wait for one
 // budget's evaluation at most.
+// The actions it begins (or finds begun by a process that stopped) run
+// after the lock is released.
 func (s *Service) evaluateOne(ctx context.Context, account, name string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	r, err := s.evaluateLocked(ctx, account, name)
+	if err != nil || r == nil {
+		return err
+	}
+	s.settle(ctx, r)
+	return nil
+}
+
+func (s *Service) evaluateLocked(ctx context.Context, account, name string) (*record, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	doc, err := s.cfg.Store.BudgetDoc(ctx, account, name)
 	if err != nil || doc == nil {
-		return err // deleted meanwhile: nothing to do
+		return nil, err // deleted meanwhile: nothing to do
 	}
 	r, err := decodeRecord(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.refresh(ctx, r, doc)
+	return r, s.refresh(ctx, r, doc)
 }
 
 // Run evaluates every budget at once and then every interval, until ctx

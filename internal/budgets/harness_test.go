@@ -84,7 +84,7 @@ func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l
 
 var accessKey = regexp.MustCompile(`Credential=([^/]+)/`)
 
-func newEnv(t *testing.T, now time.Time) *env {
+func newEnv(t *testing.T, now time.Time, opts ...func(*budgets.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: now}
@@ -96,8 +96,12 @@ func newEnv(t *testing.T, now time.Time) *env {
 	e := &env{t: t, db: db, clock: clk, logs: &logBuffer{}}
 	// RunRate keeps forecasts computable by hand; the model is tested on
 	// its own (TestModelForecaster) and end to end.
-	e.svc = budgets.New(budgets.Config{Store: db, Costs: db, Profile: profile.AWS, Now: clk.Now,
-		Forecaster: budgets.RunRate{Costs: db}, TokenKey: []byte("0123456789abcdef0123456789abcdef")})
+	cfg := budgets.Config{Store: db, Costs: db, Profile: profile.AWS, Now: clk.Now,
+		Forecaster: budgets.RunRate{Costs: db}, TokenKey: []byte("0123456789abcdef0123456789abcdef")}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.svc = budgets.New(cfg)
 	router, err := awsjson.NewRouter([]awsjson.Service{budgets.ServiceDef(e.svc)}, awsjsontest.Strict(t),
 		awsjson.WithLogger(slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {

@@ -18,16 +18,29 @@ func (s *Service) change(ctx context.Context, account, name string, fn func(r *r
 	if _, err := caller(ctx, account); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	r, err := s.load(ctx, account, name)
+	r, err := s.changeLocked(ctx, account, name, fn)
 	if err != nil {
 		return err
 	}
-	if err := fn(r); err != nil {
-		return err
+	s.settle(ctx, r)
+	return nil
+}
+
+// changeLocked is change under s.mu, without running the actions it began.
+func (s *Service) changeLocked(ctx context.Context, account, name string, fn func(r *record) error) (*record, error) {
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return s.refresh(ctx, r, nil)
+	defer unlock()
+	r, err := s.load(ctx, account, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := fn(r); err != nil {
+		return nil, err
+	}
+	return r, s.refresh(ctx, r, nil)
 }
 
 // CreateNotification implements the AWS Budgets operation

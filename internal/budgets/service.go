@@ -41,16 +41,46 @@ type Config struct {
 	// Alerted is called after alert messages were queued, to wake their
 	// dispatcher; it must not block.
 	Alerted func()
+	// Executor carries out budget actions in AWS; nil runs them in dry
+	// run, recorded as such.
+	Executor Executor
+	// Categories returns the cost categories defined through Cost
+	// Explorer (CreateCostCategoryDefinition) that a budget of account
+	// reads; all is set for budgets of the built-in test identity, which
+	// reads every payer's. Nil reads only categories in the billing data.
+	Categories func(ctx context.Context, account string, all bool) (query.Categories, error)
 }
 
-// Service implements the Budgets operations. Budget actions execute in dry
-// run only (see actions.go).
+// Service implements the Budgets operations. Budget actions run through
+// Config.Executor, or in dry run without one (see run.go).
 type Service struct {
 	Unimplemented
 	cfg Config
 	// mu serialises every change of stored budgets: API writes and
-	// evaluations read a budget, change it and write it back whole.
+	// evaluations read a budget, change it and write it back whole. Take
+	// it with lock, which also takes a shared store's lock.
 	mu sync.Mutex
+	// runMu guards running, the actions whose runs this process is making
+	// (see run.go).
+	runMu   sync.Mutex
+	running map[string]bool
+}
+
+// lock takes mu and, when the store is shared by several processes
+// (store.BudgetLocker), the store's lock, so that no process writes back a
+// budget another changed meanwhile.
+func (s *Service) lock(ctx context.Context) (unlock func(), err error) {
+	s.mu.Lock()
+	l, ok := s.cfg.Store.(store.BudgetLocker)
+	if !ok {
+		return s.mu.Unlock, nil
+	}
+	release, err := l.LockBudgets(ctx)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	return func() { release(); s.mu.Unlock() }, nil
 }
 
 var _ API = (*Service)(nil)
@@ -69,7 +99,7 @@ func New(cfg Config) *Service {
 	if cfg.Alerted == nil {
 		cfg.Alerted = func() {}
 	}
-	return &Service{cfg: cfg}
+	return &Service{cfg: cfg, running: map[string]bool{}}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

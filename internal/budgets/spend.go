@@ -112,6 +112,18 @@ func sum(rows []query.Row) *big.Int {
 	return total
 }
 
+// aggregate is r.aggregate with the cost categories defined through Cost
+// Explorer that the budget's account reads, so that a CostCategory filter
+// evaluates the category's rules, as AWS Budgets does.
+func (s *Service) aggregate(ctx context.Context, r *record, p billing.Period, g query.Granularity) (*query.Aggregate, error) {
+	q, err := r.aggregate(p, g)
+	if err != nil || s.cfg.Categories == nil {
+		return q, err
+	}
+	q.Categories, err = s.cfg.Categories(ctx, r.Account, r.Scope == "")
+	return q, err
+}
+
 // measure computes the spend of the budget's current period and its
 // forecast; budgets whose spend Tally does not compute have none.
 func (s *Service) measure(ctx context.Context, r *record, now time.Time) (*spendSnapshot, error) {
@@ -119,7 +131,7 @@ func (s *Service) measure(ctx context.Context, r *record, now time.Time) (*spend
 		return nil, nil
 	}
 	p := r.periodAt(now)
-	q, err := r.aggregate(p, query.Monthly)
+	q, err := s.aggregate(ctx, r, p, query.Monthly)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +165,7 @@ func (s *Service) spendByPeriod(ctx context.Context, r *record, periods []billin
 	if r.TimeUnit == TimeUnitDaily {
 		g = query.Daily
 	}
-	q, err := r.aggregate(billing.Period{Start: periods[0].Start, End: periods[len(periods)-1].End}, g)
+	q, err := s.aggregate(ctx, r, billing.Period{Start: periods[0].Start, End: periods[len(periods)-1].End}, g)
 	if err != nil {
 		return nil, err
 	}

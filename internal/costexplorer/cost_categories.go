@@ -753,6 +753,13 @@ func (s *Service) ListTagsForResource(ctx context.Context, in *ListTagsForResour
 	return out, nil
 }
 
+// QueryCategories returns the defined cost categories that the questions
+// of account read (all for the built-in test identity, which reads every
+// payer's), for other services' questions: Budgets filters.
+func (s *Service) QueryCategories(ctx context.Context, account string, all bool) (query.Categories, error) {
+	return s.queryCategories(auth.WithCaller(ctx, auth.Account{AccountID: account, All: all}))
+}
+
 // queryCategories returns the cost categories the caller's questions read:
 // those of its payer (DESIGN.md §3), with every version. A defined
 // category takes precedence over a category of the same name carried in

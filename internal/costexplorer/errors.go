@@ -3,6 +3,7 @@ package costexplorer
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tallyhq/tally/internal/awsjson"
 	"github.com/tallyhq/tally/internal/backfill"
@@ -72,10 +73,14 @@ var (
 		"ListCostCategoryResourceAssociations", "TagResource", "UntagResource", "ListTagsForResource"}
 )
 
+// comparisonOps compare two months: they take a page token and a
+// BillingViewArn.
+var comparisonOps = []string{"GetCostAndUsageComparisons", "GetCostComparisonDrivers"}
+
 // errorTable is the Cost Explorer service's one table of errors.
 var errorTable = awsjson.ErrorTable{
 	{Kind: errInvalid, To: []awsjson.Exception{{New: newValidation}}},
-	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: append(billingViewOps, categoryOps...)},
+	{Kind: errNotFound, To: []awsjson.Exception{{New: NewResourceNotFoundException}}, Ops: slices.Concat(billingViewOps, categoryOps, comparisonOps)},
 	{Kind: errDenied, To: []awsjson.Exception{{New: newAccessDenied}}, Ops: append(tagOps, categoryWriteOps...)},
 	{Kind: errQuota, To: []awsjson.Exception{{New: NewServiceQuotaExceededException}, {New: NewLimitExceededException}},
 		Ops: []string{"CreateCostCategoryDefinition", "CreateAnomalyMonitor", "CreateAnomalySubscription", "UpdateAnomalySubscription"}},
@@ -89,17 +94,18 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: backfill.ErrInProgress, To: []awsjson.Exception{{New: NewBackfillLimitExceededException}},
 		Ops: []string{"StartCostAllocationTagBackfill"}},
 	{Kind: errLimit, To: []awsjson.Exception{{New: NewLimitExceededException}}, Ops: []string{"StartCostAllocationTagBackfill"}},
+	{Kind: errNoData, To: []awsjson.Exception{{New: NewDataUnavailableException}}, Ops: []string{"GetApproximateUsageRecords"}},
 	{Kind: errUnits, To: []awsjson.Exception{{New: NewUnresolvableUsageUnitException}}, Ops: []string{"GetUsageForecast"}},
 	{Kind: forecast.ErrInsufficientHistory, To: []awsjson.Exception{{New: NewDataUnavailableException,
 		Msg: "there is not enough cost and usage history under this filter to forecast: at least 14 days are needed"}},
 		Ops: []string{"GetCostForecast", "GetUsageForecast"}},
 	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{{New: NewInvalidNextTokenException, Msg: "the page token is invalid"}},
-		Ops: pagedOps},
+		Ops: slices.Concat(pagedOps, comparisonOps)},
 	// The tag listings model no RequestChangedException.
 	{Kind: pager.ErrRequestChanged, To: []awsjson.Exception{
 		{New: NewRequestChangedException, Msg: "the request parameters changed between pages: send the same request with the NextPageToken"},
 		{New: NewInvalidNextTokenException, Msg: "the token belongs to another request: send the same request with the NextToken"}},
-		Ops: pagedOps},
+		Ops: slices.Concat(pagedOps, comparisonOps)},
 }
 
 // MapError implements awsjson.ErrorMapper: it turns the failures of the

@@ -17,6 +17,8 @@ import (
 // Store is what the Cost Explorer operations need from storage.
 type Store interface {
 	store.CostStore
+	// GetApproximateUsageRecords counts records.
+	store.UsageRecordCounter
 	// AccountNames maps usage account ids to their names where known.
 	AccountNames(ctx context.Context) (map[string]string, error)
 	// The cost allocation tag operations keep tag statuses and list

@@ -30,6 +30,11 @@ func (e *UnavailableError) Unavailable() string { return e.Backend }
 // lease on: the caller leaves the job to that node.
 var ErrLeased = errors.New("leased by another node")
 
+// ErrBackfillInProgress is the failure of CreateBackfill in a store shared
+// by several nodes when one of the payer's requests is PROCESSING already:
+// another node accepted one since the caller looked.
+var ErrBackfillInProgress = errors.New("a backfill of the payer is processing")
+
 // TagUse is a tag key on a payer's lines of a billing month.
 type TagUse struct {
 	Payer, Key string

@@ -51,6 +51,11 @@ type Config struct {
 	// Explorer. A *Refusal is answered with its status and code; nil answers
 	// that the view is not available.
 	SplitCharges func(ctx context.Context, arn, month, metric string) (any, error)
+	// TestAlert answers POST APIPath+"test-alert": it sends a test alert
+	// to the recipients of the alerts of an action of account's budget
+	// (see budgets.Service.TestAlertRecipients). A *Refusal is answered with
+	// its status and code; nil answers that test alerts are not available.
+	TestAlert func(ctx context.Context, account, budget, actionID string) ([]TestAlertResult, error)
 	// Version and Profile are shown in the page footer.
 	Version, Profile string
 	Logger           *slog.Logger
@@ -59,7 +64,7 @@ type Config struct {
 // pages are the paths the single-page app answers; each serves the same
 // document and the app draws the page from the path.
 var pages = map[string]bool{
-	"/": true, "/explorer": true, "/budgets": true, "/tags": true, "/data": true, "/signin": true,
+	"/": true, "/explorer": true, "/budgets": true, "/tags": true, "/data": true, "/signin": true, "/compare": true,
 }
 
 // contentSecurityPolicy allows the page to load nothing but its own embedded
@@ -104,6 +109,7 @@ func Handler(cfg Config) http.Handler {
 	mux.HandleFunc(APIPath+"whoami", h.whoami)
 	mux.HandleFunc(APIPath+"data", h.data)
 	mux.HandleFunc(APIPath+"split-charges", h.splitCharges)
+	mux.HandleFunc(APIPath+"test-alert", h.testAlert)
 	mux.HandleFunc(APIPath, func(w http.ResponseWriter, r *http.Request) {
 		WriteJSON(w, http.StatusNotFound, apiError{Error: "no such UI endpoint"})
 	})
@@ -113,10 +119,13 @@ func Handler(cfg Config) http.Handler {
 }
 
 // readOnly answers 405 to anything but GET and HEAD: the UI changes nothing
-// itself (changes go through the signed AWS API).
+// itself (changes go through the signed AWS API). The one exception is
+// POST test-alert, which sends a test alert to recipients the caller's
+// budget action already names.
 func readOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		// The one endpoint that acts: it checks its method itself.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && r.URL.Path != APIPath+"test-alert" {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/store"
@@ -14,7 +15,9 @@ import (
 
 // CreateBackfill records a PROCESSING request of payer from the month of
 // from, with the current status of every key of payer and payer's tag
-// status version, in one transaction.
+// status version, in one transaction. It fails with
+// store.ErrBackfillInProgress when payer has a PROCESSING request already,
+// which another node may have accepted a moment ago.
 func (db *DB) CreateBackfill(ctx context.Context, payer string, from, requestedAt time.Time) (store.Backfill, error) {
 	req := store.Backfill{Payer: payer, From: billing.MonthStart(from), RequestedAt: requestedAt.UTC(),
 		LastUpdatedAt: requestedAt.UTC(), Status: store.BackfillProcessing}
@@ -22,11 +25,16 @@ func (db *DB) CreateBackfill(ctx context.Context, payer string, from, requestedA
 		if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM tag_status_log WHERE payer = $1`, payer).Scan(&req.Version); err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `INSERT INTO backfills (payer, backfill_from, requested_at, last_updated_at, status, version)
-			VALUES ($1, $2, $3, $3, 'PROCESSING', $4) RETURNING id`, payer, req.From, req.RequestedAt, req.Version).Scan(&req.ID); err != nil {
+		err := tx.QueryRow(ctx, `INSERT INTO backfills (payer, backfill_from, requested_at, last_updated_at, status, version)
+			VALUES ($1, $2, $3, $3, 'PROCESSING', $4) RETURNING id`, payer, req.From, req.RequestedAt, req.Version).Scan(&req.ID)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" && pe.ConstraintName == "backfills_one_processing" {
+			return store.ErrBackfillInProgress
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO backfill_keys SELECT $1, key, active FROM tag_keys WHERE payer = $2`, req.ID, payer)
+		_, err = tx.Exec(ctx, `INSERT INTO backfill_keys SELECT $1, key, active FROM tag_keys WHERE payer = $2`, req.ID, payer)
 		return err
 	})
 	if err != nil {

@@ -83,3 +83,31 @@ func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, err
 	})
 	return found, err
 }
+
+// budgetsLock is the advisory lock key of LockBudgets.
+const budgetsLock = 0x7a11_b0d6
+
+var _ store.BudgetLocker = (*DB)(nil)
+
+// LockBudgets takes a session-level advisory lock on a connection of its
+// own: every node's budget writers take turns, and a node that dies gives
+// the lock back with its session.
+func (db *DB) LockBudgets(ctx context.Context) (func(), error) {
+	conn, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, db.fail("lock budgets", err)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, budgetsLock); err != nil {
+		conn.Release()
+		return nil, db.fail("lock budgets", err)
+	}
+	return func() {
+		// A failed unlock (the connection cut) ends the session, which
+		// gives the lock back: drop the connection then.
+		if _, err := conn.Exec(context.Background(), `SELECT pg_advisory_unlock($1)`, budgetsLock); err != nil {
+			conn.Hijack().Close(context.Background())
+			return
+		}
+		conn.Release()
+	}, nil
+}

@@ -54,9 +54,20 @@ func (db *DB) Costs(ctx context.Context, cost CostBackend) (*Costs, error) {
 // sync discovers the backend's tag uses when its data changed, then hands
 // PostgreSQL's statuses to it when they changed.
 func (c *Costs) sync(ctx context.Context) error {
+	// The common case, nothing moved, takes one query and no wait on
+	// other readers.
+	meta, err := c.db.MetaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	v := c.CostBackend.Version()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v := c.CostBackend.Version(); v != c.seen {
+	if v == c.seen && meta == c.applied {
+		c.meta = meta
+		return nil
+	}
+	if v != c.seen {
 		uses, err := c.CostBackend.TagUses(ctx)
 		if err != nil {
 			return err
@@ -66,8 +77,7 @@ func (c *Costs) sync(ctx context.Context) error {
 		}
 		c.seen = v
 	}
-	meta, err := c.db.MetaVersion(ctx)
-	if err != nil {
+	if meta, err = c.db.MetaVersion(ctx); err != nil {
 		return err
 	}
 	c.meta = meta

@@ -52,13 +52,23 @@ type Options struct {
 	Node string
 	// Lease is how long a lease lasts; 0 means DefaultLease.
 	Lease time.Duration
+	// DueBatch is the most messages Outbox.Due leases at once; 0 means
+	// DefaultDueBatch. A node sends what it took one after another, so
+	// the lease must outlast sending all of them.
+	DueBatch int
 }
+
+// DefaultDueBatch is Options.DueBatch's default: four sends of at most 30
+// seconds each (notify's timeouts) fit in DefaultLease. The dispatcher
+// polls every second, so a node still sends four messages a second.
+const DefaultDueBatch = 4
 
 // DB is the metadata of Tally in one PostgreSQL database.
 type DB struct {
 	pool  *pgxpool.Pool
 	node  string
 	lease time.Duration
+	batch int
 	// lines answers the tag questions about lines (see Costs).
 	lines atomic.Pointer[store.TagLines]
 }
@@ -79,6 +89,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		// pgxpool's default (4 on a small machine) is few for a server
+		// whose every request may query: a node's budget lock holds one.
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = 5 * time.Second
 	}
@@ -86,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db := &DB{pool: pool, node: opts.Node, lease: opts.Lease}
+	db := &DB{pool: pool, node: opts.Node, lease: opts.Lease, batch: opts.DueBatch}
 	if db.node == "" {
 		b := make([]byte, 8)
 		rand.Read(b)
@@ -94,6 +109,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	}
 	if db.lease <= 0 {
 		db.lease = DefaultLease
+	}
+	if db.batch <= 0 {
+		db.batch = DefaultDueBatch
 	}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
@@ -135,7 +153,8 @@ func (db *DB) fail(what string, err error) error {
 // unreachable tells a failure to reach or keep the server (retryable)
 // from one of the statement (a bug or a rule of ours).
 func unreachable(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrLeased) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, pgx.ErrNoRows) || errors.Is(err, store.ErrLeased) ||
+		errors.Is(err, store.ErrBackfillInProgress) {
 		return false
 	}
 	var pe *pgconn.PgError
@@ -170,14 +189,6 @@ func (db *DB) tx(ctx context.Context, what string, fn func(tx pgx.Tx) error) err
 }
 
 func utc(t time.Time) time.Time { return t.UTC() }
-
-// nullTime is nil for the zero time, for nullable columns.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UTC()
-}
 
 func fromNull(t *time.Time) time.Time {
 	if t == nil {

@@ -194,3 +194,73 @@ func TestBackfillOnceAcrossNodes(t *testing.T) {
 		t.Errorf("Backfills = %+v, %v; want one SUCCEEDED by the node that took over", all, err)
 	}
 }
+
+// TestOneBackfillAcrossNodes: two nodes accepting a backfill of one payer
+// at the same moment store one; the other is told one is in progress.
+func TestOneBackfillAcrossNodes(t *testing.T) {
+	ctx := context.Background()
+	dbs := nodes(t, 2, time.Minute)
+	at := time.Date(2024, 11, 20, 8, 0, 0, 0, time.UTC)
+	errs := make([]error, 2)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, db := range dbs {
+		wg.Go(func() {
+			<-start
+			_, errs[i] = db.CreateBackfill(ctx, "111111111111", time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), at)
+		})
+	}
+	close(start)
+	wg.Wait()
+	if (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("CreateBackfill on two nodes = %v; want one success", errs)
+	}
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, store.ErrBackfillInProgress) {
+			t.Errorf("the refused CreateBackfill = %v, want ErrBackfillInProgress", err)
+		}
+	}
+	// Another payer's request is not held up.
+	if _, err := dbs[0].CreateBackfill(ctx, "333333333333", time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), at); err != nil {
+		t.Errorf("another payer's backfill: %v", err)
+	}
+}
+
+// TestLockBudgets: while one node holds the budgets lock another waits;
+// a node whose session ends gives it back.
+func TestLockBudgets(t *testing.T) {
+	ctx := context.Background()
+	dbs := nodes(t, 2, time.Minute)
+	unlockA, err := dbs[0].LockBudgets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan func())
+	go func() {
+		unlock, err := dbs[1].LockBudgets(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- unlock
+	}()
+	select {
+	case <-got:
+		t.Fatal("node B took the budgets lock node A holds")
+	case <-time.After(200 * time.Millisecond):
+	}
+	unlockA()
+	unlockB := <-got
+	// Node B dies holding it: its session ends, and A takes it again.
+	if _, err := dbs[0].Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	defer unlockB()
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	again, err := dbs[0].LockBudgets(wait)
+	if err != nil {
+		t.Fatalf("after node B died holding the lock: %v", err)
+	}
+	again()
+}

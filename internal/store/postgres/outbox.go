@@ -47,11 +47,12 @@ func enqueue(ctx context.Context, tx pgx.Tx, msgs []store.Message) error {
 	return nil
 }
 
-// Due returns up to limit pending messages whose next attempt is at or
-// before t, oldest first, and leases them to this node. Messages another
-// node holds are skipped, also while that node's transaction still has
-// them locked.
+// Due returns up to limit (and at most Options.DueBatch) pending messages
+// whose next attempt is at or before t, oldest first, and leases them to
+// this node. Messages another node holds are skipped, also while that
+// node's transaction still has them locked.
 func (o *Outbox) Due(ctx context.Context, t time.Time, limit int) ([]store.Pending, error) {
+	limit = min(limit, o.db.batch)
 	var out []store.Pending
 	err := o.db.tx(ctx, "due messages", func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `WITH due AS (SELECT id FROM outbox

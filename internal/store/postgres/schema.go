@@ -51,6 +51,10 @@ var migrations = []string{
 	CREATE TABLE anomaly_objects (arn text PRIMARY KEY, kind text NOT NULL, account text NOT NULL, doc bytea NOT NULL);
 
 	CREATE TABLE settings (name text PRIMARY KEY, value bytea NOT NULL);`,
+
+	// 2: one PROCESSING backfill per payer, also when two nodes accept
+	// one at the same moment.
+	`CREATE UNIQUE INDEX backfills_one_processing ON backfills (payer) WHERE status = 'PROCESSING';`,
 }
 
 // migrateLock is the advisory lock key nodes take while migrating.

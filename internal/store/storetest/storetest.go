@@ -19,7 +19,9 @@
 // A line item starts with its usage hour and sets fields by name (see
 // setField); amounts are decimals. Expected rows list the bucket, the
 // formatted group keys, then each metric's amount and unit after a bar.
-// "values DIMENSION" and "tags [KEY]" blocks expect one value per line.
+// "values DIMENSION" and "tags [KEY]" blocks expect one value per line;
+// "records HOURLY|DAILY SERVICE|RESOURCE" blocks expect "SERVICE count"
+// lines (store.UsageRecordCounter).
 //
 // RunRepositories checks the metadata repositories (budgets, tag statuses
 // by month, backfill requests, the alert outbox) the same way for every
@@ -78,6 +80,8 @@ func runFile(t *testing.T, path string, st store.CostStore) {
 			err = values(ctx, t, st, b)
 		case "tags":
 			err = tags(ctx, t, st, b)
+		case "records":
+			err = records(ctx, t, st, b)
 		default:
 			err = fmt.Errorf("unknown block %q", head[0])
 		}
@@ -243,6 +247,8 @@ type question struct {
 	expect  []string
 	search  string
 	sort    []query.SortKey
+	// services are the SERVICE values a records block counts.
+	services []string
 }
 
 func parseQuestion(b block, head []string) (*question, error) {
@@ -278,6 +284,8 @@ func parseQuestion(b block, head []string) (*question, error) {
 			q.scope = query.Scope{Account: rest}
 		case "search":
 			q.search = rest
+		case "services":
+			q.services = strings.Split(strings.ReplaceAll(rest, "_", " "), ",")
 		case "sort":
 			m, dir, _ := strings.Cut(rest, " ")
 			q.sort = append(q.sort, query.SortKey{Metric: billing.Metric(m), Descending: dir == "DESC"})
@@ -468,4 +476,31 @@ func (m jsonMatch) match(k query.Kind) (query.Expr, error) {
 		}
 	}
 	return out, nil
+}
+
+func records(ctx context.Context, t *testing.T, st store.CostStore, b block) error {
+	head := strings.Fields(b.lines[0])
+	if len(head) != 5 {
+		return fmt.Errorf("want: records HOURLY|DAILY SERVICE|RESOURCE START END")
+	}
+	q, err := parseQuestion(b, head)
+	if err != nil {
+		return err
+	}
+	c, ok := st.(store.UsageRecordCounter)
+	if !ok {
+		return fmt.Errorf("the store does not count usage records (store.UsageRecordCounter)")
+	}
+	counts, err := c.UsageRecords(ctx, store.UsageRecordsQuery{Period: q.period, Hourly: head[1] == "HOURLY",
+		Resources: head[2] == "RESOURCE", Services: q.services, Scope: q.scope})
+	if err != nil {
+		return err
+	}
+	var got []string
+	for s, n := range counts {
+		got = append(got, fmt.Sprintf("%s %d", strings.ReplaceAll(s, " ", "_"), n))
+	}
+	sort.Strings(got)
+	check(t, b, q.expect, got)
+	return nil
 }

@@ -207,9 +207,10 @@ const scenarios = {
     await form.locator('[data-testid=action-approval]').selectOption(p.approval);
     await form.locator('[data-testid=action-email]').fill(p.email);
     await shot(page, 'budget-action-form');
-    await form.locator('[data-testid=action-create]').click();
     const row = card.locator('[data-testid=actions] tr[data-action]');
-    await row.first().waitFor({ timeout: TIMEOUT });
+    const before = await row.count();
+    await form.locator('[data-testid=action-create]').click();
+    await row.nth(before).waitFor({ timeout: TIMEOUT });
     const readRows = () => card.locator('[data-testid=actions] tr[data-action]').evaluateAll((trs) => trs.map((tr) => ({
       id: tr.dataset.action, status: tr.dataset.status, cells: [...tr.children].slice(0, 4).map((td) => td.innerText.trim()),
       dryRun: tr.querySelector('[data-testid=action-dry-run-note]')?.textContent.trim() || '',
@@ -217,9 +218,10 @@ const scenarios = {
     })));
     out.created = await readRows();
     out.notice = (await card.locator('[data-testid=budget-actions] .notice').allTextContents()).join(' ');
-    const id = out.created[0].id;
+    const mine = out.created.find((r) => r.id !== p.deleteId);
+    const id = mine.id;
     const waitStatus = (st) => page.waitForSelector(`article[data-budget="${p.budget}"] tr[data-action="${id}"][data-status="${st}"]`, { timeout: TIMEOUT });
-    if (out.created[0].status === 'PENDING') {
+    if (mine.status === 'PENDING') {
       await card.locator(`tr[data-action="${id}"] [data-testid=action-approve]`).click();
       await waitStatus('EXECUTION_SUCCESS');
     }
@@ -234,6 +236,34 @@ const scenarios = {
     out.history = await hist.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
     await card.locator('[data-testid=budget-actions]').scrollIntoViewIfNeeded();
     await shot(page, 'budget-action-history');
+    // Send a test alert to the action's subscribers and the webhooks.
+    await card.locator(`tr[data-action="${id}"] [data-testid=action-test-alert]`).click();
+    await card.locator('[data-testid=budget-actions] .notice', { hasText: 'Test alert' }).waitFor({ timeout: TIMEOUT });
+    out.testAlert = (await card.locator('[data-testid=budget-actions] .notice').allTextContents()).join(' ');
+    await shot(page, 'budget-action-test-alert');
+    // Change the threshold and the approval.
+    if (p.newThreshold) {
+      await card.locator(`tr[data-action="${id}"] [data-testid=action-edit-toggle]`).click();
+      const edit = card.locator('tr.action-edit:not([hidden])');
+      await edit.locator('[data-testid=action-edit-threshold]').fill(p.newThreshold);
+      await edit.locator('[data-testid=action-edit-approval]').selectOption(p.newApproval);
+      await edit.locator('[data-testid=action-edit-save]').click();
+      await card.locator('[data-testid=budget-actions] .notice', { hasText: 'Updated action' }).waitFor({ timeout: TIMEOUT });
+      out.edited = await readRows();
+    }
+    // Reset it, then delete it.
+    if (p.reset) {
+      await card.locator(`tr[data-action="${id}"] [data-testid=action-reset]`).click();
+      await card.locator('[data-testid=budget-actions] .notice', { hasText: 'Reset action' }).waitFor({ timeout: TIMEOUT });
+      out.reset = await readRows();
+    }
+    if (p.deleteId) {
+      page.once('dialog', (d) => d.accept());
+      await card.locator(`tr[data-action="${p.deleteId}"] [data-testid=action-delete]`).click();
+      await card.locator('[data-testid=budget-actions] .notice', { hasText: 'Deleted action' }).waitFor({ timeout: TIMEOUT });
+      out.deleted = await readRows();
+      await shot(page, 'budget-action-deleted');
+    }
     return out;
   },
 
@@ -284,6 +314,36 @@ const scenarios = {
     await page.click('[data-testid=sign-out]');
     await page.waitForSelector('[data-testid=access-key]', { timeout: TIMEOUT });
     out.afterSignOut = new URL(page.url()).pathname;
+    return out;
+  },
+
+  // "Why did our bill change?": two months side by side, then the drivers
+  // of the group with the largest change.
+  async compare(page, p) {
+    const out = {};
+    await page.goto(`${base}/compare`);
+    await ready(page);
+    await page.fill('[data-testid=compare-baseline]', p.baseline);
+    await page.dispatchEvent('[data-testid=compare-baseline]', 'change');
+    await ready(page);
+    await page.fill('[data-testid=compare-comparison]', p.comparison);
+    await page.dispatchEvent('[data-testid=compare-comparison]', 'change');
+    await ready(page);
+    await page.selectOption('[data-testid=compare-group]', p.group);
+    await ready(page);
+    out.rows = await page.evaluate(() => [...document.querySelectorAll('[data-testid=compare-table] tbody tr')].map((tr) => ({
+      key: tr.dataset.key, amounts: [...tr.querySelectorAll('td[data-amount]')].map((td) => td.dataset.amount) })));
+    out.total = await page.locator('[data-testid=total-difference]').getAttribute('data-amount');
+    await page.click('[data-testid=compare-table] tbody tr:first-child');
+    await page.waitForSelector('[data-testid=drivers-table], [data-testid=drivers-box] .notice', { timeout: TIMEOUT });
+    await ready(page);
+    out.selected = await page.locator('[data-testid=compare-table] tbody tr.selected').getAttribute('data-key');
+    out.driversSum = await page.locator('[data-testid=drivers-sum]').getAttribute('data-amount');
+    out.driversText = (await page.locator('[data-testid=drivers-sum]').textContent()).trim();
+    out.types = await page.locator('[data-testid=driver-types] [data-type]').evaluateAll((els) =>
+      Object.fromEntries(els.map((e) => [e.dataset.type, e.dataset.amount])));
+    out.url = await page.evaluate(() => location.pathname + location.search);
+    await shot(page, 'compare-drivers');
     return out;
   },
 

@@ -1,7 +1,9 @@
 // A budget's actions on its details: what each does and when, its status,
-// whether its executions were dry runs, and its history; create one, approve
-// a pending one, reverse an executed one. Everything goes through the AWS
-// Budgets action operations under the signed-in account.
+// whether its executions were dry runs, and its history; create one, change
+// its threshold or approval, delete it, approve a pending one, reverse an
+// executed one, reset it, retry a failure, and send its subscribers a test
+// alert. Everything goes through the AWS Budgets action operations under the
+// signed-in account (the test alert through the UI's own endpoint).
 import { h, replace, notice, dateTime } from './dom.js';
 
 const TYPES = [['APPLY_IAM_POLICY', 'Attach an IAM policy'], ['APPLY_SCP_POLICY', 'Attach a service control policy'],
@@ -55,14 +57,25 @@ export async function drawActions(app, accountId, b, box) {
   const histories = await Promise.all(actions.map((a) => app.client.all('budgets', 'DescribeBudgetActionHistories',
     { ...base, ActionId: a.ActionId, MaxResults: 100 }, 'ActionHistories').catch(() => null)));
   const redo = (msg) => drawActions(app, accountId, b, box).then(() => msg && box.querySelector('h3').after(msg));
-  const execute = async (a, type, done) => {
+  const attempt = async (fn, done) => {
     try {
-      await app.client.call('budgets', 'ExecuteBudgetAction', { ...base, ActionId: a.ActionId, ExecutionType: type });
-      redo(notice('info', done));
+      const r = await fn();
+      redo(notice('info', typeof done === 'function' ? done(r) : done));
     } catch (e) {
       redo(notice('error', `${e.type}: ${e.message}`));
     }
   };
+  const execute = (a, type, done) => attempt(() => app.client.call('budgets', 'ExecuteBudgetAction',
+    { ...base, ActionId: a.ActionId, ExecutionType: type }), done);
+  const remove = (a) => {
+    if (!window.confirm(`Delete action ${a.ActionId}? What it did in AWS stays done.`)) return;
+    attempt(() => app.client.call('budgets', 'DeleteBudgetAction', { ...base, ActionId: a.ActionId }), `Deleted action ${a.ActionId}.`);
+  };
+  const update = (a, change) => attempt(() => app.client.call('budgets', 'UpdateBudgetAction', { ...base, ActionId: a.ActionId, ...change }),
+    `Updated action ${a.ActionId}.`);
+  const testAlert = (a) => attempt(() => app.client.post('/ui/api/test-alert', { budget: b.BudgetName, action: a.ActionId }),
+    (r) => `Test alert: ${(r.results || []).map((x) => `${x.kind} ${x.address}: ${x.error ? `failed (${x.error})` : 'sent'}`).join('; ') || 'no recipients'}.`);
+  const busy = (st) => /_IN_PROGRESS$/.test(st);
   box.append(
     actions.length === 0 ? h('p', { className: 'muted' }, 'No actions. Add one to attach a policy or stop instances when spend crosses a threshold.') :
       h('table', { className: 'data compact', 'data-testid': 'actions' },
@@ -71,6 +84,7 @@ export async function drawActions(app, accountId, b, box) {
           const note = dryRunNote(histories[i]);
           const hist = h('tr', { className: 'action-history', hidden: true },
             h('td', { colSpan: 6 }, historyTable(histories[i])));
+          const edit = h('tr', { className: 'action-edit', hidden: true }, h('td', { colSpan: 6 }, editForm(a, (change) => update(a, change))));
           return [h('tr', { 'data-action': a.ActionId, 'data-status': a.Status },
             h('td', {}, a.ActionType),
             h('td', { className: 'wrap' }, describeDefinition(a), h('div', { className: 'muted small' }, `as ${a.ExecutionRoleArn}`)),
@@ -86,8 +100,17 @@ export async function drawActions(app, accountId, b, box) {
                 onclick: () => execute(a, 'REVERSE_BUDGET_ACTION', `Reversed action ${a.ActionId}.`) }, 'Reverse') : null,
               /_FAILURE$/.test(a.Status) ? h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-retry',
                 onclick: () => execute(a, 'RETRY_BUDGET_ACTION', `Retried action ${a.ActionId}.`) }, 'Retry') : null,
+              a.Status !== 'STANDBY' && !busy(a.Status) ? h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-reset',
+                title: 'Undo attached policies and return to STANDBY, so that the action can trigger again',
+                onclick: () => execute(a, 'RESET_BUDGET_ACTION', `Reset action ${a.ActionId}.`) }, 'Reset') : null,
               h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-history-toggle',
-                onclick: () => { hist.hidden = !hist.hidden; } }, 'History'))), hist];
+                onclick: () => { hist.hidden = !hist.hidden; } }, 'History'),
+              busy(a.Status) ? null : h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-edit-toggle',
+                onclick: () => { edit.hidden = !edit.hidden; } }, 'Edit'),
+              h('button', { type: 'button', className: 'btn btn-small', 'data-testid': 'action-test-alert',
+                title: 'Send a test alert to this action\'s subscribers and the server\'s webhooks', onclick: () => testAlert(a) }, 'Test alert'),
+              busy(a.Status) ? null : h('button', { type: 'button', className: 'btn btn-small btn-danger', 'data-testid': 'action-delete',
+                onclick: () => remove(a) }, 'Delete'))), edit, hist];
         }).flat())),
     actionForm(accountId, async (input) => {
       try {
@@ -97,6 +120,24 @@ export async function drawActions(app, accountId, b, box) {
         redo(notice('error', `${e.type}: ${e.message}`));
       }
     }));
+}
+
+/** editForm changes an action's threshold and approval (UpdateBudgetAction). */
+function editForm(a, onSave) {
+  const t = a.ActionThreshold || {};
+  const thr = h('input', { type: 'number', min: '0', step: 'any', value: String(t.ActionThresholdValue ?? ''), className: 'narrow',
+    'aria-label': 'New threshold', 'data-testid': 'action-edit-threshold', required: true });
+  const thrType = h('select', { 'aria-label': 'New threshold type' }, h('option', { value: 'PERCENTAGE' }, '% of the limit'),
+    h('option', { value: 'ABSOLUTE_VALUE' }, 'in the budget\'s unit'));
+  thrType.value = t.ActionThresholdType || 'PERCENTAGE';
+  const approval = h('select', { 'aria-label': 'New approval', 'data-testid': 'action-edit-approval' },
+    h('option', { value: 'MANUAL' }, 'after my approval'), h('option', { value: 'AUTOMATIC' }, 'automatically'));
+  approval.value = a.ApprovalModel;
+  return h('form', { className: 'inline-form', onsubmit: (ev) => {
+    ev.preventDefault();
+    onSave({ ActionThreshold: { ActionThresholdValue: Number(thr.value), ActionThresholdType: thrType.value }, ApprovalModel: approval.value });
+  } }, 'Trigger at', thr, thrType, 'run', approval,
+  h('button', { type: 'submit', className: 'btn btn-small btn-primary', 'data-testid': 'action-edit-save' }, 'Save'));
 }
 
 function historyTable(list) {

@@ -88,6 +88,20 @@ export class Client {
     throw new ApiError('TooManyPages', 0, `${op} returned more than ${max} pages`);
   }
 
+  /** post asks one of the UI's endpoints to act (POST /ui/api/...?params), without a body. */
+  async post(path, params = {}) {
+    const enc = (v) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const query = Object.keys(params).sort().map((k) => `${enc(k)}=${enc(params[k])}`).join('&');
+    const auth = sign({
+      method: 'POST', host: location.host, path, query, accessKeyId: this.accessKeyId, secret: this.secret,
+      service: 'tally', date: this.now(),
+    });
+    const resp = await fetch(`${path}?${query}`, { method: 'POST', headers: auth });
+    const data = await resp.json().catch(() => ({}));
+    if (!resp.ok) throw new ApiError(data.code || 'Error', resp.status, data.error || data.message || `POST ${path}: HTTP ${resp.status}`);
+    return data;
+  }
+
   /** get reads one of the UI's endpoints (GET /ui/api/...). */
   async get(path) {
     const auth = sign({

@@ -5,10 +5,11 @@ import * as explorer from './explorer.js';
 import * as budgets from './budgets.js';
 import * as tags from './tags.js';
 import * as data from './data.js';
+import * as compare from './compare.js';
 import * as signin from './signin.js';
 
-const PAGES = { explorer, budgets, tags, data, signin };
-const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', tags: 'Cost allocation tags', data: 'Data', signin: 'Sign in' };
+const PAGES = { explorer, budgets, tags, data, signin, compare };
+const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', tags: 'Cost allocation tags', data: 'Data', signin: 'Sign in', compare: 'Compare months' };
 const SESSION_KEY = 'tally.credentials';
 
 const body = document.body;
