@@ -39,7 +39,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("ingest needs at least one file or folder")
 	}
 	if slices.ContainsFunc(fs.Args(), func(a string) bool { return strings.HasPrefix(a, "s3://") }) {
-		return ingestS3(ctx, *data, *meta, fs.Args(), stdout, stderr)
+		return ingestS3(ctx, *data, *meta, *storeAddr, fs.Args(), stdout, stderr)
 	}
 	paths := make([]string, fs.NArg())
 	for i, p := range fs.Args() {
