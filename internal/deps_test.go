@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"internal/auth":            {},
 	"internal/profile":         {},
 	"internal/forecast":        {},
+	"internal/recommend":       {},
 	"internal/sigv4":           {},
 	"internal/awsjson":         {},
 	"internal/pager":           {},
@@ -54,7 +55,7 @@ var allowed = map[string][]string{
 
 	// The services: no HTTP, no backend.
 	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing",
-		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/store"},
+		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/recommend", "internal/store"},
 	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/forecast",
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 

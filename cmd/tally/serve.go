@@ -33,6 +33,7 @@ type serveConfig struct {
 	store                            string // ClickHouse for the cost data
 	verbose                          bool
 	noResultCache                    bool
+	dbThreads                        int
 	alerts                           alertConfig
 	watch                            watchConfig
 	actions                          actionsConfig
@@ -46,6 +47,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
+	fs.IntVar(&c.dbThreads, "db-threads", 0, "DuckDB worker threads (default: one per CPU)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	fs.StringVar(&c.meta, "meta", "", metaUsage)
 	fs.StringVar(&c.store, "store", "", storeUsage)
@@ -132,7 +134,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
-	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, DBThreads: cfg.dbThreads, AccountNames: names,
 		Webhooks: cfg.alerts.webhooks.urls, Actions: executor, Meta: cfg.meta, Store: cfg.store})
 	if err != nil {
 		return err

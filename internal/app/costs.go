@@ -35,8 +35,12 @@ func openCosts(ctx context.Context, cfg Config) (db *duckdb.DB, costs CostData, 
 		// DuckDB's buffer memory is capped so that ingesting a file of any
 		// size stays within a bounded footprint; DuckDB spills to disk
 		// beyond it.
+		threads := cfg.DBThreads
+		if threads <= 0 {
+			threads = runtime.NumCPU()
+		}
 		db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
-			Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+			Threads: threads, MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
 		if err != nil {
 			return nil, nil, err
 		}

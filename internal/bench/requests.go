@@ -17,6 +17,9 @@ import (
 type Window struct {
 	// Now is when the data set was generated: its last hour of usage.
 	Now time.Time
+	// ServerNow is the clock of the server measured (zero: Now); it bounds
+	// the EffectiveStart of the cost category the bench defines.
+	ServerNow time.Time
 }
 
 // Month returns the first day of the month n months after Now's month (n
@@ -50,6 +53,10 @@ type Request struct {
 	call func(ctx context.Context, c *costexplorer.Client) (answer, error)
 	// sql returns the raw query; files is the read_parquet argument.
 	sql func(files string) string
+	// setup, when set, prepares a server for the request (the cost
+	// category it reads); it runs before the request's first run on each
+	// server and may run again on the same data directory.
+	setup func(ctx context.Context, c *costexplorer.Client) error
 }
 
 // answer is a request's result flattened to rows, so that the Tally and
@@ -108,6 +115,10 @@ var (
 func Requests(w Window) []Request {
 	y0, y1 := w.Year()
 	d0, d1 := w.Day()
+	serverNow := w.ServerNow
+	if serverNow.IsZero() {
+		serverNow = w.Now
+	}
 	between := func(from, to time.Time) string {
 		return fmt.Sprintf("%s >= %s AND %s < %s", colStart, tsLit(from), colStart, tsLit(to))
 	}
@@ -183,6 +194,25 @@ func Requests(w Window) []Request {
 			sql: func(files string) string {
 				return `SELECT date_trunc('day', ` + colStart + `) AS b, coalesce(nullif(line_item_usage_type, ''), 'NoUsageType') AS k0, sum(` + colCost + `)
 					FROM ` + files + ` WHERE ` + between(y0, y1) + ` GROUP BY ALL ORDER BY b, k0`
+			},
+		},
+		{
+			Name: "daily-by-category",
+			Description: fmt.Sprintf("GetCostAndUsage, 13 months DAILY, UnblendedCost, grouped by COST_CATEGORY %s, a defined category of %d rules "+
+				"(from %s)", categoryName, len(categoryRules()), date(categoryStart(w, serverNow))),
+			op: "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(y0, y1, false),
+				Granularity: types.GranularityDaily,
+				Metrics:     []string{"UnblendedCost"},
+				GroupBy:     []types.GroupDefinition{{Type: types.GroupDefinitionTypeCostCategory, Key: aws.String(categoryName)}},
+			}),
+			sql: func(files string) string {
+				return `SELECT date_trunc('day', ` + colStart + `) AS b, '` + categoryName + `$' || (` + categorySQL(categoryStart(w, serverNow)) + `) AS k0,
+					sum(` + colCost + `) FROM (SELECT ` + categoryColumns + ` FROM ` + files + ` WHERE ` + between(y0, y1) + `) GROUP BY ALL ORDER BY b, k0`
+			},
+			setup: func(ctx context.Context, c *costexplorer.Client) error {
+				return defineCategory(ctx, c, categoryStart(w, serverNow))
 			},
 		},
 		{

@@ -62,8 +62,9 @@ const (
 // answer that they are not implemented yet.
 type Service struct {
 	Unimplemented
-	cfg   Config
-	pages resultCache
+	cfg     Config
+	pages   resultCache
+	spRecos spRecommendations
 }
 
 // New returns a Service.
