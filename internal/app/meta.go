@@ -6,7 +6,6 @@ import (
 
 	"github.com/tallyhq/tally/internal/costexplorer"
 	"github.com/tallyhq/tally/internal/store"
-	"github.com/tallyhq/tally/internal/store/duckdb"
 	"github.com/tallyhq/tally/internal/store/postgres"
 )
 
@@ -42,16 +41,16 @@ func (a *App) openStores(ctx context.Context) (stores, error) {
 		return stores{}, fmt.Errorf("metadata store: %w", err)
 	}
 	a.Meta = meta
-	return stores{ce: split{costs, meta, db}, budgets: meta, outbox: meta.Outbox(), key: key}, nil
+	return stores{ce: split{costs, meta, a.Costs}, budgets: meta, outbox: meta.Outbox(), key: key}, nil
 }
 
 // split is the Cost Explorer's store with the cost data in the DuckDB file
-// (through postgres.Costs, which applies the shared tag statuses) and the
-// metadata in PostgreSQL.
+// or ClickHouse (through postgres.Costs, which applies the shared tag
+// statuses) and the metadata in PostgreSQL.
 type split struct {
 	*postgres.Costs
 	*postgres.DB
-	data *duckdb.DB
+	data CostData
 }
 
 // AccountNames come with the cost data.
