@@ -121,6 +121,7 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 type backend interface {
 	store.CostStore
 	store.TagLines
+	store.UsageRecordCounter
 }
 
 func compare(t *testing.T, ddb, chs backend, questions []*query.Aggregate, whole, part billing.Period, tagKeys []string) {
@@ -167,6 +168,24 @@ func compare(t *testing.T, ddb, chs backend, questions []*query.Aggregate, whole
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("tags %+v (-duckdb +clickhouse):\n%s", q, diff)
+		}
+	}
+	for _, q := range []store.UsageRecordsQuery{{Period: part}, {Period: part, Resources: true},
+		{Period: billing.Period{Start: time.Date(2026, 9, 10, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 9, 20, 0, 0, 0, 0, time.UTC)}, Hourly: true},
+		{Period: whole, Hourly: true, Resources: true, Services: []string{"Amazon Elastic Compute Cloud - Compute"}}} {
+		want, err := ddb.UsageRecords(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := chs.UsageRecords(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Errorf("usage records %+v: none, the comparison proves nothing", q)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("usage records %+v (-duckdb +clickhouse):\n%s", q, diff)
 		}
 	}
 	for _, f := range []func(backend) (any, error){
