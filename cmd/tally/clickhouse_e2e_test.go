@@ -86,6 +86,21 @@ func TestClickHouseNodes(t *testing.T) {
 		}
 	}
 	sameEverywhere(t)
+	for _, dimension := range []types.ApproximationDimension{types.ApproximationDimensionService, types.ApproximationDimensionResource} {
+		in := &costexplorer.GetApproximateUsageRecordsInput{Granularity: types.GranularityDaily, ApproximationDimension: dimension}
+		want, err := d.ce("test", "test").GetApproximateUsageRecords(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := a.ce("test", "test").GetApproximateUsageRecords(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.TotalRecords == 0 || want.TotalRecords != got.TotalRecords || !cmp.Equal(want.Services, got.Services) {
+			t.Errorf("GetApproximateUsageRecords %s: DuckDB %d %v, ClickHouse %d %v", dimension, want.TotalRecords, want.Services,
+				got.TotalRecords, got.Services)
+		}
+	}
 
 	o := sharedOracle(t, files...)
 	res := getAll(t, a.ce("test", "test"), &costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: types.GranularityMonthly,
