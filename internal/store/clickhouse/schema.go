@@ -134,7 +134,33 @@ func (s *Store) createTables(ctx context.Context) error {
 			}
 		}
 	}
-	return s.checkCluster(ctx)
+	if err := s.checkCluster(ctx); err != nil {
+		return err
+	}
+	return s.seqAboveStored(ctx)
+}
+
+// seqAboveStored moves the generation sequence past every generation whose
+// rows a shard holds, so that a new generation never shares a partition
+// with rows PostgreSQL does not know of (PostgreSQL restored from an older
+// backup, or the store's tables there dropped).
+func (s *Store) seqAboveStored(ctx context.Context) error {
+	var top uint64
+	for i, conn := range s.shards {
+		var n uint64
+		row := conn.QueryRow(ctx, `SELECT max(toUInt64(partition)) FROM system.parts WHERE database = ? AND table LIKE '%\_local'`,
+			s.addr.Database)
+		if err := row.Scan(&n); err != nil {
+			return s.shardErr(i, "read stored generations", err)
+		}
+		top = max(top, n)
+	}
+	if top == 0 {
+		return nil
+	}
+	_, err := s.meta.Exec(ctx, s.sql(`SELECT setval('tally_ch_gen_seq', greatest($1::bigint,
+		(SELECT last_value FROM tally_ch_gen_seq)))`), int64(top))
+	return metaErr("move the generation sequence", err)
 }
 
 // checkCluster verifies that the cluster lists as many shards as the
