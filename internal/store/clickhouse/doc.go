@@ -32,7 +32,10 @@
 // list once and names those generations in its SQL, so it sees every period
 // wholly old or wholly new. Retired and abandoned generations are dropped
 // (ALTER TABLE … DROP PARTITION) by a later ingest, once no query started
-// before their retirement can still be running (collectAfter). If a shard or
+// before their retirement can still be running (collectAfter). Open moves
+// the generation sequence past every partition the shards hold, so that
+// PostgreSQL state lost or restored from an old backup never mixes old rows
+// into a new generation. If a shard or
 // PostgreSQL is down during an ingest, the ingest fails before the switch
 // and the old generation stays active.
 //
