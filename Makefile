@@ -6,6 +6,10 @@ SEED ?= 1
 RUNS ?= 20
 RAW_RUNS ?= 5
 BENCH_FLAGS ?=
+# make bench BACKEND=clickhouse STORE=clickhouse://… META=postgres://…
+BACKEND ?= duckdb
+STORE ?=
+META ?=
 
 .PHONY: build test lint generate bench demo backtest
 build:
@@ -33,7 +37,7 @@ generate:
 # DuckDB, and writes bench-out/results.json and bench-out/results.md.
 bench: build
 	$(GO) build -o bin/tallybench ./cmd/tallybench
-	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS) $(BENCH_FLAGS)
+	./bin/tallybench -tally ./tally -out bench-out -rows $(ROWS) -seed $(SEED) -runs $(RUNS) -raw-runs $(RAW_RUNS) -backend $(BACKEND) -store "$(STORE)" -meta "$(META)" $(BENCH_FLAGS)
 
 demo: build
 	./tally demo

@@ -41,8 +41,12 @@ var allowed = map[string][]string{
 
 	// The storage contracts, and their backends: backends import the
 	// contracts, the query model, the vocabulary and their driver only.
-	"internal/store":           {"internal/billing", "internal/query"},
-	"internal/store/duckdb":    {"internal/store", "internal/query", "internal/billing", "github.com/duckdb/duckdb-go"},
+	"internal/store":         {"internal/billing", "internal/query"},
+	"internal/store/columns": {"internal/billing"},
+	"internal/store/duckdb":  {"internal/store", "internal/query", "internal/billing", "internal/store/columns", "github.com/duckdb/duckdb-go"},
+	"internal/store/clickhouse": {"internal/store", "internal/query", "internal/billing", "internal/store/columns",
+		"github.com/ClickHouse/clickhouse-go", "github.com/jackc/pgx", "github.com/shopspring/decimal"},
+	"internal/store/postgres":  {"internal/store", "internal/query", "internal/billing", "github.com/jackc/pgx"},
 	"internal/store/storetest": {"internal/store", "internal/query", "internal/billing", "github.com/google/go-cmp"},
 
 	// Users of the contracts.
@@ -74,7 +78,7 @@ var allowed = map[string][]string{
 	// The assembly: the only package that knows the backend besides tools.
 	"internal/app": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/budgets",
 		"internal/costexplorer", "internal/ingest", "internal/mcp", "internal/notify", "internal/profile", "internal/query",
-		"internal/server", "internal/store", "internal/store/duckdb", "internal/web"},
+		"internal/server", "internal/store", "internal/store/clickhouse", "internal/store/duckdb", "internal/store/postgres", "internal/web"},
 
 	// Tools and test helpers.
 	"internal/awsjson/awsjsontest": {"internal/awsjson"},

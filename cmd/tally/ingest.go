@@ -23,6 +23,8 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("ingest", stderr)
 	data := fs.String("data", "./tally-data", "data directory")
 	accounts := fs.String("accounts", "", accountsUsage)
+	meta := fs.String("meta", "", metaUsage)
+	storeAddr := fs.String("store", "", storeUsage)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +39,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("ingest needs at least one file or folder")
 	}
 	if slices.ContainsFunc(fs.Args(), func(a string) bool { return strings.HasPrefix(a, "s3://") }) {
-		return ingestS3(ctx, *data, fs.Args(), stdout, stderr)
+		return ingestS3(ctx, *data, *meta, *storeAddr, fs.Args(), stdout, stderr)
 	}
 	paths := make([]string, fs.NArg())
 	for i, p := range fs.Args() {
@@ -47,7 +49,9 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		paths[i] = abs
 	}
-	if sf, ok := readServerFile(*data); ok {
+	// With a shared store every node sees what is ingested: nothing to hand
+	// over.
+	if sf, ok := readServerFile(*data); ok && *storeAddr == "" {
 		switch {
 		case names != nil && serverAnswers(ctx, sf):
 			return fmt.Errorf("a server is running on %s and ingests with its own account names: give it --accounts %s (tally serve --accounts), then ingest without --accounts", *data, *accounts)
@@ -65,7 +69,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names})
+	a, err := app.Open(ctx, app.Config{Data: *data, Profile: profile.AWS, Logger: logger, AccountNames: names, Meta: *meta, Store: *storeAddr})
 	if err != nil {
 		return err
 	}
@@ -147,3 +151,12 @@ func printReport(w io.Writer, r *ingest.Report) {
 	b, _ := json.MarshalIndent(r, "", "  ")
 	fmt.Fprintln(w, string(b))
 }
+
+// storeUsage documents --store of serve and ingest.
+const storeUsage = "cost store: clickhouse://HOST:PORT[,HOST:PORT…]/DB[?cluster=NAME] (native TCP ports, one server per shard " +
+	"of the cluster NAME, default tally; needs --meta) shared by every node given the same address (default: the DuckDB file of --data)"
+
+// metaUsage documents --meta of serve and ingest.
+const metaUsage = "PostgreSQL URL (postgres://user:pass@host:5432/db) that keeps budgets, tag statuses, backfills, " +
+	"cost categories, anomaly monitors, the alert outbox and the page token key, shared by every node given the same URL " +
+	"(default: in the DuckDB file of --data)"

@@ -19,7 +19,7 @@ import (
 // downloaded into DATA/s3, ingested like local exports, then recorded so
 // the next run skips them. Credentials, region and endpoint come from the
 // AWS SDK's usual chain (AWS_ENDPOINT_URL_S3 for S3-compatible stores).
-func ingestS3(ctx context.Context, data string, args []string, stdout, stderr io.Writer) error {
+func ingestS3(ctx context.Context, data, meta, storeAddr string, args []string, stdout, stderr io.Writer) error {
 	var (
 		local []string
 		took  []func() error
@@ -53,7 +53,14 @@ func ingestS3(ctx context.Context, data string, args []string, stdout, stderr io
 		fmt.Fprintln(stdout, "nothing new to ingest")
 		return nil
 	}
-	if err := runIngest(ctx, append([]string{"--data", data}, local...), stdout, stderr); err != nil {
+	flags := []string{"--data", data}
+	if meta != "" {
+		flags = append(flags, "--meta", meta)
+	}
+	if storeAddr != "" {
+		flags = append(flags, "--store", storeAddr)
+	}
+	if err := runIngest(ctx, append(flags, local...), stdout, stderr); err != nil {
 		return err
 	}
 	for _, done := range took {

@@ -29,6 +29,8 @@ type serveConfig struct {
 	addr, data, credentials, profile string
 	accounts                         string // names of accounts for legacy CUR
 	testAccount                      string
+	meta                             string // PostgreSQL for the metadata
+	store                            string // ClickHouse for the cost data
 	verbose                          bool
 	noResultCache                    bool
 	dbThreads                        int
@@ -47,6 +49,8 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
 	fs.IntVar(&c.dbThreads, "db-threads", 0, "DuckDB worker threads (default: one per CPU)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
+	fs.StringVar(&c.meta, "meta", "", metaUsage)
+	fs.StringVar(&c.store, "store", "", storeUsage)
 	c.alerts.register(fs)
 	c.watch.register(fs)
 	c.actions.register(fs)
@@ -131,7 +135,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 		}
 	}
 	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, DBThreads: cfg.dbThreads, AccountNames: names,
-		Webhooks: cfg.alerts.webhooks.urls, Actions: executor})
+		Webhooks: cfg.alerts.webhooks.urls, Actions: executor, Meta: cfg.meta, Store: cfg.store})
 	if err != nil {
 		return err
 	}
@@ -174,7 +178,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 	}
 	defer os.Remove(filepath.Join(cfg.data, serverFileName))
 	srv.SetReady()
-	periods, err := a.Store.Periods(ctx)
+	periods, err := a.Costs.Periods(ctx)
 	if err != nil {
 		return err
 	}

@@ -46,8 +46,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&cfg.LoadSeconds, "load-seconds", bench.DefaultLoadSeconds, "seconds of the throughput benchmark per request and concurrency (negative: skip it)")
 	fs.IntVar(&cfg.ServeThreads, "serve-threads", 0, "DuckDB threads of tally serve (--db-threads; default: its own, one per CPU)")
 	fs.BoolVar(&cfg.ReuseStore, "reuse-store", false, "skip the ingest if the previous run's data directory holds the same data set")
+	backend := fs.String("backend", "duckdb", "cost store to measure: duckdb (the data directory's file) or clickhouse (needs -store and -meta)")
+	storeAddr := fs.String("store", "", "with -backend clickhouse: the --store address, clickhouse://HOST:PORT[,HOST:PORT…]/DB?cluster=NAME")
+	meta := fs.String("meta", "", "with -backend clickhouse: the --meta PostgreSQL address")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch {
+	case *backend == "clickhouse" && (*storeAddr == "" || *meta == ""):
+		return fmt.Errorf("-backend clickhouse needs -store and -meta (make bench BACKEND=clickhouse STORE=clickhouse://… META=postgres://…; scripts/bench-backends.sh starts throwaway servers)")
+	case *backend == "clickhouse":
+		cfg.StoreFlags = []string{"--store", *storeAddr, "--meta", *meta}
+	case *backend != "duckdb":
+		return fmt.Errorf("-backend %q: want duckdb or clickhouse", *backend)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())

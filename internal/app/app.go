@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"time"
 
@@ -31,6 +30,7 @@ import (
 	"github.com/tallyhq/tally/internal/server"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/duckdb"
+	"github.com/tallyhq/tally/internal/store/postgres"
 	"github.com/tallyhq/tally/internal/web"
 )
 
@@ -56,6 +56,15 @@ type Config struct {
 	// Webhooks are URLs that receive every budget alert (see
 	// budgets.Config.Webhooks); Jobs.Senders must deliver store.Webhook.
 	Webhooks []string
+	// Meta, when set, is the PostgreSQL database (a postgres:// URL) that
+	// keeps the metadata (budgets, tag statuses, backfills, categories,
+	// anomaly objects, the alert outbox, the page token key) instead of the
+	// DuckDB file, so that several nodes share it (see package postgres).
+	Meta string
+	// Store, when set, is the cost store's address instead of the DuckDB
+	// file in Data: clickhouse://HOST:PORT[,HOST:PORT…]/DB?cluster=NAME,
+	// which needs Meta (see package clickhouse).
+	Store string
 	// Actions carries out budget actions in AWS; nil runs them in dry run
 	// (budgets.Config.Executor).
 	Actions budgets.Executor
@@ -64,7 +73,13 @@ type Config struct {
 // App is an open Tally: the store of a data directory and the services over
 // it. Close it when done.
 type App struct {
-	Store        *duckdb.DB
+	// Store is the DuckDB file; nil when the cost data is in ClickHouse.
+	Store *duckdb.DB
+	// Costs is the cost data: Store, or the ClickHouse store of
+	// Config.Store.
+	Costs CostData
+	// Meta is the PostgreSQL metadata store; nil without Config.Meta.
+	Meta         *postgres.DB
 	CostExplorer *costexplorer.Service
 	Budgets      *budgets.Service
 	Backfills    *backfill.Runner
@@ -72,6 +87,7 @@ type App struct {
 	Ingests *web.IngestLog
 
 	cfg Config
+	st  stores
 	// alerts delivers budget alerts; only Start makes one, with senders.
 	alerts  *notify.Dispatcher
 	senders map[store.MessageKind]notify.Sender
@@ -91,29 +107,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	// DuckDB's buffer memory is capped so that ingesting a file of any size
-	// stays within a bounded footprint; DuckDB spills to disk beyond it.
-	threads := cfg.DBThreads
-	if threads <= 0 {
-		threads = runtime.NumCPU()
-	}
-	db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
-		Threads: threads, MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+	db, costs, err := openCosts(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := pageTokenKey(cfg.Data)
+	a := &App{Store: db, Costs: costs, Ingests: web.NewIngestLog(0), cfg: cfg}
+	st, err := a.openStores(ctx)
 	if err != nil {
-		db.Close()
+		costs.Close()
 		return nil, err
 	}
-	a := &App{Store: db, Ingests: web.NewIngestLog(0), cfg: cfg}
-	a.Backfills = backfill.New(backfill.Config{Store: db, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
-	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: db, Profile: cfg.Profile, Now: cfg.Now,
-		TokenKey: key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills,
-		Outbox: db.Outbox(), Alerted: a.wakeAlerts})
-	a.Budgets = budgets.New(budgets.Config{Store: db, Costs: db, Profile: cfg.Profile, Now: cfg.Now,
-		Logger: cfg.Logger, TokenKey: key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks, Executor: cfg.Actions,
+	a.st = st
+	a.Backfills = backfill.New(backfill.Config{Store: st.ce, Now: cfg.Now, Every: cfg.Profile.BackfillEvery, Logger: cfg.Logger})
+	a.CostExplorer = costexplorer.New(costexplorer.Config{Store: st.ce, Profile: cfg.Profile, Now: cfg.Now,
+		TokenKey: st.key, PageSize: cfg.PageSize, NoResultCache: cfg.NoResultCache, Backfills: a.Backfills,
+		Outbox: st.outbox, Alerted: a.wakeAlerts})
+	a.Budgets = budgets.New(budgets.Config{Store: st.budgets, Costs: st.ce, Profile: cfg.Profile, Now: cfg.Now,
+		Logger: cfg.Logger, TokenKey: st.key, Alerted: a.wakeAlerts, Webhooks: cfg.Webhooks, Executor: cfg.Actions,
 		Categories: a.CostExplorer.QueryCategories})
 	return a, nil
 }
@@ -138,7 +148,7 @@ func (a *App) Ingest(ctx context.Context, paths []string) (*ingest.Report, error
 }
 
 func (a *App) load(ctx context.Context, paths []string) (*ingest.Report, error) {
-	w, err := a.Store.NewWriter(ctx)
+	w, err := a.st.ce.NewWriter(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +190,7 @@ func (a *App) Start(ctx context.Context, j Jobs) error {
 		return err
 	}
 	a.senders = j.Senders
-	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.Store.Outbox(), Senders: j.Senders,
+	a.alerts = notify.NewDispatcher(notify.DispatcherConfig{Outbox: a.st.outbox, Senders: j.Senders,
 		Now: a.cfg.Now, Logger: a.cfg.Logger})
 	background, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stop = func() {
@@ -239,8 +249,9 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Logger: a.cfg.Logger, Keys: s.Keys, API: router, IngestToken: s.IngestToken,
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
-		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
+		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Costs), Payers: payersOf(a.Costs), Ingests: a.Ingests,
 			SplitCharges: splitCharges(a.CostExplorer), SplitPreview: splitPreview(a.CostExplorer), TestAlert: a.testAlert, Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+		Health: a.health(),
 	}), nil
 }
 
@@ -258,7 +269,11 @@ func (a *App) Close() error {
 		a.stop()
 		a.wg.Wait()
 	}
-	return a.Store.Close()
+	err := a.Costs.Close()
+	if a.Meta != nil {
+		a.Meta.Close()
+	}
+	return err
 }
 
 // pageTokenKey returns the key that signs page tokens, created once per data

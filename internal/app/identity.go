@@ -33,7 +33,7 @@ func sourcePayer(source string) string {
 // TestAccount returns the account the test key acts as (DESIGN.md §3):
 // chosen when given, else the payer of the data ingested first, looked up
 // again whenever the store changes; "" before any data (auth.TestAccountID).
-func (a *App) TestAccount(chosen string) func() string { return testAccount(a.Store, chosen) }
+func (a *App) TestAccount(chosen string) func() string { return testAccount(a.Costs, chosen) }
 
 func testAccount(st periodLister, chosen string) func() string {
 	if chosen != "" {

@@ -1,6 +1,7 @@
 package awsjson
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 )
@@ -17,6 +18,9 @@ const (
 	// ValidationException is AWS's common error for constraint violations; the
 	// Cost Explorer model does not list it but the service returns it.
 	ValidationException = "ValidationException"
+	// ServiceUnavailable is AWS's common error for a temporary failure of
+	// the server, which SDKs retry (a backend that cannot be reached).
+	ServiceUnavailable = "ServiceUnavailable"
 	// InternalFailure is AWS's common error for an unexpected server fault.
 	InternalFailure = "InternalFailure"
 	// NotImplementedException answers operations Tally does not implement yet.
@@ -127,4 +131,18 @@ func IsProtocolError(name string) bool {
 		return true
 	}
 	return false
+}
+
+// unavailable returns the answer to a backend that cannot be reached (an
+// error with an Unavailable() string method naming it, such as
+// store.UnavailableError): ServiceUnavailable with status 503, which AWS
+// uses for a temporary service-side failure and SDKs retry. It is nil for
+// any other error.
+func unavailable(err error) *Error {
+	var u interface{ Unavailable() string }
+	if !errors.As(err, &u) {
+		return nil
+	}
+	return &Error{Type: ServiceUnavailable, Status: 503, Unmodelled: true,
+		Message: u.Unavailable() + " is unavailable; retry later"}
 }

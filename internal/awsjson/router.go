@@ -253,6 +253,11 @@ func (r *Router) toError(ctx context.Context, rt route, err error) *Error {
 	if errors.As(err, &ve) {
 		return &Error{Type: rt.svc.ValidationError, Status: 400, Message: ve.Error()}
 	}
+	if e := unavailable(err); e != nil {
+		r.logger.WarnContext(ctx, "backend unavailable", "request_id", RequestID(ctx),
+			"target", rt.svc.TargetPrefix+"."+rt.op.Name, "error", err)
+		return e
+	}
 	r.logger.ErrorContext(ctx, "internal error",
 		"request_id", RequestID(ctx), "target", rt.svc.TargetPrefix+"."+rt.op.Name, "error", err)
 	return &Error{Type: rt.svc.InternalError, Status: 500, Message: InternalErrorMessage}

@@ -147,6 +147,10 @@ func (r *Runner) Submit(ctx context.Context, payer string, from time.Time) (req 
 		}
 	}
 	req, err = st.CreateBackfill(ctx, payer, from, now)
+	if errors.Is(err, store.ErrBackfillInProgress) {
+		// Another node accepted one since History was read.
+		return store.Backfill{}, false, fmt.Errorf("%w: %v", ErrInProgress, err)
+	}
 	if err != nil {
 		return store.Backfill{}, false, err
 	}
@@ -256,6 +260,12 @@ func (r *Runner) runPending(ctx context.Context) error {
 func (r *Runner) run(ctx context.Context, req store.Backfill) error {
 	log := r.cfg.Logger.With("id", req.ID, "payer", req.Payer, "from", req.From.Format("2006-01"))
 	n, err := r.cfg.Store.BeginBackfill(ctx, req.ID)
+	if errors.Is(err, store.ErrLeased) {
+		// Another node runs it; should that node die, the job is taken
+		// over here once its lease has run out.
+		log.Debug("tag backfill runs on another node")
+		return nil
+	}
 	if err != nil {
 		return err
 	}

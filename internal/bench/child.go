@@ -32,8 +32,9 @@ type IngestResult struct {
 
 // ingestChild runs `tally ingest --data data export` as a child process and
 // measures its wall time and peak RSS. The child's log goes to logw.
-func ingestChild(ctx context.Context, tally, data, export string, logw io.Writer) (*IngestResult, error) {
-	cmd := exec.CommandContext(ctx, tally, "ingest", "--data", data, export)
+func ingestChild(ctx context.Context, tally, data, export string, logw io.Writer, storeFlags ...string) (*IngestResult, error) {
+	args := append(append([]string{"ingest", "--data", data}, storeFlags...), export)
+	cmd := exec.CommandContext(ctx, tally, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, logw
 	start := time.Now()

@@ -69,8 +69,10 @@ type RequestResult struct {
 
 // Results is everything one run measured; it is written as results.json.
 type Results struct {
-	StartedAt     time.Time       `json:"started_at"`
-	TallyVersion  string          `json:"tally_version"`
+	StartedAt    time.Time `json:"started_at"`
+	TallyVersion string    `json:"tally_version"`
+	// Backend is the cost store measured: duckdb or clickhouse.
+	Backend       string          `json:"backend"`
 	DuckDBVersion string          `json:"duckdb_version"`
 	Host          Host            `json:"host"`
 	Data          Dataset         `json:"data"`
@@ -122,7 +124,11 @@ func (r *Results) checkTargets() {
 func (r *Results) Markdown() string {
 	var b strings.Builder
 	h := r.Host
-	fmt.Fprintf(&b, "## Tally benchmark: %s line items\n\n", thousands(r.Data.LineItems))
+	backend := ""
+	if r.Backend != "" {
+		backend = ", " + r.Backend + " backend"
+	}
+	fmt.Fprintf(&b, "## Tally benchmark: %s line items%s\n\n", thousands(r.Data.LineItems), backend)
 	fmt.Fprintf(&b, "%s, %d CPUs, %.1f GiB RAM, %s/%s; tally %s; DuckDB %s; %s.\n",
 		orUnknown(h.CPUModel), h.CPUs, float64(h.MemBytes)/(1<<30), h.OS, h.Arch, r.TallyVersion, r.DuckDBVersion,
 		r.StartedAt.UTC().Format("2006-01-02 15:04 MST"))

@@ -35,8 +35,11 @@ func (s *Service) CreateBudget(ctx context.Context, in *CreateBudgetRequest) (*C
 		return nil, err
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	existing, err := s.list(ctx, account)
 	if err != nil {
 		return nil, err
@@ -136,8 +139,11 @@ func (s *Service) DeleteBudget(ctx context.Context, in *DeleteBudgetRequest) (*D
 	if _, err := caller(ctx, account); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if _, err := s.load(ctx, account, name); err != nil {
 		return nil, err
 	}

@@ -52,8 +52,11 @@ func (s *Service) evaluateOne(ctx context.Context, account, name string) error {
 }
 
 func (s *Service) evaluateLocked(ctx context.Context, account, name string) (*record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	doc, err := s.cfg.Store.BudgetDoc(ctx, account, name)
 	if err != nil || doc == nil {
 		return nil, err // deleted meanwhile: nothing to do

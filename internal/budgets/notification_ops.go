@@ -28,8 +28,11 @@ func (s *Service) change(ctx context.Context, account, name string, fn func(r *r
 
 // changeLocked is change under s.mu, without running the actions it began.
 func (s *Service) changeLocked(ctx context.Context, account, name string, fn func(r *record) error) (*record, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	r, err := s.load(ctx, account, name)
 	if err != nil {
 		return nil, err

@@ -349,8 +349,12 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 		}
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		s.logRunError(err, account, budget, id)
+		return
+	}
+	defer unlock()
 	r, a, err := s.stored(ctx, account, budget, id)
 	if err != nil || a == nil || a.Run == nil || a.Run.Seq != ru.Seq {
 		s.logRunError(err, account, budget, id)

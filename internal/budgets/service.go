@@ -57,12 +57,30 @@ type Service struct {
 	Unimplemented
 	cfg Config
 	// mu serialises every change of stored budgets: API writes and
-	// evaluations read a budget, change it and write it back whole.
+	// evaluations read a budget, change it and write it back whole. Take
+	// it with lock, which also takes a shared store's lock.
 	mu sync.Mutex
 	// runMu guards running, the actions whose runs this process is making
 	// (see run.go).
 	runMu   sync.Mutex
 	running map[string]bool
+}
+
+// lock takes mu and, when the store is shared by several processes
+// (store.BudgetLocker), the store's lock, so that no process writes back a
+// budget another changed meanwhile.
+func (s *Service) lock(ctx context.Context) (unlock func(), err error) {
+	s.mu.Lock()
+	l, ok := s.cfg.Store.(store.BudgetLocker)
+	if !ok {
+		return s.mu.Unlock, nil
+	}
+	release, err := l.LockBudgets(ctx)
+	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	return func() { release(); s.mu.Unlock() }, nil
 }
 
 var _ API = (*Service)(nil)

@@ -82,8 +82,11 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceRequest) (
 // retag changes the tags of a budget or budget action, which touch nothing
 // else.
 func (s *Service) retag(ctx context.Context, arn string, fn func(tags *[]tag) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	unlock, err := s.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	r, tags, err := s.resource(ctx, arn)
 	if err != nil {
 		return err

@@ -43,3 +43,14 @@ type ActionEvent struct {
 	At  time.Time
 	Doc []byte
 }
+
+// BudgetLocker is implemented by a BudgetStore that several processes
+// share (PostgreSQL): a budget is read, changed and written back whole, so
+// the writers of every process must take turns, as those of one process do
+// under its own lock.
+type BudgetLocker interface {
+	// LockBudgets waits until no other process holds the lock, takes it,
+	// and returns the function that gives it back. A process that dies
+	// holding it gives it back.
+	LockBudgets(ctx context.Context) (unlock func(), err error)
+}

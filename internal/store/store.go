@@ -9,11 +9,18 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
 )
+
+// ErrUnavailable marks a failure because a server of the backend (a
+// ClickHouse shard, PostgreSQL) did not answer: nothing was answered or
+// changed, and retrying later may succeed. The error's text names the
+// backend.
+var ErrUnavailable = errors.New("store backend unavailable")
 
 // CostStore keeps billing line items and answers aggregate questions over
 // them. Every method MUST be safe for concurrent use, and every read MUST see

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store/columns"
 )
 
 // sqlBuilder collects SQL text and its arguments in textual order. User
@@ -261,11 +262,8 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 func metricSQL(m billing.Metric, src source) (sum, unit string) {
 	// Units compare the least and greatest value rather than counting
 	// distinct ones, which is much cheaper per group.
-	for _, c := range moneyColumns {
-		if c.metric == m {
-			return "sum(r." + c.col + ")",
-				"CASE WHEN min(c.currency) = max(c.currency) AND min(c.currency) <> '' THEN min(c.currency) ELSE 'N/A' END"
-		}
+	if col, ok := columns.MoneyOf(m); ok {
+		return "sum(r." + col + ")", columns.CurrencyUnit("c.currency")
 	}
 	if m == billing.NormalizedUsageAmount {
 		// Cost Explorer answers normalized units, which are no usage unit,

@@ -7,12 +7,13 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store/columns"
 )
 
 // usageCounted is the SQL condition, over combos c, of a line whose usage
 // amount counts in UsageQuantity and NormalizedUsageAmount.
 func usageCounted() string {
-	return "c.line_item_type IN ('" + strings.Join(usageLineTypes, "', '") + "')"
+	return columns.UsageCounted("c.line_item_type")
 }
 
 // buildRollups aggregates the new generations' line items into the daily

@@ -4,79 +4,20 @@ import (
 	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/store/columns"
 )
 
-// dimColumn maps a Cost Explorer dimension to its column. Rollups carry every
-// dimension column; line items also carry resource_id.
-type dimColumn struct {
-	dim billing.Dimension
-	col string
-}
-
-var dimColumns = []dimColumn{
-	{billing.DimPayerAccount, "payer"},
-	{billing.DimLinkedAccount, "account"},
-	{billing.DimLinkedAccountName, "account_name"},
-	{billing.DimService, "service"},
-	{billing.DimServiceCode, "service_code"},
-	{billing.DimUsageType, "usage_type"},
-	{billing.DimUsageTypeGroup, "usage_type_group"},
-	{billing.DimOperation, "operation"},
-	{billing.DimRecordType, "record_type"},
-	{billing.DimRegion, "region"},
-	{billing.DimAZ, "az"},
-	{billing.DimInstanceType, "instance_type"},
-	{billing.DimInstanceTypeFamily, "instance_type_family"},
-	{billing.DimOperatingSystem, "operating_system"},
-	{billing.DimPlatform, "platform"},
-	{billing.DimTenancy, "tenancy"},
-	{billing.DimDeploymentOption, "deployment_option"},
-	{billing.DimDatabaseEngine, "database_engine"},
-	{billing.DimCacheEngine, "cache_engine"},
-	{billing.DimPurchaseType, "purchase_type"},
-	{billing.DimLegalEntityName, "legal_entity"},
-	{billing.DimInvoicingEntity, "invoicing_entity"},
-	{billing.DimBillingEntity, "billing_entity"},
-	{billing.DimReservationID, "reservation_id"},
-	{billing.DimSubscriptionID, "subscription_id"},
-	{billing.DimScope, "scope"},
-	{billing.DimSavingsPlanARN, "savings_plan_arn"},
-	{billing.DimSavingsPlansType, "savings_plans_type"},
-	{billing.DimPaymentOption, "payment_option"},
-}
+// dimColumns are shared with the other SQL backends (package columns), as
+// are the cost metrics' columns and the line types whose usage counts.
+var dimColumns = columns.Dimensions
 
 // columnOf returns the column of a dimension, and false when rollups do not
 // carry it (RESOURCE_ID lives in line items only).
-func columnOf(d billing.Dimension) (string, bool) {
-	for _, c := range dimColumns {
-		if c.dim == d {
-			return c.col, true
-		}
-	}
-	return "", false
-}
-
-// moneyColumns are the five cost metrics' columns, in billing.Metrics order
-// of their metric names.
-var moneyColumns = []struct {
-	metric billing.Metric
-	col    string
-}{
-	{billing.UnblendedCost, "unblended"},
-	{billing.BlendedCost, "blended"},
-	{billing.NetUnblendedCost, "net_unblended"},
-	{billing.AmortizedCost, "amortized"},
-	{billing.NetAmortizedCost, "net_amortized"},
-}
-
-// usageLineTypes are the line item types whose usage amounts make up
-// UsageQuantity and NormalizedUsageAmount, as Cost Explorer counts them (fees,
-// taxes and credits carry amounts that are not usage).
-var usageLineTypes = []string{"Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"}
+func columnOf(d billing.Dimension) (string, bool) { return columns.Of(d) }
 
 // comboColumns are the columns of a combo besides the dimensions: every
 // line's attributes that are not a dimension but that queries need.
-var comboColumns = []string{"line_item_type", "currency", "usage_unit", "payer_name"}
+var comboColumns = columns.Extra
 
 // numComboCols is the width of a combo key: the dimensions, then
 // comboColumns.
@@ -95,7 +36,7 @@ type comboKey [numComboCols]string
 func comboKeyOf(li *billing.LineItem) comboKey {
 	var k comboKey
 	for i, c := range dimColumns {
-		k[i], _ = c.dim.Value(li)
+		k[i], _ = c.Dim.Value(li)
 	}
 	n := len(dimColumns)
 	k[n], k[n+1], k[n+2], k[n+3] = li.LineItemType, li.Currency, li.UsageUnit, li.PayerAccountName
@@ -105,7 +46,7 @@ func comboKeyOf(li *billing.LineItem) comboKey {
 func comboColumnNames() []string {
 	names := make([]string, 0, numComboCols)
 	for _, c := range dimColumns {
-		names = append(names, c.col)
+		names = append(names, c.Col)
 	}
 	return append(names, comboColumns...)
 }

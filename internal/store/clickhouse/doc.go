@@ -1,0 +1,67 @@
+// Package clickhouse is Tally's scale-out cost store (DESIGN.md §9): billing
+// line items and their daily and monthly rollups in ClickHouse, sharded so
+// that one billing period's rows live together on one shard, and the list
+// of active generations in PostgreSQL, so that a re-ingested period switches
+// for every reader at one instant although its rows are on a shard of their
+// own.
+//
+// # Layout
+//
+// Every shard holds MergeTree tables line_items_local, rollup_hour_local
+// (billing months from the one before the current, as in the DuckDB
+// store), rollup_day_local and rollup_month_local, partitioned by
+// generation, and Distributed tables of the same names without _local over
+// the cluster named in the
+// address (?cluster=NAME, default tally), which must list the servers of the
+// address as its shards, in that order. A generation is one delivery of one
+// billing period; it lives on shard hash(source, month) mod shards. Queries
+// read the Distributed tables, so each shard aggregates its own rows and the
+// server the query went to merges the partial sums (the GROUP BY is pushed
+// down). Rows are denormalised: every line carries its dimension values and
+// its tags and cost categories as parallel key and value arrays, sorted by
+// key.
+//
+// # Generations
+//
+// PostgreSQL holds tally_ch_DB_generations (DB: the ClickHouse database;
+// one row per generation: source, month, shard, state pending, active or
+// retired, and what Periods reports) and tally_ch_DB_state (a version
+// number). An ingest takes generation numbers from PostgreSQL, inserts the lines and builds the rollups on the shards, then
+// in one PostgreSQL transaction marks the new generations active and the
+// ones they replace retired, and bumps the version. A query reads the active
+// list once and names those generations in its SQL, so it sees every period
+// wholly old or wholly new. Retired and abandoned generations are dropped
+// (ALTER TABLE … DROP PARTITION) by a later ingest, once no query started
+// before their retirement can still be running (collectAfter). Open moves
+// the generation sequence past every partition the shards hold, so that
+// PostgreSQL state lost or restored from an old backup never mixes old rows
+// into a new generation. If a shard or
+// PostgreSQL is down during an ingest, the ingest fails before the switch
+// and the old generation stays active.
+//
+// # Faults
+//
+// A shard that does not answer fails the whole query (ClickHouse's
+// skip_unavailable_shards stays off) with an error that names the backend
+// and is a *store.UnavailableError; Tally answers it with
+// a retryable ServiceUnavailable. Nothing partial is returned.
+//
+// # Versions
+//
+// Tested with Debian's clickhouse-server 18.16.1 and written for current
+// releases too, through github.com/ClickHouse/clickhouse-go/v2 (v2.51) over
+// the native protocol (its HTTP mode fails on 18.16), and PostgreSQL 15 or
+// later through github.com/jackc/pgx/v5. To stay within what 18.16 accepts,
+// the SQL avoids: Map columns (tags are key and value arrays), DateTime64
+// (usage times are DateTime('UTC'); hours are the finest grain),
+// server-side query parameters ({p:Type}; arguments are bound by the client
+// as literals), LowCardinality (plain String), correlated subqueries and
+// JOINs (everything is a column of the row), and time.Time arguments
+// compared with Date or DateTime columns, which 18.16 silently matches with
+// nothing (dates and times are bound as strings and converted with
+// toDate/toDateTime(…, 'UTC')).
+//
+// Money is Decimal(38,10) from the line to the answer: sums are exact and
+// equal to the DuckDB store's, cell for cell. Usage amounts are converted to
+// Decimal(38,10) per line the way DuckDB casts a DOUBLE, then summed.
+package clickhouse
