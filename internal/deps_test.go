@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"internal/auth":            {},
 	"internal/profile":         {},
 	"internal/forecast":        {},
+	"internal/recommend":       {},
 	"internal/sigv4":           {},
 	"internal/awsjson":         {},
 	"internal/pager":           {},
@@ -48,11 +49,13 @@ var allowed = map[string][]string{
 	"internal/ingest":   {"internal/billing", "internal/store", "github.com/parquet-go/parquet-go"},
 	"internal/notify":   {"internal/store"},
 	"internal/backfill": {"internal/store"},
+	// RI and Savings Plans figures from the commitment rollup.
+	"internal/commitments": {"internal/billing", "internal/store"},
 
 	// The services: no HTTP, no backend.
-	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing",
-		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/store"},
-	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/forecast",
+	"internal/costexplorer": {"internal/auth", "internal/awsjson", "internal/backfill", "internal/billing", "internal/commitments",
+		"internal/costdrivers", "internal/forecast", "internal/pager", "internal/profile", "internal/query", "internal/recommend", "internal/store"},
+	"internal/budgets": {"internal/auth", "internal/awsjson", "internal/billing", "internal/commitments", "internal/forecast",
 		"internal/notify", "internal/pager", "internal/profile", "internal/query", "internal/store"},
 
 	// HTTP: the server, the web UI.

@@ -13,6 +13,7 @@ import (
 	"github.com/tallyhq/tally/internal/forecast"
 	"github.com/tallyhq/tally/internal/profile"
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/recommend"
 	"github.com/tallyhq/tally/internal/synth"
 )
 
@@ -51,10 +52,20 @@ func runBacktest(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	report += r
+	r, err = commitmentBacktest(ctx, filepath.Join(tmp, "synthetic"), nil, now, "synthetic organisation")
+	if err != nil {
+		return err
+	}
+	report += "\n" + r
 	if *samples != "" {
 		// The Workshop CUR files cover October to December 2018.
 		r, err := backtestData(ctx, filepath.Join(tmp, "samples"), []string{*samples}, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC),
 			"Workshop CUR (Oct-Dec 2018)", forecast.BacktestConfig{Horizon: 14, MinHistory: 28, Step: 1})
+		if err != nil {
+			return err
+		}
+		report += "\n" + r
+		r, err = commitmentBacktest(ctx, filepath.Join(tmp, "samples"), nil, time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), "Workshop CUR (Oct-Dec 2018)")
 		if err != nil {
 			return err
 		}
@@ -94,4 +105,56 @@ func backtestData(ctx context.Context, dir string, paths []string, now time.Time
 		return "", err
 	}
 	return rep.Markdown(), nil
+}
+
+// commitmentBacktest opens the store in dir (ingesting paths first when
+// given) and backtests the commitment recommendations on every closed month
+// that has a month of history before it: recommend from the 30 days before
+// the month, apply the recommendation to the month's actual usage, and
+// compare with the best fixed commitment chosen with hindsight of that month.
+func commitmentBacktest(ctx context.Context, dir string, paths []string, now time.Time, name string) (string, error) {
+	a, err := app.Open(ctx, app.Config{Data: dir, Profile: profile.Unlimited, Now: func() time.Time { return now }})
+	if err != nil {
+		return "", err
+	}
+	defer a.Close()
+	if len(paths) > 0 {
+		if _, err := a.Ingest(ctx, paths); err != nil {
+			return "", err
+		}
+	}
+	periods, err := a.Store.Periods(ctx)
+	if err != nil {
+		return "", err
+	}
+	var first time.Time
+	for _, p := range periods {
+		if first.IsZero() || p.Period.Month.Before(first) {
+			first = p.Period.Month
+		}
+	}
+	if first.IsZero() {
+		return "", fmt.Errorf("backtest %s: no billing data", name)
+	}
+	report := fmt.Sprintf("## Commitment recommendations, %s\n\n", name) +
+		"Recommend from the 30 days before each held-out month (THIRTY_DAYS), buy that for the whole month, and compare\n" +
+		"the month's realised savings with the best fixed commitment chosen with hindsight of the month (ratio = realised / hindsight;\n" +
+		"n/a when nothing was worth buying). RIs: per instance type, at the bill's Standard RI rate; SP: Compute Savings Plan at\n" +
+		"the discount the bill's plans got before the month.\n\n"
+	for _, all := range []bool{false, true} {
+		var outs []recommend.Outcome
+		for m := first.AddDate(0, 1, 0); !m.AddDate(0, 1, 0).After(billing.MonthStart(now)); m = m.AddDate(0, 1, 0) {
+			c, err := a.CostExplorer.CommitmentCase(ctx, m, 30, all)
+			if err != nil {
+				return "", err
+			}
+			outs = append(outs, recommend.Evaluate(c))
+		}
+		title := "On-demand usage only (what the recommendations see)"
+		if all {
+			title = "All instance usage at on-demand rates (as if no commitment existed)"
+		}
+		report += recommend.Markdown(title, outs) + "\n"
+	}
+	return report, nil
 }

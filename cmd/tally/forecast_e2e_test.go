@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/big"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,9 +144,33 @@ func TestBacktestCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"backtest", "--rows", "60000", "--months", "5"}, &out, &errOut); err != nil {
 		t.Fatalf("tally backtest: %v\n%s", err, errOut.String())
 	}
-	for _, want := range []string{"| model |", "| seasonal-naive |", "| trailing-28-mean |", "synthetic organisation"} {
+	for _, want := range []string{"| model |", "| seasonal-naive |", "| trailing-28-mean |", "synthetic organisation",
+		"## Commitment recommendations, synthetic organisation", "Months where a recommendation lost money"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
+	}
+	// No commitment bought with foresight of the look-back only can save
+	// more in the month than the best one chosen with hindsight of it.
+	months := 0
+	for _, line := range strings.Split(out.String(), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != 11 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "20") {
+			continue
+		}
+		months++
+		num := func(i int) float64 {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(cells[i]), 64)
+			return f
+		}
+		if num(3) > num(4)+0.01 {
+			t.Errorf("RI realised %v above hindsight %v: %s", num(3), num(4), line)
+		}
+		if strings.TrimSpace(cells[6]) != "no rate" && num(7) > num(8)+0.01 {
+			t.Errorf("SP realised %v above hindsight %v: %s", num(7), num(8), line)
+		}
+	}
+	if months == 0 {
+		t.Errorf("no held-out month in the commitments tables:\n%s", out.String())
 	}
 }

@@ -32,6 +32,7 @@ type serveConfig struct {
 	meta                             string // PostgreSQL for the metadata
 	verbose                          bool
 	noResultCache                    bool
+	dbThreads                        int
 	alerts                           alertConfig
 	watch                            watchConfig
 	actions                          actionsConfig
@@ -45,6 +46,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
 	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
+	fs.IntVar(&c.dbThreads, "db-threads", 0, "DuckDB worker threads (default: one per CPU)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	fs.StringVar(&c.meta, "meta", "", metaUsage)
 	c.alerts.register(fs)
@@ -130,7 +132,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer, hooks
 			return err
 		}
 	}
-	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, AccountNames: names,
+	a, err := app.Open(ctx, app.Config{Data: cfg.data, Profile: prof, Now: now, Logger: logger, PageSize: hooks.pageSize, NoResultCache: cfg.noResultCache, DBThreads: cfg.dbThreads, AccountNames: names,
 		Webhooks: cfg.alerts.webhooks.urls, Actions: executor, Meta: cfg.meta})
 	if err != nil {
 		return err

@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Runs, "runs", bench.DefaultRuns, "timed runs of each request through Tally")
 	fs.IntVar(&cfg.RawRuns, "raw-runs", bench.DefaultRawRuns, "timed runs of each request's SQL through DuckDB")
 	fs.IntVar(&cfg.Threads, "threads", 0, "threads of DuckDB over the raw files (default: one per CPU)")
+	fs.Float64Var(&cfg.LoadSeconds, "load-seconds", bench.DefaultLoadSeconds, "seconds of the throughput benchmark per request and concurrency (negative: skip it)")
+	fs.IntVar(&cfg.ServeThreads, "serve-threads", 0, "DuckDB threads of tally serve (--db-threads; default: its own, one per CPU)")
 	fs.BoolVar(&cfg.ReuseStore, "reuse-store", false, "skip the ingest if the previous run's data directory holds the same data set")
 	if err := fs.Parse(args); err != nil {
 		return err

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,6 +49,8 @@ type Config struct {
 	PageSize int
 	// NoResultCache is costexplorer.Config.NoResultCache (benchmarks).
 	NoResultCache bool
+	// DBThreads limits DuckDB's worker threads; 0 means one per CPU.
+	DBThreads int
 	// AccountNames names accounts that billing files leave unnamed (legacy
 	// CUR); see ingest.ReadAccountNames.
 	AccountNames map[string]string
@@ -99,8 +102,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}
 	// DuckDB's buffer memory is capped so that ingesting a file of any size
 	// stays within a bounded footprint; DuckDB spills to disk beyond it.
+	threads := cfg.DBThreads
+	if threads <= 0 {
+		threads = runtime.NumCPU()
+	}
 	db, err := duckdb.Open(ctx, filepath.Join(cfg.Data, "tally.duckdb"), duckdb.Options{
-		Threads: runtime.NumCPU(), MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
+		Threads: threads, MemoryLimit: "1GB", Now: cfg.Now, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +228,7 @@ func (a *App) Handler(s Site) (*server.Server, error) {
 		Ingest: func(ctx context.Context, paths []string) (any, error) { return a.Ingest(ctx, paths) },
 		MCP:    mcp.Handler(mcp.Config{CostExplorer: a.CostExplorer, Budgets: a.Budgets, Version: s.Version, Logger: a.cfg.Logger}, s.Keys),
 		Web: web.Handler(web.Config{Keys: s.Keys, Now: a.cfg.Now, Periods: webPeriods(a.Store), Payers: payersOf(a.Store), Ingests: a.Ingests,
-			SplitCharges: splitCharges(a.CostExplorer), TestAlert: a.testAlert, Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
+			SplitCharges: splitCharges(a.CostExplorer), SplitPreview: splitPreview(a.CostExplorer), TestAlert: a.testAlert, Watches: s.Watches, Version: s.Version, Profile: a.cfg.Profile.Name, Logger: a.cfg.Logger}),
 		Health: a.health(),
 	}), nil
 }
@@ -270,15 +277,31 @@ func pageTokenKey(dir string) ([]byte, error) {
 // (costexplorer.Service.SplitCharges), its refusals as web.Refusal.
 func splitCharges(ce *costexplorer.Service) func(ctx context.Context, arn, month, metric string) (any, error) {
 	return func(ctx context.Context, arn, month, metric string) (any, error) {
-		out, err := ce.SplitCharges(ctx, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: month, Metric: metric})
-		if err != nil {
-			if status, code, ok := costexplorer.SplitChargesStatus(err); ok {
-				return nil, &web.Refusal{Status: status, Code: code, Message: err.Error()}
-			}
-			return nil, err
-		}
-		return out, nil
+		return splitAnswer(ce.SplitCharges(ctx, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: month, Metric: metric}))
 	}
+}
+
+// splitPreview is splitCharges with split charge rules not saved yet, given
+// as the JSON array the API takes.
+func splitPreview(ce *costexplorer.Service) func(ctx context.Context, arn, month, metric, rules string) (any, error) {
+	return func(ctx context.Context, arn, month, metric, rules string) (any, error) {
+		draft := []costexplorer.CostCategorySplitChargeRule{}
+		if err := json.Unmarshal([]byte(rules), &draft); err != nil {
+			return nil, &web.Refusal{Status: 400, Code: "ValidationException", Message: "rules must be a JSON array of split charge rules: " + err.Error()}
+		}
+		return splitAnswer(ce.SplitCharges(ctx, costexplorer.SplitChargesRequest{CostCategoryArn: arn, Month: month, Metric: metric, Rules: draft}))
+	}
+}
+
+// splitAnswer turns SplitCharges' refusals into web.Refusal.
+func splitAnswer(out *costexplorer.SplitChargesResult, err error) (any, error) {
+	if err != nil {
+		if status, code, ok := costexplorer.SplitChargesStatus(err); ok {
+			return nil, &web.Refusal{Status: status, Code: code, Message: err.Error()}
+		}
+		return nil, err
+	}
+	return out, nil
 }
 
 // testAlert sends a test alert to the recipients of a budget action's

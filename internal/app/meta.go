@@ -64,6 +64,14 @@ func (s split) UsageRecords(ctx context.Context, q store.UsageRecordsQuery) (map
 	return s.data.UsageRecords(ctx, q)
 }
 
+// Commitments answers from the cost data, with the shared tag statuses.
+func (s split) Commitments(ctx context.Context, q *store.CommitmentQuery) (*store.CommitmentAnswer, error) {
+	if err := s.Costs.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return s.data.Commitments(ctx, q)
+}
+
 // Close is the App's to call, on each store.
 func (s split) Close() error { return nil }
 

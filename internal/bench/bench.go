@@ -39,6 +39,12 @@ type Config struct {
 	ReuseStore bool
 	// Now is the clock; it dates a newly generated data set.
 	Now func() time.Time
+	// ServeThreads, when positive, is passed to `tally serve` as
+	// --db-threads (DuckDB's worker threads; default one per CPU).
+	ServeThreads int
+	// LoadSeconds is how long the throughput benchmark runs each request
+	// at each concurrency; 0 means DefaultLoadSeconds, negative skips it.
+	LoadSeconds float64
 	// Progress receives one line per step.
 	Progress io.Writer
 }
@@ -49,7 +55,9 @@ const (
 	DefaultSeed    = 1
 	DefaultRuns    = 20
 	DefaultRawRuns = 5
-	MaxRows        = 100_000_000
+	// DefaultLoadSeconds is the default of Config.LoadSeconds.
+	DefaultLoadSeconds = 3
+	MaxRows            = 100_000_000
 )
 
 func (c *Config) setDefaults() error {
@@ -80,6 +88,9 @@ func (c *Config) setDefaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.LoadSeconds == 0 {
+		c.LoadSeconds = DefaultLoadSeconds
+	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
@@ -101,7 +112,8 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		return nil, err
 	}
 	logf := func(format string, args ...any) { fmt.Fprintf(cfg.Progress, "bench: "+format+"\n", args...) }
-	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally)}
+	res := &Results{StartedAt: cfg.Now().UTC(), Host: host(), TallyVersion: tallyVersion(ctx, tally), LoadAtStart: loadAverage(),
+		ServeThreads: cfg.ServeThreads}
 
 	logf("preparing %d line items (seed %d)", cfg.Rows, cfg.Seed)
 	ds, err := prepareData(ctx, filepath.Join(cfg.Out, "data"), cfg.Rows, cfg.Seed, cfg.Now())
@@ -122,16 +134,26 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	res.Ingest = *ing
 
-	reqs := Requests(Window{Now: ds.Now})
-	answers, err := measureTally(ctx, cfg, tally, store, reqs, childLog, res, logf)
+	w := Window{Now: ds.Now, ServerNow: time.Now()}
+	reqs := Requests(w)
+	answers, err := measureTally(ctx, cfg, tally, store, w, reqs, childLog, res, logf)
 	if err != nil {
 		return nil, err
 	}
 	if err := measureRaw(ctx, cfg, ds.Export, reqs, answers, res, logf); err != nil {
 		return nil, err
 	}
+	res.LoadAtEnd = loadAverage()
 	res.checkTargets()
 	return res, write(cfg.Out, res)
+}
+
+// serveFlags returns the flags of `tally serve` this run adds to extra.
+func (c *Config) serveFlags(extra ...string) []string {
+	if c.ServeThreads > 0 {
+		extra = append(extra, fmt.Sprintf("--db-threads=%d", c.ServeThreads))
+	}
+	return extra
 }
 
 // storeStamp records which data set the data directory holds and what
@@ -174,27 +196,42 @@ func ingestOnce(ctx context.Context, cfg Config, tally, store string, ds *Datase
 // one page, whose answers Cost Explorer keeps for the page walk, through a
 // second child that may answer repeats from that cache; it returns the
 // answers of the first.
-func measureTally(ctx context.Context, cfg Config, tally, store string, reqs []Request, logw io.Writer,
+func measureTally(ctx context.Context, cfg Config, tally, store string, w Window, reqs []Request, logw io.Writer,
 	res *Results, logf func(string, ...any)) ([]answer, error) {
-	srv, err := startServe(ctx, tally, store, logw, "--no-result-cache")
+	srv, err := startServe(ctx, tally, store, logw, cfg.serveFlags("--no-result-cache")...)
 	if err != nil {
 		return nil, err
 	}
-	client := NewClient(srv.url)
+	client, tt := newTimedClient(srv.url)
 	secs := serverSeconds(ctx, srv.url)
 	answers := make([]answer, len(reqs))
 	for i, q := range reqs {
-		a, tt, err := timeTally(ctx, client, q, cfg.Runs, secs)
+		if q.setup != nil {
+			if err := q.setup(ctx, client); err != nil {
+				srv.stop()
+				return nil, fmt.Errorf("tally %s: %w", q.Name, err)
+			}
+		}
+		a, timing, err := timeTally(ctx, client, tt, q, cfg.Runs, secs)
 		if err != nil {
 			srv.stop()
 			return nil, fmt.Errorf("tally %s: %w", q.Name, err)
 		}
 		answers[i] = a
-		t := summarise(tt.runs)
+		t := summarise(timing.runs)
 		res.Requests = append(res.Requests, RequestResult{Name: q.Name, Description: q.Description,
-			Pages: a.pages, Rows: len(a.rows), First: ms(tt.first), Tally: t, ServerMean: tt.server, Total: a.total()})
-		logf("tally  %-28s first %s, computed p50 %s p95 %s, server mean %s (%d pages, %d rows)", q.Name,
-			msText(ms(tt.first)), msText(t.P50), msText(t.P95), msText(tt.server), a.pages, len(a.rows))
+			Pages: a.pages, Rows: len(a.rows), First: ms(timing.first), Tally: t, ServerMean: timing.server, SDKMean: timing.sdk,
+			Total: a.total(), Load: loadAverage()})
+		logf("tally  %-28s first %s, computed p50 %s p95 %s, server mean %s, SDK mean %s (%d pages, %d rows)", q.Name,
+			msText(ms(timing.first)), msText(t.P50), msText(t.P95), msText(timing.server), msText(timing.sdk), a.pages, len(a.rows))
+	}
+	if cfg.LoadSeconds > 0 {
+		tp, err := measureThroughput(ctx, srv.url, srv.cmd.Process.Pid, w, time.Duration(cfg.LoadSeconds*float64(time.Second)), logf)
+		if err != nil {
+			srv.stop()
+			return nil, err
+		}
+		res.Throughput = tp
 	}
 	rss, err := srv.stop()
 	if err != nil {
@@ -218,13 +255,13 @@ func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []
 	if len(multi) == 0 {
 		return nil
 	}
-	srv, err := startServe(ctx, tally, store, logw)
+	srv, err := startServe(ctx, tally, store, logw, cfg.serveFlags()...)
 	if err != nil {
 		return err
 	}
 	client := NewClient(srv.url)
 	for _, i := range multi {
-		_, tt, err := timeTally(ctx, client, reqs[i], cfg.Runs, nil)
+		_, tt, err := timeTally(ctx, client, nil, reqs[i], cfg.Runs, nil)
 		if err != nil {
 			srv.stop()
 			return fmt.Errorf("tally %s (cached): %w", reqs[i].Name, err)

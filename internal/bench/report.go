@@ -11,6 +11,8 @@ const (
 	TargetIngestRate = 300_000    // line items per second, at least
 	TargetPeakRSS    = 2 << 30    // bytes, at most
 	TargetRatio      = 0.2        // Tally p50 / DuckDB p50, at most
+	TargetSmallRPS   = 2000       // small requests per second at concurrency 8, at least
+	TargetSmallCPU   = 1.0        // server CPU-ms per small request, at most
 	targetSize       = 10_000_000 // line items the targets are stated for
 	mib              = float64(1 << 20)
 )
@@ -46,6 +48,12 @@ type RequestResult struct {
 	// (all its pages), in milliseconds, from its /metrics; the rest of
 	// Tally's time is the SDK client and the loopback transfer.
 	ServerMean float64 `json:"tally_server_mean_ms"`
+	// SDKMean is the mean time per timed run the SDK client spent outside
+	// its HTTP exchanges (signing and, mostly, decoding the answers), in
+	// milliseconds.
+	SDKMean float64 `json:"tally_sdk_mean_ms"`
+	// Load is the machine's load average when the timed runs ended.
+	Load string `json:"load_average,omitempty"`
 	// DuckDBRows counts the rows of the raw query's answer.
 	DuckDBRows int    `json:"duckdb_rows"`
 	DuckDB     Timing `json:"duckdb"`
@@ -69,7 +77,16 @@ type Results struct {
 	Ingest        IngestResult    `json:"ingest"`
 	ServePeakRSS  int64           `json:"serve_peak_rss_bytes"`
 	Requests      []RequestResult `json:"requests"`
-	Targets       []TargetResult  `json:"targets"`
+	// Throughput is the load generator's results (see load.go).
+	Throughput []ThroughputResult `json:"throughput,omitempty"`
+	// LoadAtStart and LoadAtEnd are the machine's load averages (1, 5
+	// and 15 minutes) when the run started and ended.
+	LoadAtStart string `json:"load_average_start,omitempty"`
+	LoadAtEnd   string `json:"load_average_end,omitempty"`
+	// ServeThreads is the --db-threads given to `tally serve` (0: its
+	// default, one per CPU).
+	ServeThreads int            `json:"serve_db_threads,omitempty"`
+	Targets      []TargetResult `json:"targets"`
 }
 
 // TargetResult says whether one target was met.
@@ -91,6 +108,14 @@ func (r *Results) checkTargets() {
 		r.Targets = append(r.Targets, TargetResult{q.Name + " p50 ratio", fmt.Sprintf("≤ %.1f× DuckDB", TargetRatio),
 			fmt.Sprintf("%.3f×", q.Ratio), q.Ratio <= TargetRatio && q.Agree})
 	}
+	for _, t := range r.Throughput {
+		if t.Concurrency != 8 || t.Request == "daily-by-service-3-months" {
+			continue
+		}
+		r.Targets = append(r.Targets, TargetResult{t.Request + " at concurrency 8", fmt.Sprintf("≥ %s requests/s, ≤ %.0f server CPU-ms each",
+			thousands(TargetSmallRPS), TargetSmallCPU), fmt.Sprintf("%.0f requests/s, %.2f CPU-ms", t.PerSecond, t.ServerCPU),
+			t.PerSecond >= TargetSmallRPS && t.ServerCPU <= TargetSmallCPU && t.Errors == 0})
+	}
 }
 
 // Markdown renders the results as the tables of results.md.
@@ -105,8 +130,16 @@ func (r *Results) Markdown() string {
 	if r.Data.Reused {
 		gen = "reused from an earlier run"
 	}
-	fmt.Fprintf(&b, "Data: CUR 2.0 Parquet, seed %d, %d billing periods up to %s, %d files, %.0f MiB (%s).\n\n",
+	fmt.Fprintf(&b, "Data: CUR 2.0 Parquet, seed %d, %d billing periods up to %s, %d files, %.0f MiB (%s).\n",
 		r.Data.Seed, r.Data.Periods, r.Data.Now.Format("2006-01-02 15:04"), r.Data.Files, float64(r.Data.Bytes)/mib, gen)
+	if r.ServeThreads > 0 {
+		fmt.Fprintf(&b, "`tally serve --db-threads=%d` (DuckDB worker threads; the default is one per CPU).\n", r.ServeThreads)
+	}
+	if r.LoadAtStart != "" {
+		fmt.Fprintf(&b, "Load average (1, 5, 15 min) at the start: %s; at the end: %s. On a shared machine every figure is indicative.\n",
+			r.LoadAtStart, orUnknown(r.LoadAtEnd))
+	}
+	b.WriteString("\n")
 
 	ingestTitle := "ingest (`tally ingest`, child process)"
 	if r.Ingest.Reused {
@@ -120,8 +153,8 @@ func (r *Results) Markdown() string {
 	fmt.Fprintf(&b, "| data directory | %.0f MiB |\n", float64(r.Ingest.StoreBytes)/mib)
 	fmt.Fprintf(&b, "| `tally serve` peak RSS (whole run) | %.0f MiB |\n\n", float64(r.ServePeakRSS)/mib)
 
-	b.WriteString("| request | pages | rows | Tally first | Tally p50 | Tally p95 | server mean | cached p50 | DuckDB p50 | DuckDB p95 | ratio | same answer |\n")
-	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n")
+	b.WriteString("| request | pages | rows | Tally first | Tally p50 | Tally p95 | server mean | SDK mean | cached p50 | DuckDB p50 | DuckDB p95 | ratio | same answer | load |\n")
+	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n")
 	for _, q := range r.Requests {
 		agree := "yes"
 		if !q.Agree {
@@ -131,9 +164,9 @@ func (r *Results) Markdown() string {
 		if q.Cached != nil {
 			cached = msText(q.Cached.P50)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %.3f | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
-			msText(q.First), msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), cached,
-			msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree)
+		fmt.Fprintf(&b, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.3f | %s | %s |\n", q.Name, q.Pages, thousands(int64(q.Rows)),
+			msText(q.First), msText(q.Tally.P50), msText(q.Tally.P95), msText(q.ServerMean), msText(q.SDKMean), cached,
+			msText(q.DuckDB.P50), msText(q.DuckDB.P95), q.Ratio, agree, q.Load)
 	}
 	b.WriteString("\n")
 	for _, q := range r.Requests {
@@ -142,10 +175,24 @@ func (r *Results) Markdown() string {
 	if len(r.Requests) > 0 {
 		fmt.Fprintf(&b, "\nTally: every page fetched through aws-sdk-go-v2; first: the request's first run on a fresh server; "+
 			"p50/p95: %d timed runs after it, each computing its answer (`tally serve --no-result-cache`); "+
-			"server mean: the server's own time per timed run (all pages) from its /metrics, the rest being the SDK and the transfer; "+
+			"server mean: the server's own time per timed run (all pages) from its /metrics; "+
+			"SDK mean: the client's time outside its HTTP exchanges (signing, decoding the answers); "+
+			"load: the machine's load averages when the timed runs ended; "+
 			"cached p50: repeats of a multi-page request answered from the result cache (a server without the flag). "+
 			"DuckDB: %d timed runs after one warm-up over read_parquet of the export. Ratio = Tally p50 (computed) / DuckDB p50.\n",
 			r.Requests[0].Tally.Runs, r.Requests[0].DuckDB.Runs)
+	}
+
+	if len(r.Throughput) > 0 {
+		b.WriteString("\n| throughput (signed load generator on loopback) | clients | requests | req/s | p50 | p99 | server CPU per request | errors | load |\n")
+		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+		for _, t := range r.Throughput {
+			fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %s | %s | %.2f ms | %d | %s |\n", t.Request, t.Concurrency, thousands(int64(t.Requests)),
+				t.PerSecond, msText(t.P50), msText(t.P99), t.ServerCPU, t.Errors, t.Load)
+		}
+		b.WriteString("\nEach row: that many clients sending the request back to back for the same time, each request signed with SigV4 by " +
+			"aws-sdk-go-v2's signer and its answer read to the end; server CPU: user + system time of the `tally serve` process " +
+			"(/proc/<pid>/stat) over the requests. The load generator runs on the same 2 cores.\n")
 	}
 
 	note := ""

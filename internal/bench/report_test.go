@@ -23,12 +23,17 @@ func TestMarkdownGolden(t *testing.T) {
 		Ingest:       IngestResult{LineItems: 10_240_200, Seconds: 30, Rate: 341_340, PeakRSS: 1 << 30, StoreBytes: 900 << 20},
 		ServePeakRSS: 300 << 20,
 		Requests: []RequestResult{
-			{Name: "fast", Description: "a request answered from a rollup", Pages: 1, Rows: 247, First: 30, Tally: Timing{Runs: 20, P50: 12.5, P95: 20}, ServerMean: 9.5, DuckDBRows: 247,
+			{Name: "fast", Description: "a request answered from a rollup", Pages: 1, Rows: 247, First: 30, Tally: Timing{Runs: 20, P50: 12.5, P95: 20}, ServerMean: 9.5, SDKMean: 1.5, Load: "1.10 0.90 0.50", DuckDBRows: 247,
 				DuckDB: Timing{Runs: 5, P50: 1500, P95: 1700}, Ratio: 12.5 / 1500, Agree: true},
 			{Name: "slow", Description: "a request with many pages", Pages: 7, Rows: 30_531, First: 3300, Tally: Timing{Runs: 20, P50: 2740, P95: 4130},
 				Cached: &Timing{Runs: 20, P50: 1600, P95: 1900}, ServerMean: 2500, DuckDBRows: 30_530,
 				DuckDB: Timing{Runs: 5, P50: 156, P95: 192}, Ratio: 2740.0 / 156, Difference: "Tally has 30531 rows, DuckDB 30530"},
 		},
+		Throughput: []ThroughputResult{
+			{Request: "monthly-total", Concurrency: 1, Requests: 900, Seconds: 3, PerSecond: 300, P50: 3.2, P99: 6, ServerCPU: 3.1, Load: "2.00 1.00 0.50"},
+			{Request: "monthly-total", Concurrency: 8, Requests: 1500, Errors: 2, Seconds: 3, PerSecond: 500, P50: 15, P99: 40, ServerCPU: 3.5, Load: "3.00 1.20 0.60"},
+		},
+		LoadAtStart: "0.50 0.40 0.30", LoadAtEnd: "3.00 1.20 0.60",
 	}
 	res.checkTargets()
 	got := res.Markdown()

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,9 @@ import (
 type Window struct {
 	// Now is when the data set was generated: its last hour of usage.
 	Now time.Time
+	// ServerNow is the clock of the server measured (zero: Now); it bounds
+	// the EffectiveStart of the cost category the bench defines.
+	ServerNow time.Time
 }
 
 // Month returns the first day of the month n months after Now's month (n
@@ -50,6 +54,10 @@ type Request struct {
 	call func(ctx context.Context, c *costexplorer.Client) (answer, error)
 	// sql returns the raw query; files is the read_parquet argument.
 	sql func(files string) string
+	// setup, when set, prepares a server for the request (the cost
+	// category it reads); it runs before the request's first run on each
+	// server and may run again on the same data directory.
+	setup func(ctx context.Context, c *costexplorer.Client) error
 }
 
 // answer is a request's result flattened to rows, so that the Tally and
@@ -108,6 +116,10 @@ var (
 func Requests(w Window) []Request {
 	y0, y1 := w.Year()
 	d0, d1 := w.Day()
+	serverNow := w.ServerNow
+	if serverNow.IsZero() {
+		serverNow = w.Now
+	}
 	between := func(from, to time.Time) string {
 		return fmt.Sprintf("%s >= %s AND %s < %s", colStart, tsLit(from), colStart, tsLit(to))
 	}
@@ -186,6 +198,25 @@ func Requests(w Window) []Request {
 			},
 		},
 		{
+			Name: "daily-by-category",
+			Description: fmt.Sprintf("GetCostAndUsage, 13 months DAILY, UnblendedCost, grouped by COST_CATEGORY %s, a defined category of %d rules "+
+				"(from %s)", categoryName, len(categoryRules()), date(categoryStart(w, serverNow))),
+			op: "GetCostAndUsage",
+			call: costAndUsage(&costexplorer.GetCostAndUsageInput{
+				TimePeriod:  interval(y0, y1, false),
+				Granularity: types.GranularityDaily,
+				Metrics:     []string{"UnblendedCost"},
+				GroupBy:     []types.GroupDefinition{{Type: types.GroupDefinitionTypeCostCategory, Key: aws.String(categoryName)}},
+			}),
+			sql: func(files string) string {
+				return `SELECT date_trunc('day', ` + colStart + `) AS b, '` + categoryName + `$' || (` + categorySQL(categoryStart(w, serverNow)) + `) AS k0,
+					sum(` + colCost + `) FROM (SELECT ` + categoryColumns + ` FROM ` + files + ` WHERE ` + between(y0, y1) + `) GROUP BY ALL ORDER BY b, k0`
+			},
+			setup: func(ctx context.Context, c *costexplorer.Client) error {
+				return defineCategory(ctx, c, categoryStart(w, serverNow))
+			},
+		},
+		{
 			Name:        "dimension-values-search",
 			Description: fmt.Sprintf("GetDimensionValues, 13 months, USAGE_TYPE, SearchString %q", searchString),
 			op:          "GetDimensionValues",
@@ -218,6 +249,8 @@ func Requests(w Window) []Request {
 					GROUP BY k0 ORDER BY k0`
 			},
 		},
+		riUtilizationMonthly(y0, y1, between(y0, y1)),
+		spCoverageDailyByService(y0, y1, between(y0, y1)),
 	}
 }
 
@@ -294,4 +327,134 @@ func sqlList(vs []string) string {
 		parts[i] = "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// The raw SQL of the commitment requests, from the formulas of package
+// commitments over the CUR 2.0 columns.
+const (
+	// riFiguresSQL lists the figures riUtilizationMonthly compares.
+	riFiguresSQL = `sum(ri_hours) AS ph, sum(ri_unused) AS uh, 100 * (sum(ri_hours) - sum(ri_unused)) / sum(ri_hours) AS pct,
+		sum(od) AS od, sum(up) + sum(rec) AS fee, sum(od) - sum(up) - sum(rec) AS net, sum(unused_cost) AS unused_cost`
+	// spEligibleSQL is on-demand usage a Savings Plan could cover
+	// (billing.Eligible).
+	spEligibleSQL = `line_item_line_item_type = 'Usage' AND line_item_usage_type NOT LIKE '%SpotUsage%' AND (
+		(line_item_product_code = 'AmazonEC2' AND regexp_matches(line_item_usage_type, 'BoxUsage|DedicatedUsage|HostUsage'))
+		OR (line_item_product_code IN ('AmazonECS', 'AmazonEKS') AND line_item_usage_type LIKE '%Fargate%')
+		OR (line_item_product_code = 'AWSLambda' AND regexp_matches(line_item_usage_type, 'Lambda-GB-Second|Lambda-Provisioned'))
+		OR (line_item_product_code = 'AmazonSageMaker' AND line_item_usage_type LIKE '%ml.%'))`
+)
+
+// riUtilizationMonthly is GetReservationUtilization over 13 months,
+// MONTHLY: per month the purchased and unused hours, the utilization, the
+// on-demand cost of the hours used, the amortised fee, the net savings and
+// the cost of unused hours. Whole months: every RIFee line counts whole.
+// Cost Explorer's default SERVICE filter (EC2 instances) applies.
+func riUtilizationMonthly(y0, y1 time.Time, between string) Request {
+	return Request{
+		Name:        "ri-utilization-monthly",
+		Description: fmt.Sprintf("GetReservationUtilization, 13 months (%s to %s) MONTHLY, total per month", date(y0), date(y1)),
+		op:          "GetReservationUtilization",
+		call: func(ctx context.Context, c *costexplorer.Client) (answer, error) {
+			in := &costexplorer.GetReservationUtilizationInput{TimePeriod: interval(y0, y1, false), Granularity: types.GranularityMonthly}
+			var a answer
+			for {
+				out, err := c.GetReservationUtilization(ctx, in)
+				if err != nil {
+					return a, err
+				}
+				a.pages++
+				for _, u := range out.UtilizationsByTime {
+					b, err := parseCEDate(aws.ToString(u.TimePeriod.Start))
+					if err != nil {
+						return a, err
+					}
+					t := u.Total
+					v := floats(t.PurchasedHours, t.UnusedHours, t.UtilizationPercentage, t.OnDemandCostOfRIHoursUsed,
+						t.TotalAmortizedFee, t.NetRISavings, t.RICostForUnusedHours)
+					if v[0] != 0 || v[3] != 0 {
+						a.rows = append(a.rows, answerRow{bucket: b, values: v})
+					}
+				}
+				if aws.ToString(out.NextPageToken) == "" {
+					return a, nil
+				}
+				in.NextPageToken = out.NextPageToken
+			}
+		},
+		sql: func(files string) string {
+			return `SELECT date_trunc('month', ` + colStart + `) AS b,
+				sum(CASE WHEN line_item_line_item_type = 'RIFee' THEN line_item_usage_amount END) AS ri_hours,
+				sum(CASE WHEN line_item_line_item_type = 'RIFee' THEN reservation_unused_quantity END) AS ri_unused,
+				coalesce(sum(CASE WHEN line_item_line_item_type = 'DiscountedUsage' THEN pricing_public_on_demand_cost END), 0) AS od,
+				coalesce(sum(CASE WHEN line_item_line_item_type = 'RIFee' THEN reservation_amortized_upfront_fee_for_billing_period END), 0) AS up,
+				coalesce(sum(CASE WHEN line_item_line_item_type = 'RIFee' THEN ` + colCost + ` END), 0) AS rec,
+				coalesce(sum(CASE WHEN line_item_line_item_type = 'RIFee' THEN reservation_unused_amortized_upfront_fee_for_billing_period
+					+ reservation_unused_recurring_fee END), 0) AS unused_cost
+				FROM ` + files + ` WHERE ` + between + ` AND coalesce(reservation_reservation_a_r_n, '') <> ''
+				AND ` + serviceSQL + ` = 'Amazon Elastic Compute Cloud - Compute' GROUP BY 1`
+		},
+	}.withFigures()
+}
+
+// withFigures wraps a request's per-bucket sums into the figures it
+// compares.
+func (r Request) withFigures() Request {
+	inner := r.sql
+	r.sql = func(files string) string {
+		return `SELECT b, ` + riFiguresSQL + ` FROM (` + inner(files) + `) GROUP BY b ORDER BY b`
+	}
+	return r
+}
+
+// spCoverageDailyByService is GetSavingsPlansCoverage over 13 months,
+// DAILY, grouped by SERVICE, every page: covered spend and on-demand spend
+// at public on-demand rates, and the coverage percentage.
+func spCoverageDailyByService(y0, y1 time.Time, between string) Request {
+	return Request{
+		Name:        "sp-coverage-daily-by-service",
+		Description: fmt.Sprintf("GetSavingsPlansCoverage, 13 months (%s to %s) DAILY, grouped by SERVICE, pages of 1000", date(y0), date(y1)),
+		op:          "GetSavingsPlansCoverage",
+		call: func(ctx context.Context, c *costexplorer.Client) (answer, error) {
+			in := &costexplorer.GetSavingsPlansCoverageInput{TimePeriod: interval(y0, y1, false), Granularity: types.GranularityDaily,
+				GroupBy: []types.GroupDefinition{dimension("SERVICE")}, MaxResults: aws.Int32(1000)}
+			var a answer
+			for {
+				out, err := c.GetSavingsPlansCoverage(ctx, in)
+				if err != nil {
+					return a, err
+				}
+				a.pages++
+				for _, x := range out.SavingsPlansCoverages {
+					b, err := parseCEDate(aws.ToString(x.TimePeriod.Start))
+					if err != nil {
+						return a, err
+					}
+					d := x.Coverage
+					a.rows = append(a.rows, answerRow{bucket: b, keys: []string{x.Attributes["SERVICE"]},
+						values: floats(d.SpendCoveredBySavingsPlans, d.OnDemandCost, d.CoveragePercentage)})
+				}
+				if aws.ToString(out.NextToken) == "" {
+					return a, nil
+				}
+				in.NextToken = out.NextToken
+			}
+		},
+		sql: func(files string) string {
+			covered := `coalesce(sum(pricing_public_on_demand_cost) FILTER (WHERE line_item_line_item_type = 'SavingsPlanCoveredUsage'), 0)`
+			onDemand := `coalesce(sum(pricing_public_on_demand_cost) FILTER (WHERE ` + spEligibleSQL + `), 0)`
+			return `SELECT date_trunc('day', ` + colStart + `) AS b, ` + serviceSQL + ` AS k0, ` + covered + `, ` + onDemand + `,
+				100 * ` + covered + ` / (` + covered + ` + ` + onDemand + `)
+				FROM ` + files + ` WHERE ` + between + ` AND (line_item_line_item_type = 'SavingsPlanCoveredUsage' OR (` + spEligibleSQL + `))
+				GROUP BY ALL HAVING ` + covered + ` + ` + onDemand + ` <> 0 ORDER BY b, k0`
+		},
+	}
+}
+
+// floats parses Cost Explorer's decimal strings.
+func floats(vs ...*string) []float64 {
+	out := make([]float64, len(vs))
+	for i, v := range vs {
+		out[i], _ = strconv.ParseFloat(aws.ToString(v), 64)
+	}
+	return out
 }

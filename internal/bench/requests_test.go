@@ -68,8 +68,13 @@ func TestRequestsMatchRawSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	for _, req := range Requests(Window{Now: ds.Now}) {
+	for _, req := range Requests(Window{Now: ds.Now, ServerNow: time.Now()}) {
 		t.Run(req.Name, func(t *testing.T) {
+			if req.setup != nil {
+				if err := req.setup(ctx, client); err != nil {
+					t.Fatal(err)
+				}
+			}
 			got, err := req.call(ctx, client)
 			if err != nil {
 				t.Fatalf("tally: %v", err)
@@ -83,6 +88,15 @@ func TestRequestsMatchRawSQL(t *testing.T) {
 			}
 			if diff := compare(got, want); diff != "" {
 				t.Errorf("answers differ: %s", diff)
+			}
+			if req.Name == "daily-by-category" {
+				values := map[string]bool{}
+				for _, r := range got.rows {
+					values[r.keys[0]] = true
+				}
+				if len(values) < 12 || !values[categoryName+"$"] {
+					t.Errorf("category values %v: want most rules to match and months before the definition without a value", values)
+				}
 			}
 			if req.Name == "daily-by-usage-type-paged" && got.pages < 2 {
 				t.Errorf("%d pages, want the answer to span several", got.pages)

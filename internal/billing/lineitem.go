@@ -64,6 +64,9 @@ type LineItem struct {
 	UsageQuantity   float64
 	NormalizedUsage float64
 
+	// Commitment holds the reservation and Savings Plan columns of the line.
+	Commitment Commitment
+
 	// Tags maps a Cost Explorer tag key (Environment, aws:createdBy) to its
 	// value on this line. Absent and empty both mean untagged.
 	Tags map[string]string

@@ -57,7 +57,13 @@ func alertText(r *record, n *notification, c check, now time.Time) (subject, bod
 	}
 	subject = fmt.Sprintf("AWS Budgets: %s %s your alert threshold", r.Name, verb)
 	what := "Cost"
-	if r.Type != BudgetTypeCost {
+	switch r.Type {
+	case BudgetTypeCost:
+	case BudgetTypeRiUtilization, BudgetTypeSavingsPlansUtilization:
+		what = "Utilization"
+	case BudgetTypeRiCoverage, BudgetTypeSavingsPlansCoverage:
+		what = "Coverage"
+	default:
 		what = "Usage"
 	}
 	unit := r.Spend.Unit

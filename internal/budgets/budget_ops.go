@@ -102,7 +102,7 @@ func (s *Service) DescribeBudgets(ctx context.Context, in *DescribeBudgetsReques
 func (s *Service) describe(ctx context.Context, r *record, showFilter bool) (Budget, error) {
 	now := s.now()
 	spend := r.Spend
-	if r.tracksSpend() && (spend == nil || spend.Period != r.periodAt(now)) {
+	if (r.tracksSpend() || r.tracksCommitment()) && (spend == nil || spend.Period != r.periodAt(now)) {
 		var err error
 		if spend, err = s.measure(ctx, r, now); err != nil {
 			return Budget{}, err

@@ -113,7 +113,7 @@ func (s *Service) refresh(ctx context.Context, r *record, old []byte) error {
 // returns the alerts of the crossings, to its subscribers and to hooks.
 func transitions(r *record, now time.Time, hooks []string) []store.Message {
 	if r.Spend == nil {
-		return nil // RI and Savings Plans budgets: no spend to compare yet
+		return nil // nothing measured (an RI or Savings Plans budget without commitments)
 	}
 	var msgs []store.Message
 	for _, n := range r.Notifications {

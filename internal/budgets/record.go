@@ -129,8 +129,8 @@ func budgetARN(account, name string) string {
 }
 
 // tracksSpend reports whether Tally computes the budget's spend: COST and
-// USAGE budgets. RI and Savings Plans utilization and coverage budgets are
-// stored and described, without CalculatedSpend.
+// USAGE budgets. RI and Savings Plans utilization and coverage budgets track
+// a percentage instead (tracksCommitment).
 func (r *record) tracksSpend() bool { return r.Type == BudgetTypeCost || r.Type == BudgetTypeUsage }
 
 // expired reports whether the budget's end date has passed; AWS deletes such

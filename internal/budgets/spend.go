@@ -127,6 +127,9 @@ func (s *Service) aggregate(ctx context.Context, r *record, p billing.Period, g 
 // measure computes the spend of the budget's current period and its
 // forecast; budgets whose spend Tally does not compute have none.
 func (s *Service) measure(ctx context.Context, r *record, now time.Time) (*spendSnapshot, error) {
+	if r.tracksCommitment() {
+		return s.measureCommitment(ctx, r, now)
+	}
 	if !r.tracksSpend() {
 		return nil, nil
 	}

@@ -135,7 +135,7 @@ func (s *Service) aggregate(ctx context.Context, in *costRequest) (*query.Aggreg
 	if err := checkBillingView(ctx, in.BillingViewArn); err != nil {
 		return nil, false, err
 	}
-	cats, err := s.queryCategories(ctx)
+	cats, err := s.categoriesFor(ctx, groups, filter)
 	if err != nil {
 		return nil, false, err
 	}

@@ -760,6 +760,41 @@ func (s *Service) QueryCategories(ctx context.Context, account string, all bool)
 	return s.queryCategories(auth.WithCaller(ctx, auth.Account{AccountID: account, All: all}))
 }
 
+// namesCategory reports whether a question's groups or filter name a cost
+// category: only then do its defined categories matter, so a question that
+// names none skips reading them (a store query or two per request).
+func namesCategory(groups []query.GroupKey, filter query.Expr) bool {
+	for _, g := range groups {
+		if g.Kind == query.KindCostCategory {
+			return true
+		}
+	}
+	var walk func(query.Expr) bool
+	walk = func(e query.Expr) bool {
+		switch x := e.(type) {
+		case query.And:
+			return slices.ContainsFunc(x, walk)
+		case query.Or:
+			return slices.ContainsFunc(x, walk)
+		case query.Not:
+			return walk(x.X)
+		case *query.Match:
+			return x.Kind == query.KindCostCategory
+		}
+		return false
+	}
+	return walk(filter)
+}
+
+// categoriesFor returns the defined categories a question with these
+// groups and filter reads: none when it names no cost category.
+func (s *Service) categoriesFor(ctx context.Context, groups []query.GroupKey, filter query.Expr) (query.Categories, error) {
+	if !namesCategory(groups, filter) {
+		return nil, nil
+	}
+	return s.queryCategories(ctx)
+}
+
 // queryCategories returns the cost categories the caller's questions read:
 // those of its payer (DESIGN.md §3), with every version. A defined
 // category takes precedence over a category of the same name carried in

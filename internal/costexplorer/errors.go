@@ -30,7 +30,20 @@ var (
 	// subscription that does not exist in the caller's account.
 	errNoMonitor      = errors.New("unknown anomaly monitor")
 	errNoSubscription = errors.New("unknown anomaly subscription")
+	// errUnavailable is data Tally does not have, such as a recommendation
+	// detail it never computed.
+	errUnavailable = errors.New("data unavailable")
+	// errNoMetrics is an operation that needs metrics no bill carries.
+	errNoMetrics = errors.New("no such metrics in billing data")
+	// errNoAnalysis is a commitment purchase analysis that does not exist.
+	errNoAnalysis = errors.New("unknown commitment purchase analysis")
 )
+
+// newNotImplemented makes the NotImplementedException of an operation Tally
+// cannot answer from billing data, with the reason.
+func newNotImplemented(msg string) *awsjson.Error {
+	return &awsjson.Error{Type: awsjson.NotImplementedException, Status: 501, Message: msg, Unmodelled: true}
+}
 
 // fail returns a failure of kind with the message msg.
 func fail(kind error, msg string) error { return awsjson.Fail(kind, msg) }
@@ -58,7 +71,11 @@ func newAccessDenied(msg string) *awsjson.Error {
 var (
 	// pagedOps take a page token.
 	pagedOps = []string{"GetAnomalyMonitors", "GetAnomalySubscriptions", "GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
-		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory"}
+		"GetCostCategories", "ListCostAllocationTags", "ListCostAllocationTagBackfillHistory",
+		"GetReservationPurchaseRecommendation", "GetSavingsPlansPurchaseRecommendation", "ListSavingsPlansPurchaseRecommendationGeneration",
+		"ListCommitmentPurchaseAnalyses",
+		"GetReservationUtilization", "GetReservationCoverage", "GetSavingsPlansUtilizationDetails", "GetSavingsPlansCoverage"}
+
 	// billingViewOps take a BillingViewArn.
 	billingViewOps = []string{"GetCostAndUsage", "GetCostAndUsageWithResources", "GetDimensionValues", "GetTags",
 		"GetCostCategories", "GetCostForecast", "GetUsageForecast"}
@@ -99,6 +116,10 @@ var errorTable = awsjson.ErrorTable{
 	{Kind: forecast.ErrInsufficientHistory, To: []awsjson.Exception{{New: NewDataUnavailableException,
 		Msg: "there is not enough cost and usage history under this filter to forecast: at least 14 days are needed"}},
 		Ops: []string{"GetCostForecast", "GetUsageForecast"}},
+	{Kind: errUnavailable, To: []awsjson.Exception{{New: NewDataUnavailableException}},
+		Ops: []string{"GetSavingsPlanPurchaseRecommendationDetails"}},
+	{Kind: errNoAnalysis, To: []awsjson.Exception{{New: NewAnalysisNotFoundException}}, Ops: []string{"GetCommitmentPurchaseAnalysis"}},
+	{Kind: errNoMetrics, To: []awsjson.Exception{{New: newNotImplemented}}, Ops: []string{"GetRightsizingRecommendation"}},
 	{Kind: pager.ErrInvalidToken, To: []awsjson.Exception{{New: NewInvalidNextTokenException, Msg: "the page token is invalid"}},
 		Ops: slices.Concat(pagedOps, comparisonOps)},
 	// The tag listings model no RequestChangedException.

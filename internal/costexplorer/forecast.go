@@ -159,13 +159,21 @@ func (s *Service) checkHorizon(p billing.Period, g Granularity, today time.Time)
 	return nil
 }
 
-// DailyHistory returns the daily amounts of a metric under a filter, from the
+// DailyHistory returns the daily amounts of a metric under a filter (whose
+// defined cost categories are evaluated by their rules), from the
 // first day with data to the last (days after it are unknown to the model,
 // not zero), and the metric's unit.
 func (s *Service) DailyHistory(ctx context.Context, m billing.Metric, filter query.Expr, sc query.Scope, now time.Time) (forecast.Series, string, error) {
 	end := billing.DayStart(now).AddDate(0, 0, 1)
 	q := &query.Aggregate{Period: billing.Period{Start: end.AddDate(0, 0, -historyDays), End: end},
 		Granularity: query.Daily, Metrics: []billing.Metric{m}, Filter: filter, Scope: sc}
+	// A filter on a cost category the caller defined reads its rules, as
+	// GetCostAndUsage does.
+	cats, err := s.categoriesFor(ctx, nil, filter)
+	if err != nil {
+		return forecast.Series{}, "", err
+	}
+	q.Categories = cats
 	rows, err := s.cfg.Store.Aggregate(ctx, q)
 	if err != nil {
 		return forecast.Series{}, "", err

@@ -30,6 +30,7 @@ type Store interface {
 	store.CostCategoryStore
 	// The anomaly monitor and subscription operations keep their objects.
 	store.AnomalyStore
+	store.CommitmentStore
 }
 
 // Config wires a Service.
@@ -62,8 +63,11 @@ const (
 // answer that they are not implemented yet.
 type Service struct {
 	Unimplemented
-	cfg   Config
-	pages resultCache
+	cfg     Config
+	pages   resultCache
+	spRecos spRecommendations
+	// commitPages keeps multi-page commitment answers (see cachedAnswer).
+	commitPages answerCache
 }
 
 // New returns a Service.

@@ -26,6 +26,10 @@ type SplitChargesRequest struct {
 	// Metric is a cost metric as GetCostAndUsage names them; "" means
 	// UnblendedCost.
 	Metric string
+	// Rules, when not nil, stand in for the version's split charge rules:
+	// a preview of rules not saved yet, checked as
+	// UpdateCostCategoryDefinition checks them.
+	Rules []CostCategorySplitChargeRule
 }
 
 // SplitChargesResult is the split of a category's costs in a month. Amounts
@@ -111,6 +115,13 @@ func (s *Service) SplitCharges(ctx context.Context, in SplitChargesRequest) (*Sp
 	if cat == nil {
 		return nil, fail(errNotFound, "No Cost Category "+in.CostCategoryArn+" in effect in "+in.Month)
 	}
+	rules := cat.doc.SplitChargeRules
+	if in.Rules != nil {
+		if err := checkDraftSplits(cat.doc, in.Rules, all, cat.ARN); err != nil {
+			return nil, err
+		}
+		rules = in.Rules
+	}
 	before, unit, err := s.categoryCosts(ctx, cat.doc.Name, month, metric)
 	if err != nil {
 		return nil, err
@@ -120,7 +131,7 @@ func (s *Service) SplitCharges(ctx context.Context, in SplitChargesRequest) (*Sp
 	for v, amt := range before {
 		after[v] = cents(amt)
 	}
-	for _, r := range cat.doc.SplitChargeRules {
+	for _, r := range rules {
 		src := deref(r.Source)
 		weights, err := splitWeights(r, before)
 		if err != nil {
@@ -142,6 +153,24 @@ func (s *Service) SplitCharges(ctx context.Context, in SplitChargesRequest) (*Sp
 	}
 	slices.SortFunc(out.Values, func(a, b SplitValue) int { return strings.Compare(a.Value, b.Value) })
 	return out, nil
+}
+
+// checkDraftSplits checks split charge rules not saved yet against the
+// version of doc: the members the API model requires, then the rules of
+// CreateCostCategoryDefinition.
+func checkDraftSplits(doc categoryDoc, rules []CostCategorySplitChargeRule, all []category, arn string) error {
+	for i, r := range rules {
+		if deref(r.Source) == "" || len(r.Targets) == 0 || r.Method == nil {
+			return validation("SplitChargeRules[%d]: Source, Targets and Method are required", i)
+		}
+		switch *r.Method {
+		case CostCategorySplitChargeMethodFixed, CostCategorySplitChargeMethodProportional, CostCategorySplitChargeMethodEven:
+		default:
+			return validation("SplitChargeRules[%d]: Method must be FIXED, PROPORTIONAL or EVEN, got %q", i, *r.Method)
+		}
+	}
+	doc.SplitChargeRules = rules
+	return checkDefinition(&doc, all, arn)
 }
 
 // categoryCosts returns the costs of the category's values in a month, as

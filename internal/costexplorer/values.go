@@ -106,7 +106,7 @@ func (s *Service) GetDimensionValues(ctx context.Context, in *GetDimensionValues
 	case string(ContextSavingsPlans):
 		filter = and(filter, query.Not{X: &query.Match{Kind: query.KindDimension, Key: string(billing.DimSavingsPlanARN), Op: query.OpAbsent}})
 	}
-	cats, err := s.queryCategories(ctx)
+	cats, err := s.categoriesFor(ctx, nil, filter)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,20 @@ const (
 	cSPRecurringCommitment
 	cSPOfferingType
 	cSPPaymentOption
+	cRIStart
+	cRIEnd
+	cRINumberOfReservations
+	cRINormalizedUnitsPerReservation
+	cLeaseLength
+	cRIAmortizedUpfrontForUsage
+	cRIRecurringForUsage
+	cRIAmortizedUpfrontFee
+	cRIUnusedQuantity
+	cRIUnusedNormalized
+	cSPStart
+	cSPEnd
+	cSPPurchaseTerm
+	cPublicOnDemandCost
 	numCURFields
 )
 
@@ -133,6 +147,20 @@ var curColumns = [numCURFields]struct {
 	cSPRecurringCommitment:           {"savingsPlan/RecurringCommitmentForBillingPeriod", false},
 	cSPOfferingType:                  {"savingsPlan/OfferingType", false},
 	cSPPaymentOption:                 {"savingsPlan/PaymentOption", false},
+	cRIStart:                         {"reservation/StartTime", false},
+	cRIEnd:                           {"reservation/EndTime", false},
+	cRINumberOfReservations:          {"reservation/NumberOfReservations", false},
+	cRINormalizedUnitsPerReservation: {"reservation/NormalizedUnitsPerReservation", false},
+	cLeaseLength:                     {"pricing/LeaseContractLength", false},
+	cRIAmortizedUpfrontForUsage:      {"reservation/AmortizedUpfrontCostForUsage", false},
+	cRIRecurringForUsage:             {"reservation/RecurringFeeForUsage", false},
+	cRIAmortizedUpfrontFee:           {"reservation/AmortizedUpfrontFeeForBillingPeriod", false},
+	cRIUnusedQuantity:                {"reservation/UnusedQuantity", false},
+	cRIUnusedNormalized:              {"reservation/UnusedNormalizedUnitQuantity", false},
+	cSPStart:                         {"savingsPlan/StartTime", false},
+	cSPEnd:                           {"savingsPlan/EndTime", false},
+	cSPPurchaseTerm:                  {"savingsPlan/PurchaseTerm", false},
+	cPublicOnDemandCost:              {"pricing/publicOnDemandCost", false},
 }
 
 // productMapKey returns the key under which CUR 2.0 keeps a product/*

@@ -274,6 +274,9 @@ func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, 
 	if err := m.metrics(li, riARN); err != nil {
 		return billing.BillingPeriod{}, nil, "", err
 	}
+	if err := m.commitment(li, riARN); err != nil {
+		return billing.BillingPeriod{}, nil, "", err
+	}
 	if err := m.readTags(li); err != nil {
 		return billing.BillingPeriod{}, nil, "", err
 	}

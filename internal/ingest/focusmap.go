@@ -48,6 +48,8 @@ const (
 	fOperation
 	fCostCategories
 	fAllocatedTags
+	fCommitmentDiscountQuantity
+	fListCost
 	numFOCUSFields
 )
 
@@ -83,42 +85,44 @@ var focusColumns = [numFOCUSFields]struct {
 	names    []string
 	required bool
 }{
-	fBilledCost:               {[]string{"BilledCost"}, true},
-	fEffectiveCost:            {[]string{"EffectiveCost"}, true},
-	fBillingAccountID:         {[]string{"BillingAccountId"}, true},
-	fBillingAccountName:       {[]string{"BillingAccountName"}, false},
-	fBillingCurrency:          {[]string{"BillingCurrency"}, false},
-	fBillingPeriodStart:       {[]string{"BillingPeriodStart"}, true},
-	fChargeCategory:           {[]string{"ChargeCategory", "ChargeType"}, true},
-	fChargeFrequency:          {[]string{"ChargeFrequency"}, false},
-	fChargeDescription:        {[]string{"ChargeDescription"}, false},
-	fChargePeriodStart:        {[]string{"ChargePeriodStart"}, true},
-	fChargePeriodEnd:          {[]string{"ChargePeriodEnd"}, true},
-	fCommitmentDiscountID:     {[]string{"CommitmentDiscountId"}, false},
-	fCommitmentDiscountStatus: {[]string{"CommitmentDiscountStatus"}, false},
-	fCommitmentDiscountType:   {[]string{"CommitmentDiscountType"}, false},
-	fConsumedQuantity:         {[]string{"ConsumedQuantity", "UsageQuantity"}, false},
-	fConsumedUnit:             {[]string{"ConsumedUnit", "UsageUnit"}, false},
-	fPricingQuantity:          {[]string{"PricingQuantity"}, false},
-	fPricingUnit:              {[]string{"PricingUnit"}, false},
-	fPricingCategory:          {[]string{"PricingCategory"}, false},
-	fProviderName:             {[]string{"ProviderName", "Provider", "InvoiceIssuerName", "ServiceProviderName"}, true},
-	fPublisherName:            {[]string{"ServiceProviderName", "PublisherName", "Publisher"}, false},
-	fInvoiceIssuerName:        {[]string{"InvoiceIssuerName", "InvoiceIssuer"}, false},
-	fInvoiceID:                {[]string{"InvoiceId"}, false},
-	fRegionID:                 {[]string{"RegionId", "Region"}, false},
-	fAvailabilityZone:         {[]string{"AvailabilityZone"}, false},
-	fResourceID:               {[]string{"ResourceId"}, false},
-	fServiceName:              {[]string{"ServiceName"}, true},
-	fSubAccountID:             {[]string{"SubAccountId"}, false},
-	fSubAccountName:           {[]string{"SubAccountName"}, false},
-	fTags:                     {[]string{"Tags"}, false},
-	fSkuMeter:                 {[]string{"SkuMeter"}, false},
-	fServiceCode:              {[]string{"x_ServiceCode"}, false},
-	fUsageType:                {[]string{"x_UsageType"}, false},
-	fOperation:                {[]string{"x_Operation"}, false},
-	fCostCategories:           {[]string{"x_CostCategories"}, false},
-	fAllocatedTags:            {[]string{"AllocatedTags"}, false},
+	fBilledCost:                 {[]string{"BilledCost"}, true},
+	fEffectiveCost:              {[]string{"EffectiveCost"}, true},
+	fBillingAccountID:           {[]string{"BillingAccountId"}, true},
+	fBillingAccountName:         {[]string{"BillingAccountName"}, false},
+	fBillingCurrency:            {[]string{"BillingCurrency"}, false},
+	fBillingPeriodStart:         {[]string{"BillingPeriodStart"}, true},
+	fChargeCategory:             {[]string{"ChargeCategory", "ChargeType"}, true},
+	fChargeFrequency:            {[]string{"ChargeFrequency"}, false},
+	fChargeDescription:          {[]string{"ChargeDescription"}, false},
+	fChargePeriodStart:          {[]string{"ChargePeriodStart"}, true},
+	fChargePeriodEnd:            {[]string{"ChargePeriodEnd"}, true},
+	fCommitmentDiscountID:       {[]string{"CommitmentDiscountId"}, false},
+	fCommitmentDiscountStatus:   {[]string{"CommitmentDiscountStatus"}, false},
+	fCommitmentDiscountType:     {[]string{"CommitmentDiscountType"}, false},
+	fConsumedQuantity:           {[]string{"ConsumedQuantity", "UsageQuantity"}, false},
+	fConsumedUnit:               {[]string{"ConsumedUnit", "UsageUnit"}, false},
+	fPricingQuantity:            {[]string{"PricingQuantity"}, false},
+	fPricingUnit:                {[]string{"PricingUnit"}, false},
+	fPricingCategory:            {[]string{"PricingCategory"}, false},
+	fProviderName:               {[]string{"ProviderName", "Provider", "InvoiceIssuerName", "ServiceProviderName"}, true},
+	fPublisherName:              {[]string{"ServiceProviderName", "PublisherName", "Publisher"}, false},
+	fInvoiceIssuerName:          {[]string{"InvoiceIssuerName", "InvoiceIssuer"}, false},
+	fInvoiceID:                  {[]string{"InvoiceId"}, false},
+	fRegionID:                   {[]string{"RegionId", "Region"}, false},
+	fAvailabilityZone:           {[]string{"AvailabilityZone"}, false},
+	fResourceID:                 {[]string{"ResourceId"}, false},
+	fServiceName:                {[]string{"ServiceName"}, true},
+	fSubAccountID:               {[]string{"SubAccountId"}, false},
+	fSubAccountName:             {[]string{"SubAccountName"}, false},
+	fTags:                       {[]string{"Tags"}, false},
+	fSkuMeter:                   {[]string{"SkuMeter"}, false},
+	fServiceCode:                {[]string{"x_ServiceCode"}, false},
+	fUsageType:                  {[]string{"x_UsageType"}, false},
+	fOperation:                  {[]string{"x_Operation"}, false},
+	fCostCategories:             {[]string{"x_CostCategories"}, false},
+	fAllocatedTags:              {[]string{"AllocatedTags"}, false},
+	fCommitmentDiscountQuantity: {[]string{"CommitmentDiscountQuantity"}, false},
+	fListCost:                   {[]string{"ListCost"}, false},
 }
 
 // focusChargeKey selects a CUR line item type for a FOCUS charge.
@@ -302,6 +306,7 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 		li.SavingsPlanARN = commitID
 	case "ri":
 		li.ReservationID = commitID[strings.LastIndexByte(commitID, '/')+1:]
+		li.Commitment.ReservationARN = commitID
 	}
 	serviceName := m.s(fServiceName)
 	if isAWSName(provider) {
@@ -323,6 +328,9 @@ func (m *focusMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string
 	li.RecordType = billing.RecordType(li.LineItemType, li.ServiceCode, li.ReservationID)
 	li.PurchaseType = focusPurchaseType(m.s(fPricingCategory), kind, commitType)
 	if err := m.metrics(li); err != nil {
+		return fail(err)
+	}
+	if err := m.commitment(li, kind); err != nil {
 		return fail(err)
 	}
 	// AWS's FOCUS 1.2 export moved cost categories from x_CostCategories

@@ -101,9 +101,9 @@ func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 			}
 			return rateOf(l)
 		}),
-		d("line_item_normalization_factor", "lineItem", "NormalizationFactor", func(l *line) (float64, bool) { return l.norm, l.norm != 0 && isUsage(l) }),
+		d("line_item_normalization_factor", "lineItem", "NormalizationFactor", func(l *line) (float64, bool) { return l.norm, l.norm != 0 && (isUsage(l) || l.typ == ltRIFee) }),
 		d("line_item_normalized_usage_amount", "lineItem", "NormalizedUsageAmount", func(l *line) (float64, bool) {
-			return round10(l.norm * l.amount), l.norm != 0 && isUsage(l)
+			return round10(l.norm * l.amount), l.norm != 0 && (isUsage(l) || l.typ == ltRIFee)
 		}),
 		s("line_item_operation", "lineItem", "Operation", func(l *line) sym { return l.op }),
 		s("line_item_product_code", "lineItem", "ProductCode", func(l *line) sym { return l.sku.code }),
@@ -193,7 +193,7 @@ func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 	cols = append(cols,
 		p("savings_plan_amortized_upfront_commitment_for_billing_period", "AmortizedUpfrontCommitmentForBillingPeriod", func(l *line) (float64, bool) { return l.spUpfront, fee(l) }),
 		ps("savings_plan_end_time", "EndTime", func(l *line) sym { return l.sp.endStr }),
-		ps("savings_plan_instance_type_family", "InstanceTypeFamily", func(*line) sym { return 0 }),
+		ps("savings_plan_instance_type_family", "InstanceTypeFamily", func(l *line) sym { return l.sp.family }),
 		p("savings_plan_net_amortized_upfront_commitment_for_billing_period", "NetAmortizedUpfrontCommitmentForBillingPeriod", func(l *line) (float64, bool) { return net(l.spUpfront), fee(l) }),
 		p("savings_plan_net_recurring_commitment_for_billing_period", "NetRecurringCommitmentForBillingPeriod", func(l *line) (float64, bool) { return net(l.spRecurr), fee(l) }),
 		p("savings_plan_net_savings_plan_effective_cost", "NetSavingsPlanEffectiveCost", func(l *line) (float64, bool) { return net(l.spEffective), l.typ == ltSPCovered }),
@@ -201,7 +201,7 @@ func (o *org) cur2Columns(m *monthPlan) (cols []column) {
 		ps("savings_plan_payment_option", "PaymentOption", func(l *line) sym { return l.sp.payment }),
 		ps("savings_plan_purchase_term", "PurchaseTerm", func(l *line) sym { return l.sp.term }),
 		p("savings_plan_recurring_commitment_for_billing_period", "RecurringCommitmentForBillingPeriod", func(l *line) (float64, bool) { return l.spRecurr, fee(l) }),
-		ps("savings_plan_region", "Region", func(*line) sym { return 0 }),
+		ps("savings_plan_region", "Region", func(l *line) sym { return l.sp.region }),
 		ps("savings_plan_savings_plan_a_r_n", "SavingsPlanARN", func(l *line) sym { return l.sp.arn }),
 		p("savings_plan_savings_plan_effective_cost", "SavingsPlanEffectiveCost", func(l *line) (float64, bool) { return l.spEffective, l.typ == ltSPCovered }),
 		p("savings_plan_savings_plan_rate", "SavingsPlanRate", func(l *line) (float64, bool) { return l.spRate, l.typ == ltSPCovered }),

@@ -20,8 +20,11 @@ type reservation struct {
 	normUnits, countStr                                     sym
 }
 
-// savingsPlan is a Compute Savings Plan with an hourly commitment.
+// savingsPlan is a Compute or EC2 Instance Savings Plan with an hourly
+// commitment. An EC2 Instance Savings Plan (family set) covers only
+// instances of one family in one Region.
 type savingsPlan struct {
+	family, region                     sym
 	acct                               *account
 	arn                                sym
 	commit                             float64 // USD per hour
@@ -74,7 +77,7 @@ func (o *org) buildCommitments() {
 	if fleetSku == nil {
 		return
 	}
-	mkRI := func(n int, at time.Time, option string, upShare float64) {
+	mkRI := func(n int, at time.Time, option, class string, upShare float64) {
 		eff := fleetSku.rate * (1 - riDiscount)
 		ri := &reservation{sku: fleetSku, acct: o.accounts[1], count: n, from: at.Unix(), to: at.AddDate(1, 0, 0).Unix(),
 			upfrontHourly: round10(eff * upShare), recurHr: round10(eff * (1 - upShare))}
@@ -82,7 +85,7 @@ func (o *org) buildCommitments() {
 		ri.arn = t.intern("arn:aws:ec2:us-east-1:" + o.accounts[1].idStr + ":reserved-instances/" + id + "-" + hexDigits(uint64(n)*7919, 4) + "-4a2b-9c1d-" + hexDigits(uint64(at.Unix()), 12))
 		ri.subscription = t.intern(strconv.FormatUint(hash2(uint64(n), uint64(at.Unix()))%9_000_000_000+1_000_000_000, 10))
 		ri.upfront = round10(ri.upfrontHourly * float64(n) * 8760)
-		ri.option, ri.class, ri.lease = t.intern(option), t.intern("standard"), t.intern("1yr")
+		ri.option, ri.class, ri.lease = t.intern(option), t.intern(class), t.intern("1yr")
 		ri.startStr = t.intern(at.Format("2006-01-02T15:04:05.000Z"))
 		ri.endStr = t.intern(at.AddDate(1, 0, 0).Format("2006-01-02T15:04:05.000Z"))
 		price := strconv.FormatFloat(ri.recurHr, 'f', -1, 64)
@@ -95,8 +98,13 @@ func (o *org) buildCommitments() {
 		ri.normUnits = t.intern(strconv.FormatFloat(fleetSku.norm, 'f', -1, 64))
 		o.ris = append(o.ris, ri)
 	}
-	mkRI(2, start.AddDate(0, 1, 0), "Partial Upfront", 0.5)
-	mkRI(1, start.AddDate(0, 3, 0), "All Upfront", 1)
+	mkRI(2, start.AddDate(0, 1, 0), "Partial Upfront", "standard", 0.5)
+	mkRI(1, start.AddDate(0, 3, 0), "All Upfront", "standard", 1)
+	// A convertible reservation bought mid-month, larger than the fleet
+	// needs (under-used), and one bought before the data starts that
+	// expires mid-month in the second month.
+	mkRI(6, start.AddDate(0, 1, 14).Add(9*time.Hour), "Partial Upfront", "convertible", 0.3)
+	mkRI(1, start.AddDate(-1, 1, 9).Add(13*time.Hour), "All Upfront", "standard", 1)
 	at := start.AddDate(0, 2, 0)
 	sp := &savingsPlan{acct: o.payer, commit: round10(fleetSku.rate * 1.6 * 0.72), upfrontShare: 0.5, discount: 0.28,
 		from: at.Unix(), to: at.AddDate(1, 0, 0).Unix()}
@@ -108,4 +116,25 @@ func (o *org) buildCommitments() {
 	sp.feeDesc = t.intern("1 year Partial Upfront Compute Savings Plan with " + strconv.FormatFloat(sp.commit, 'f', -1, 64) + " USD hourly commitment")
 	sp.upfrontDesc = t.intern("Savings Plan upfront fee for " + t.str(sp.arn))
 	o.sps = append(o.sps, sp)
+
+	// An EC2 Instance Savings Plan for the fleet's family and Region,
+	// without upfront payment, bought mid-month.
+	at = start.AddDate(0, 2, 17).Add(6 * time.Hour)
+	ec2 := &savingsPlan{acct: o.payer, commit: round10(fleetSku.rate * 0.5 * 0.65), discount: 0.35,
+		from: at.Unix(), to: at.AddDate(1, 0, 0).Unix(), family: fleetSku.attr[paInstanceTypeFamily], region: fleetSku.attr[paRegionCode]}
+	ec2.arn = t.intern("arn:aws:savingsplans::" + o.payer.idStr + ":savingsplan/" + hexDigits(hash2(9, uint64(at.Unix())), 8) + "-2c3d-4e5f-9a01-" + hexDigits(uint64(o.cfg.Seed)+2, 12))
+	ec2.offering, ec2.payment, ec2.term = t.intern("EC2InstanceSavingsPlans"), t.intern("No Upfront"), t.intern("1yr")
+	ec2.startStr = t.intern(at.Format("2006-01-02T15:04:05.000Z"))
+	ec2.endStr = t.intern(at.AddDate(1, 0, 0).Format("2006-01-02T15:04:05.000Z"))
+	ec2.negationDesc = sp.negationDesc
+	ec2.feeDesc = t.intern("1 year No Upfront EC2 Instance Savings Plan with " + strconv.FormatFloat(ec2.commit, 'f', -1, 64) + " USD hourly commitment")
+	ec2.upfrontDesc = t.intern("Savings Plan upfront fee for " + t.str(ec2.arn))
+	o.sps = append(o.sps, ec2)
+}
+
+// covers reports whether a Savings Plan may cover usage of s: a Compute
+// Savings Plan any eligible usage, an EC2 Instance Savings Plan instances
+// of its family in its Region.
+func (sp *savingsPlan) covers(s *sku) bool {
+	return sp.family == 0 || s.attr[paInstanceTypeFamily] == sp.family && s.attr[paRegionCode] == sp.region
 }

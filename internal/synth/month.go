@@ -188,7 +188,7 @@ func (g *monthGen) usage(res *resource, h int64, hi int, start, end int64, mult 
 		left := g.spLeft[hi*len(o.sps) : (hi+1)*len(o.sps)]
 		for i, sp := range o.sps {
 			spCost := round10(l.odCost * (1 - sp.discount))
-			if left[i] >= spCost && spCost > 0 {
+			if left[i] >= spCost && spCost > 0 && sp.covers(s) {
 				left[i] -= spCost
 				g.spUsed[hi*len(o.sps)+i] += spCost
 				return g.covered(l, sp, spCost)

@@ -38,7 +38,7 @@ func (g *monthGen) reservationFees(base line) error {
 				l := base
 				l.typ, l.acct, l.sku, l.ri = ltRIFee, ri.acct, ri.sku, ri
 				l.usageType, l.op, l.desc = ri.feeUsage, ri.sku.op, ri.feeDesc
-				l.amount, l.rate = total, ri.recurHr
+				l.amount, l.rate, l.norm = total, ri.recurHr, ri.sku.norm
 				l.cost = round10(total * ri.recurHr)
 				l.riTotalUnits = total
 				l.riUpfrontPeriod = round10(total * ri.upfrontHourly)
@@ -89,7 +89,7 @@ func (g *monthGen) savingsPlanFees(base line) error {
 				return err
 			}
 		}
-		if sp.from >= m.start && sp.from < m.end {
+		if sp.from >= m.start && sp.from < m.end && sp.upfrontShare > 0 {
 			l := base
 			l.typ, l.acct, l.sku, l.sp, l.billType = ltSPUpfrontFee, sp.acct, o.spSku, sp, o.fees.purchase
 			l.start, l.end = sp.from, sp.from+3600

@@ -17,5 +17,7 @@
 // the months and states of those that hold its own lines. A second one,
 // GET /ui/api/split-charges, shows a cost category's split charges in a
 // month, which AWS applies on the category's own page only and never in the
-// Cost Explorer API (Config.SplitCharges).
+// Cost Explorer API (Config.SplitCharges); with a rules parameter it
+// previews split charge rules not saved yet (Config.SplitPreview), for the
+// Cost categories page's editor.
 package web

@@ -15,7 +15,8 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Code + ": " + r.Message }
 
 // splitCharges answers the split charges of a cost category in a month:
-// GET /ui/api/split-charges?arn=…&month=YYYY-MM[&metric=…].
+// GET /ui/api/split-charges?arn=…&month=YYYY-MM[&metric=…][&rules=…], rules
+// being split charge rules to preview in place of the saved ones.
 func (h *handler) splitCharges(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.caller(w, r); !ok {
 		return
@@ -30,7 +31,17 @@ func (h *handler) splitCharges(w http.ResponseWriter, r *http.Request) {
 		WriteRefusal(w, http.StatusBadRequest, "ValidationException", "arn and month (YYYY-MM) are required")
 		return
 	}
-	out, err := h.cfg.SplitCharges(r.Context(), arn, month, q.Get("metric"))
+	var out any
+	var err error
+	if q.Has("rules") {
+		if h.cfg.SplitPreview == nil {
+			WriteJSON(w, http.StatusNotFound, apiError{Error: "split charge previews are not available"})
+			return
+		}
+		out, err = h.cfg.SplitPreview(r.Context(), arn, month, q.Get("metric"), q.Get("rules"))
+	} else {
+		out, err = h.cfg.SplitCharges(r.Context(), arn, month, q.Get("metric"))
+	}
 	if err != nil {
 		var ref *Refusal
 		if errors.As(err, &ref) {

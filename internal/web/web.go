@@ -56,6 +56,11 @@ type Config struct {
 	// (see budgets.Service.TestAlertRecipients). A *Refusal is answered with
 	// its status and code; nil answers that test alerts are not available.
 	TestAlert func(ctx context.Context, account, budget, actionID string) ([]TestAlertResult, error)
+	// SplitPreview answers the same view with split charge rules not saved
+	// yet (rules: a JSON array of SplitChargeRules, as the API takes them)
+	// in place of the category's: GET APIPath+"split-charges" with a rules
+	// parameter. Nil answers that previews are not available.
+	SplitPreview func(ctx context.Context, arn, month, metric, rules string) (any, error)
 	// Version and Profile are shown in the page footer.
 	Version, Profile string
 	Logger           *slog.Logger
@@ -64,7 +69,7 @@ type Config struct {
 // pages are the paths the single-page app answers; each serves the same
 // document and the app draws the page from the path.
 var pages = map[string]bool{
-	"/": true, "/explorer": true, "/budgets": true, "/tags": true, "/data": true, "/signin": true, "/compare": true,
+	"/": true, "/explorer": true, "/budgets": true, "/commitments": true, "/tags": true, "/categories": true, "/data": true, "/signin": true, "/compare": true,
 }
 
 // contentSecurityPolicy allows the page to load nothing but its own embedded

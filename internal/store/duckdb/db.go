@@ -56,6 +56,7 @@ type DB struct {
 	nextGen int64
 	sets    map[string]*setDict // "tag_sets", "cc_sets"
 	combos  *comboDict
+	commits *commitDict
 	version atomic.Int64 // see Version
 	// periodCache is guarded by mu.
 	periodCache periodCache
@@ -115,8 +116,9 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // schemaVersion numbers the layout of the tables; a store written with
 // another layout is refused rather than misread. Derived values count as
 // layout: 2 stores Cost Explorer's no-value spellings (NoRegion) and
-// usage type groups where 1 stored "".
-const schemaVersion = 2
+// usage type groups where 1 stored ""; 3 adds the commitment rollup
+// (rollup_commitment, commitments).
+const schemaVersion = 3
 
 // ErrSchema reports a store file written by a Tally with another layout.
 var ErrSchema = errors.New("the store was written by another version of tally")
@@ -143,6 +145,9 @@ func (db *DB) init(ctx context.Context) error {
 	}
 	var err error
 	if db.combos, err = loadComboDict(ctx, db.h()); err != nil {
+		return err
+	}
+	if db.commits, err = loadCommitDict(ctx, db.h()); err != nil {
 		return err
 	}
 	db.sets = map[string]*setDict{}

@@ -115,7 +115,7 @@ func comboColumnNames() []string {
 // cost categories (cc_sets), so that aggregating them is cheap; queries join
 // the small dictionaries back.
 func schemaSQL() []string {
-	return append(append(append(append(coreSchema(), tagSchema()...), budgetSchema()...), categorySchema()...), anomalySchema()...)
+	return append(append(append(append(coreSchema(), tagSchema()...), budgetSchema()...), categorySchema()...), append(anomalySchema(), commitmentSchema()...)...)
 }
 
 // coreSchema holds the billing data: generations, line items, their
@@ -164,7 +164,7 @@ func coreSchema() []string {
 // as fine as the line items, so rollup_hour only holds recent billing months
 // (hourlyMonths), sorted by time so that HOURLY questions, which AWS keeps
 // for 14 days, read a few row groups; older HOURLY questions read line_items.
-var rollupTables = []string{"rollup_hour", "rollup_day", "rollup_month"}
+var rollupTables = []string{"rollup_hour", "rollup_day", "rollup_month", "rollup_commitment"}
 
 // hourlyMonths is how many billing months before the current one get an
 // hourly rollup when they are ingested.

@@ -37,6 +37,10 @@ type writer struct {
 	// for stored and lose its lines.
 	newSets   map[string][]string
 	newCombos []comboKey
+	// commits is the commitment rollup of this ingest and newCommits the
+	// commitment dictionary entries it added.
+	commits    map[commitCell]*commitAcc
+	newCommits []commitInfoKey
 	// Consecutive lines usually belong to one resource: remembering the last
 	// combo and sets spares the dictionaries' hashing on most rows.
 	last struct {
@@ -86,8 +90,10 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		w.db.mu.Unlock()
 		w.pending[p] = gen
 	}
-	return w.app.add(lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: w.combo(li),
-		resource: li.ResourceID, tagSet: w.intern("tag_sets", li.Tags), ccSet: w.intern("cc_sets", li.CostCategories),
+	combo, tagSet, ccSet := w.combo(li), w.intern("tag_sets", li.Tags), w.intern("cc_sets", li.CostCategories)
+	w.addCommitment(gen, li, combo, tagSet, ccSet)
+	return w.app.add(lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: combo,
+		resource: li.ResourceID, tagSet: tagSet, ccSet: ccSet,
 		money: [5]int64{int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized), int64(li.NetAmortized)},
 		usage: li.UsageQuantity, normd: li.NormalizedUsage})
 }
@@ -197,6 +203,9 @@ func (w *writer) forget() {
 	for _, k := range w.newCombos {
 		delete(w.db.combos.ids, k)
 	}
+	for _, k := range w.newCommits {
+		delete(w.db.commits.ids, k)
+	}
 }
 
 func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
@@ -219,6 +228,13 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 		gens = append(gens, g)
 	}
 	if err := w.db.buildRollups(ctx, w.conn, gens, w.pending); err != nil {
+		return err
+	}
+	months := map[int64]time.Time{}
+	for p, g := range w.pending {
+		months[g] = p.Month
+	}
+	if err := w.writeCommitments(ctx, months); err != nil {
 		return err
 	}
 	if err := w.db.recordTagMonths(ctx, w.conn, gens); err != nil {

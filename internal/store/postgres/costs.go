@@ -162,3 +162,7 @@ func (c *Costs) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	}
 	return c.CostBackend.Tags(ctx, q)
 }
+
+// Sync hands the shared tag statuses to the backend now, for a question
+// asked of the backend outside CostStore (commitments, say).
+func (c *Costs) Sync(ctx context.Context) error { return c.sync(ctx) }

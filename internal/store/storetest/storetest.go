@@ -82,6 +82,8 @@ func runFile(t *testing.T, path string, st store.CostStore) {
 			err = tags(ctx, t, st, b)
 		case "records":
 			err = records(ctx, t, st, b)
+		case "commitments":
+			err = commitments(ctx, t, st, b)
 		default:
 			err = fmt.Errorf("unknown block %q", head[0])
 		}
@@ -130,7 +132,7 @@ func readBlocks(path string) ([]block, error) {
 func startsBlock(line string) bool {
 	word, _, _ := strings.Cut(line, " ")
 	switch word {
-	case "load", "aggregate", "values", "tags":
+	case "load", "aggregate", "values", "tags", "commitments":
 		return true
 	}
 	return false
@@ -230,6 +232,30 @@ func setField(li *billing.LineItem, k, v string) error {
 		li.UsageType = v
 	case k == "resource":
 		li.ResourceID = v
+	case k == "servicecode":
+		li.ServiceCode = v
+	case k == "riarn":
+		li.Commitment.ReservationARN = v
+	case k == "subscription":
+		li.SubscriptionID = v
+	case k == "sparn":
+		li.SavingsPlanARN = v
+	case k == "ristart":
+		li.Commitment.RIStart = v
+	case k == "ondemand":
+		return amount(&li.Commitment.PublicOnDemandCost)
+	case k == "purchasedhours":
+		_, err := fmt.Sscan(v, &li.Commitment.RIPurchasedHours)
+		return err
+	case k == "unusedhours":
+		_, err := fmt.Sscan(v, &li.Commitment.RIUnusedQuantity)
+		return err
+	case k == "ricost":
+		return amount(&li.Commitment.RIEffectiveCost)
+	case k == "spused":
+		return amount(&li.Commitment.SPUsedCommitment)
+	case k == "sptotal":
+		return amount(&li.Commitment.SPTotalCommitment)
 	default:
 		return fmt.Errorf("unknown field %q", k)
 	}

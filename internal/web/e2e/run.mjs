@@ -48,6 +48,52 @@ function readCostTable(page) {
 }
 
 const scenarios = {
+  // commitments reads the Commitments page: the recommendations as the
+  // page shows them for the default settings and after choosing another
+  // look-back, and the other sections' state.
+  // commitmentsUsage reads the utilisation chart, the per-commitment and
+  // expiring tables and the notices of the Commitments page.
+  async commitmentsUsage(page) {
+    await page.goto(`${base}/commitments`);
+    await ready(page);
+    await shot(page, 'commitments-usage');
+    return page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const svg = document.querySelector('[data-testid=over-time] svg');
+      return {
+        series: [...document.querySelectorAll('[data-testid=over-time] .legend li')].map((li) => li.textContent.trim()),
+        points: svg ? svg.querySelectorAll('circle[data-series]').length : 0,
+        riRows: cells('ri-table'), spRows: cells('sp-table'), expiring: cells('expiring-table'),
+        notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent.trim()),
+      };
+    });
+  },
+  async commitments(page, p) {
+    const read = () => page.evaluate(() => {
+      const cells = (id) => [...document.querySelectorAll(`[data-testid=${id}] tbody tr`)]
+        .map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()));
+      const text = (id) => document.querySelector(`[data-testid=${id}]`)?.textContent.trim() ?? null;
+      return {
+        spRows: cells('sp-reco'), riRows: cells('ri-reco'),
+        spCommitment: text('sp-commitment'), spMonthly: text('sp-monthly-savings'), riMonthly: text('ri-monthly-savings'),
+        spNote: text('sp-note'), riNote: text('ri-note'), spNone: text('sp-none'), riNone: text('ri-none'),
+        overTime: text('over-time'), perCommitment: text('per-commitment'), expiring: text('expiring'),
+      };
+    });
+    await page.goto(`${base}${p.path || '/commitments'}`);
+    await ready(page);
+    const out = { first: await read() };
+    await shot(page, 'commitments');
+    if (p.lookback) {
+      await page.selectOption('[data-testid=reco-lookback]', p.lookback);
+      await page.waitForFunction(() => location.search.includes('lookback='), null, { timeout: TIMEOUT });
+      await ready(page);
+      out.second = await read();
+      out.url = page.url();
+    }
+    return out;
+  },
   // The default view, as a newcomer first sees it.
   async 'explorer-default'(page) {
     await page.goto(`${base}/explorer`);
@@ -265,6 +311,112 @@ const scenarios = {
       await shot(page, 'budget-action-deleted');
     }
     return out;
+  },
+
+  // A cost category defined on its page (rules with conditions, an
+  // inherited value, a default and a split charge rule), its split charges
+  // previewed, used to group and filter in the explorer, edited and deleted.
+  async categories(page, p) {
+    const out = {};
+    page.on('dialog', (d) => d.accept());
+    await page.goto(`${base}/categories`);
+    await ready(page);
+    await page.click('[data-testid=new-category]');
+    const ed = page.locator('[data-testid=category-editor]');
+    await ed.locator('[data-testid=category-name]').fill(p.name);
+    await ed.locator('[data-testid=category-from]').selectOption(p.from);
+    await ed.locator('[data-testid=category-default]').fill(p.default);
+    for (const [i, r] of p.rules.entries()) {
+      if (r.inheritTag) {
+        await ed.locator('[data-testid=add-inherited-rule]').click();
+        await ed.locator('[data-testid=rule]').nth(i).locator('[data-testid=rule-inherit-key]').fill(r.inheritTag);
+        continue;
+      }
+      if (i > 0) await ed.locator('[data-testid=add-rule]').click();
+      const rule = ed.locator('[data-testid=rule]').nth(i);
+      await rule.locator('[data-testid=rule-value]').fill(r.value);
+      if (r.join) await rule.locator('[data-testid=rule-join]').selectOption(r.join);
+      for (const [j, c] of r.conds.entries()) {
+        if (j > 0) await rule.locator('[data-testid=add-cond]').click();
+        const cond = rule.locator('[data-testid=cond]').nth(j);
+        await cond.locator('[data-testid=cond-kind]').selectOption(c.kind);
+        const key = cond.locator('[data-testid=cond-key]');
+        if (c.kind === 'Dimensions') await key.selectOption(c.key); else await key.fill(c.key);
+        await cond.locator('[data-testid=cond-op]').selectOption(c.op);
+        if (c.op !== 'absent') await cond.locator('[data-testid=cond-values]').fill(c.values);
+      }
+    }
+    for (const [i, s] of p.splits.entries()) {
+      await ed.locator('[data-testid=add-split]').click();
+      const sp = ed.locator('[data-testid=split]').nth(i);
+      await sp.locator('[data-testid=split-source]').fill(s.source);
+      await sp.locator('[data-testid=split-targets]').fill(s.targets);
+      await sp.locator('[data-testid=split-method]').selectOption(s.method);
+    }
+    await shot(page, 'category-editor');
+    await ed.locator('[data-testid=category-save]').click();
+    await page.waitForSelector('[data-testid=split-preview][data-ready=true]', { timeout: TIMEOUT });
+    out.notice = (await page.locator('main .notice').allTextContents()).join(' ');
+    const readSplit = () => page.evaluate(() => ({
+      values: [...document.querySelectorAll('[data-testid=split-values] tbody tr')].map((tr) => ({ value: tr.dataset.value,
+        amounts: [...tr.querySelectorAll('td')].map((td) => td.dataset.amount), texts: [...tr.querySelectorAll('td')].map((td) => td.textContent.trim()) })),
+      allocations: [...document.querySelectorAll('[data-testid=split-allocations] tbody tr')].map((tr) => [...tr.children].map((td) => td.dataset.amount || td.textContent.trim())),
+      error: document.querySelector('[data-testid=split-preview] .notice-error')?.textContent || '',
+    }));
+    out.split = await readSplit();
+    out.list = await page.locator('[data-testid=categories-table] tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].slice(0, 5).map((td) => td.textContent.trim())));
+    await page.locator('[data-testid=split-preview]').scrollIntoViewIfNeeded();
+    await shot(page, 'category-split-preview');
+
+    await page.goto(`${base}/explorer?range=custom&start=${p.month}-01&end=${p.monthEnd}&granularity=MONTHLY&metric=UnblendedCost&group=COST_CATEGORY%3A${encodeURIComponent(p.name)}&chart=bar`);
+    await ready(page);
+    out.groupOptions = await page.locator('[data-testid=group-by] option').evaluateAll((os) => os.map((o) => o.value).filter((v) => v.startsWith('COST_CATEGORY:')));
+    out.grouped = await readCostTable(page);
+    await shot(page, 'explorer-by-category');
+    await page.click('[data-testid=add-filter]');
+    await page.selectOption('[data-testid=filter-key]', `COST_CATEGORY:${p.name}`);
+    const box = page.locator(`[data-testid=filter-values] input[value="${p.filterValue}"]`);
+    await box.waitFor({ timeout: TIMEOUT });
+    await box.check();
+    await page.click('[data-testid=filter-apply]');
+    await ready(page);
+    await page.waitForFunction(() => location.search.includes('filter='), null, { timeout: TIMEOUT });
+    await ready(page);
+    out.chips = await page.locator('[data-testid=filter-chip]').allTextContents();
+    out.filtered = await readCostTable(page);
+    await shot(page, 'explorer-filtered-by-category');
+
+    await page.goto(`${base}/categories`);
+    await ready(page);
+    await page.click(`tr[data-name="${p.name}"] [data-testid=edit-category]`);
+    await page.locator('[data-testid=category-editor] [data-testid=rule]').first().waitFor({ timeout: TIMEOUT });
+    out.editRules = await page.locator('[data-testid=category-editor] [data-testid=rule]').evaluateAll((rs) => rs.map((r) =>
+      r.querySelector('[data-testid=rule-value]')?.value ?? `inherit:${r.querySelector('[data-testid=rule-inherit-key]')?.value}`));
+    // The split preview follows split charge rules being edited.
+    await page.locator('[data-testid=category-editor] [data-testid=split-method]').first().selectOption('EVEN');
+    await page.waitForSelector('[data-testid=split-preview][data-draft=true][data-ready=true]', { timeout: TIMEOUT });
+    out.draftSplit = await readSplit();
+    out.draftTitle = (await page.locator('[data-testid=split-preview] h2').textContent()).trim();
+    await page.locator('[data-testid=split-preview]').scrollIntoViewIfNeeded();
+    await shot(page, 'category-split-draft');
+    await page.locator('[data-testid=category-default]').fill(p.newDefault);
+    await page.click('[data-testid=category-save]');
+    await page.waitForSelector(`tr[data-name="${p.name}"]`, { timeout: TIMEOUT });
+    await page.waitForSelector('[data-testid=split-preview][data-ready=true]', { timeout: TIMEOUT });
+    out.afterEdit = await page.locator(`tr[data-name="${p.name}"] td`).evaluateAll((tds) => tds.slice(0, 5).map((td) => td.textContent.trim()));
+    await shot(page, 'category-edited');
+    return out;
+  },
+
+  // A cost category deleted on its page (after the confirmation).
+  async 'category-delete'(page, p) {
+    page.on('dialog', (d) => d.accept());
+    await page.goto(`${base}/categories`);
+    await ready(page);
+    await page.click(`tr[data-name="${p.name}"] [data-testid=delete-category]`);
+    await page.waitForSelector(`tr[data-name="${p.name}"]`, { state: 'detached', timeout: TIMEOUT });
+    await shot(page, 'category-deleted');
+    return { notice: (await page.locator('main .notice').allTextContents()).join(' ') };
   },
 
   async tags(page, p) {

@@ -102,10 +102,11 @@ export class Client {
     return data;
   }
 
-  /** get reads one of the UI's endpoints (GET /ui/api/...). */
+  /** get reads one of the UI's endpoints (GET /ui/api/...[?query]). */
   async get(path) {
+    const [bare, search = ''] = path.split('?');
     const auth = sign({
-      method: 'GET', host: location.host, path, accessKeyId: this.accessKeyId, secret: this.secret,
+      method: 'GET', host: location.host, path: bare, query: canonicalQuery(search), accessKeyId: this.accessKeyId, secret: this.secret,
       service: 'tally', date: this.now(),
     });
     const resp = await fetch(path, { headers: auth });
@@ -113,4 +114,15 @@ export class Client {
     if (!resp.ok) throw new ApiError(data.code || 'Error', resp.status, data.error || `GET ${path}: HTTP ${resp.status}`);
     return data;
   }
+}
+
+/**
+ * canonicalQuery is SigV4's canonical query string: parameters sorted by
+ * name (then value), names and values percent-encoded as RFC 3986 says.
+ */
+export function canonicalQuery(search) {
+  const enc = (v) => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return [...new URLSearchParams(search)].map(([k, v]) => [enc(k), enc(v)])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`).join('&');
 }

@@ -53,7 +53,7 @@ export function readState(search) {
   try {
     const raw = JSON.parse(p.get('filter') || '[]');
     filters = raw.filter((f) => Array.isArray(f) && f.length === 4).map(([op, type, key, values]) => ({
-      op: op === 'exclude' ? 'exclude' : 'include', type: type === 'TAG' ? 'TAG' : 'DIMENSION', key: String(key),
+      op: op === 'exclude' ? 'exclude' : 'include', type: ['TAG', 'COST_CATEGORY'].includes(type) ? type : 'DIMENSION', key: String(key),
       values: (Array.isArray(values) ? values : []).map(String) }));
   } catch { /* a mangled filter parameter is dropped */ }
   const pick = (name, allowed) => {
@@ -164,6 +164,9 @@ export function tabulate(pages, st) {
       if (gtype === 'TAG') {
         const v = key.slice(key.indexOf('$') + 1);
         label = v === '' ? `(no ${gkey} tag)` : v;
+      } else if (gtype === 'COST_CATEGORY') {
+        const v = key.startsWith(`${gkey}$`) ? key.slice(gkey.length + 1) : key;
+        label = v === '' ? `(no ${gkey} value)` : v;
       } else if (gtype === 'DIMENSION' && attrs.get(key)?.description) {
         label = `${key} (${attrs.get(key).description})`;
       }
@@ -233,6 +236,12 @@ export function render(app, main) {
     tagOptions.append(h('option', { value: st.group }, `Tag: ${st.group.slice(4)}`));
     groupSelect.value = st.group;
   }
+  const categoryOptions = h('optgroup', { label: 'Cost categories' });
+  groupSelect.append(categoryOptions);
+  if (st.group.startsWith('COST_CATEGORY:')) {
+    categoryOptions.append(h('option', { value: st.group }, `Cost category: ${st.group.slice('COST_CATEGORY:'.length)}`));
+    groupSelect.value = st.group;
+  }
 
   const inclusiveEnd = ymd(addDays(end, -1));
   const custom = h('span', { className: 'custom-range', hidden: st.range !== 'custom' },
@@ -261,7 +270,13 @@ export function render(app, main) {
     filters: st.filters,
     onChange: (f) => commit({ filters: f }),
     tagKeys: () => tagKeys(),
+    categoryNames: () => categoryNames(),
     values: async (type, key, search) => {
+      if (type === 'COST_CATEGORY') {
+        const vals = await app.client.all('ce', 'GetCostCategories', { TimePeriod: { Start: apiStart, End: apiEnd }, CostCategoryName: key,
+          ...(search ? { SearchString: search } : {}) }, 'CostCategoryValues', { inToken: 'NextPageToken', outToken: 'NextPageToken', max: 5 });
+        return vals.map((v) => ({ value: v, label: valueLabel('COST_CATEGORY', v) }));
+      }
       if (type === 'TAG') {
         const tags = await app.client.all('ce', 'GetTags', { TimePeriod: { Start: apiStart, End: apiEnd }, TagKey: key,
           ...(search ? { SearchString: search } : {}) }, 'Tags', { inToken: 'NextPageToken', outToken: 'NextPageToken', max: 5 });
@@ -274,6 +289,19 @@ export function render(app, main) {
         label: v.Attributes?.description ? `${v.Value} (${v.Attributes.description})` : v.Value }));
     },
   });
+
+  let categoryNamesPromise;
+  function categoryNames() {
+    categoryNamesPromise ||= app.client.all('ce', 'GetCostCategories', { TimePeriod: { Start: apiStart, End: apiEnd } }, 'CostCategoryNames',
+      { inToken: 'NextPageToken', outToken: 'NextPageToken', max: 5 });
+    return categoryNamesPromise;
+  }
+  categoryNames().then((names) => {
+    for (const n of names) {
+      if (`COST_CATEGORY:${n}` !== st.group) categoryOptions.append(h('option', { value: `COST_CATEGORY:${n}` }, `Cost category: ${n}`));
+    }
+    groupSelect.value = st.group;
+  }).catch(() => {});
 
   let tagKeysPromise;
   function tagKeys() {
@@ -346,6 +374,7 @@ export function render(app, main) {
 
   function draw(table) {
     const groupHeader = !st.group ? 'Metric' : st.group.startsWith('TAG:') ? `Tag: ${st.group.slice(4)}`
+      : st.group.startsWith('COST_CATEGORY:') ? `Cost category: ${st.group.slice('COST_CATEGORY:'.length)}`
       : dimensionLabel(st.group.slice('DIMENSION:'.length));
     const fmt = (v) => money.format(v, table.unit);
     const labels = table.buckets.map((b) => bucketLabel(b.start, st.granularity));
@@ -389,7 +418,7 @@ export function render(app, main) {
       setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
     } }, 'Download CSV');
     replace(tableBox,
-      h('div', { className: 'table-head' }, h('h2', {}, `${metricLabel(st.metric)} by ${groupHeader.toLowerCase()}`),
+      h('div', { className: 'table-head' }, h('h2', {}, `${metricLabel(st.metric)} by ${groupHeader[0].toLowerCase()}${groupHeader.slice(1)}`),
         h('span', { className: 'spacer' }), download),
       table.rows.length === 0 ? notice('info', 'No costs in this period with these filters.') :
         h('div', { className: 'scroll' }, h('table', { className: 'data', 'data-testid': 'cost-table' },

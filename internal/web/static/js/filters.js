@@ -5,13 +5,14 @@ import { h, replace, debounce } from './dom.js';
 import { DIMENSIONS, dimensionLabel } from './dims.js';
 
 /**
- * A filter is {op: "include"|"exclude", type: "DIMENSION"|"TAG", key, values}.
+ * A filter is {op: "include"|"exclude", type: "DIMENSION"|"TAG"|"COST_CATEGORY", key, values}.
  * toExpression turns filters into a Cost Explorer (or Budgets) Expression:
  * the filters are ANDed, an exclusion is a Not.
  */
 export function toExpression(filters) {
   const parts = filters.filter((f) => f.values.length > 0).map((f) => {
-    const leaf = f.type === 'TAG' ? { Tags: { Key: f.key, Values: f.values } } : { Dimensions: { Key: f.key, Values: f.values } };
+    const member = { TAG: 'Tags', COST_CATEGORY: 'CostCategories' }[f.type] || 'Dimensions';
+    const leaf = { [member]: { Key: f.key, Values: f.values } };
     return f.op === 'exclude' ? { Not: leaf } : leaf;
   });
   if (parts.length === 0) return undefined;
@@ -30,10 +31,10 @@ export function fromExpression(expr) {
     const neg = !!e.Not;
     const leaf = neg ? e.Not : e;
     const keys = Object.keys(leaf).filter((k) => leaf[k] !== undefined && leaf[k] !== null);
-    if (keys.length !== 1 || !['Dimensions', 'Tags'].includes(keys[0])) return null;
+    if (keys.length !== 1 || !['Dimensions', 'Tags', 'CostCategories'].includes(keys[0])) return null;
     const v = leaf[keys[0]];
     if (v.MatchOptions && v.MatchOptions.some((o) => o !== 'EQUALS')) return null;
-    out.push({ op: neg ? 'exclude' : 'include', type: keys[0] === 'Tags' ? 'TAG' : 'DIMENSION', key: v.Key,
+    out.push({ op: neg ? 'exclude' : 'include', type: { Tags: 'TAG', CostCategories: 'COST_CATEGORY' }[keys[0]] || 'DIMENSION', key: v.Key,
       values: v.Values || [] });
   }
   return out;
@@ -42,12 +43,13 @@ export function fromExpression(expr) {
 /** valueLabel shows a filter or group value ("" is an untagged line). */
 export function valueLabel(type, value) {
   if (type === 'TAG' && value === '') return '(no tag)';
+  if (type === 'COST_CATEGORY' && value === '') return '(no value)';
   return value;
 }
 
 /** describe phrases a filter for its chip. */
 export function describe(f) {
-  const what = f.type === 'TAG' ? `Tag ${f.key}` : dimensionLabel(f.key);
+  const what = f.type === 'TAG' ? `Tag ${f.key}` : f.type === 'COST_CATEGORY' ? `Cost category ${f.key}` : dimensionLabel(f.key);
   const verb = f.op === 'exclude' ? (f.values.length > 1 ? 'is none of' : 'is not') : (f.values.length > 1 ? 'is one of' : 'is');
   const vals = f.values.map((v) => valueLabel(f.type, v));
   const shown = vals.length > 2 ? `${vals.slice(0, 2).join(', ')} +${vals.length - 2}` : vals.join(', ');
@@ -60,6 +62,7 @@ export function describe(f) {
  * @param {Array} o.filters the current filters (not modified)
  * @param {(filters: Array) => void} o.onChange called with the new list
  * @param {() => Promise<string[]>} o.tagKeys loads the tag keys
+ * @param {() => Promise<string[]>} [o.categoryNames] loads the cost category names
  * @param {(type, key, search) => Promise<{value, label}[]>} o.values loads values
  * @param {Array} [o.dimensions] [key, label] pairs offered
  * @param {boolean} [o.allowExclude]
@@ -92,7 +95,8 @@ export function filterEditor(o) {
     const state = { ...cur, values: [...cur.values] };
     const what = h('select', { 'aria-label': 'Filter on', 'data-testid': 'filter-key' },
       h('optgroup', { label: 'Dimensions' }, dims.map(([k, label]) => h('option', { value: `DIMENSION:${k}` }, label))),
-      h('optgroup', { label: 'Tags', 'data-role': 'tag-keys' }));
+      h('optgroup', { label: 'Tags', 'data-role': 'tag-keys' }),
+      o.categoryNames ? h('optgroup', { label: 'Cost categories', 'data-role': 'category-names' }) : null);
     what.value = `${state.type}:${state.key}`;
     const tagGroup = what.querySelector('[data-role=tag-keys]');
     o.tagKeys().then((keys) => {
@@ -100,6 +104,14 @@ export function filterEditor(o) {
       if (state.type === 'TAG') what.value = `TAG:${state.key}`;
       if (keys.length === 0) tagGroup.append(h('option', { disabled: true }, 'no active tags in this period'));
     }).catch(() => tagGroup.append(h('option', { disabled: true }, 'tags unavailable')));
+    const catGroup = what.querySelector('[data-role=category-names]');
+    if (catGroup) {
+      o.categoryNames().then((names) => {
+        for (const n of names) catGroup.append(h('option', { value: `COST_CATEGORY:${n}` }, `Cost category: ${n}`));
+        if (state.type === 'COST_CATEGORY') what.value = `COST_CATEGORY:${state.key}`;
+        if (names.length === 0) catGroup.append(h('option', { disabled: true }, 'no cost categories in this period'));
+      }).catch(() => catGroup.append(h('option', { disabled: true }, 'cost categories unavailable')));
+    }
     const opSel = h('select', { 'aria-label': 'Include or exclude', 'data-testid': 'filter-op', disabled: !allowExclude },
       h('option', { value: 'include' }, 'Include only'),
       h('option', { value: 'exclude' }, 'Exclude'));

@@ -4,12 +4,14 @@ import { Client } from './api.js';
 import * as explorer from './explorer.js';
 import * as budgets from './budgets.js';
 import * as tags from './tags.js';
+import * as categories from './categories.js';
 import * as data from './data.js';
+import * as commitments from './commitments.js';
 import * as compare from './compare.js';
 import * as signin from './signin.js';
 
-const PAGES = { explorer, budgets, tags, data, signin, compare };
-const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', tags: 'Cost allocation tags', data: 'Data', signin: 'Sign in', compare: 'Compare months' };
+const PAGES = { explorer, budgets, commitments, tags, categories, data, signin, compare };
+const TITLES = { explorer: 'Cost Explorer', budgets: 'Budgets', commitments: 'Commitments', tags: 'Cost allocation tags', categories: 'Cost categories', data: 'Data', signin: 'Sign in', compare: 'Compare months' };
 const SESSION_KEY = 'tally.credentials';
 
 const body = document.body;

@@ -1,0 +1,87 @@
+package recommend
+
+import (
+	"math"
+	"testing"
+)
+
+func TestReservedInstances(t *testing.T) {
+	// 10 hours: 2 instances always, a third in 3 hours, a fourth in 1 hour.
+	usage := []float64{2, 2, 3, 3, 3, 2, 2, 4, 2, 2}
+	for _, tc := range []struct {
+		name  string
+		rates RIRates
+		want  int
+	}{
+		// e/p = 0.25: buy while at least a quarter of the hours use n.
+		{"cheap", RIRates{OnDemand: 1, Effective: 0.25}, 3},
+		{"mid", RIRates{OnDemand: 1, Effective: 0.6}, 2},
+		// The third runs 4 hours in 10: a tie at 0.4 keeps the smaller count.
+		{"at break-even", RIRates{OnDemand: 1, Effective: 0.4}, 2},
+		{"dearer than on demand", RIRates{OnDemand: 1, Effective: 1.2}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ReservedInstances(usage, tc.rates)
+			if got.Count != tc.want {
+				t.Errorf("count = %d, want %d", got.Count, tc.want)
+			}
+			// No other count saves more (brute force).
+			for n := 0; n <= 5; n++ {
+				if s := RISavings(usage, n, tc.rates); s > got.Savings+1e-9 {
+					t.Errorf("n=%d saves %v > chosen %v", n, s, got.Savings)
+				}
+			}
+		})
+	}
+	r := ReservedInstances(usage, RIRates{OnDemand: 1, Effective: 0.25})
+	// 3 instances: covered = 2*6 + 3*4 = 24 of 30 purchased hours.
+	if r.Covered != 24 || math.Abs(r.Utilization()-100*24.0/30) > 1e-9 || r.Maximum != 4 || r.Minimum != 2 || r.Average != 2.5 {
+		t.Errorf("got %+v", r)
+	}
+	if want := 24 - 0.25*30; math.Abs(r.Savings-want) > 1e-9 {
+		t.Errorf("savings = %v, want %v", r.Savings, want)
+	}
+}
+
+func TestSavingsPlan(t *testing.T) {
+	spend := []float64{10, 10, 10, 10, 4, 4, 0, 0}
+	// d = 0.3: covering level k is worth it while P(s_h ≥ k) > 0.7.
+	got := SavingsPlan(spend, 0.3)
+	if want := 4 * 0.7; math.Abs(got.Commitment-want) > 1e-9 {
+		t.Errorf("commitment = %v, want %v", got.Commitment, want)
+	}
+	// Covered: 4 per hour in 6 hours; cost 2.8 * 8.
+	if want := 24 - 2.8*8; math.Abs(got.Savings-want) > 1e-9 {
+		t.Errorf("savings = %v, want %v", got.Savings, want)
+	}
+	if b := BestSPSavings(spend, 0.3); math.Abs(b-got.Savings) > 1e-9 {
+		t.Errorf("best %v, chosen %v", b, got.Savings)
+	}
+	if got := SavingsPlan(spend, 0.1); got.Commitment != 0 || got.Savings != 0 {
+		t.Errorf("small discount: %+v, want no commitment", got)
+	}
+	if got := SavingsPlan([]float64{5, 5}, 0.5); got.Utilization() != 100 {
+		t.Errorf("steady spend utilization = %v", got.Utilization())
+	}
+}
+
+func TestRecency(t *testing.T) {
+	// Three instances for three weeks, then one for the last week: the
+	// choice follows the last week, the figures cover the whole look-back.
+	usage := make([]float64, 4*RecentHours)
+	for i := range usage {
+		usage[i] = 3
+		if i >= 3*RecentHours {
+			usage[i] = 1
+		}
+	}
+	rates := RIRates{OnDemand: 1, Effective: 0.5}
+	r := ReservedInstances(usage, rates)
+	if r.Count != 1 || r.Average != 2.5 || r.Savings != RISavings(usage, 1, rates) {
+		t.Errorf("got %+v, want 1 instance over an average of 2.5", r)
+	}
+	sp := SavingsPlan(usage, 0.5)
+	if want := 0.5; math.Abs(sp.Commitment-want) > 1e-9 {
+		t.Errorf("commitment = %v, want %v", sp.Commitment, want)
+	}
+}
