@@ -45,6 +45,7 @@ func metaNodes(t *testing.T, pageSize int, now time.Time, file string) (a, b *in
 // answers; the budget's alert is delivered once although both nodes
 // evaluate budgets and deliver alerts.
 func TestMetaTwoNodes(t *testing.T) {
+	t.Parallel()
 	a, b, _, mail := metaNodes(t, 2, time.Date(2018, 12, 20, 12, 0, 0, 0, time.UTC), sample(t, workshopFiles[2]))
 	ctx := context.Background()
 	acct := aws.String(workshopPayer)
@@ -159,6 +160,7 @@ func TestMetaTwoNodes(t *testing.T) {
 // fail with a retryable ServiceUnavailable naming PostgreSQL and change
 // nothing; when it is back, the answers are too.
 func TestMetaPostgresDown(t *testing.T) {
+	t.Parallel()
 	a, b, pg, _ := metaNodes(t, 0, time.Date(2023, 11, 20, 12, 0, 0, 0, time.UTC),
 		sample(t, "sample-anonymous-aws-export-dataset.csv")) // November 2023, payer samplePayer
 	ctx := context.Background()
@@ -236,6 +238,7 @@ func TestMetaPostgresDown(t *testing.T) {
 // TestMetaIngestFlag: `tally ingest --meta` without a server records the
 // tag keys of what it ingested in PostgreSQL.
 func TestMetaIngestFlag(t *testing.T) {
+	t.Parallel()
 	dsn := testenv.Postgres(t)
 	var out, errOut bytes.Buffer
 	args := []string{"ingest", "--data", t.TempDir(), "--meta", dsn, sample(t, workshopFiles[2])}

@@ -88,6 +88,10 @@ func (a *App) health() func(context.Context) error {
 // commitment rollup (ClickHouse, so far) refuses the question clearly.
 func (s split) Commitments(ctx context.Context, q *store.CommitmentQuery) (*store.CommitmentAnswer, error) {
 	if c, ok := s.data.(store.CommitmentStore); ok {
+		// With the shared tag statuses.
+		if err := s.Costs.Sync(ctx); err != nil {
+			return nil, err
+		}
 		return c.Commitments(ctx, q)
 	}
 	return nil, &query.ValidationError{Msg: "this cost store (--store clickhouse://) keeps no Reserved Instance or Savings Plans " +

@@ -91,9 +91,10 @@ func (c *Costs) sync(ctx context.Context) error {
 	if err := c.CostBackend.ReplaceTagStatuses(ctx, rows); err != nil {
 		return err
 	}
-	// Handing statuses over changes the backend's Version; that change
-	// holds no new tag uses.
-	c.applied, c.meta, c.seen = version, version, c.CostBackend.Version()
+	// Handing statuses over changes the backend's Version, so the next
+	// sync looks for tag uses again: cheap, and it cannot miss those of an
+	// ingest that committed meanwhile.
+	c.applied, c.meta = version, version
 	return nil
 }
 
@@ -161,3 +162,7 @@ func (c *Costs) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	}
 	return c.CostBackend.Tags(ctx, q)
 }
+
+// Sync hands the shared tag statuses to the backend now, for a question
+// asked of the backend outside CostStore (commitments, say).
+func (c *Costs) Sync(ctx context.Context) error { return c.sync(ctx) }

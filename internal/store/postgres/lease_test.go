@@ -99,10 +99,10 @@ func TestOutboxTakeOver(t *testing.T) {
 	if err := a.Enqueue(ctx, store.Message{ID: "m", Kind: store.Email, Address: "x@example.com", Created: t0}); err != nil {
 		t.Fatal(err)
 	}
+	taken := time.Now() // before A's lease starts: B's wait is measured from here
 	if got, err := a.Due(ctx, t0, 10); err != nil || len(got) != 1 {
 		t.Fatalf("node A: Due = %v, %v", got, err)
 	}
-	taken := time.Now()
 	// Node A is killed here. Node B sees nothing while A's lease runs.
 	if got, err := b.Due(ctx, t0, 10); err != nil || len(got) != 0 {
 		t.Fatalf("node B during A's lease: Due = %v, %v; want none", got, err)
