@@ -61,7 +61,8 @@ func (b *backends) open(t *testing.T) *Store {
 
 func TestConformance(t *testing.T) {
 	b := startBackends(t)
-	storetest.Run(t, "../storetest/testdata", func(t *testing.T) store.CostStore { return b.open(t) })
+	storetest.Run(t, "../storetest/testdata", func(t *testing.T) store.CostStore { return b.open(t) },
+		storetest.Gap{File: "commitments.txt", Reason: "the ClickHouse store keeps no Reserved Instance and Savings Plans rollup yet (issue 18)"})
 }
 
 // TestRepositories runs the metadata conformance suite with the metadata in
