@@ -237,21 +237,30 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	return nil
 }
 
-// insertDictionaries stores the combos and sets this ingest added.
+// insertDictionaries stores the combos and sets this ingest added, through
+// an appender: a fresh store gains tens of thousands of combos, which
+// multi-row INSERTs would parse and bind value by value.
 func (w *writer) insertDictionaries(ctx context.Context) error {
 	for table, rows := range w.newRows {
-		width := len(rows[0])
-		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + "), "
-		for start := 0; start < len(rows); start += 200 {
-			chunk := rows[start:min(start+200, len(rows))]
-			args := make([]any, 0, width*len(chunk))
-			for _, r := range chunk {
-				args = append(args, r...)
+		err := w.conn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+			if err != nil {
+				return err
 			}
-			q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat(tuple, len(chunk)), ", ")
-			if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("duckdb: insert %s: %w", table, err)
+			vals := make([]driver.Value, len(rows[0]))
+			for _, r := range rows {
+				for i, v := range r {
+					vals[i] = v
+				}
+				if err := a.AppendRow(vals...); err != nil {
+					a.Close()
+					return err
+				}
 			}
+			return a.CloseWithCancel(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("duckdb: insert %s: %w", table, err)
 		}
 	}
 	return nil
