@@ -230,7 +230,8 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	}
 	w.db.changed()
 	// Old generations are invisible from here on; removing their rows is
-	// housekeeping, and Open redoes it if we crash first.
+	// housekeeping, which the next start redoes in the background if we crash
+	// first.
 	if err := w.db.dropGenerations(ctx, w.conn, retired); err != nil {
 		w.db.log.Warn("removing replaced billing periods failed; they are removed on the next start", "err", err)
 	}
