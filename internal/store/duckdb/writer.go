@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ type writer struct {
 		combo    comboKey
 		comboID  int32
 		hasCombo bool
-		sets     map[string]lastSet
+		sets     [2]lastSet // tag_sets, cc_sets
 	}
 	done bool
 }
@@ -92,18 +91,39 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		usage: li.UsageQuantity, normd: li.NormalizedUsage})
 }
 
-// lastSet is the last map interned into a set dictionary, and its id.
+// lastSet is the last map interned into a set dictionary, as key-value
+// pairs, and its id.
 type lastSet struct {
-	m  map[string]string
-	id int32
+	pairs [][2]string
+	id    int32
+	ok    bool
+}
+
+// matches reports whether m holds the same pairs. It looks the remembered
+// keys up in m rather than ranging over m: starting a map iteration costs
+// more than the lookups, and this runs for every line.
+func (l *lastSet) matches(m map[string]string) bool {
+	if !l.ok || len(l.pairs) != len(m) {
+		return false
+	}
+	for _, kv := range l.pairs {
+		if v, ok := m[kv[0]]; !ok || v != kv[1] {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *writer) intern(table string, m map[string]string) int32 {
 	if len(m) == 0 {
 		return 0
 	}
-	if l, ok := w.last.sets[table]; ok && sameMap(l.m, m) {
-		return l.id
+	last := &w.last.sets[0]
+	if table == "cc_sets" {
+		last = &w.last.sets[1]
+	}
+	if last.matches(m) {
+		return last.id
 	}
 	w.db.mu.Lock()
 	id, rows, key := w.db.sets[table].intern(m)
@@ -117,23 +137,12 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 	for _, kv := range rows {
 		w.newRows[table] = append(w.newRows[table], []any{id, kv[0], kv[1]})
 	}
-	if w.last.sets == nil {
-		w.last.sets = map[string]lastSet{}
+	last.pairs = last.pairs[:0]
+	for k, v := range m {
+		last.pairs = append(last.pairs, [2]string{k, v})
 	}
-	w.last.sets[table] = lastSet{m: maps.Clone(m), id: id}
+	last.id, last.ok = id, true
 	return id
-}
-
-func sameMap(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range b {
-		if x, ok := a[k]; !ok || x != v {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *writer) combo(li *billing.LineItem) int32 {
