@@ -80,6 +80,8 @@ func (s *csvSource) str(c int) string {
 	return v
 }
 
+func (s *csvSource) blank(c int) bool { return s.str(c) == "" }
+
 func (s *csvSource) pairs(c int, fn func(k, v string)) error {
 	return parseMapText(s.str(c), fn)
 }

@@ -156,7 +156,7 @@ func (m *curMapper) amt(f curField) (billing.Amount, error) {
 // netAmt reads a net_* column, falling back to the gross field when the net
 // column is absent or empty on this row (accounts without discounts).
 func (m *curMapper) netAmt(net, gross curField) (billing.Amount, error) {
-	if m.col[net] < 0 || m.src.str(m.col[net]) == "" {
+	if m.src.blank(m.col[net]) {
 		return m.amt(gross)
 	}
 	return m.amt(net)

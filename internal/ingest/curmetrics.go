@@ -26,7 +26,7 @@ func (m *curMapper) metrics(li *billing.LineItem, riARN string) error {
 	if li.UsageQuantity, err = m.qty(cUsageAmount); err != nil {
 		return err
 	}
-	if m.col[cNormalizedUsageAmount] >= 0 && m.src.str(m.col[cNormalizedUsageAmount]) != "" {
+	if !m.src.blank(m.col[cNormalizedUsageAmount]) {
 		if li.NormalizedUsage, err = m.qty(cNormalizedUsageAmount); err != nil {
 			return err
 		}

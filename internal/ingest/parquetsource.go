@@ -143,6 +143,17 @@ func (s *parquetSource) str(c int) string {
 	return ""
 }
 
+func (s *parquetSource) blank(c int) bool {
+	if c < 0 {
+		return true
+	}
+	pc := s.cols[c]
+	if pc.kind == kString {
+		return pc.str[s.i] == ""
+	}
+	return pc.kind == kMap || pc.null[s.i]
+}
+
 func (s *parquetSource) amount(c int) (billing.Amount, error) {
 	pc := s.col(c)
 	if pc == nil || pc.null[s.i] {

@@ -18,6 +18,9 @@ type source interface {
 	// next advances to the next row and reports false at the end.
 	next() (bool, error)
 	str(c int) string
+	// blank reports whether str(c) is "", without rendering a number as
+	// text to find out.
+	blank(c int) bool
 	amount(c int) (billing.Amount, error)
 	quantity(c int) (float64, error)
 	timestamp(c int) (time.Time, error)

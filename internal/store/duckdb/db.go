@@ -69,6 +69,13 @@ type DB struct {
 	tagsMu sync.RWMutex
 	// categoriesMu does the same for cost_categories and resource_tags.
 	categoriesMu sync.RWMutex
+	// background runs the removal of inactive generations (see
+	// purgeInBackground); Close cancels it and waits.
+	background struct {
+		ctx    context.Context
+		cancel context.CancelFunc
+		wg     sync.WaitGroup
+	}
 }
 
 // Version changes whenever an answer may change: after an ingest commits
@@ -97,6 +104,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	}
 	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger}
 	db.handle.Store(sdb)
+	db.background.ctx, db.background.cancel = context.WithCancel(context.Background())
 	if path == "" {
 		db.dsn = ""
 	}
@@ -107,9 +115,15 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 		db.log = slog.New(slog.DiscardHandler)
 	}
 	if err := db.init(ctx); err != nil {
+		db.background.cancel()
 		sdb.Close()
 		return nil, err
 	}
+	// The first ingest must not start before the leftovers are gone: its
+	// generation numbers may be theirs (a crashed ingest left rows under
+	// numbers it never recorded in generations).
+	db.ingest.Lock()
+	db.purgeInBackground(true)
 	return db, nil
 }
 
@@ -132,17 +146,16 @@ func (db *DB) init(ctx context.Context) error {
 			return fmt.Errorf("duckdb: create schema: %w", err)
 		}
 	}
-	if err := db.purgeInactive(ctx); err != nil {
-		// Leftover rows are invisible to readers: a store that cannot be
-		// written (a full disk) still serves what it holds.
-		db.log.Warn("removing leftovers of replaced or failed ingests failed; the store serves its data and retries on the next start", "err", err)
-	}
 	if err := db.migrateTagPayers(ctx); err != nil {
 		return err
 	}
-	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&db.nextGen); err != nil {
+	// A reopened store keeps counting from where it was: the generations
+	// of the ingest that failed may still have rows.
+	var next int64
+	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(max(gen), 0) + 1 FROM generations`).Scan(&next); err != nil {
 		return fmt.Errorf("duckdb: read generations: %w", err)
 	}
+	db.nextGen = max(db.nextGen, next)
 	var err error
 	if db.combos, err = loadComboDict(ctx, db.h()); err != nil {
 		return err
@@ -188,6 +201,40 @@ func (db *DB) checkSchema(ctx context.Context) error {
 	return nil
 }
 
+// purgeInBackground removes the rows of inactive generations on its own
+// goroutine, so that start-up does no work proportional to the data. Leftover
+// rows are invisible to readers, so the store serves while they go. Ingests
+// wait: the removal holds the ingest lock, which the caller already holds
+// when locked is true, and otherwise is taken once the running ingest ends.
+// A reopen calls it with db.mu held, which Close takes to stop it.
+func (db *DB) purgeInBackground(locked bool) {
+	ctx := db.background.ctx
+	if ctx.Err() != nil { // closed
+		if locked {
+			db.ingest.Unlock()
+		}
+		return
+	}
+	db.background.wg.Add(1)
+	go func() {
+		defer db.background.wg.Done()
+		if !locked {
+			db.ingest.Lock()
+		}
+		defer db.ingest.Unlock()
+		began := time.Now()
+		if err := db.purgeInactive(ctx); err != nil {
+			if ctx.Err() == nil {
+				// A store that cannot be written (a full disk) still
+				// serves what it holds.
+				db.log.Warn("removing leftovers of replaced or failed ingests failed; the store serves its data and retries on the next start", "err", err)
+			}
+			return
+		}
+		db.log.Debug("removed leftovers of replaced or failed ingests", "took", time.Since(began))
+	}()
+}
+
 // purgeInactive removes rows of generations that are not active: leftovers
 // of an ingest that crashed or of a period replaced just before a crash.
 func (db *DB) purgeInactive(ctx context.Context) error {
@@ -203,8 +250,15 @@ func (db *DB) purgeInactive(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database file.
-func (db *DB) Close() error { return db.h().Close() }
+// Close stops the background removal of leftovers and closes the database
+// file.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	db.background.cancel()
+	db.mu.Unlock()
+	db.background.wg.Wait()
+	return db.h().Close()
+}
 
 // h returns the open database.
 func (db *DB) h() *sql.DB { return db.handle.Load() }

@@ -98,6 +98,7 @@ func (db *DB) reopen(ctx context.Context) error {
 	}
 	db.periodCache = periodCache{}
 	db.changed()
+	db.purgeInBackground(false)
 	db.log.Info("the store was reopened and serves its committed data")
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -47,7 +46,7 @@ type writer struct {
 		combo    comboKey
 		comboID  int32
 		hasCombo bool
-		sets     map[string]lastSet
+		sets     [2]lastSet // tag_sets, cc_sets
 	}
 	done bool
 }
@@ -98,18 +97,39 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		usage: li.UsageQuantity, normd: li.NormalizedUsage})
 }
 
-// lastSet is the last map interned into a set dictionary, and its id.
+// lastSet is the last map interned into a set dictionary, as key-value
+// pairs, and its id.
 type lastSet struct {
-	m  map[string]string
-	id int32
+	pairs [][2]string
+	id    int32
+	ok    bool
+}
+
+// matches reports whether m holds the same pairs. It looks the remembered
+// keys up in m rather than ranging over m: starting a map iteration costs
+// more than the lookups, and this runs for every line.
+func (l *lastSet) matches(m map[string]string) bool {
+	if !l.ok || len(l.pairs) != len(m) {
+		return false
+	}
+	for _, kv := range l.pairs {
+		if v, ok := m[kv[0]]; !ok || v != kv[1] {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *writer) intern(table string, m map[string]string) int32 {
 	if len(m) == 0 {
 		return 0
 	}
-	if l, ok := w.last.sets[table]; ok && sameMap(l.m, m) {
-		return l.id
+	last := &w.last.sets[0]
+	if table == "cc_sets" {
+		last = &w.last.sets[1]
+	}
+	if last.matches(m) {
+		return last.id
 	}
 	w.db.mu.Lock()
 	id, rows, key := w.db.sets[table].intern(m)
@@ -123,23 +143,12 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 	for _, kv := range rows {
 		w.newRows[table] = append(w.newRows[table], []any{id, kv[0], kv[1]})
 	}
-	if w.last.sets == nil {
-		w.last.sets = map[string]lastSet{}
+	last.pairs = last.pairs[:0]
+	for k, v := range m {
+		last.pairs = append(last.pairs, [2]string{k, v})
 	}
-	w.last.sets[table] = lastSet{m: maps.Clone(m), id: id}
+	last.id, last.ok = id, true
 	return id
-}
-
-func sameMap(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range b {
-		if x, ok := a[k]; !ok || x != v {
-			return false
-		}
-	}
-	return true
 }
 
 func (w *writer) combo(li *billing.LineItem) int32 {
@@ -246,28 +255,38 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	}
 	w.db.changed()
 	// Old generations are invisible from here on; removing their rows is
-	// housekeeping, and Open redoes it if we crash first.
+	// housekeeping, which the next start redoes in the background if we crash
+	// first.
 	if err := w.db.dropGenerations(ctx, w.conn, retired); err != nil {
 		w.db.log.Warn("removing replaced billing periods failed; they are removed on the next start", "err", err)
 	}
 	return nil
 }
 
-// insertDictionaries stores the combos and sets this ingest added.
+// insertDictionaries stores the combos and sets this ingest added, through
+// an appender: a fresh store gains tens of thousands of combos, which
+// multi-row INSERTs would parse and bind value by value.
 func (w *writer) insertDictionaries(ctx context.Context) error {
 	for table, rows := range w.newRows {
-		width := len(rows[0])
-		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + "), "
-		for start := 0; start < len(rows); start += 200 {
-			chunk := rows[start:min(start+200, len(rows))]
-			args := make([]any, 0, width*len(chunk))
-			for _, r := range chunk {
-				args = append(args, r...)
+		err := w.conn.Raw(func(dc any) error {
+			a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", table)
+			if err != nil {
+				return err
 			}
-			q := `INSERT INTO ` + table + ` VALUES ` + strings.TrimSuffix(strings.Repeat(tuple, len(chunk)), ", ")
-			if _, err := w.conn.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("duckdb: insert %s: %w", table, err)
+			vals := make([]driver.Value, len(rows[0]))
+			for _, r := range rows {
+				for i, v := range r {
+					vals[i] = v
+				}
+				if err := a.AppendRow(vals...); err != nil {
+					a.Close()
+					return err
+				}
 			}
+			return a.CloseWithCancel(ctx)
+		})
+		if err != nil {
+			return fmt.Errorf("duckdb: insert %s: %w", table, err)
 		}
 	}
 	return nil
