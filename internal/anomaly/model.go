@@ -130,7 +130,10 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 			// the level before it; its impact keeps accumulating against
 			// that level.
 			k := (t - cur.Start) % len(shiftE)
-			e0, s0 := max(shiftE[k], monthly(start, x, t)), shiftS[k]
+			e0, s0 := shiftE[k], shiftS[k]
+			if start.AddDate(0, 0, t).Day() == 1 {
+				e0 = max(e0, monthly(start, x, t))
+			}
 			day := Day{Index: t, Actual: x[t], Expected: e0, Score: (x[t] - e0) / s0}
 			if anomalous {
 				c[t] = e
@@ -228,7 +231,9 @@ func expectation(start time.Time, x, c, exp []float64, scored []bool, floor, t i
 	} else {
 		e = median(slices.Clone(c[lo:t]))
 	}
-	e = max(e, monthly(start, x, t))
+	if start.AddDate(0, 0, t).Day() == 1 {
+		e = max(e, monthly(start, x, t))
+	}
 	var res []float64
 	for j := lo; j < t; j++ {
 		if scored[j] {
@@ -298,7 +303,7 @@ func ZScore(x []float64, o Options) []Episode {
 // monthly returns the least spend expected on day t for the fees that land
 // on the 1st: on the 1st, the actual spend on the 1st of the month before,
 // scaled by the months' numbers of days (monthly fees are billed per hour
-// of the month); zero on other days.
+// of the month); zero on other days and when there is no month before.
 func monthly(start time.Time, x []float64, t int) float64 {
 	day := start.AddDate(0, 0, t)
 	if day.Day() != 1 {
