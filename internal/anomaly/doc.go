@@ -48,19 +48,37 @@
 // increases are anomalies, as in AWS (a drop in spend is not alerted).
 //
 // A day is anomalous when z(t) ≥ Z (5) and its impact is at least
-// MinDailyImpact ($1). Consecutive anomalous days form one episode, from
-// its first to its last anomalous day. A single normal day between
-// anomalous days belongs to the episode (a raised level dips near its
-// threshold on a quiet day without ending); two normal days in a row end
-// it.
+// MinDailyImpact ($1); an episode opens only on such a day, so it is known
+// the day that day is ingested and its start is never moved back. While an
+// episode is open, a day goes on with it when it keeps the episode's sign:
+// x(t) > E(t) with z(t) ≥ ContinueZ (1), i.e. at least one spread above
+// the expectation, even below Z (a raised level whose days cross Z only
+// now and then is one anomaly, not pieces). A single day that does not
+// (a dip on a quiet day) belongs to the episode when a later day goes on
+// with it; two in a row end it, at its last day that went on. The
+// episode's impact is summed over all its days, so a small but lasting
+// change is measured, and an alert threshold applies to that total.
 //
 // Level shifts: an episode that spans AcceptDays (7) days is a new normal
-// (a workload grew, a new service went live). It ends there, its days
-// enter the cleaned history at their actual values and the baseline window
-// restarts at the episode's first day, so the new level is expected from
-// then on and is not reported every day. A new service is the same case:
-// its first days score against a baseline of zero (E = 0, S = AbsFloor)
-// and are one episode of at most AcceptDays days.
+// (a workload grew, a new service went live). Its days enter the cleaned
+// history at their actual values and the baseline window restarts at the
+// episode's first day, so new anomalies are scored against the new level.
+// The episode itself goes on, scored against the level before the shift:
+// for each later day, E is the expectation of the episode's day on the
+// same weekday (its first seven days hold one of each), raised on the 1st
+// by the monthly-fee rule below, and S that day's spread. It goes on (with
+// the same one-day tolerance) while z ≥ ContinueZ against that level, its
+// impact x − E accumulating, and ends when the level falls back, or after
+// Window (28) days, when the baseline window holds only the new level and
+// the shift is learnt. A new service is the same case: its first days
+// score against a baseline of zero (E = 0, S = AbsFloor) and are one
+// episode of at most Window days.
+//
+// Nothing is moved back in time: every day's membership is decided from
+// the days before it and that day, so the episodes of a prefix of the
+// data are the episodes of the whole data cut at its end (an episode
+// still open is the same episode, with the same start and hence the same
+// anomaly id, on every later run).
 //
 // An episode's figures are those of AWS's Impact: TotalActualSpend and
 // TotalExpectedSpend sum x and E over its days, TotalImpact is their

@@ -15,6 +15,7 @@ type Options struct {
 	RelFloor       float64
 	AbsFloor       float64
 	AcceptDays     int
+	ContinueZ      float64
 }
 
 func (o Options) withDefaults() Options {
@@ -35,6 +36,7 @@ func (o Options) withDefaults() Options {
 	def(&o.MinDailyImpact, 1)
 	def(&o.RelFloor, 0.03)
 	def(&o.AbsFloor, 0.10)
+	def(&o.ContinueZ, 1)
 	return o
 }
 
@@ -102,11 +104,17 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 	var out []Episode
 	var cur *Episode
 	var gap *Day
+	// A level shift's pre-shift expectation and spread, one per day of
+	// the week (indexed from the shift's first day), kept while the
+	// accepted shift goes on.
+	var shiftE, shiftS []float64
+	var spread []float64 // spreads of cur's days
 	closeCur := func() {
 		if cur != nil {
 			out = append(out, *cur)
 			cur = nil
 		}
+		gap, shiftE, shiftS, spread = nil, nil, nil, nil
 	}
 	for t := range n {
 		e, s, ok := expectation(start, x, c, exp, scored, floor, t, o)
@@ -116,14 +124,49 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 		}
 		exp[t], scored[t] = e, true
 		z := (x[t] - e) / s
+		anomalous := z >= o.Z && x[t]-e >= o.MinDailyImpact
+		if shiftE != nil {
+			// An accepted level shift goes on while the day stays above
+			// the level before it; its impact keeps accumulating against
+			// that level.
+			k := (t - cur.Start) % len(shiftE)
+			e0, s0 := shiftE[k], shiftS[k]
+			if start.AddDate(0, 0, t).Day() == 1 {
+				e0 = max(e0, monthly(start, x, t))
+			}
+			day := Day{Index: t, Actual: x[t], Expected: e0, Score: (x[t] - e0) / s0}
+			if anomalous {
+				c[t] = e
+			} else {
+				c[t] = x[t]
+			}
+			switch {
+			case day.Score >= o.ContinueZ:
+				if gap != nil {
+					cur.Days = append(cur.Days, *gap)
+					gap = nil
+				}
+				cur.End = t
+				cur.Days = append(cur.Days, day)
+				if t-cur.Start+1 >= o.Window {
+					closeCur() // the window holds only the new level: learnt
+				}
+			case gap == nil:
+				gap = &day
+			default:
+				closeCur()
+			}
+			continue
+		}
 		day := Day{Index: t, Actual: x[t], Expected: e, Score: z}
-		if z < o.Z || x[t]-e < o.MinDailyImpact {
+		continues := cur != nil && z >= o.ContinueZ && x[t] > e
+		if !anomalous && !continues {
 			c[t] = x[t]
 			if cur != nil && gap == nil {
 				gap = &day // one normal day may sit inside an episode
+				spread = append(spread, s)
 				continue
 			}
-			gap = nil
 			closeCur()
 			continue
 		}
@@ -136,15 +179,26 @@ func Detect(start time.Time, x []float64, o Options) []Episode {
 		}
 		cur.End = t
 		cur.Days = append(cur.Days, day)
+		spread = append(spread, s)
 		c[t] = e
 		if t-cur.Start+1 >= o.AcceptDays {
-			// A new normal: the episode ends and the baseline restarts
-			// from its first day at the actual values.
+			// A new normal: the baseline restarts from the episode's
+			// first day at the actual values; the episode itself goes on
+			// against the level before it.
 			for j := cur.Start; j <= t; j++ {
 				c[j], scored[j] = x[j], false
 			}
 			floor = cur.Start
-			closeCur()
+			shiftE, shiftS = make([]float64, 0, 7), make([]float64, 0, 7)
+			for i, d := range cur.Days {
+				if i == 7 {
+					break
+				}
+				shiftE, shiftS = append(shiftE, d.Expected), append(shiftS, spread[i])
+			}
+			if t-cur.Start+1 >= o.Window || len(shiftE) < 7 {
+				closeCur()
+			}
 		}
 	}
 	closeCur()
@@ -177,12 +231,8 @@ func expectation(start time.Time, x, c, exp []float64, scored []bool, floor, t i
 	} else {
 		e = median(slices.Clone(c[lo:t]))
 	}
-	day := start.AddDate(0, 0, t)
-	if day.Day() == 1 {
-		if prev := int(day.AddDate(0, -1, 0).Sub(start).Hours() / 24); prev >= 0 {
-			// Monthly fees are billed per hour of the month.
-			e = max(e, x[prev]*float64(daysIn(day))/float64(daysIn(day.AddDate(0, -1, 0))))
-		}
+	if start.AddDate(0, 0, t).Day() == 1 {
+		e = max(e, monthly(start, x, t))
 	}
 	var res []float64
 	for j := lo; j < t; j++ {
@@ -248,6 +298,22 @@ func ZScore(x []float64, o Options) []Episode {
 		out = append(out, *cur)
 	}
 	return out
+}
+
+// monthly returns the least spend expected on day t for the fees that land
+// on the 1st: on the 1st, the actual spend on the 1st of the month before,
+// scaled by the months' numbers of days (monthly fees are billed per hour
+// of the month); zero on other days and when there is no month before.
+func monthly(start time.Time, x []float64, t int) float64 {
+	day := start.AddDate(0, 0, t)
+	if day.Day() != 1 {
+		return 0
+	}
+	prev := int(day.AddDate(0, -1, 0).Sub(start).Hours() / 24)
+	if prev < 0 {
+		return 0
+	}
+	return x[prev] * float64(daysIn(day)) / float64(daysIn(day.AddDate(0, -1, 0)))
 }
 
 // daysIn returns the number of days of t's month.

@@ -39,18 +39,24 @@ func TestDetect(t *testing.T) {
 	}{
 		{"quiet weekly series", func(x []float64) []float64 { return x }, nil},
 		{"two-day spike", func(x []float64) []float64 { x[40] *= 4; x[41] *= 3; return x }, [][2]int{{40, 41}}},
-		{"level shift ends after a week", func(x []float64) []float64 {
+		{"level shift is one episode until the window learns it", func(x []float64) []float64 {
 			for i := 50; i < len(x); i++ {
 				x[i] *= 1.6
 			}
 			return x
-		}, [][2]int{{50, 56}}},
+		}, [][2]int{{50, 77}}},
+		{"level shift that ends", func(x []float64) []float64 {
+			for i := 50; i < 62; i++ {
+				x[i] *= 1.6
+			}
+			return x
+		}, [][2]int{{50, 61}}},
 		{"new service", func(x []float64) []float64 {
 			for i := range 60 {
 				x[i] = 0
 			}
 			return x
-		}, [][2]int{{60, 66}}},
+		}, [][2]int{{60, 87}}},
 		{"a drop is no anomaly", func(x []float64) []float64 { x[45] = 0; return x }, nil},
 		{"one quiet day inside a raised spell", func(x []float64) []float64 {
 			for _, i := range []int{37, 38, 40, 41} {
@@ -112,5 +118,32 @@ func TestWeeklyJobIsLearnt(t *testing.T) {
 	got := Detect(start, x, Options{})
 	if len(got) == 0 || len(got) > 3 {
 		t.Errorf("a job every Monday from day 35 gave episodes %v; want the first Mondays only, of %d", spans(got), mondays)
+	}
+}
+
+// A small level shift whose days cross the threshold only now and then is
+// one episode from its first day, its impact summed over all its days.
+func TestLevelShiftNearThreshold(t *testing.T) {
+	x := weekly(120)
+	added := 0.0
+	for i := 64; i < 84; i++ {
+		added += 0.16 * x[i] // z between 4 and 6
+		x[i] *= 1.16
+	}
+	got := Detect(start, x, Options{})
+	if len(got) != 1 {
+		t.Fatalf("episodes %v, want one from day 64", spans(got))
+	}
+	e := got[0]
+	if e.Start != 64 || e.End != 83 {
+		t.Errorf("episode %d..%d, want 64..83", e.Start, e.End)
+	}
+	if imp := e.Impact(); imp < added*0.9 || imp > added*1.1 {
+		t.Errorf("Impact = %.1f, want about %.1f", imp, added)
+	}
+	for n := 65; n <= len(x); n++ {
+		if p := Detect(start, x[:n], Options{}); len(p) != 1 || p[0].Start != 64 {
+			t.Fatalf("with the data up to day %d: episodes %v, want one from day 64", n-1, spans(p))
+		}
 	}
 }
