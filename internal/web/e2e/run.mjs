@@ -401,7 +401,8 @@ const scenarios = {
     await shot(page, 'category-split-draft');
     await page.locator('[data-testid=category-default]').fill(p.newDefault);
     await page.click('[data-testid=category-save]');
-    await page.waitForSelector(`tr[data-name="${p.name}"]`, { timeout: TIMEOUT });
+    // The row is there before the save too: wait for it to show the new default.
+    await page.locator(`tr[data-name="${p.name}"]`, { hasText: p.newDefault }).waitFor({ timeout: TIMEOUT });
     await page.waitForSelector('[data-testid=split-preview][data-ready=true]', { timeout: TIMEOUT });
     out.afterEdit = await page.locator(`tr[data-name="${p.name}"] td`).evaluateAll((tds) => tds.slice(0, 5).map((td) => td.textContent.trim()));
     await shot(page, 'category-edited');
