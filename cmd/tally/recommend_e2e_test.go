@@ -107,6 +107,38 @@ func TestPurchaseRecommendations(t *testing.T) {
 			WHERE line_item_line_item_type = 'Usage' AND line_item_usage_type LIKE '%BoxUsage:{it}'
 			AND line_item_usage_start_date >= TIMESTAMP '{ri_start}' AND line_item_usage_start_date < TIMESTAMP '{ri_end}' GROUP BY 1),
 		series AS (SELECT hours.h, coalesce(u, 0) AS u, coalesce(c, 0) AS c FROM hours LEFT JOIN od USING (h))`
+	// The last week of that on demand usage, with w its hour of the week, and
+	// proj: four weeks ahead of the look-back, each hour j the week's hour
+	// j % 168 plus, from each expiry on, what the commitments expiring within
+	// the four weeks covered of the instance type in that hour of the week,
+	// less what the unused commitment of the Savings Plans that stay could
+	// take at the on-demand rate (the first ?).
+	const projected = `WITH hours AS (SELECT range AS h FROM range(TIMESTAMP '{ri_recent}', TIMESTAMP '{ri_end}', INTERVAL 1 HOUR)),
+		od AS (SELECT line_item_usage_start_date AS h, sum(line_item_usage_amount) AS u FROM li
+			WHERE line_item_line_item_type = 'Usage' AND line_item_usage_type LIKE '%BoxUsage:{it}'
+			AND line_item_usage_start_date >= TIMESTAMP '{ri_recent}' AND line_item_usage_start_date < TIMESTAMP '{ri_end}' GROUP BY 1),
+		week AS (SELECT hours.h, datediff('hour', TIMESTAMP '{ri_recent}', hours.h) AS w, coalesce(u, 0) AS u FROM hours LEFT JOIN od USING (h)),
+		lines AS (SELECT *, coalesce(nullif(reservation_reservation_a_r_n, ''), nullif(savings_plan_savings_plan_a_r_n, '')) AS arn,
+			CAST(replace(replace(CAST(coalesce(nullif(CAST(reservation_end_time AS VARCHAR), ''), nullif(CAST(savings_plan_end_time AS VARCHAR), ''))
+				AS VARCHAR), 'T', ' '), 'Z', '') AS TIMESTAMP) AS ends FROM li),
+		expiring AS (SELECT arn, max(ends) AS e FROM lines WHERE arn IS NOT NULL GROUP BY 1
+			HAVING max(ends) >= TIMESTAMP '{ri_end}' AND max(ends) < TIMESTAMP '{ri_end}' + INTERVAL 28 DAY),
+		inweek AS (SELECT * FROM lines WHERE line_item_usage_start_date >= TIMESTAMP '{ri_recent}' AND line_item_usage_start_date < TIMESTAMP '{ri_end}'),
+		back AS (SELECT datediff('hour', TIMESTAMP '{ri_end}', e) AS f, datediff('hour', TIMESTAMP '{ri_recent}', line_item_usage_start_date) AS w,
+			sum(line_item_usage_amount) AS r FROM inweek JOIN expiring USING (arn)
+			WHERE line_item_line_item_type IN ('DiscountedUsage', 'SavingsPlanCoveredUsage') AND line_item_usage_type LIKE '%BoxUsage:{it}' GROUP BY 1, 2),
+		staying AS (SELECT * FROM inweek WHERE savings_plan_savings_plan_a_r_n <> '' AND arn NOT IN (SELECT arn FROM expiring)),
+		rate AS (SELECT sum(savings_plan_savings_plan_effective_cost) / sum(line_item_unblended_cost) AS k FROM staying
+			WHERE line_item_line_item_type = 'SavingsPlanCoveredUsage'),
+		unused AS (SELECT date_trunc('day', line_item_usage_start_date) AS d,
+			sum(savings_plan_total_commitment_to_date - savings_plan_used_commitment) AS x FROM staying
+			WHERE line_item_line_item_type = 'SavingsPlanRecurringFee' GROUP BY 1),
+		slack AS (SELECT week.w, CASE WHEN (SELECT k FROM rate) > 0 AND (SELECT k FROM rate) < 1
+			THEN greatest(0, coalesce(x, 0)) / 24 / (SELECT k FROM rate) ELSE 0 END AS s
+			FROM week LEFT JOIN unused ON unused.d = date_trunc('day', week.h)),
+		proj AS (SELECT j, week.u + CASE WHEN (SELECT count(*) FROM back) = 0 THEN 0 ELSE
+			greatest(0, coalesce((SELECT sum(r) FROM back WHERE back.w = j % 168 AND j >= back.f), 0) - slack.s / ?) END AS u
+			FROM range(0, 672) AS js(j) JOIN week ON week.w = j % 168 JOIN slack ON slack.w = week.w)`
 
 	t.Run("reserved instances", func(t *testing.T) {
 		if noRI != nil {
@@ -120,19 +152,22 @@ func TestPurchaseRecommendations(t *testing.T) {
 		if p == 0 || e == 0 {
 			t.Fatalf("the organisation has no %s on demand (%v) or reserved (%v) in the look-back", it, p, e)
 		}
-		var wantN, wantSavings float64
-		// The count is chosen on the look-back's last week; its savings are
-		// estimated over the whole look-back (internal/recommend, Recency).
-		rows, err := raw.Query(rep.Replace(hourly+` SELECT n, (SELECT ? * sum(least(u, n)) - ? * n * count(*) FROM series) FROM (
-			SELECT n, ? * sum(least(u, n)) - ? * n * count(*) AS s FROM series, range(0, 10) AS r(n)
-			WHERE h >= TIMESTAMP '{ri_recent}' GROUP BY n ORDER BY s DESC, n LIMIT 1)`), p, e, p, e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			rows.Scan(&wantN, &wantSavings)
-		}
-		rows.Close()
+		// The count is chosen on the look-back's last week, projected four
+		// weeks ahead with the usage commitments expiring in them covered in
+		// that week (less the unused commitment of the Savings Plans that
+		// stay), raised to a level first reached in the week and held since
+		// for 12 hours or more; its savings are estimated over the whole
+		// look-back (internal/recommend: Recency, New steady usage, Expiring
+		// commitments).
+		wantN := one(projected+` SELECT greatest(
+			(SELECT n FROM (SELECT n, ? * sum(least(u, n)) - ? * n * count(*) AS s FROM proj, range(0, 10) AS r(n)
+				GROUP BY n ORDER BY s DESC, n LIMIT 1)),
+			(SELECT coalesce(max(m), 0) FROM range(1, 10) AS r(m), LATERAL (SELECT max(h) AS lb FROM week WHERE u < m)
+				WHERE lb IS NOT NULL AND datediff('hour', lb, TIMESTAMP '{ri_end}') - 1 >= 12
+				AND (SELECT max(u) FROM week WHERE h <= lb) < m))`, p, p, e, p)
+		wantSavings := one(hourly+` SELECT ? * sum(least(u, ?)) - ? * ? * count(*) FROM series`, p, wantN, e, wantN)
+		t.Logf("SQL: %v instance-hours covered in the last week by commitments expiring within four weeks, %.4f of Savings Plans slack",
+			one(projected+` SELECT coalesce(sum(r), 0) FROM back`, p), one(projected+` SELECT sum(s) FROM slack`, p))
 		t.Logf("SQL: %s on demand %.4f/h, reserved %.4f/h, %v instances saving %.4f", it, p, e, wantN, wantSavings)
 		res, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
 			Service: aws.String("Amazon Elastic Compute Cloud - Compute"), LookbackPeriodInDays: types.LookbackPeriodInDaysThirtyDays,

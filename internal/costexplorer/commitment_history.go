@@ -3,6 +3,7 @@ package costexplorer
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/recommend"
+	"github.com/tallyhq/tally/internal/store"
 )
 
 // The Cost Explorer values the commitment operations read (internal/recommend
@@ -280,23 +282,54 @@ func (s *Service) firstMonth(ctx context.Context) (time.Time, error) {
 	return first, nil
 }
 
+// CommitmentView is the usage a backtest case is built from.
+type CommitmentView int
+
+const (
+	// ViewOnDemand is the usage bought on demand, before and in the month,
+	// as the recommendations see it; but the held-out month's usage covered
+	// by a commitment that covered nothing in the look-back (one the
+	// organisation bought at or after the recommendation) counts as on
+	// demand: that purchase was made instead of the recommended one, and
+	// without it the usage would have been on demand. Usage that returns on
+	// demand when an existing commitment expires stays on demand.
+	ViewOnDemand CommitmentView = iota
+	// ViewAllUsage is every EC2 instance-hour priced at the on-demand rate,
+	// as if no commitment existed.
+	ViewAllUsage
+	// ViewRawOnDemand is what was bought on demand, before and in the
+	// month, whatever the organisation bought in the month.
+	ViewRawOnDemand
+)
+
 // CommitmentCase gathers what the backtest of the recommendations needs for
 // one held-out month (it starts at month): the look-back of days days before
-// it and the month itself, for the whole organisation. With allUsage the
-// usage is every EC2 instance-hour priced at the on-demand rate, as if no
-// commitment existed; otherwise only what was bought on demand, as the
-// recommendations see it. Reserved Instances are priced at the first rate the
-// bill shows of Standard Partial, All and No Upfront.
-func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int, allUsage bool) (recommend.Case, error) {
+// it and the month itself, for the whole organisation, in the given view.
+// Reserved Instances are priced at the first rate the bill shows of
+// Standard Partial, All and No Upfront.
+func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int, view CommitmentView) (recommend.Case, error) {
 	c := recommend.Case{Month: month}
 	next := month.AddDate(0, 1, 0)
-	hist, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: month.AddDate(0, 0, -days), End: month}, false, !allUsage)
+	allUsage := view == ViewAllUsage
+	look := billing.Period{Start: month.AddDate(0, 0, -days), End: month}
+	hist, err := s.instanceHours(ctx, query.Scope{}, nil, look, false, !allUsage)
 	if err != nil {
 		return c, err
 	}
 	actual, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: month, End: next}, false, !allUsage)
 	if err != nil {
 		return c, err
+	}
+	if view == ViewOnDemand {
+		if err := s.addNewlyCovered(ctx, actual, look); err != nil {
+			return c, err
+		}
+	}
+	returning, slack := map[instance][]recommend.Returning{}, []float64(nil)
+	if !allUsage {
+		if returning, slack, err = s.returningUsage(ctx, query.Scope{}, nil, month, false); err != nil {
+			return c, err
+		}
 	}
 	first, err := s.firstMonth(ctx)
 	if err != nil {
@@ -355,12 +388,162 @@ func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int,
 				Class: billing.PurchaseStandardRI, Payment: pay}]
 			if ok {
 				r.OnDemand = p
-				c.Instances = append(c.Instances, recommend.InstanceCase{Name: k.InstanceType + " " + k.Region, Rates: r, History: h, Actual: a})
+				c.Instances = append(c.Instances, recommend.InstanceCase{Name: k.InstanceType + " " + k.Region, Rates: r, History: h, Actual: a,
+					Ahead: recommend.Ahead{Returning: returning[k], Slack: slack}})
 				break
 			}
 		}
 	}
 	return c, nil
+}
+
+// addNewlyCovered adds to h (on-demand usage of a held-out month) the
+// instance-hours covered by a Reserved Instance or Savings Plan that covered
+// no usage in the look-back: a commitment bought at or after the
+// recommendation.
+func (s *Service) addNewlyCovered(ctx context.Context, h *onDemand, look billing.Period) error {
+	covered := func(p billing.Period) ([]query.Row, error) {
+		return s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: p, Granularity: query.Hourly,
+			Metrics: []billing.Metric{billing.UsageQuantity},
+			GroupBy: groupDims(billing.DimReservationID, billing.DimSavingsPlanARN, billing.DimInstanceType, billing.DimRegion,
+				billing.DimPlatform, billing.DimTenancy),
+			Filter: query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "DiscountedUsage", "SavingsPlanCoveredUsage"),
+				&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}})
+	}
+	before, err := covered(look)
+	if err != nil {
+		return err
+	}
+	existing := map[[2]string]bool{}
+	for _, r := range before {
+		existing[[2]string{r.Keys[0], r.Keys[1]}] = true
+	}
+	in, err := covered(billing.Period{Start: h.Start, End: h.Start.Add(time.Duration(h.Hours) * time.Hour)})
+	if err != nil {
+		return err
+	}
+	for _, r := range in {
+		if existing[[2]string{r.Keys[0], r.Keys[1]}] {
+			continue
+		}
+		k := instance{InstanceType: r.Keys[2], Region: r.Keys[3], Platform: r.Keys[4], Tenancy: r.Keys[5]}
+		if h.Usage[k] == nil {
+			h.Usage[k], h.Cost[k] = make([]float64, h.Hours), make([]float64, h.Hours)
+		}
+		h.Usage[k][int(r.Bucket.Sub(h.Start)/time.Hour)] += float(r.Values[0])
+	}
+	return nil
+}
+
+// returningUsage reads, per instance, the usage that commitments covered in
+// the last recommend.RecentHours before end (a day start) and that comes
+// back on demand when they expire within recommend.ProjectionHours of end:
+// Reserved Instances and Savings Plans whose end time the bill gives
+// (reservation/EndTime, savingsPlan/EndTime). With perAccount instances are
+// told apart by usage account.
+//
+// It also returns the Savings Plans' slack (recommend.Ahead): per hour of that
+// week, the unused commitment of the plans that do not expire then, as the
+// bill's savingsPlan/TotalCommitmentToDate − UsedCommitment of the day spread
+// over its hours, turned into on-demand spend with the discount the plans got
+// that week (1 − Σ SavingsPlanEffectiveCost / Σ UnblendedCost of their
+// covered usage).
+func (s *Service) returningUsage(ctx context.Context, sc query.Scope, filter query.Expr, end time.Time, perAccount bool) (map[instance][]recommend.Returning, []float64, error) {
+	week := billing.Period{Start: end.Add(-recommend.RecentHours * time.Hour), End: end}
+	ans, err := s.cfg.Store.Commitments(ctx, &store.CommitmentQuery{Period: week, Scope: sc, Kinds: []string{billing.CommitmentRI, billing.CommitmentSP},
+		Sums: []store.CommitmentSum{store.SumUsage, store.SumUnblended, store.SumSPEffectiveCost, store.SumSPTotalCommitment, store.SumSPUsedCommitment}})
+	if err != nil {
+		return nil, nil, err
+	}
+	horizon := end.Add(recommend.ProjectionHours * time.Hour)
+	ends := map[string]time.Time{}
+	for _, c := range ans.Commitments {
+		t, err := time.Parse(time.RFC3339, c.End)
+		if err != nil || t.Before(end) || !t.Before(horizon) {
+			continue
+		}
+		// RESERVATION_ID is the last segment of the reservation's ARN.
+		ends[c.ARN], ends[planID(c.ARN)] = t, t
+	}
+	out := map[instance][]recommend.Returning{}
+	if len(ends) == 0 {
+		return out, nil, nil
+	}
+	// The slack of the plans that stay, per day, and their discount.
+	var onDemand, effective float64
+	unused := make([]float64, recommend.RecentHours/24)
+	for _, r := range ans.Rows {
+		if r.Commitment < 0 || ans.Commitments[r.Commitment].Kind != billing.CommitmentSP {
+			continue
+		}
+		if _, expires := ends[ans.Commitments[r.Commitment].ARN]; expires {
+			continue
+		}
+		sum := func(k store.CommitmentSum) float64 {
+			if r.Sums[k] == nil {
+				return 0
+			}
+			f, _ := new(big.Float).SetInt(r.Sums[k]).Float64()
+			return f / math.Pow10(billing.Scale)
+		}
+		if r.LineItemType == "SavingsPlanCoveredUsage" {
+			onDemand += sum(store.SumUnblended)
+			effective += sum(store.SumSPEffectiveCost)
+		}
+		if r.LineItemType == "SavingsPlanRecurringFee" {
+			if d := int(r.Bucket.Sub(week.Start) / (24 * time.Hour)); d >= 0 && d < len(unused) {
+				unused[d] += sum(store.SumSPTotalCommitment) - sum(store.SumSPUsedCommitment)
+			}
+		}
+	}
+	var slack []float64
+	if onDemand > 0 && effective < onDemand {
+		rate := effective / onDemand // 1 − discount
+		slack = make([]float64, recommend.RecentHours)
+		for h := range slack {
+			slack[h] = max(0, unused[h/24]) / 24 / rate
+		}
+	}
+	f := query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "DiscountedUsage", "SavingsPlanCoveredUsage"),
+		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
+	if filter != nil {
+		f = append(f, filter)
+	}
+	rows, err := s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: week, Granularity: query.Hourly,
+		Metrics: []billing.Metric{billing.UsageQuantity},
+		GroupBy: groupDims(billing.DimReservationID, billing.DimSavingsPlanARN, billing.DimLinkedAccount, billing.DimInstanceType,
+			billing.DimRegion, billing.DimPlatform, billing.DimTenancy),
+		Filter: f, Scope: sc})
+	if err != nil {
+		return nil, nil, err
+	}
+	type key struct {
+		k   instance
+		arn string
+	}
+	idx := map[key]int{}
+	for _, r := range rows {
+		arn := r.Keys[0]
+		t, ok := ends[arn]
+		if !ok {
+			arn = r.Keys[1]
+			if t, ok = ends[arn]; !ok {
+				continue
+			}
+		}
+		k := instance{Account: r.Keys[2], InstanceType: r.Keys[3], Region: r.Keys[4], Platform: r.Keys[5], Tenancy: r.Keys[6]}
+		if !perAccount {
+			k.Account = ""
+		}
+		i, seen := idx[key{k, arn}]
+		if !seen {
+			i = len(out[k])
+			idx[key{k, arn}] = i
+			out[k] = append(out[k], recommend.Returning{From: int(t.Sub(end) / time.Hour), Usage: make([]float64, recommend.RecentHours)})
+		}
+		out[k][i].Usage[int(r.Bucket.Sub(week.Start)/time.Hour)] += float(r.Values[0])
+	}
+	return out, slack, nil
 }
 
 func orZeros(xs []float64, n int) []float64 {

@@ -113,6 +113,10 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	if err != nil {
 		return nil, err
 	}
+	returning, slack, err := s.returningUsage(ctx, sc, filter, billing.DayStart(now), scopeName == AccountScopeLinked)
+	if err != nil {
+		return nil, err
+	}
 	rates, err := s.riRates(ctx, sc, billing.DayStart(now))
 	if err != nil {
 		return nil, err
@@ -137,7 +141,7 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 			continue
 		}
 		rate.OnDemand = od
-		r := recommend.ReservedInstances(hist.Usage[k], rate)
+		r := recommend.ReservedInstances(hist.Usage[k], rate, recommend.Ahead{Returning: returning[k], Slack: slack})
 		if r.Count == 0 {
 			continue
 		}

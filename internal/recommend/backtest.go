@@ -26,6 +26,10 @@ type InstanceCase struct {
 	Name            string
 	Rates           RIRates
 	History, Actual []float64
+	// Ahead is the usage that existing commitments covered in the
+	// look-back's last week and that comes back on demand when they expire
+	// in the month, and the Savings Plans' slack.
+	Ahead Ahead
 }
 
 // Outcome is how the recommendations made from the look-back fared in the
@@ -46,7 +50,7 @@ type Outcome struct {
 func Evaluate(c Case) Outcome {
 	o := Outcome{Month: c.Month, RICandidates: len(c.Instances)}
 	for _, in := range c.Instances {
-		r := ReservedInstances(in.History, in.Rates)
+		r := ReservedInstances(in.History, in.Rates, in.Ahead)
 		o.Instances += r.Count
 		o.RIRealised += RISavings(in.Actual, r.Count, in.Rates)
 		o.RIHindsight += BestRISavings(in.Actual, in.Rates)

@@ -136,6 +136,59 @@
 // steps (instances stopped, commitments bought) and the last week is the best
 // guess of the next month; see `make backtest` and the note of issue 13.
 //
+// # New steady usage (Reserved Instances)
+//
+// A level of usage m (m instances at once) that the last week reached for
+// the first time at some hour t0 and has held every hour since, for at least
+// SteadyHours (12: longer than a working day's job), is an instance launched
+// to stay: its share of the last week (hours since t0 / 168) says nothing of
+// the month to come, in which it runs every hour. The count is raised to the
+// highest such m (n = max(n, m)) when the reservation is cheaper than on
+// demand (e < p). A level also reached earlier in the week (a daily peak) is
+// not new and is judged on its share of the week as above.
+//
+// # Expiring commitments (Reserved Instances)
+//
+// Usage an existing Reserved Instance or Savings Plan covers is not on
+// demand and does not count; when the commitment expires it comes back. For
+// the commitments whose end time (reservation/EndTime, savingsPlan/EndTime)
+// falls within ProjectionHours (4 weeks) after the look-back, the usage they
+// covered in each hour of the last week, r_w (w = hour of the week), is
+// added back from their expiry hour e_r on, and the count is chosen on the
+// projected four weeks
+//
+//	û_j = u_last(j mod 168) + max(0, Σ_{r: j ≥ e_r} r_(j mod 168) − slack_(j mod 168) / p),  j = 0 … 671
+//
+// where slack_w is the on-demand spend that the unused commitment of the
+// Savings Plans that do not expire could still have covered in that hour
+// (savingsPlan/TotalCommitmentToDate − UsedCommitment of the day / 24 /
+// (1 − d), d their discount that week): returning usage is first absorbed by
+// plans with room to spare, as AWS applies them to eligible on-demand usage.
+// The slack is not split between instance types: each instance assumes all
+// of it, which can only lower the count. Without expiring commitments û is
+// the last week repeated and the choice is the recency rule's.
+//
+// # Backtest views
+//
+// `tally backtest` recommends at the start of each month N from the 30 days
+// before it (what GetReservationPurchaseRecommendation with THIRTY_DAYS would
+// see then), buys it for month N, and compares the realised savings with the
+// best fixed commitment chosen with hindsight of month N, both computed on
+// the same hourly usage of month N. Three views of that usage:
+//
+//   - on demand, the month's own new commitments counted back (the target
+//     view): the usage billed on demand in month N plus the usage covered in
+//     month N by a Reserved Instance or Savings Plan that covered nothing in
+//     the look-back, i.e. one the organisation bought at or after the
+//     recommendation, instead of it. Usage returning on demand when an
+//     existing commitment expires stays on demand. Approximation: a new
+//     Reserved Instance's usage is counted back whole, although without it
+//     the Savings Plans might have covered part of it;
+//   - on demand as billed: month N's on-demand usage whatever the
+//     organisation bought in month N (a purchase the recommendation could not
+//     see moves the target);
+//   - all usage at on-demand rates, as if no commitment existed.
+//
 // # Assumptions
 //
 // A single discount per Savings Plans type is an average over the usage the

@@ -69,6 +69,43 @@ func recent(xs []float64) []float64 {
 	return xs[len(xs)-RecentHours:]
 }
 
+// SteadyHours is how long a new level of usage must have held, without a
+// break, at the end of the look-back to count as steady (see the package
+// doc, "New steady usage").
+const SteadyHours = 12
+
+// newLevel is the highest level m that usage reached for the first time in
+// its last RecentHours (or all of it, when shorter) and has held every hour
+// since, for at least SteadyHours: instances launched near the end of the
+// look-back that are still running. 0 when there is none.
+func newLevel(usage []float64) int {
+	w := usage
+	if last := recent(usage); last != nil {
+		w = last
+	}
+	best := 0
+	for m := 1; ; m++ {
+		// t0: the first hour of the run of hours ≥ m that ends the window.
+		t0 := len(w)
+		for t0 > 0 && w[t0-1] >= float64(m)-1e-9 {
+			t0--
+		}
+		if len(w)-t0 < SteadyHours {
+			return best
+		}
+		if t0 == 0 {
+			continue // held all along: not new
+		}
+		before := 0.0
+		for _, u := range w[:t0] {
+			before = math.Max(before, u)
+		}
+		if before < float64(m)-1e-9 {
+			best = m
+		}
+	}
+}
+
 // bestCount is the n ≥ 0 with the largest S(n) over usage, the smaller on a
 // tie, and its savings.
 func bestCount(usage []float64, p RIRates) (int, float64) {
@@ -95,12 +132,65 @@ func BestRISavings(usage []float64, p RIRates) float64 {
 	return s
 }
 
+// Returning is usage an existing commitment covers that comes back on
+// demand when the commitment expires: Usage holds what it covered in each
+// of the look-back's last RecentHours, From the hour after the look-back's
+// end at which it expires (0: at the end).
+type Returning struct {
+	From  int
+	Usage []float64
+}
+
+// Ahead is what the look-back says about the usage to come beyond its own
+// hours: the usage that returns on demand when existing commitments expire,
+// and the Savings Plans commitment that staying plans left unused, which
+// absorbs returning usage before it is billed on demand.
+type Ahead struct {
+	Returning []Returning
+	// Slack is, per hour of the look-back's last RecentHours, the on-demand
+	// spend the unused commitment of Savings Plans that do not expire could
+	// still have covered (unused commitment / (1 − discount)); nil: none.
+	Slack []float64
+}
+
+// ProjectionHours is how far ahead usage is projected when commitments
+// expire: four whole weeks (see the package doc, "Expiring commitments").
+const ProjectionHours = 4 * RecentHours
+
+// project repeats the last week of usage ProjectionHours ahead, adding back
+// from each expiry on what the expiring commitment covered at that hour of
+// the week, less what the Savings Plans' slack absorbs at the on-demand rate
+// onDemand; nil without a last week or anything returning.
+func project(usage []float64, a Ahead, onDemand float64) []float64 {
+	last := recent(usage)
+	if last == nil || len(a.Returning) == 0 || onDemand <= 0 {
+		return nil
+	}
+	out := make([]float64, ProjectionHours)
+	for j := range out {
+		h := j % RecentHours
+		back := 0.0
+		for _, r := range a.Returning {
+			if j >= r.From && len(r.Usage) == RecentHours {
+				back += r.Usage[h]
+			}
+		}
+		if len(a.Slack) == RecentHours {
+			back = math.Max(0, back-a.Slack[h]/onDemand)
+		}
+		out[j] = last[h] + back
+	}
+	return out
+}
+
 // ReservedInstances chooses how many instances to reserve for hourly usage
 // (one value per hour of the look-back, zero for hours without usage) at the
 // given rates: the count with the largest savings over the look-back's last
-// RecentHours, none when no count saves there. The figures reported with it
-// are over the whole look-back.
-func ReservedInstances(usage []float64, p RIRates) RI {
+// RecentHours (projected ahead with the usage that returns on demand when
+// commitments expire, when there is any), raised to a new steady level of
+// usage; none when no count saves. The figures reported with it are over
+// the whole look-back.
+func ReservedInstances(usage []float64, p RIRates, ahead Ahead) RI {
 	r := RI{Hours: len(usage), UpfrontPerHour: p.Effective - p.Recurring, RecurringHour: p.Recurring}
 	if len(usage) == 0 {
 		return r
@@ -117,6 +207,12 @@ func ReservedInstances(usage []float64, p RIRates) RI {
 	r.Count, _ = bestCount(usage, p)
 	if last := recent(usage); last != nil {
 		r.Count, _ = bestCount(last, p)
+	}
+	if proj := project(usage, ahead, p.OnDemand); proj != nil {
+		r.Count, _ = bestCount(proj, p)
+	}
+	if p.Effective < p.OnDemand {
+		r.Count = max(r.Count, newLevel(usage))
 	}
 	r.Savings = RISavings(usage, r.Count, p)
 	r.Covered = covered(usage, float64(r.Count))

@@ -21,7 +21,7 @@ func TestReservedInstances(t *testing.T) {
 		{"dearer than on demand", RIRates{OnDemand: 1, Effective: 1.2}, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := ReservedInstances(usage, tc.rates)
+			got := ReservedInstances(usage, tc.rates, Ahead{})
 			if got.Count != tc.want {
 				t.Errorf("count = %d, want %d", got.Count, tc.want)
 			}
@@ -33,7 +33,7 @@ func TestReservedInstances(t *testing.T) {
 			}
 		})
 	}
-	r := ReservedInstances(usage, RIRates{OnDemand: 1, Effective: 0.25})
+	r := ReservedInstances(usage, RIRates{OnDemand: 1, Effective: 0.25}, Ahead{})
 	// 3 instances: covered = 2*6 + 3*4 = 24 of 30 purchased hours.
 	if r.Covered != 24 || math.Abs(r.Utilization()-100*24.0/30) > 1e-9 || r.Maximum != 4 || r.Minimum != 2 || r.Average != 2.5 {
 		t.Errorf("got %+v", r)
@@ -76,12 +76,84 @@ func TestRecency(t *testing.T) {
 		}
 	}
 	rates := RIRates{OnDemand: 1, Effective: 0.5}
-	r := ReservedInstances(usage, rates)
+	r := ReservedInstances(usage, rates, Ahead{})
 	if r.Count != 1 || r.Average != 2.5 || r.Savings != RISavings(usage, 1, rates) {
 		t.Errorf("got %+v, want 1 instance over an average of 2.5", r)
 	}
 	sp := SavingsPlan(usage, 0.5)
 	if want := 0.5; math.Abs(sp.Commitment-want) > 1e-9 {
 		t.Errorf("commitment = %v, want %v", sp.Commitment, want)
+	}
+}
+
+func TestNewSteadyLevel(t *testing.T) {
+	rates := RIRates{OnDemand: 1, Effective: 0.6}
+	// One instance all along, a second launched 15 hours before the end and
+	// running since: the last week alone (share 15/168) would not buy it.
+	usage := make([]float64, 2*RecentHours)
+	for i := range usage {
+		usage[i] = 1
+		if i >= len(usage)-15 {
+			usage[i] = 2
+		}
+	}
+	if got := ReservedInstances(usage, rates, Ahead{}).Count; got != 2 {
+		t.Errorf("count = %d, want 2 (the new steady instance)", got)
+	}
+	// Launched SteadyHours−1 hours before the end: too recent to count.
+	for i := range usage {
+		usage[i] = 1
+		if i >= len(usage)-(SteadyHours-1) {
+			usage[i] = 2
+		}
+	}
+	if got := ReservedInstances(usage, rates, Ahead{}).Count; got != 1 {
+		t.Errorf("count = %d, want 1", got)
+	}
+	// A level reached before in the week is not new: a daily peak of 2 that
+	// happens to last to the end is judged on its share of the week.
+	for i := range usage {
+		usage[i] = 1
+		if i%24 >= 10 {
+			usage[i] = 2
+		}
+	}
+	want, _ := bestCount(usage[len(usage)-RecentHours:], rates)
+	if got := ReservedInstances(usage, rates, Ahead{}).Count; got != want {
+		t.Errorf("count = %d, want %d (last week's choice)", got, want)
+	}
+}
+
+func TestExpiringCommitments(t *testing.T) {
+	rates := RIRates{OnDemand: 1, Effective: 0.6}
+	// One instance on demand; a reservation covered a second one all week
+	// and expires a quarter into the projection: the second is then on
+	// demand for 3/4 of the hours (> 0.6), so it is worth reserving.
+	usage := make([]float64, 2*RecentHours)
+	for i := range usage {
+		usage[i] = 1
+	}
+	covered := make([]float64, RecentHours)
+	for i := range covered {
+		covered[i] = 1
+	}
+	back := Ahead{Returning: []Returning{{From: ProjectionHours / 4, Usage: covered}}}
+	if got := ReservedInstances(usage, rates, back).Count; got != 2 {
+		t.Errorf("count = %d, want 2", got)
+	}
+	// Expiring after half the projection: on demand half the hours (< 0.6).
+	back.Returning[0].From = ProjectionHours / 2
+	if got := ReservedInstances(usage, rates, back).Count; got != 1 {
+		t.Errorf("late expiry: count = %d, want 1", got)
+	}
+	// Savings Plans with unused commitment worth one instance-hour each hour
+	// absorb the returning instance: nothing more to reserve.
+	back.Returning[0].From = 0
+	back.Slack = make([]float64, RecentHours)
+	for i := range back.Slack {
+		back.Slack[i] = rates.OnDemand
+	}
+	if got := ReservedInstances(usage, rates, back).Count; got != 1 {
+		t.Errorf("with slack: count = %d, want 1", got)
 	}
 }
