@@ -96,7 +96,7 @@ func (s *Service) analyse(ctx context.Context, c *SavingsPlansPurchaseAnalysisCo
 	for _, arn := range c.SavingsPlansToExclude {
 		exclude[arn] = true
 	}
-	hist, err := s.instanceHours(ctx, sc, filter, p, false, true)
+	hist, err := s.instanceHours(ctx, ec2Reservations, sc, filter, p, false, true)
 	if err != nil {
 		return nil, "", err
 	}

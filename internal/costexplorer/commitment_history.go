@@ -25,7 +25,9 @@ const (
 	dedicatedUsage = "DedicatedUsage"
 )
 
-// instance is what a Reserved Instance recommendation is for.
+// instance is what a Reserved Instance recommendation is for. Platform and
+// Tenancy are EC2's; for another service they hold the values of its
+// riService.Attrs (RDS: database engine and deployment option).
 type instance struct {
 	Account, InstanceType, Region, Platform, Tenancy string
 }
@@ -81,17 +83,16 @@ func float(v query.Value) float64 {
 // before end's day, under filter and in scope: usage already covered by a
 // Reserved Instance or a Savings Plan is not on demand and does not count.
 // With perAccount the instances are told apart by usage account.
-func (s *Service) onDemandHistory(ctx context.Context, sc query.Scope, filter query.Expr, end time.Time, days int, perAccount bool) (*onDemand, error) {
+func (s *Service) onDemandHistory(ctx context.Context, svc *riService, sc query.Scope, filter query.Expr, end time.Time, days int, perAccount bool) (*onDemand, error) {
 	end = billing.DayStart(end)
-	return s.instanceHours(ctx, sc, filter, billing.Period{Start: end.AddDate(0, 0, -days), End: end}, perAccount, true)
+	return s.instanceHours(ctx, svc, sc, filter, billing.Period{Start: end.AddDate(0, 0, -days), End: end}, perAccount, true)
 }
 
 // instanceHours reads hourly EC2 instance usage in p: only what was bought on
 // demand with onDemandOnly, else every instance-hour whether on demand or
 // covered by a commitment (the cost then is of the on-demand lines only).
-func (s *Service) instanceHours(ctx context.Context, sc query.Scope, filter query.Expr, p billing.Period, perAccount, onDemandOnly bool) (*onDemand, error) {
-	f := query.And{dim(billing.DimService, computeService),
-		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
+func (s *Service) instanceHours(ctx context.Context, svc *riService, sc query.Scope, filter query.Expr, p billing.Period, perAccount, onDemandOnly bool) (*onDemand, error) {
+	f := svc.usageFilter()
 	if onDemandOnly {
 		f = append(f, dim(billing.DimPurchaseType, billing.PurchaseOnDemand))
 	} else {
@@ -102,25 +103,24 @@ func (s *Service) instanceHours(ctx context.Context, sc query.Scope, filter quer
 	}
 	q := &query.Aggregate{Period: p, Granularity: query.Hourly,
 		Metrics: []billing.Metric{billing.UsageQuantity, billing.UnblendedCost},
-		GroupBy: groupDims(billing.DimLinkedAccount, billing.DimInstanceType, billing.DimRegion, billing.DimPlatform, billing.DimTenancy,
-			billing.DimPurchaseType),
-		Filter: f, Scope: sc}
+		GroupBy: svc.groupBy([]billing.Dimension{billing.DimLinkedAccount}, billing.DimPurchaseType),
+		Filter:  f, Scope: sc}
 	rows, err := s.cfg.Store.Aggregate(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	h := &onDemand{Start: p.Start, Hours: int(p.End.Sub(p.Start) / time.Hour), Usage: map[instance][]float64{}, Cost: map[instance][]float64{}, Currency: "USD"}
 	for _, r := range rows {
-		k := instance{Account: r.Keys[0], InstanceType: r.Keys[1], Region: r.Keys[2], Platform: r.Keys[3], Tenancy: r.Keys[4]}
-		if !perAccount {
-			k.Account = ""
+		k, purchase := svc.key(r.Keys, 1)
+		if perAccount {
+			k.Account = r.Keys[0]
 		}
 		if h.Usage[k] == nil {
 			h.Usage[k], h.Cost[k] = make([]float64, h.Hours), make([]float64, h.Hours)
 		}
 		i := int(r.Bucket.Sub(h.Start) / time.Hour)
 		h.Usage[k][i] += float(r.Values[0])
-		if r.Keys[5] == billing.PurchaseOnDemand {
+		if r.Keys[purchase] == billing.PurchaseOnDemand {
 			h.Cost[k][i] += float(r.Values[1])
 		}
 		if u := r.Values[1].Unit; u != "" && u != "N/A" {
@@ -165,17 +165,17 @@ type riRateKey struct {
 // riRates returns the effective and recurring rates per instance-hour that
 // the reservations in the bill got (internal/recommend, "Sources of every
 // price"), over the whole history up to end.
-func (s *Service) riRates(ctx context.Context, sc query.Scope, end time.Time) (map[riRateKey]recommend.RIRates, error) {
+func (s *Service) riRates(ctx context.Context, svc *riService, sc query.Scope, end time.Time) (map[riRateKey]recommend.RIRates, error) {
 	start, err := s.firstMonth(ctx)
 	if err != nil || !start.Before(end) {
 		return map[riRateKey]recommend.RIRates{}, err
 	}
 	q := &query.Aggregate{Period: billing.Period{Start: start, End: end}, Granularity: query.Monthly,
 		Metrics: []billing.Metric{billing.AmortizedCost, billing.UnblendedCost, billing.UsageQuantity},
-		GroupBy: groupDims(billing.DimRecordType, billing.DimInstanceType, billing.DimRegion, billing.DimPlatform, billing.DimTenancy,
-			billing.DimPurchaseType, billing.DimPaymentOption),
-		Filter: query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "DiscountedUsage", billing.RecordTypeRecurring)},
-		Scope:  sc}
+		GroupBy: svc.groupBy([]billing.Dimension{billing.DimRecordType}, billing.DimPurchaseType, billing.DimPaymentOption),
+		Filter: query.And{dim(billing.DimService, append([]string{svc.Name}, svc.Aliases...)...),
+			dim(billing.DimRecordType, "DiscountedUsage", billing.RecordTypeRecurring)},
+		Scope: sc}
 	rows, err := s.cfg.Store.Aggregate(ctx, q)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,8 @@ func (s *Service) riRates(ctx context.Context, sc query.Scope, end time.Time) (m
 	used := map[riRateKey]*sums{}
 	recurring, total := map[shareKey]float64{}, map[shareKey]float64{}
 	for _, r := range rows {
-		k := riRateKey{InstanceType: r.Keys[1], Region: r.Keys[2], Platform: r.Keys[3], Tenancy: r.Keys[4], Class: r.Keys[5], Payment: r.Keys[6]}
+		ik, at := svc.key(r.Keys, 1)
+		k := riRateKey{InstanceType: ik.InstanceType, Region: ik.Region, Platform: ik.Platform, Tenancy: ik.Tenancy, Class: r.Keys[at], Payment: r.Keys[at+1]}
 		sk := shareKey{k.InstanceType, k.Region, k.Class, k.Payment}
 		amortized := float(r.Values[0])
 		total[sk] += amortized
@@ -312,11 +313,11 @@ func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int,
 	next := month.AddDate(0, 1, 0)
 	allUsage := view == ViewAllUsage
 	look := billing.Period{Start: month.AddDate(0, 0, -days), End: month}
-	hist, err := s.instanceHours(ctx, query.Scope{}, nil, look, false, !allUsage)
+	hist, err := s.instanceHours(ctx, ec2Reservations, query.Scope{}, nil, look, false, !allUsage)
 	if err != nil {
 		return c, err
 	}
-	actual, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: month, End: next}, false, !allUsage)
+	actual, err := s.instanceHours(ctx, ec2Reservations, query.Scope{}, nil, billing.Period{Start: month, End: next}, false, !allUsage)
 	if err != nil {
 		return c, err
 	}
@@ -327,7 +328,7 @@ func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int,
 	}
 	returning, slack := map[instance][]recommend.Returning{}, []float64(nil)
 	if !allUsage {
-		if returning, slack, err = s.returningUsage(ctx, query.Scope{}, nil, month, false); err != nil {
+		if returning, slack, err = s.returningUsage(ctx, ec2Reservations, query.Scope{}, nil, month, false); err != nil {
 			return c, err
 		}
 	}
@@ -338,11 +339,11 @@ func (s *Service) CommitmentCase(ctx context.Context, month time.Time, days int,
 	if from := month.AddDate(0, 0, -days); first.IsZero() || from.Before(first) {
 		first = from
 	}
-	odRates, err := s.instanceHours(ctx, query.Scope{}, nil, billing.Period{Start: first, End: month}, false, true)
+	odRates, err := s.instanceHours(ctx, ec2Reservations, query.Scope{}, nil, billing.Period{Start: first, End: month}, false, true)
 	if err != nil {
 		return c, err
 	}
-	riRates, err := s.riRates(ctx, query.Scope{}, month)
+	riRates, err := s.riRates(ctx, ec2Reservations, query.Scope{}, month)
 	if err != nil {
 		return c, err
 	}
@@ -448,7 +449,7 @@ func (s *Service) addNewlyCovered(ctx context.Context, h *onDemand, look billing
 // over its hours, turned into on-demand spend with the discount the plans got
 // that week (1 − Σ SavingsPlanEffectiveCost / Σ UnblendedCost of their
 // covered usage).
-func (s *Service) returningUsage(ctx context.Context, sc query.Scope, filter query.Expr, end time.Time, perAccount bool) (map[instance][]recommend.Returning, []float64, error) {
+func (s *Service) returningUsage(ctx context.Context, svc *riService, sc query.Scope, filter query.Expr, end time.Time, perAccount bool) (map[instance][]recommend.Returning, []float64, error) {
 	week := billing.Period{Start: end.Add(-recommend.RecentHours * time.Hour), End: end}
 	ans, err := s.cfg.Store.Commitments(ctx, &store.CommitmentQuery{Period: week, Scope: sc, Kinds: []string{billing.CommitmentRI, billing.CommitmentSP},
 		Sums: []store.CommitmentSum{store.SumUsage, store.SumUnblended, store.SumSPEffectiveCost, store.SumSPTotalCommitment, store.SumSPUsedCommitment}})
@@ -497,23 +498,23 @@ func (s *Service) returningUsage(ctx context.Context, sc query.Scope, filter que
 		}
 	}
 	var slack []float64
-	if onDemand > 0 && effective < onDemand {
+	// Savings Plans cover EC2 instances only: other services' returning
+	// usage has no plan to absorb it.
+	if svc == ec2Reservations && onDemand > 0 && effective < onDemand {
 		rate := effective / onDemand // 1 − discount
 		slack = make([]float64, recommend.RecentHours)
 		for h := range slack {
 			slack[h] = max(0, unused[h/24]) / 24 / rate
 		}
 	}
-	f := query.And{dim(billing.DimService, computeService), dim(billing.DimRecordType, "DiscountedUsage", "SavingsPlanCoveredUsage"),
-		&query.Match{Kind: query.KindDimension, Key: string(billing.DimUsageType), Values: []string{boxUsage, dedicatedUsage}, Op: query.OpContains}}
+	f := append(svc.usageFilter(), dim(billing.DimRecordType, "DiscountedUsage", "SavingsPlanCoveredUsage"))
 	if filter != nil {
 		f = append(f, filter)
 	}
 	rows, err := s.cfg.Store.Aggregate(ctx, &query.Aggregate{Period: week, Granularity: query.Hourly,
 		Metrics: []billing.Metric{billing.UsageQuantity},
-		GroupBy: groupDims(billing.DimReservationID, billing.DimSavingsPlanARN, billing.DimLinkedAccount, billing.DimInstanceType,
-			billing.DimRegion, billing.DimPlatform, billing.DimTenancy),
-		Filter: f, Scope: sc})
+		GroupBy: svc.groupBy([]billing.Dimension{billing.DimReservationID, billing.DimSavingsPlanARN, billing.DimLinkedAccount}),
+		Filter:  f, Scope: sc})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -531,9 +532,9 @@ func (s *Service) returningUsage(ctx context.Context, sc query.Scope, filter que
 				continue
 			}
 		}
-		k := instance{Account: r.Keys[2], InstanceType: r.Keys[3], Region: r.Keys[4], Platform: r.Keys[5], Tenancy: r.Keys[6]}
-		if !perAccount {
-			k.Account = ""
+		k, _ := svc.key(r.Keys, 3)
+		if perAccount {
+			k.Account = r.Keys[2]
 		}
 		i, seen := idx[key{k, arn}]
 		if !seen {

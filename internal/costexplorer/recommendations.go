@@ -60,13 +60,21 @@ func recommendationID(parts ...any) string {
 }
 
 // GetReservationPurchaseRecommendation implements the AWS operation
-// GetReservationPurchaseRecommendation for Amazon EC2: per instance type,
-// region, platform and tenancy (and account with AccountScope LINKED), the
-// number of Reserved Instances that saves most over the look-back's
-// on-demand usage, priced with the rates the bill's reservations got.
+// GetReservationPurchaseRecommendation for the services of riServices (EC2,
+// RDS, ElastiCache, OpenSearch, Redshift, MemoryDB): per instance type,
+// region and the service's attributes (EC2: platform and tenancy; RDS:
+// engine and deployment option; ElastiCache: engine), and account with
+// AccountScope LINKED, the number of reservations that saves most over the
+// look-back's on-demand usage, priced with the rates the bill's reservations
+// of that service got.
 func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *GetReservationPurchaseRecommendationRequest) (*GetReservationPurchaseRecommendationResponse, error) {
-	if svc := deref(in.Service); svc != computeService {
-		return nil, validation("Service %q has no recommendations in Tally: only %q (EC2 Reserved Instances) is computed from the bill", svc, computeService)
+	svc := reservationService(deref(in.Service))
+	if svc == nil {
+		names := make([]string, len(riServices))
+		for i, r := range riServices {
+			names[i] = r.Name
+		}
+		return nil, validation("Service %q has no reservations: it is not one of %s", deref(in.Service), strings.Join(names, ", "))
 	}
 	days, lookback, err := lookbackDays(in.LookbackPeriodInDays, LookbackPeriodInDaysSevenDays)
 	if err != nil {
@@ -95,6 +103,9 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	if classPurchase == "" {
 		return nil, validation("OfferingClass %q is not one of STANDARD, CONVERTIBLE", class)
 	}
+	if svc != ec2Reservations && class != OfferingClassStandard {
+		return nil, validation("OfferingClass %q applies to Amazon EC2 only; %s reservations are standard", class, svc.Name)
+	}
 	scopeName := AccountScopePayer
 	if in.AccountScope != nil {
 		scopeName = *in.AccountScope
@@ -109,15 +120,15 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	p := pages[int](ctx, s, "GetReservationPurchaseRecommendation", in)
 	now := s.cfg.Now()
 	sc := scope(ctx)
-	hist, err := s.onDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
+	hist, err := s.onDemandHistory(ctx, svc, sc, filter, now, days, scopeName == AccountScopeLinked)
 	if err != nil {
 		return nil, err
 	}
-	returning, slack, err := s.returningUsage(ctx, sc, filter, billing.DayStart(now), scopeName == AccountScopeLinked)
+	returning, slack, err := s.returningUsage(ctx, svc, sc, filter, billing.DayStart(now), scopeName == AccountScopeLinked)
 	if err != nil {
 		return nil, err
 	}
-	rates, err := s.riRates(ctx, sc, billing.DayStart(now))
+	rates, err := s.riRates(ctx, svc, sc, billing.DayStart(now))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +148,7 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 		rate, seen := rates[riRateKey{InstanceType: k.InstanceType, Region: k.Region, Platform: k.Platform, Tenancy: k.Tenancy,
 			Class: classPurchase, Payment: paymentNames[payment]}]
 		if !seen {
-			unpriced = append(unpriced, k.InstanceType+" "+k.Platform+" in "+k.Region)
+			unpriced = append(unpriced, strings.Join(strings.Fields(k.InstanceType+" "+k.Platform+" "+k.Tenancy), " ")+" in "+k.Region)
 			continue
 		}
 		rate.OnDemand = od
@@ -145,15 +156,15 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 		if r.Count == 0 {
 			continue
 		}
-		d := riDetail(k, r, hours, hist.Currency)
+		d := riDetail(svc, k, r, hours, hist.Currency)
 		details = append(details, d)
 		savings += recommend.Monthly(r.Savings, r.Hours)
 		onDemandCost += recommend.Monthly(r.OnDemandCost, r.Hours)
 	}
 	meta := termNote
 	if len(unpriced) > 0 {
-		meta += fmt.Sprintf(" No recommendation for %s: the bill shows no %s %s reservation rate for it.",
-			strings.Join(dedupe(unpriced), ", "), strings.ToLower(string(class)), paymentNames[payment])
+		meta += fmt.Sprintf(" No recommendation for %s %s: the bill shows no %s %s reservation rate for it.",
+			svc.Name, strings.Join(dedupe(unpriced), ", "), strings.ToLower(string(class)), paymentNames[payment])
 	}
 	size := int(deref(in.PageSize))
 	page, next, err := pager.Slice(p, details, size)
@@ -162,7 +173,7 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	}
 	out := &GetReservationPurchaseRecommendationResponse{
 		Metadata: &ReservationPurchaseRecommendationMetadata{
-			RecommendationId:    ptr(recommendationID("ri", in.PageKey(), sc, s.cfg.Store.Version(), billing.DayStart(now))),
+			RecommendationId:    ptr(recommendationID("ri", svc.Name, in.PageKey(), sc, s.cfg.Store.Version(), billing.DayStart(now))),
 			GenerationTimestamp: ptr(now.UTC().Format(time.RFC3339)),
 			AdditionalMetadata:  ptr(meta),
 		},
@@ -173,9 +184,13 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 		if onDemandCost > 0 {
 			pct = 100 * savings / onDemandCost
 		}
+		var spec *ServiceSpecification
+		if svc == ec2Reservations {
+			spec = &ServiceSpecification{EC2Specification: &EC2Specification{OfferingClass: &class}}
+		}
 		out.Recommendations = []ReservationPurchaseRecommendation{{
 			AccountScope: &scopeName, LookbackPeriodInDays: &lookback, TermInYears: &term, PaymentOption: &payment,
-			ServiceSpecification:  &ServiceSpecification{EC2Specification: &EC2Specification{OfferingClass: &class}},
+			ServiceSpecification:  spec,
 			RecommendationDetails: page,
 			RecommendationSummary: &ReservationPurchaseRecommendationSummary{
 				TotalEstimatedMonthlySavingsAmount: money(savings), TotalEstimatedMonthlySavingsPercentage: money(pct),
@@ -185,7 +200,7 @@ func (s *Service) GetReservationPurchaseRecommendation(ctx context.Context, in *
 	return out, nil
 }
 
-func riDetail(k instance, r recommend.RI, termHours float64, currency string) ReservationPurchaseRecommendationDetail {
+func riDetail(svc *riService, k instance, r recommend.RI, termHours float64, currency string) ReservationPurchaseRecommendationDetail {
 	n := float64(r.Count)
 	upfront := n * r.UpfrontPerHour * termHours
 	recurring := n * r.RecurringHour * recommend.HoursPerMonth
@@ -201,9 +216,7 @@ func riDetail(k instance, r recommend.RI, termHours float64, currency string) Re
 		pct = 100 * monthlySavings / monthlyOD
 	}
 	d := ReservationPurchaseRecommendationDetail{
-		InstanceDetails: &InstanceDetails{EC2InstanceDetails: &EC2InstanceDetails{
-			Family: ptr(strings.SplitN(k.InstanceType, ".", 2)[0]), InstanceType: ptr(k.InstanceType), Region: ptr(k.Region),
-			Platform: ptr(k.Platform), Tenancy: ptr(k.Tenancy), CurrentGeneration: ptr(true), SizeFlexEligible: ptr(k.Platform == "Linux/UNIX" && k.Tenancy == "Shared")}},
+		InstanceDetails:                           svc.Details(k),
 		RecommendedNumberOfInstancesToPurchase:    num(n),
 		MinimumNumberOfInstancesUsedPerHour:       num(r.Minimum),
 		MaximumNumberOfInstancesUsedPerHour:       num(r.Maximum),
@@ -215,8 +228,8 @@ func riDetail(k instance, r recommend.RI, termHours float64, currency string) Re
 		EstimatedMonthlySavingsPercentage:         money(pct),
 		EstimatedMonthlyOnDemandCost:              money(monthlyOD),
 		EstimatedReservationCostForLookbackPeriod: money(r.ReservationCost),
-		UpfrontCost:                  money(upfront),
-		RecurringStandardMonthlyCost: money(recurring),
+		UpfrontCost:                               money(upfront),
+		RecurringStandardMonthlyCost:              money(recurring),
 	}
 	if k.Account != "" {
 		d.AccountId = ptr(k.Account)
@@ -344,7 +357,7 @@ func (s *Service) GetSavingsPlansPurchaseRecommendation(ctx context.Context, in 
 	out.Metadata.AdditionalMetadata = ptr(meta + fmt.Sprintf(" Discount off on-demand observed on the existing plans: %.2f%%.", 100*rate.Discount))
 	upfrontShare := map[PaymentOption]float64{PaymentOptionAllUpfront: 1, PaymentOptionNoUpfront: 0,
 		PaymentOptionPartialUpfront: 1 - rate.RecurringShare}[payment]
-	hist, err := s.onDemandHistory(ctx, sc, filter, now, days, scopeName == AccountScopeLinked)
+	hist, err := s.onDemandHistory(ctx, ec2Reservations, sc, filter, now, days, scopeName == AccountScopeLinked)
 	if err != nil {
 		return nil, err
 	}
