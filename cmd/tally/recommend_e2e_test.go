@@ -498,6 +498,63 @@ func TestPurchaseRecommendations(t *testing.T) {
 		}
 	})
 
+	// Services other than EC2 go through the same model. The synthetic
+	// organisation runs RDS and ElastiCache on demand but reserves neither,
+	// so the bill shows no rate to price a reservation with: no
+	// recommendation, and the metadata names each instance left out.
+	t.Run("other services without a reservation rate", func(t *testing.T) {
+		end := gen.AddDate(0, -1, 0).Truncate(24 * time.Hour)
+		clock.Set(end.Add(9 * time.Hour))
+		for _, c := range []struct{ service, usage, attrs string }{
+			// Cost Explorer spells DEPLOYMENT_OPTION values without the
+			// hyphen of the CUR's (Single-AZ is SingleAZ).
+			{"Amazon Relational Database Service", "InstanceUsage:", "product['database_engine'] || ' ' || replace(product['deployment_option'], '-AZ', 'AZ')"},
+			{"Amazon ElastiCache", "NodeUsage:", "product['cache_engine']"},
+		} {
+			// What ran on demand in the look-back, as AWS's names of it, and
+			// how many reservation lines the service has before the end.
+			var want []string
+			rows, err := raw.Query(fmt.Sprintf(`SELECT DISTINCT product_instance_type || ' ' || %s || ' in ' || product_region_code FROM li
+				WHERE product['product_name'] = ? AND line_item_line_item_type = 'Usage' AND line_item_usage_type LIKE ?
+				AND line_item_usage_start_date >= ? AND line_item_usage_start_date < ? ORDER BY 1`, c.attrs),
+				c.service, "%"+c.usage+"%", end.AddDate(0, 0, -7), end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, s)
+			}
+			rows.Close()
+			var reserved int
+			if err := raw.QueryRow(`SELECT count(*) FROM li WHERE product['product_name'] = ? AND line_item_line_item_type IN ('DiscountedUsage', 'RIFee')
+				AND line_item_usage_start_date < ?`, c.service, end).Scan(&reserved); err != nil {
+				t.Fatal(err)
+			}
+			if len(want) == 0 || reserved != 0 {
+				t.Fatalf("%s: the organisation must run it on demand (%v) and never reserve it (%d reservation lines)", c.service, want, reserved)
+			}
+			res, err := ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+				Service: aws.String(c.service), LookbackPeriodInDays: types.LookbackPeriodInDaysSevenDays,
+				TermInYears: types.TermInYearsOneYear, PaymentOption: types.PaymentOptionPartialUpfront})
+			if err != nil {
+				t.Fatalf("%s: %v", c.service, err)
+			}
+			meta := aws.ToString(res.Metadata.AdditionalMetadata)
+			t.Logf("%s: %s", c.service, meta)
+			if len(res.Recommendations) != 0 {
+				t.Errorf("%s: %d recommendations without a reservation rate in the bill", c.service, len(res.Recommendations))
+			}
+			wantMeta := "No recommendation for " + c.service + " " + strings.Join(want, ", ") + ": the bill shows no standard Partial Upfront reservation rate for it."
+			if !strings.Contains(meta, wantMeta) {
+				t.Errorf("%s: metadata %q\nwant it to contain %q", c.service, meta, wantMeta)
+			}
+		}
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		_, err := ce.GetSavingsPlanPurchaseRecommendationDetails(ctx, &costexplorer.GetSavingsPlanPurchaseRecommendationDetailsInput{
 			RecommendationDetailId: aws.String("00000000-0000-0000-0000-000000000000")})
@@ -505,10 +562,16 @@ func TestPurchaseRecommendations(t *testing.T) {
 		if !errors.As(err, &unavailable) {
 			t.Errorf("unknown detail: %v, want DataUnavailableException", err)
 		}
-		_, err = ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{Service: aws.String("Amazon Redshift")})
+		_, err = ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{Service: aws.String("Amazon DynamoDB")})
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
-			t.Errorf("Redshift: %v, want ValidationException", err)
+			t.Errorf("DynamoDB: %v, want ValidationException", err)
+		}
+		_, err = ce.GetReservationPurchaseRecommendation(ctx, &costexplorer.GetReservationPurchaseRecommendationInput{
+			Service: aws.String("Amazon Relational Database Service"), ServiceSpecification: &types.ServiceSpecification{
+				EC2Specification: &types.EC2Specification{OfferingClass: types.OfferingClassConvertible}}})
+		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "ValidationException" {
+			t.Errorf("RDS convertible: %v, want ValidationException", err)
 		}
 		_, err = ce.GetRightsizingRecommendation(ctx, &costexplorer.GetRightsizingRecommendationInput{Service: aws.String("AmazonEC2")})
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "NotImplementedException" {
