@@ -39,6 +39,37 @@
 // the metadata says that too. Only the upfront cost depends on the term
 // (upfront per hour × the term's hours).
 //
+// # Services
+//
+// GetReservationPurchaseRecommendation answers for every service whose
+// reservations the API models (InstanceDetails), all through the one model
+// below; a small table in internal/costexplorer (riServices) says per
+// service which usage a reservation covers and which dimensions besides
+// INSTANCE_TYPE and REGION tell its reservations apart:
+//
+//	SERVICE                                 USAGE_TYPE contains          attributes                          InstanceDetails member
+//	Amazon Elastic Compute Cloud - Compute  BoxUsage, DedicatedUsage     PLATFORM, TENANCY                   EC2InstanceDetails
+//	Amazon Relational Database Service      InstanceUsage, Multi-AZUsage DATABASE_ENGINE, DEPLOYMENT_OPTION  RDSInstanceDetails
+//	Amazon ElastiCache                      NodeUsage                    CACHE_ENGINE                        ElastiCacheInstanceDetails
+//	Amazon OpenSearch Service (or Amazon    ESInstance                   -                                   ESInstanceDetails
+//	  Elasticsearch Service)
+//	Amazon Redshift                         Node:                        -                                   RedshiftInstanceDetails
+//	Amazon MemoryDB                         NodeUsage                    -                                   MemoryDBInstanceDetails
+//
+// The SERVICE names are Cost Explorer's (GetReservationPurchaseRecommendation
+// and GetReservationCoverage in the API Reference); the InstanceDetails
+// members are the model's. Everything below applies to each service with
+// "instance" read as instance or node, and "platform and tenancy" as the
+// service's attributes: the on-demand rate comes from its on-demand usage,
+// the reservation rate only from DiscountedUsage and RIFee lines of the same
+// service, type, region and attributes, so a service the organisation never
+// reserved gives no recommendation and the metadata names what was left
+// out. Only EC2 has a convertible offering class; Savings Plans cover EC2
+// instances only, so their slack (Expiring commitments) absorbs returning
+// EC2 usage alone. Not modelled: size flexibility (RDS, ElastiCache and
+// others reserve per instance type here, like EC2), RDS license model and
+// edition (not Cost Explorer dimensions).
+//
 // # Reserved Instances
 //
 // For one instance (type, region, platform, tenancy and, for AccountScope

@@ -157,3 +157,35 @@ func TestExpiringCommitments(t *testing.T) {
 		t.Errorf("with slack: count = %d, want 1", got)
 	}
 }
+
+// TestReservedNodesPartialHours: the model is the same for every service
+// (internal/costexplorer's riServices); RDS instances are billed per second
+// (ten minutes at least), so an hour's usage can be fractional. 24 hours: one node always, a second for 0.75 of every hour
+// in 16 of them and not at all in 8 (0.5 of its 24 hours in total).
+func TestReservedNodesPartialHours(t *testing.T) {
+	usage := make([]float64, 24)
+	for h := range usage {
+		usage[h] = 1
+		if h < 16 {
+			usage[h] += 0.75
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		rates RIRates
+		want  int
+	}{
+		// The second node covers 12 of its 24 hours: worth it below 0.5.
+		{"below half", RIRates{OnDemand: 0.5, Effective: 0.24}, 2},
+		{"above half", RIRates{OnDemand: 0.5, Effective: 0.26}, 1},
+	} {
+		got := ReservedInstances(usage, tc.rates, Ahead{})
+		if got.Count != tc.want {
+			t.Errorf("%s: count = %d, want %d", tc.name, got.Count, tc.want)
+		}
+		// S(2) − S(1) = p · 12 − e · 24.
+		if d := RISavings(usage, 2, tc.rates) - RISavings(usage, 1, tc.rates); math.Abs(d-(tc.rates.OnDemand*12-tc.rates.Effective*24)) > 1e-9 {
+			t.Errorf("%s: S(2)−S(1) = %v", tc.name, d)
+		}
+	}
+}
