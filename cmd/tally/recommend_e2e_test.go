@@ -552,6 +552,14 @@ func TestPurchaseRecommendations(t *testing.T) {
 			if !strings.Contains(meta, wantMeta) {
 				t.Errorf("%s: metadata %q\nwant it to contain %q", c.service, meta, wantMeta)
 			}
+			// The aws CLI gets the same answer.
+			out, stderr, err := inst.cli(t, "ce", "get-reservation-purchase-recommendation", "--service", c.service,
+				"--lookback-period-in-days", "SEVEN_DAYS", "--term-in-years", "ONE_YEAR", "--payment-option", "PARTIAL_UPFRONT")
+			m, _ := out["Metadata"].(map[string]any)
+			cliMeta, _ := m["AdditionalMetadata"].(string)
+			if err != nil || !strings.Contains(cliMeta, wantMeta) || out["Recommendations"] != nil {
+				t.Errorf("aws ce get-reservation-purchase-recommendation --service %q: %v %s\n%s", c.service, err, stderr, out)
+			}
 		}
 	})
 
