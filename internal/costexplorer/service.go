@@ -74,7 +74,7 @@ const (
 // answer that they are not implemented yet.
 type Service struct {
 	Unimplemented
-	cfg     Config
+	cfg Config
 	// cache keeps answers by store version (cache.go, hot.go).
 	cache   answerCache
 	spRecos spRecommendations
