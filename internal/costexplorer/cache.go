@@ -18,6 +18,9 @@ const DefaultCacheBytes = 64 << 20
 //   - 'r' the whole encoded response of a read operation (see hot.go), keyed
 //     by the operation, the canonical JSON of its decoded input, the caller,
 //     the profile and the minute of the clock;
+//   - 'b' the same response under the request's own bytes instead of its
+//     canonical input, so that a client repeating itself is answered
+//     without decoding;
 //   - 'p' the whole result of a GetCostAndUsage request that spans pages,
 //     keyed by its page digest (the request without its page token, bound to
 //     the caller), so that a page walk computes its answer once;

@@ -71,13 +71,22 @@ func normalize[I any, PI interface {
 // a request that fails is handled (and fails) every time.
 func (s *Service) hot(op string, norm normalizer, handle func(context.Context, []byte) (any, error)) func(context.Context, []byte) (any, error) {
 	return func(ctx context.Context, body []byte) (any, error) {
+		version := s.cfg.Store.Version()
+		// The exact bytes of a request asked before decode to the same
+		// input: they are looked up first, without decoding.
+		raw := s.answerKey(ctx, 'b', op, body)
+		if v, ok := s.cache.get(raw, version); ok {
+			return awsjson.Encoded(v.([]byte)), nil
+		}
 		canon, err := norm(body)
 		if err != nil {
 			return handle(ctx, body) // reports the error as the operation does
 		}
-		key, version := s.answerKey(ctx, op, canon), s.cfg.Store.Version()
+		key := s.answerKey(ctx, 'r', op, canon)
 		if v, ok := s.cache.get(key, version); ok {
-			return awsjson.Encoded(v.([]byte)), nil
+			b := v.([]byte)
+			s.cache.put(raw, version, b, int64(len(b)))
+			return awsjson.Encoded(b), nil
 		}
 		out, err := handle(ctx, body)
 		if err != nil {
@@ -88,6 +97,7 @@ func (s *Service) hot(op string, norm normalizer, handle func(context.Context, [
 			return nil, err
 		}
 		s.cache.put(key, version, b, int64(len(b)))
+		s.cache.put(raw, version, b, int64(len(b)))
 		return awsjson.Encoded(b), nil
 	}
 }
@@ -97,11 +107,13 @@ func (s *Service) hot(op string, norm normalizer, handle func(context.Context, [
 // share answers), the profile, the minute of the clock (answers say which
 // months are estimated, which depends on the time; a minute bounds how long
 // such a change can go unseen) and the canonical input.
-func (s *Service) answerKey(ctx context.Context, op string, canon []byte) string {
+// The kind tells the canonical input ('r') from the request's own bytes
+// ('b').
+func (s *Service) answerKey(ctx context.Context, kind byte, op string, canon []byte) string {
 	a, _ := auth.Caller(ctx)
 	var k strings.Builder
 	k.Grow(len(op) + len(a.AccessKeyID) + len(a.AccountID) + len(s.cfg.Profile.Name) + len(canon) + 32)
-	k.WriteString("r")
+	k.WriteByte(kind)
 	k.WriteString(op)
 	k.WriteByte(0)
 	k.WriteString(a.AccessKeyID)
