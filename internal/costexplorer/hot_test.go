@@ -3,6 +3,8 @@ package costexplorer_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -48,7 +50,9 @@ type hotEnv struct {
 	nov, octobr time.Time
 }
 
-func newHotEnv(t *testing.T) *hotEnv {
+func newHotEnv(t *testing.T) *hotEnv { return newHotEnvPaged(t, 0) }
+
+func newHotEnvPaged(t *testing.T, pageSize int) *hotEnv {
 	t.Helper()
 	db, err := duckdb.Open(context.Background(), "", duckdb.Options{})
 	if err != nil {
@@ -62,7 +66,7 @@ func newHotEnv(t *testing.T) *hotEnv {
 		line(e.nov, "111111111111", "222222222222", "2.25", map[string]string{"Team": "b"}))
 	router := func(noCache bool) *awsjson.Router {
 		svc := costexplorer.New(costexplorer.Config{Store: e.store, Profile: profile.Unlimited, Now: func() time.Time { return envNow },
-			TokenKey: []byte("test key"), NoResultCache: noCache})
+			TokenKey: []byte("test key"), NoResultCache: noCache, PageSize: pageSize})
 		r, err := awsjson.NewRouter([]awsjson.Service{svc.ServiceDef()}, awsjsontest.Strict(t))
 		if err != nil {
 			t.Fatal(err)
@@ -227,5 +231,52 @@ func TestAnswerCacheOff(t *testing.T) {
 		if e.store.n.Load() == n {
 			t.Fatal("NoResultCache: a repeat was answered from the cache")
 		}
+	}
+}
+
+// TestAnswerCachePages: every page of a walk is answered with the bytes the
+// computed page has, the first one from the cache on a repeat, and the
+// token of a page leads to the same next page either way.
+func TestAnswerCachePages(t *testing.T) {
+	e := newHotEnvPaged(t, 1)
+	const first = `{"TimePeriod":{"Start":"2024-11-01","End":"2024-12-01"},"Granularity":"MONTHLY","Metrics":["UnblendedCost"],` +
+		`"GroupBy":[{"Type":"DIMENSION","Key":"LINKED_ACCOUNT"}]}`
+	walk := func(hitFirst bool) []string {
+		var accounts []string
+		body := first
+		for page := 0; ; page++ {
+			var b []byte
+			if page == 0 && hitFirst {
+				b = e.hit(t, "payer", "GetCostAndUsage", body)
+			} else {
+				b = e.call(t, e.hot, "payer", "GetCostAndUsage", body)
+			}
+			var out struct {
+				ResultsByTime []struct{ Groups []struct{ Keys []string } }
+				NextPageToken string
+			}
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range out.ResultsByTime {
+				for _, g := range r.Groups {
+					accounts = append(accounts, g.Keys...)
+				}
+			}
+			if out.NextPageToken == "" {
+				return accounts
+			}
+			if page > 3 {
+				t.Fatal("more pages than groups")
+			}
+			body = first[:len(first)-1] + `,"NextPageToken":"` + out.NextPageToken + `"}`
+		}
+	}
+	want := []string{"111111111111", "222222222222"}
+	if got := walk(false); !slices.Equal(got, want) {
+		t.Fatalf("first walk: %v, want %v", got, want)
+	}
+	if got := walk(true); !slices.Equal(got, want) {
+		t.Fatalf("second walk: %v, want %v", got, want)
 	}
 }
