@@ -46,7 +46,7 @@ func (c *serveConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.testAccount, "test-account", "", "without --credentials, the account id the test key acts as (default: the payer of the data ingested first)")
 	fs.StringVar(&c.profile, "profile", "aws", "limits to enforce: aws (AWS's history windows and limits) or unlimited")
 	fs.BoolVar(&c.verbose, "v", false, "log every request")
-	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every GetCostAndUsage answer, never reusing a cached one for a first page (benchmarks)")
+	fs.BoolVar(&c.noResultCache, "no-result-cache", false, "compute every answer, never reusing a cached one (the pages after a first page still come from the answer it computed; benchmarks)")
 	fs.IntVar(&c.dbThreads, "db-threads", 0, "DuckDB worker threads (default: one per CPU)")
 	fs.StringVar(&c.accounts, "accounts", "", accountsUsage)
 	fs.StringVar(&c.meta, "meta", "", metaUsage)

@@ -239,7 +239,7 @@ type Site struct {
 // hand-off and the web UI.
 func (a *App) Handler(s Site) (*server.Server, error) {
 	router, err := awsjson.NewRouter([]awsjson.Service{
-		costexplorer.ServiceDef(a.CostExplorer),
+		a.CostExplorer.ServiceDef(),
 		budgets.ServiceDef(a.Budgets),
 	}, a.routerOptions(s)...)
 	if err != nil {

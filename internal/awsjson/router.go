@@ -76,6 +76,10 @@ type Response struct {
 	Body    []byte
 }
 
+// Encoded is an operation's output already encoded as JSON (a cached
+// answer); Dispatch writes it as it is instead of marshalling it.
+type Encoded []byte
+
 // Validator is an input structure that checks the model's constraints.
 type Validator interface {
 	Validate() error
@@ -214,6 +218,9 @@ func (r *Router) Dispatch(ctx context.Context, target string, body []byte) Respo
 	out, err := r.call(ctx, rt, body)
 	if err != nil {
 		return r.render(ctx, r.toError(ctx, rt, err))
+	}
+	if b, ok := out.(Encoded); ok {
+		return Response{Status: 200, Headers: r.headers(ctx, ""), Body: b}
 	}
 	b, err := json.Marshal(out)
 	if err != nil {

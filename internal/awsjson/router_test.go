@@ -240,3 +240,19 @@ func TestRouterLookups(t *testing.T) {
 		t.Errorf("Targets (-want +got):\n%s", diff)
 	}
 }
+
+// TestDispatchEncoded: an output already encoded is written as it is.
+func TestDispatchEncoded(t *testing.T) {
+	svc := testService()
+	raw := []byte(`{"Name":"cached",  "Tags":["a"]}`)
+	svc.Operations = append(svc.Operations, Operation{Name: "Cached",
+		Handle: func(context.Context, []byte) (any, error) { return Encoded(raw), nil }})
+	r, err := NewRouter([]Service{svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := r.Dispatch(context.Background(), "TestService.Cached", []byte(`{}`))
+	if resp.Status != 200 || !bytes.Equal(resp.Body, raw) || resp.Headers["Content-Type"] != ContentType {
+		t.Errorf("got %d %q %v, want 200 and the bytes as they are", resp.Status, resp.Body, resp.Headers)
+	}
+}

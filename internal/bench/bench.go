@@ -251,7 +251,7 @@ func measureTally(ctx context.Context, cfg Config, tally, store string, w Window
 			msText(ms(timing.first)), msText(t.P50), msText(t.P95), msText(timing.server), msText(timing.sdk), a.pages, len(a.rows))
 	}
 	if cfg.LoadSeconds > 0 {
-		tp, err := measureThroughput(ctx, srv.url, srv.cmd.Process.Pid, w, time.Duration(cfg.LoadSeconds*float64(time.Second)), logf)
+		tp, err := measureThroughput(ctx, "computed", srv.url, srv.cmd.Process.Pid, w, time.Duration(cfg.LoadSeconds*float64(time.Second)), logf)
 		if err != nil {
 			srv.stop()
 			return nil, err
@@ -263,13 +263,13 @@ func measureTally(ctx context.Context, cfg Config, tally, store string, w Window
 		logf("tally serve did not stop cleanly: %v", err)
 	}
 	res.ServePeakRSS = rss
-	return answers, measureCached(ctx, cfg, tally, store, reqs, logw, res, logf)
+	return answers, measureCached(ctx, cfg, tally, store, w, reqs, logw, res, logf)
 }
 
 // measureCached times the repeats of the multi-page requests through a
-// `tally serve` with its result cache, as a client walking the same pages
-// again sees them.
-func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []Request, logw io.Writer,
+// `tally serve` with its answer cache, as a client walking the same pages
+// again sees them, and measures the throughput of that server.
+func measureCached(ctx context.Context, cfg Config, tally, store string, w Window, reqs []Request, logw io.Writer,
 	res *Results, logf func(string, ...any)) error {
 	var multi []int
 	for i := range reqs {
@@ -277,7 +277,7 @@ func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []
 			multi = append(multi, i)
 		}
 	}
-	if len(multi) == 0 {
+	if len(multi) == 0 && cfg.LoadSeconds <= 0 {
 		return nil
 	}
 	srv, err := startServe(ctx, tally, store, logw, cfg.serveFlags()...)
@@ -294,6 +294,14 @@ func measureCached(ctx context.Context, cfg Config, tally, store string, reqs []
 		t := summarise(tt.runs)
 		res.Requests[i].Cached = &t
 		logf("tally  %-28s cached repeats p50 %s p95 %s", reqs[i].Name, msText(t.P50), msText(t.P95))
+	}
+	if cfg.LoadSeconds > 0 {
+		tp, err := measureThroughput(ctx, "cached", srv.url, srv.cmd.Process.Pid, w, time.Duration(cfg.LoadSeconds*float64(time.Second)), logf)
+		if err != nil {
+			srv.stop()
+			return err
+		}
+		res.Throughput = append(res.Throughput, tp...)
 	}
 	rss, err := srv.stop()
 	if err != nil {

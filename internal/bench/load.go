@@ -57,6 +57,10 @@ func loadRequests(w Window) []loadRequest {
 
 // ThroughputResult is one request at one concurrency.
 type ThroughputResult struct {
+	// Server says which server answered: "computed" (tally serve
+	// --no-result-cache, every answer computed) or "cached" (the default
+	// server, repeats answered from its answer cache).
+	Server      string  `json:"server"`
 	Request     string  `json:"request"`
 	Concurrency int     `json:"concurrency"`
 	Requests    int     `json:"requests"`
@@ -117,7 +121,7 @@ func (s *signedSender) send(ctx context.Context, r loadRequest, hash string) err
 // measureThroughput runs every load request at every concurrency for d
 // against the server at url (process pid), after a short warm-up, and
 // returns one result per pair.
-func measureThroughput(ctx context.Context, url string, pid int, w Window, d time.Duration, logf func(string, ...any)) ([]ThroughputResult, error) {
+func measureThroughput(ctx context.Context, server, url string, pid int, w Window, d time.Duration, logf func(string, ...any)) ([]ThroughputResult, error) {
 	s := newSignedSender(url, slices.Max(Concurrencies))
 	var out []ThroughputResult
 	for _, r := range loadRequests(w) {
@@ -133,8 +137,9 @@ func measureThroughput(ctx context.Context, url string, pid int, w Window, d tim
 			if err != nil {
 				return nil, err
 			}
+			res.Server = server
 			out = append(out, res)
-			logf("load   %-28s c=%-3d %7.0f req/s, p50 %s p99 %s, server CPU %.2f ms/req, %d errors (load %s)", r.Name, c, res.PerSecond,
+			logf("load   %-8s %-28s c=%-3d %7.0f req/s, p50 %s p99 %s, server CPU %.2f ms/req, %d errors (load %s)", server, r.Name, c, res.PerSecond,
 				msText(res.P50), msText(res.P99), res.ServerCPU, res.Errors, res.Load)
 		}
 	}

@@ -19,7 +19,7 @@ func TestThroughputSigned(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := serveInProcess(t, ds.Export)
-	res, err := measureThroughput(ctx, url, os.Getpid(), Window{Now: ds.Now}, 150*time.Millisecond, t.Logf)
+	res, err := measureThroughput(ctx, "computed", url, os.Getpid(), Window{Now: ds.Now}, 150*time.Millisecond, t.Logf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func (r *Results) checkTargets() {
 		if t.Concurrency != 8 || t.Request == "daily-by-service-3-months" {
 			continue
 		}
-		r.Targets = append(r.Targets, TargetResult{t.Request + " at concurrency 8", fmt.Sprintf("≥ %s requests/s, ≤ %.0f server CPU-ms each",
+		r.Targets = append(r.Targets, TargetResult{t.Request + " at concurrency 8 (" + t.Server + ")", fmt.Sprintf("≥ %s requests/s, ≤ %.0f server CPU-ms each",
 			thousands(TargetSmallRPS), TargetSmallCPU), fmt.Sprintf("%.0f requests/s, %.2f CPU-ms", t.PerSecond, t.ServerCPU),
 			t.PerSecond >= TargetSmallRPS && t.ServerCPU <= TargetSmallCPU && t.Errors == 0})
 	}
@@ -190,15 +190,17 @@ func (r *Results) Markdown() string {
 	}
 
 	if len(r.Throughput) > 0 {
-		b.WriteString("\n| throughput (signed load generator on loopback) | clients | requests | req/s | p50 | p99 | server CPU per request | errors | load |\n")
-		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
+		b.WriteString("\n| throughput (signed load generator on loopback) | server | clients | requests | req/s | p50 | p99 | server CPU per request | errors | load |\n")
+		b.WriteString("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n")
 		for _, t := range r.Throughput {
-			fmt.Fprintf(&b, "| %s | %d | %s | %.0f | %s | %s | %.2f ms | %d | %s |\n", t.Request, t.Concurrency, thousands(int64(t.Requests)),
+			fmt.Fprintf(&b, "| %s | %s | %d | %s | %.0f | %s | %s | %.2f ms | %d | %s |\n", t.Request, t.Server, t.Concurrency, thousands(int64(t.Requests)),
 				t.PerSecond, msText(t.P50), msText(t.P99), t.ServerCPU, t.Errors, t.Load)
 		}
 		b.WriteString("\nEach row: that many clients sending the request back to back for the same time, each request signed with SigV4 by " +
 			"aws-sdk-go-v2's signer and its answer read to the end; server CPU: user + system time of the `tally serve` process " +
-			"(/proc/<pid>/stat) over the requests. The load generator runs on the same 2 cores.\n")
+			"(/proc/<pid>/stat) over the requests. The load generator runs on the same 2 cores. " +
+			"Server computed: `tally serve --no-result-cache`, every answer computed (cold); cached: the default server, " +
+			"whose answer cache (per store version, caller and canonical request) answers the repeats (hot).\n")
 	}
 
 	note := ""

@@ -30,8 +30,8 @@ func TestMarkdownGolden(t *testing.T) {
 				DuckDB: Timing{Runs: 5, P50: 156, P95: 192}, Ratio: 2740.0 / 156, Difference: "Tally has 30531 rows, DuckDB 30530"},
 		},
 		Throughput: []ThroughputResult{
-			{Request: "monthly-total", Concurrency: 1, Requests: 900, Seconds: 3, PerSecond: 300, P50: 3.2, P99: 6, ServerCPU: 3.1, Load: "2.00 1.00 0.50"},
-			{Request: "monthly-total", Concurrency: 8, Requests: 1500, Errors: 2, Seconds: 3, PerSecond: 500, P50: 15, P99: 40, ServerCPU: 3.5, Load: "3.00 1.20 0.60"},
+			{Server: "computed", Request: "monthly-total", Concurrency: 1, Requests: 900, Seconds: 3, PerSecond: 300, P50: 3.2, P99: 6, ServerCPU: 3.1, Load: "2.00 1.00 0.50"},
+			{Server: "cached", Request: "monthly-total", Concurrency: 8, Requests: 1500, Errors: 2, Seconds: 3, PerSecond: 500, P50: 15, P99: 40, ServerCPU: 3.5, Load: "3.00 1.20 0.60"},
 		},
 		LoadAtStart: "0.50 0.40 0.30", LoadAtEnd: "3.00 1.20 0.60",
 	}

@@ -5,7 +5,6 @@ import (
 	"math/big"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/commitments"
@@ -461,48 +460,21 @@ func coverageFigureMap(c *Coverage) map[string]*string {
 	return m
 }
 
-// answerCache keeps the few most recent commitment answers that span
-// several pages, as resultCache does for GetCostAndUsage: a page walk
-// computes its answer once. Entries are keyed by request digest and store
-// version.
-type answerCache struct {
-	mu      sync.Mutex
-	entries []answerEntry // most recent last
-}
-
-type answerEntry struct {
-	digest  string
-	version int64
-	value   any
-}
-
 // cachedAnswer returns the answer of the request p pages: computed for a
 // first page (unless the result cache is on and holds it), taken from the
-// cache for later pages when it is there.
+// answer cache (cache.go) for later pages when it is there.
 func cachedAnswer[T any](s *Service, p pager.Pager[int], compute func() (T, error)) (T, error) {
-	digest, version := p.Digest(), s.cfg.Store.Version()
+	key, version := "c"+p.Digest(), s.cfg.Store.Version()
 	start, _ := p.Start()
 	if !s.cfg.NoResultCache || start > 0 {
-		c := &s.commitPages
-		c.mu.Lock()
-		for _, e := range c.entries {
-			if e.digest == digest && e.version == version {
-				c.mu.Unlock()
-				return e.value.(T), nil
-			}
+		if v, ok := s.cache.get(key, version); ok {
+			return v.(T), nil
 		}
-		c.mu.Unlock()
 	}
 	v, err := compute()
 	if err != nil {
 		return v, err
 	}
-	c := &s.commitPages
-	c.mu.Lock()
-	if len(c.entries) == cacheSize {
-		c.entries = c.entries[1:]
-	}
-	c.entries = append(c.entries, answerEntry{digest, version, v})
-	c.mu.Unlock()
+	s.cache.put(key, version, v, approxSize(v))
 	return v, nil
 }

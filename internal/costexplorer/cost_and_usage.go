@@ -61,7 +61,9 @@ func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position
 	digest, version := p.Digest(), s.cfg.Store.Version()
 	var res *query.Result
 	if !s.cfg.NoResultCache || pos != (query.Position{}) {
-		res = s.pages.get(digest, version)
+		if v, ok := s.cache.get("p"+digest, version); ok {
+			res = v.(*query.Result)
+		}
 	}
 	cached := res != nil
 	if !cached {
@@ -74,7 +76,7 @@ func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position
 	}
 	page := query.Paginate(res, pos, s.cfg.PageSize)
 	if page.Next != nil && !cached {
-		s.pages.put(digest, version, res)
+		s.cache.put("p"+digest, version, res, resultSize(res))
 	}
 	out := &GetCostAndUsageResponse{
 		GroupDefinitions:         in.GroupBy,

@@ -48,10 +48,14 @@ type Config struct {
 	PageSize int
 	// Backfills runs StartCostAllocationTagBackfill's jobs.
 	Backfills Backfiller
-	// NoResultCache makes every first page of GetCostAndUsage compute its
-	// answer instead of reusing a cached one (for benchmarks); the pages
-	// after it still come from the answer the first page computed.
+	// NoResultCache makes every read compute its answer instead of reusing
+	// a cached one (for benchmarks): no answer is taken from the answer
+	// cache, except the pages after the first of a paged answer, which still
+	// come from the answer the first page computed.
 	NoResultCache bool
+	// CacheBytes bounds the answer cache (cache.go); 0 means
+	// DefaultCacheBytes.
+	CacheBytes int64
 	// Outbox receives anomaly alerts; nil sends none.
 	Outbox store.Outbox
 	// Alerted, when set, is called after alerts were queued.
@@ -70,11 +74,10 @@ const (
 // answer that they are not implemented yet.
 type Service struct {
 	Unimplemented
-	cfg     Config
-	pages   resultCache
+	cfg Config
+	// cache keeps answers by store version (cache.go, hot.go).
+	cache   answerCache
 	spRecos spRecommendations
-	// commitPages keeps multi-page commitment answers (see cachedAnswer).
-	commitPages answerCache
 	// detectMu runs one anomaly detection at a time.
 	detectMu sync.Mutex
 }
@@ -87,7 +90,12 @@ func New(cfg Config) *Service {
 	if cfg.PageSize <= 0 {
 		cfg.PageSize = DefaultPageSize
 	}
-	return &Service{cfg: cfg}
+	if cfg.CacheBytes <= 0 {
+		cfg.CacheBytes = DefaultCacheBytes
+	}
+	s := &Service{cfg: cfg}
+	s.cache.max = cfg.CacheBytes
+	return s
 }
 
 // scope returns what the caller may see.

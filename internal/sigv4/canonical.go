@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -180,11 +181,34 @@ func stringToSign(t time.Time, scope Scope, canonical string) string {
 // signingKey derives the key that signs requests for one day, region and
 // service from a secret access key.
 func signingKey(secret, date, region, service string) []byte {
+	id := secret + "\x00" + date + "\x00" + region + "\x00" + service
+	signingKeys.Lock()
+	defer signingKeys.Unlock()
+	if k, ok := signingKeys.m[id]; ok {
+		return k
+	}
 	k := hmacSHA256([]byte("AWS4"+secret), date)
 	k = hmacSHA256(k, region)
 	k = hmacSHA256(k, service)
-	return hmacSHA256(k, terminator)
+	k = hmacSHA256(k, terminator)
+	if signingKeys.m == nil || len(signingKeys.m) >= maxSigningKeys {
+		signingKeys.m = map[string][]byte{}
+	}
+	signingKeys.m[id] = k
+	return k
 }
+
+// signingKeys keeps the derived keys of recent (secret, date, region,
+// service) scopes: deriving one costs four HMACs, a third of verifying a
+// small request, and a client signs all day under the same scope. The
+// derived key is valid for that day only, as its scope says.
+var signingKeys struct {
+	sync.Mutex
+	m map[string][]byte
+}
+
+// maxSigningKeys bounds signingKeys; it starts over when full.
+const maxSigningKeys = 1024
 
 // signature returns the hex signature of sts, a string to sign, under key.
 func signature(key []byte, sts string) string {
