@@ -175,8 +175,8 @@ func defineTeam(t *testing.T, ce *costexplorer.Client) {
 }
 
 // teamSQL is defineTeam's category value (parenthesised) over the oracle's
-// table, written from
-// the rules (first match wins, versions by billing month).
+// table, written from the rules (first match wins, versions by billing
+// month).
 const teamSQL = `(CASE WHEN billing_month < DATE '2018-12-01' THEN
 		CASE WHEN record_type = 'Usage' AND (lower(usage_type) LIKE '%boxusage%' OR tag_environment = 'Production' OR NOT region = 'us-east-1')
 			THEN 'Compute-prod'
