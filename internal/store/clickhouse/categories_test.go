@@ -146,3 +146,19 @@ func compareCategories(t *testing.T, ddb, chs backend, whole, part billing.Perio
 		t.Errorf("services filtered by Team (-duckdb +clickhouse):\n%s", diff)
 	}
 }
+
+// TestInline: strings written into a category's SQL are literals with no ?
+// left for the client's binding, and a count mismatch is an error.
+func TestInline(t *testing.T) {
+	got, err := inline("x = ? OR y IN (?, ?)", []any{`it's`, `a\?b`, "?"})
+	want := `x = 'it\'s' OR y IN ('a\\\x3Fb', '\x3F')`
+	if err != nil || got != want {
+		t.Errorf("inline = %q, %v; want %q", got, err, want)
+	}
+	if _, err := inline("? ?", []any{"a"}); err == nil {
+		t.Error("inline with too few arguments: no error")
+	}
+	if _, err := inline("?", []any{"a", "b"}); err == nil {
+		t.Error("inline with too many arguments: no error")
+	}
+}
