@@ -42,7 +42,7 @@ var allowed = map[string][]string{
 	// The storage contracts, and their backends: backends import the
 	// contracts, the query model, the vocabulary and their driver only.
 	"internal/store":         {"internal/billing", "internal/query"},
-	"internal/store/columns": {"internal/billing"},
+	"internal/store/columns": {"internal/billing", "internal/query"},
 	"internal/store/duckdb":  {"internal/store", "internal/query", "internal/billing", "internal/store/columns", "github.com/duckdb/duckdb-go"},
 	"internal/store/clickhouse": {"internal/store", "internal/query", "internal/billing", "internal/store/columns",
 		"github.com/ClickHouse/clickhouse-go", "github.com/jackc/pgx", "github.com/shopspring/decimal"},

@@ -51,6 +51,17 @@ func TestClickHouseNodes(t *testing.T) {
 			Granularity: types.GranularityMonthly, Metrics: allMetricsOf(t), GroupBy: dim("LINKED_ACCOUNT"),
 			Filter: &types.Expression{Not: &types.Expression{Tags: &types.TagValues{Key: aws.String("environment"), Values: []string{"Production"}}}}},
 	}
+	// A cost category defined through the API on node A (kept in
+	// PostgreSQL, so node B sees it too) and on the DuckDB node: nested
+	// And/Or/Not, an inherited tag, a default, other rules from December.
+	for _, in := range []*instance{a, d} {
+		defineTeam(t, in.ce("test", "test"))
+	}
+	team := []types.GroupDefinition{{Type: types.GroupDefinitionTypeCostCategory, Key: aws.String("Team")}}
+	requests = append(requests,
+		&costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: types.GranularityMonthly, Metrics: allMetricsOf(t), GroupBy: team},
+		&costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: types.GranularityDaily, Metrics: allMetricsOf(t), GroupBy: dim("SERVICE"),
+			Filter: &types.Expression{Not: &types.Expression{CostCategories: &types.CostCategoryValues{Key: aws.String("Team"), Values: []string{"Shared", "Data"}}}}})
 	answer := func(in *instance, req *costexplorer.GetCostAndUsageInput) string {
 		t.Helper()
 		res := getAll(t, in.ce("test", "test"), req)
@@ -106,6 +117,8 @@ func TestClickHouseNodes(t *testing.T) {
 	res := getAll(t, a.ce("test", "test"), &costexplorer.GetCostAndUsageInput{TimePeriod: period, Granularity: types.GranularityMonthly,
 		Metrics: allMetricsOf(t), GroupBy: dim("SERVICE")})
 	compare(t, "SERVICE on ClickHouse", o.sums(t, "date_trunc('month', ts)", "service", ""), flatten(t, res, true))
+	res = getAll(t, b.ce("test", "test"), requests[len(requests)-2])
+	compare(t, "defined Team on ClickHouse", o.sums(t, "date_trunc('month', ts)", "'Team$' || "+teamSQL, ""), flatten(t, res, true))
 
 	// A shard down: no partial answer, a retryable error naming it.
 	cluster.Stop(t, 1)
@@ -124,3 +137,48 @@ func TestClickHouseNodes(t *testing.T) {
 	// outage broke.
 	sameEverywhere(t)
 }
+
+// defineTeam defines the cost category Team through the API: until
+// November, usage of instances (BoxUsage), in production or outside
+// us-east-1, then the
+// environment tag's value, else Shared; from December, one account's cost
+// is Data and the rest Other.
+func defineTeam(t *testing.T, ce *costexplorer.Client) {
+	t.Helper()
+	ctx := context.Background()
+	created, err := ce.CreateCostCategoryDefinition(ctx, &costexplorer.CreateCostCategoryDefinitionInput{Name: aws.String("Team"),
+		RuleVersion: types.CostCategoryRuleVersionCostCategoryExpressionV1, EffectiveStart: aws.String("2018-10-01T00:00:00Z"),
+		DefaultValue: aws.String("Shared"),
+		Rules: []types.CostCategoryRule{
+			{Value: aws.String("Compute-prod"), Rule: &types.Expression{And: []types.Expression{
+				{Dimensions: &types.DimensionValues{Key: types.DimensionRecordType, Values: []string{"Usage"}}},
+				{Or: []types.Expression{
+					{Dimensions: &types.DimensionValues{Key: types.DimensionUsageType, Values: []string{"boxusage"},
+						MatchOptions: []types.MatchOption{types.MatchOptionContains, types.MatchOptionCaseInsensitive}}},
+					{Tags: &types.TagValues{Key: aws.String("environment"), Values: []string{"Production"}}},
+					{Not: &types.Expression{Dimensions: &types.DimensionValues{Key: types.DimensionRegion, Values: []string{"us-east-1"}}}},
+				}},
+			}}},
+			{Type: types.CostCategoryRuleTypeInheritedValue, InheritedValue: &types.CostCategoryInheritedValueDimension{
+				DimensionName: types.CostCategoryInheritedValueDimensionNameTag, DimensionKey: aws.String("environment")}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ce.UpdateCostCategoryDefinition(ctx, &costexplorer.UpdateCostCategoryDefinitionInput{CostCategoryArn: created.CostCategoryArn,
+		RuleVersion: types.CostCategoryRuleVersionCostCategoryExpressionV1, EffectiveStart: aws.String("2018-12-01T00:00:00Z"),
+		DefaultValue: aws.String("Other"),
+		Rules: []types.CostCategoryRule{{Value: aws.String("Data"), Rule: &types.Expression{Dimensions: &types.DimensionValues{
+			Key: types.DimensionLinkedAccount, Values: []string{"011254002932"}}}}}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// teamSQL is defineTeam's category value (parenthesised) over the oracle's
+// table, written from the rules (first match wins, versions by billing
+// month).
+const teamSQL = `(CASE WHEN billing_month < DATE '2018-12-01' THEN
+		CASE WHEN record_type = 'Usage' AND (lower(usage_type) LIKE '%boxusage%' OR tag_environment = 'Production' OR NOT region = 'us-east-1')
+			THEN 'Compute-prod'
+		WHEN coalesce(tag_environment, '') <> '' THEN tag_environment ELSE 'Shared' END
+	ELSE CASE WHEN linked_account = '011254002932' THEN 'Data' ELSE 'Other' END END)`

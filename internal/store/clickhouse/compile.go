@@ -23,6 +23,12 @@ type builder struct {
 	// all is every (payer, key, month) of active, for questions over every
 	// key.
 	all [][3]string
+	// defs are the cost categories defined in Tally that the question may
+	// read (see categoryValue); visiting names those whose value is being
+	// written, and inRule says the text is a rule's condition.
+	defs     query.Categories
+	visiting map[string]bool
+	inRule   bool
 }
 
 func (b *builder) arg(v any) string {
@@ -156,9 +162,22 @@ func (b *builder) match(m *query.Match, src source) error {
 		b.WriteString("(" + b.valueCond(col, m) + ")")
 		return nil
 	case query.KindTag:
+		if b.inRule && m.Key != "" {
+			// Rules read a tag as its value, "" when absent or inactive.
+			b.categoryMatch(b.literalTagValue(m.Key), m)
+			return nil
+		}
 		b.labelMatch(m, "tag")
 		return nil
 	case query.KindCostCategory:
+		if c, ok := b.defined(m.Key); ok {
+			col, err := b.categoryValue(c)
+			if err != nil {
+				return err
+			}
+			b.categoryMatch(col, m)
+			return nil
+		}
 		b.labelMatch(m, "cc")
 		return nil
 	}
@@ -213,6 +232,12 @@ func (b *builder) visible(kind, key string) string {
 // labelValue is the raw value of label key ("" when absent).
 func (b *builder) labelValue(kind, key string) string {
 	return kind + "_values[indexOf(" + kind + "_keys, " + b.arg(key) + ")]"
+}
+
+// tagValue is the value of tag key on the row, "" when the row lacks it or
+// it is inactive in the row's payer and billing month.
+func (b *builder) tagValue(key string) string {
+	return "if(" + b.visible("tag", key) + ", " + b.labelValue("tag", key) + ", '')"
 }
 
 // labelMatch filters on a tag or cost category: the row must hold the key,
@@ -290,8 +315,11 @@ func (b *builder) groupKey(g query.GroupKey, src source) (string, error) {
 	case query.KindDimension:
 		return dimension(billing.Dimension(g.Key), src)
 	case query.KindTag:
-		return "if(" + b.visible("tag", g.Key) + ", " + b.labelValue("tag", g.Key) + ", '')", nil
+		return b.tagValue(g.Key), nil
 	case query.KindCostCategory:
+		if c, ok := b.defined(g.Key); ok {
+			return b.categoryValue(c)
+		}
 		return b.labelValue("cc", g.Key), nil
 	}
 	return "", fmt.Errorf("clickhouse: cannot group by %s", g.Key)
@@ -312,35 +340,6 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 	c := src.unitRow
 	return src.usage, "if(countIf(" + c + ") = 0, '', if(minIf(usage_unit, " + c + ") = maxIf(usage_unit, " + c +
 		"), minIf(usage_unit, " + c + "), 'N/A'))"
-}
-
-// checkCategories refuses questions that read defined cost categories,
-// whose rules the ClickHouse store does not evaluate yet; categories that
-// come with the billing data are read.
-func checkCategories(defs query.Categories, groups []query.GroupKey, filter query.Expr) error {
-	used := func(name string) error {
-		if _, ok := defs[name]; ok {
-			// A clear answer to the caller rather than an internal error:
-			// the request is fine, this backend cannot answer it yet.
-			return &query.ValidationError{Msg: fmt.Sprintf("cost category %q is defined in Tally, and the ClickHouse cost store "+
-				"(--store clickhouse://) does not evaluate defined cost categories yet; cost categories that come with the billing data work", name)}
-		}
-		return nil
-	}
-	for _, g := range groups {
-		if g.Kind == query.KindCostCategory {
-			if err := used(g.Key); err != nil {
-				return err
-			}
-		}
-	}
-	var err error
-	walk(filter, func(m *query.Match) {
-		if m.Kind == query.KindCostCategory && err == nil {
-			err = used(m.Key)
-		}
-	})
-	return err
 }
 
 func walk(e query.Expr, f func(*query.Match)) {

@@ -21,6 +21,18 @@
 // its tags and cost categories as parallel key and value arrays, sorted by
 // key.
 //
+// # Defined cost categories
+//
+// A cost category defined in Tally (query.Categories) is evaluated on each
+// row a query reads, rollup row or line, as one CASE expression over the
+// row's columns (categories.go): the version of the row's billing month,
+// its rules in order (first match wins), then its default, with the same
+// semantics and the same SQL text (store/columns.CategoryValue) as the
+// DuckDB store. Its strings are written as escaped literals, so the
+// expression can repeat in a query; a rule reading another defined category
+// inlines that category's expression. A question over a category stays a
+// rollup question.
+//
 // # Generations
 //
 // PostgreSQL holds tally_ch_DB_generations (DB: the ClickHouse database;
@@ -59,7 +71,9 @@
 // JOINs (everything is a column of the row), and time.Time arguments
 // compared with Date or DateTime columns, which 18.16 silently matches with
 // nothing (dates and times are bound as strings and converted with
-// toDate/toDateTime(…, 'UTC')).
+// toDate/toDateTime(…, 'UTC')). CASE, which 18.16 rewrites as multiIf, is
+// used as written; string literals escape ? as \x3F so that the client's
+// placeholder binding never sees one.
 //
 // Money is Decimal(38,10) from the line to the answer: sums are exact and
 // equal to the DuckDB store's, cell for cell. Usage amounts are converted to

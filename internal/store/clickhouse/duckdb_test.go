@@ -97,6 +97,7 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 		{Period: whole, Granularity: query.Monthly, Metrics: all, Scope: query.Scope{Account: "not-an-account"}},
 	}
 	compare(t, ddb, chs, questions, whole, part, tagKeys)
+	t.Run("categories", func(t *testing.T) { compareCategories(t, ddb, chs, whole, part, tagKeys) })
 	var hourRows uint64
 	if err := chs.shards[0].QueryRow(ctx, "SELECT count() FROM "+chs.addr.Database+".rollup_hour").Scan(&hourRows); err != nil || hourRows == 0 {
 		t.Errorf("rollup_hour has %d rows (%v): September's HOURLY question did not read it", hourRows, err)
@@ -115,7 +116,10 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Run("statuses", func(t *testing.T) { compare(t, ddb, chs, questions, whole, part, tagKeys) })
+	t.Run("statuses", func(t *testing.T) {
+		compare(t, ddb, chs, questions, whole, part, tagKeys)
+		compareCategories(t, ddb, chs, whole, part, tagKeys)
+	})
 }
 
 type backend interface {

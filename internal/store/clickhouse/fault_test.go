@@ -156,16 +156,3 @@ func unavailable(err error) bool {
 	var u *store.UnavailableError
 	return errors.As(err, &u)
 }
-
-// TestDefinedCategoriesRefused: a question over a cost category defined in
-// Tally gets a validation error that says why, not an internal error.
-func TestDefinedCategoriesRefused(t *testing.T) {
-	var ve *query.ValidationError
-	err := checkCategories(query.Categories{"Team": &query.Category{}}, []query.GroupKey{{Kind: query.KindCostCategory, Key: "Team"}}, nil)
-	if !errors.As(err, &ve) || !strings.Contains(ve.Msg, "ClickHouse") {
-		t.Errorf("checkCategories = %v, want a validation error naming the ClickHouse store", err)
-	}
-	if err := checkCategories(nil, []query.GroupKey{{Kind: query.KindCostCategory, Key: "Team"}}, nil); err != nil {
-		t.Errorf("a category from the billing data: %v", err)
-	}
-}

@@ -48,13 +48,11 @@ func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
 // Aggregate answers a GetCostAndUsage question from the coarsest table that
 // has the same answer.
 func (s *Store) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
-	if err := checkCategories(q.Categories, q.GroupBy, q.Filter); err != nil {
-		return nil, err
-	}
 	gens, coarse, b, err := s.start(ctx)
 	if err != nil {
 		return nil, err
 	}
+	b.defs = q.Categories
 	src, bucket := rollupSource("rollup_day"), "ts"
 	switch {
 	case q.Granularity == query.Hourly && !usesResources(q) && hourlyCovers(coarse, q.Period):
@@ -180,9 +178,6 @@ func orderBy(sort []query.SortKey, valueCol string, src source) string {
 // DimensionValues lists the values of a dimension with cost or usage in the
 // period (GetDimensionValues).
 func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
-	if err := checkCategories(q.Categories, nil, q.Filter); err != nil {
-		return nil, err
-	}
 	src := valuesSource(q.Period)
 	if q.Dimension == billing.DimResourceID {
 		src = lineSource()
@@ -195,6 +190,7 @@ func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) (
 	if err != nil {
 		return nil, err
 	}
+	b.defs = q.Categories
 	attr := "''"
 	switch q.Dimension {
 	case billing.DimLinkedAccount:
@@ -243,17 +239,11 @@ func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) (
 // q.CostCategories it lists cost category names or one category's values
 // (GetCostCategories), without "".
 func (s *Store) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
-	var groups []query.GroupKey
-	if q.CostCategories && q.Key != "" {
-		groups = []query.GroupKey{{Kind: query.KindCostCategory, Key: q.Key}}
-	}
-	if err := checkCategories(q.Categories, groups, q.Filter); err != nil {
-		return nil, err
-	}
 	gens, _, b, err := s.start(ctx)
 	if err != nil {
 		return nil, err
 	}
+	b.defs = q.Categories
 	src := valuesSource(q.Period)
 	switch {
 	case q.CostCategories && q.Key == "":

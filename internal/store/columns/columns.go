@@ -8,8 +8,10 @@ package columns
 
 import (
 	"strings"
+	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
+	"github.com/tallyhq/tally/internal/query"
 )
 
 // Dimension maps a Cost Explorer dimension to its column. Rollups carry
@@ -106,4 +108,67 @@ func UsageCounted(col string) string {
 // counting distinct ones.
 func CurrencyUnit(col string) string {
 	return "CASE WHEN min(" + col + ") = max(" + col + ") AND min(" + col + ") <> '' THEN min(" + col + ") ELSE 'N/A' END"
+}
+
+// CategoryDialect holds what the SQL of a defined cost category's value
+// reads from one backend: the row's billing month, how to write a date and
+// a string argument, a REGULAR rule's condition, the value of a tag ("" when
+// the row lacks it or it is inactive) and the usage account's name.
+type CategoryDialect struct {
+	Month       string
+	Date        func(time.Time) string
+	Arg         func(string) string
+	Cond        func(query.Expr) (string, error)
+	Tag         func(key string) string
+	AccountName string
+}
+
+// CategoryValue is the SQL expression of a defined cost category's value
+// (query.Category), in text both DuckDB and ClickHouse (18.16 and current)
+// accept: the version of the row's billing month, then its rules in order
+// (the first that gives a value wins), then its default; "" when no version
+// covers the month or nothing matches. Callbacks run in textual order, so a
+// backend that binds arguments by position may append them as they come.
+func CategoryValue(c *query.Category, d CategoryDialect) (string, error) {
+	var sb strings.Builder
+	sb.WriteString("CASE")
+	for _, v := range c.Versions {
+		sb.WriteString(" WHEN " + d.Month + " >= " + d.Date(v.Start))
+		if !v.End.IsZero() {
+			sb.WriteString(" AND " + d.Month + " < " + d.Date(v.End))
+		}
+		sb.WriteString(" THEN ")
+		if len(v.Rules) > 0 {
+			sb.WriteString("CASE")
+		}
+		for _, r := range v.Rules {
+			switch {
+			case r.InheritTag != "":
+				col := d.Tag(r.InheritTag)
+				sb.WriteString(" WHEN " + col + " <> '' THEN " + col)
+			case r.InheritAccountName:
+				sb.WriteString(" WHEN " + d.AccountName + " <> '' THEN " + d.AccountName)
+			default:
+				cond, err := d.Cond(r.Match)
+				if err != nil {
+					return "", err
+				}
+				sb.WriteString(" WHEN " + cond + " THEN " + d.Arg(r.Value))
+			}
+		}
+		def := "''"
+		if v.Default != "" {
+			def = d.Arg(v.Default)
+		}
+		if len(v.Rules) > 0 {
+			sb.WriteString(" ELSE " + def + " END")
+		} else {
+			sb.WriteString(def)
+		}
+	}
+	if len(c.Versions) == 0 {
+		return "''", nil
+	}
+	sb.WriteString(" ELSE '' END")
+	return sb.String(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tallyhq/tally/internal/query"
+	"github.com/tallyhq/tally/internal/store/columns"
 )
 
 // Defined cost categories (query.Categories) are evaluated once per
@@ -150,37 +151,29 @@ func ruleTagKeys(cats []*query.Category) []string {
 // aliased r, with its billing month.
 var catSource = source{from: "categories", month: "r.month"}
 
-// categoryCase writes the CASE expression of a category's value: the
-// version of the row's month, then its rules in order, then its default.
+// categoryCase writes the expression of a category's value (the SQL text
+// is columns.CategoryValue's, shared with ClickHouse): the version of the
+// row's month, then its rules in order, then its default.
 func (b *sqlBuilder) categoryCase(c *query.Category) error {
-	b.WriteString("coalesce(CASE")
-	for _, v := range c.Versions {
-		b.WriteString(" WHEN r.month >= " + dateLiteral(v.Start))
-		if !v.End.IsZero() {
-			b.WriteString(" AND r.month < " + dateLiteral(v.End))
-		}
-		b.WriteString(" THEN CASE")
-		for _, r := range v.Rules {
-			switch {
-			case r.InheritTag != "":
-				col := b.tags[r.InheritTag]
-				b.WriteString(" WHEN " + col + " <> '' THEN " + col)
-			case r.InheritAccountName:
-				b.WriteString(" WHEN c.account_name <> '' THEN c.account_name")
-			default:
-				b.WriteString(" WHEN ")
-				if err := b.expr(r.Match, catSource); err != nil {
-					return err
-				}
-				b.WriteString(" THEN " + b.arg(r.Value))
+	v, err := columns.CategoryValue(c, columns.CategoryDialect{
+		Month: "r.month",
+		Date:  dateLiteral,
+		Arg:   func(s string) string { return b.arg(s) },
+		Cond: func(e query.Expr) (string, error) {
+			sub := sqlBuilder{tags: b.tags, cats: b.cats}
+			if err := sub.expr(e, catSource); err != nil {
+				return "", err
 			}
-		}
-		if v.Default != "" {
-			b.WriteString(" ELSE " + b.arg(v.Default))
-		}
-		b.WriteString(" END")
+			b.args = append(b.args, sub.args...)
+			return sub.String(), nil
+		},
+		Tag:         func(key string) string { return b.tags[key] },
+		AccountName: "c.account_name",
+	})
+	if err != nil {
+		return err
 	}
-	b.WriteString(" END, '')")
+	b.WriteString(v)
 	return nil
 }
 
