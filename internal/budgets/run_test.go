@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -360,8 +361,10 @@ func TestActionResumesAfterCrash(t *testing.T) {
 	e.load("2018-12", items(line{day: "2018-12-01", account: alice, service: "AmazonEC2", cost: "15"})...)
 	cr := &crashing{exec: e.exec, crashed: make(chan struct{}), never: make(chan struct{})}
 	t.Cleanup(func() { close(cr.never) })
+	// The dying process's lease of the run has run out by the restart (a
+	// process that restarts on a DuckDB file finds no lease at all).
 	dying := budgets.New(budgets.Config{Store: e.db, Costs: e.db, Profile: profile.AWS, Now: e.clock.Now,
-		Forecaster: budgets.RunRate{Costs: e.db}, Executor: cr})
+		Forecaster: budgets.RunRate{Costs: e.db}, Executor: cr, ActionLease: time.Nanosecond})
 	go dying.Evaluate(context.Background())
 	<-cr.crashed
 	if got := actionStatus(t, c, "b", id); got != btypes.ActionStatusExecutionInProgress {
