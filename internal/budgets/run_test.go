@@ -38,7 +38,7 @@ type awsEnv struct {
 	exec budgets.Executor
 }
 
-func newAWSEnv(t *testing.T) *awsEnv {
+func newAWSEnv(t *testing.T, opts ...func(*budgets.Config)) *awsEnv {
 	t.Helper()
 	fake := fakeaws.New()
 	srv := httptest.NewServer(fake)
@@ -54,7 +54,7 @@ func newAWSEnv(t *testing.T) *awsEnv {
 	fake.AddSCP(scpID)
 	fake.AddTarget("ou-abcd-12345678")
 	fake.AddInstance(instance)
-	e := newEnv(t, december, func(c *budgets.Config) { c.Executor = exec })
+	e := newEnv(t, december, append([]func(*budgets.Config){func(c *budgets.Config) { c.Executor = exec }}, opts...)...)
 	if _, err := e.client("alice").CreateBudget(context.Background(), &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly("b", "20")}); err != nil {
 		t.Fatal(err)
 	}
