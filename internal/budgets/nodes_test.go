@@ -136,7 +136,11 @@ func TestActionRunOnceAcrossNodes(t *testing.T) {
 		if got := e.count("AttachRolePolicy"); got != round {
 			t.Fatalf("round %d: %d AttachRolePolicy calls, want %d (one per execution)", round, got, round)
 		}
+		before := byNode[0].n.Load() + byNode[1].n.Load()
 		together(func() error { return execute(c, "b", id, btypes.ExecutionTypeReverseBudgetAction) })
+		if n := byNode[0].n.Load() + byNode[1].n.Load(); n != before {
+			t.Errorf("round %d: the evaluating nodes made %d call(s) of the reversal the API node began", round, n-before)
+		}
 		if got := actionStatus(t, c, "b", id); got != btypes.ActionStatusReverseSuccess {
 			t.Fatalf("round %d: the action is %s after the reversal, want REVERSE_SUCCESS", round, got)
 		}

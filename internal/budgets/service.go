@@ -197,8 +197,15 @@ func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 }
 
 // save stores r with the alerts it calls for and its actions' new events,
-// and wakes the alerts' dispatcher.
+// and wakes the alerts' dispatcher. The caller holds the lock.
+// The runs r's actions have in progress are claimed first (see run.go):
+// the process that begins a run makes its calls, unless another holds it.
 func (s *Service) save(ctx context.Context, r *record, msgs []store.Message) error {
+	for _, a := range r.Actions {
+		if a.Run != nil {
+			s.leaseOf(store.ActionRun{Account: r.Account, Budget: r.Name, Action: a.ID, Run: a.Run.Seq}).claim(ctx)
+		}
+	}
 	if err := s.cfg.Store.PutBudgetEvents(ctx, r.Account, r.Name, r.encode(), msgs, r.events()); err != nil {
 		return err
 	}
