@@ -31,6 +31,14 @@ import (
 // carries an idempotency token derived from the run — so an action's effect
 // happens once per trigger however often the calls are repeated.
 //
+// Across processes that share the store (store.ActionRuns: PostgreSQL with
+// several nodes), a run is leased: the process that stores its begin claims
+// it, renews the lease before each call and stores the outcome only while
+// it still holds it; the others leave the run alone until the lease has run
+// out (a process that died), then one of them resumes it as above. So the
+// calls of a run are made by one process at a time, and twice only across
+// a death.
+//
 // A reversal and a reset undo the steps that took effect (action.Applied),
 // not the present definition: what was done is what is undone.
 
