@@ -31,6 +31,14 @@ import (
 // carries an idempotency token derived from the run — so an action's effect
 // happens once per trigger however often the calls are repeated.
 //
+// Across processes that share the store (store.ActionRuns: PostgreSQL with
+// several nodes), a run is leased: the process that stores its begin claims
+// it, renews the lease before each call and stores the outcome only while
+// it still holds it; the others leave the run alone until the lease has run
+// out (a process that died), then one of them resumes it as above. So the
+// calls of a run are made by one process at a time, and twice only across
+// a death.
+//
 // A reversal and a reset undo the steps that took effect (action.Applied),
 // not the present definition: what was done is what is undone.
 
@@ -311,7 +319,11 @@ func (s *Service) settle(ctx context.Context, r *record) {
 }
 
 // runAction makes the calls of an action's run and stores the outcome. One
-// goroutine at a time runs a given action.
+// goroutine at a time runs a given action; across processes that share the
+// store (store.ActionRuns), the one holding the run's lease makes the calls,
+// renewing it before each call, and a process that loses it (it stalled
+// past the lease, and another took the run over) stops without storing
+// anything.
 func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 	key := account + "/" + budget + "/" + id
 	s.runMu.Lock()
@@ -335,8 +347,25 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 		return
 	}
 	ru, role := a.Run, a.RoleARN
+	lease := s.leaseOf(store.ActionRun{Account: account, Budget: budget, Action: id, Run: ru.Seq})
+	if !lease.claim(ctx) {
+		return // another process runs it
+	}
+	defer lease.release(ctx)
+	// Claimed: read the action again, since a process that held the lease
+	// until a moment ago may have stored the run's outcome since.
+	s.mu.Lock()
+	_, a, err = s.stored(ctx, account, budget, id)
+	s.mu.Unlock()
+	if err != nil || a == nil || a.Run == nil || a.Run.Seq != ru.Seq {
+		s.logRunError(err, account, budget, id)
+		return
+	}
 	var results []callResult
 	for i, st := range ru.Steps {
+		if i > 0 && !lease.claim(ctx) {
+			return
+		}
 		c := callResult{step: st}
 		if s.cfg.Executor != nil {
 			callCtx, cancel := context.WithTimeout(ctx, stepTimeout)
@@ -355,6 +384,9 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 		return
 	}
 	defer unlock()
+	if !lease.claim(ctx) {
+		return
+	}
 	r, a, err := s.stored(ctx, account, budget, id)
 	if err != nil || a == nil || a.Run == nil || a.Run.Seq != ru.Seq {
 		s.logRunError(err, account, budget, id)
@@ -362,6 +394,48 @@ func (s *Service) runAction(ctx context.Context, account, budget, id string) {
 	}
 	msgs := a.finish(r, s.now(), results, s.cfg.Executor == nil, s.cfg.Webhooks)
 	s.logRunError(s.save(ctx, r, msgs), account, budget, id)
+}
+
+// DefaultActionLease is how long a process holds the lease of an action
+// run between two claims: longer than one AWS call may take (stepTimeout),
+// since the lease is renewed before each call.
+const DefaultActionLease = stepTimeout + 30*time.Second
+
+// runLease is the lease of one run, when the store is shared
+// (store.ActionRuns); without one every claim succeeds.
+type runLease struct {
+	s   *Service
+	l   store.ActionRuns
+	run store.ActionRun
+}
+
+func (s *Service) leaseOf(r store.ActionRun) runLease {
+	l, _ := s.cfg.Store.(store.ActionRuns)
+	return runLease{s: s, l: l, run: r}
+}
+
+// claim takes or renews the lease and reports whether this process holds
+// it. A store error counts as not holding it: no call is made without it.
+func (l runLease) claim(ctx context.Context) bool {
+	if l.l == nil {
+		return true
+	}
+	ok, err := l.l.ClaimActionRun(ctx, l.run, l.s.owner, l.s.cfg.ActionLease)
+	if err != nil {
+		l.s.logRunError(err, l.run.Account, l.run.Budget, l.run.Action)
+		return false
+	}
+	if !ok {
+		l.s.cfg.Logger.Info("budgets: action run leased by another process", "account", l.run.Account,
+			"budget", l.run.Budget, "action", l.run.Action, "run", l.run.Run)
+	}
+	return ok
+}
+
+func (l runLease) release(ctx context.Context) {
+	if l.l != nil {
+		l.s.logRunError(l.l.ReleaseActionRun(ctx, l.run, l.s.owner), l.run.Account, l.run.Budget, l.run.Action)
+	}
 }
 
 func (s *Service) logRunError(err error, account, budget, id string) {

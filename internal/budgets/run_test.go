@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -37,7 +38,7 @@ type awsEnv struct {
 	exec budgets.Executor
 }
 
-func newAWSEnv(t *testing.T) *awsEnv {
+func newAWSEnv(t *testing.T, opts ...func(*budgets.Config)) *awsEnv {
 	t.Helper()
 	fake := fakeaws.New()
 	srv := httptest.NewServer(fake)
@@ -53,7 +54,7 @@ func newAWSEnv(t *testing.T) *awsEnv {
 	fake.AddSCP(scpID)
 	fake.AddTarget("ou-abcd-12345678")
 	fake.AddInstance(instance)
-	e := newEnv(t, december, func(c *budgets.Config) { c.Executor = exec })
+	e := newEnv(t, december, append([]func(*budgets.Config){func(c *budgets.Config) { c.Executor = exec }}, opts...)...)
 	if _, err := e.client("alice").CreateBudget(context.Background(), &bsdk.CreateBudgetInput{AccountId: aws.String(alice), Budget: monthly("b", "20")}); err != nil {
 		t.Fatal(err)
 	}
@@ -360,8 +361,10 @@ func TestActionResumesAfterCrash(t *testing.T) {
 	e.load("2018-12", items(line{day: "2018-12-01", account: alice, service: "AmazonEC2", cost: "15"})...)
 	cr := &crashing{exec: e.exec, crashed: make(chan struct{}), never: make(chan struct{})}
 	t.Cleanup(func() { close(cr.never) })
+	// The dying process's lease of the run has run out by the restart (a
+	// process that restarts on a DuckDB file finds no lease at all).
 	dying := budgets.New(budgets.Config{Store: e.db, Costs: e.db, Profile: profile.AWS, Now: e.clock.Now,
-		Forecaster: budgets.RunRate{Costs: e.db}, Executor: cr})
+		Forecaster: budgets.RunRate{Costs: e.db}, Executor: cr, ActionLease: time.Nanosecond})
 	go dying.Evaluate(context.Background())
 	<-cr.crashed
 	if got := actionStatus(t, c, "b", id); got != btypes.ActionStatusExecutionInProgress {

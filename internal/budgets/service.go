@@ -2,6 +2,7 @@ package budgets
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -44,6 +45,13 @@ type Config struct {
 	// Executor carries out budget actions in AWS; nil runs them in dry
 	// run, recorded as such.
 	Executor Executor
+	// ActionLease is how long this process holds an action run it makes
+	// the calls of, between renewals, when the Store is shared
+	// (store.ActionRuns); a process that dies mid-run is replaced once it
+	// has run out. 0 means DefaultActionLease.
+	ActionLease time.Duration
+	// Node names this process in those leases; "" draws a random name.
+	Node string
 	// Categories returns the cost categories defined through Cost
 	// Explorer (CreateCostCategoryDefinition) that a budget of account
 	// reads; all is set for budgets of the built-in test identity, which
@@ -64,6 +72,8 @@ type Service struct {
 	// (see run.go).
 	runMu   sync.Mutex
 	running map[string]bool
+	// owner names this Service in the leases of action runs.
+	owner string
 }
 
 // lock takes mu and, when the store is shared by several processes
@@ -99,7 +109,14 @@ func New(cfg Config) *Service {
 	if cfg.Alerted == nil {
 		cfg.Alerted = func() {}
 	}
-	return &Service{cfg: cfg, running: map[string]bool{}}
+	if cfg.ActionLease <= 0 {
+		cfg.ActionLease = DefaultActionLease
+	}
+	owner := cfg.Node
+	if owner == "" {
+		owner = rand.Text()
+	}
+	return &Service{cfg: cfg, running: map[string]bool{}, owner: owner}
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }
@@ -180,8 +197,15 @@ func (s *Service) list(ctx context.Context, account string) ([]*record, error) {
 }
 
 // save stores r with the alerts it calls for and its actions' new events,
-// and wakes the alerts' dispatcher.
+// and wakes the alerts' dispatcher. The caller holds the lock.
+// The runs r's actions have in progress are claimed first (see run.go):
+// the process that begins a run makes its calls, unless another holds it.
 func (s *Service) save(ctx context.Context, r *record, msgs []store.Message) error {
+	for _, a := range r.Actions {
+		if a.Run != nil {
+			s.leaseOf(store.ActionRun{Account: r.Account, Budget: r.Name, Action: a.ID, Run: a.Run.Seq}).claim(ctx)
+		}
+	}
 	if err := s.cfg.Store.PutBudgetEvents(ctx, r.Account, r.Name, r.encode(), msgs, r.events()); err != nil {
 		return err
 	}

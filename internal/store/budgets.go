@@ -54,3 +54,29 @@ type BudgetLocker interface {
 	// holding it gives it back.
 	LockBudgets(ctx context.Context) (unlock func(), err error)
 }
+
+// ActionRun names one run (an execution, a reversal or a reset) of a
+// budget action: Run is the number of the history event at which it began,
+// greater for each later run of the action.
+type ActionRun struct {
+	Account, Budget, Action string
+	Run                     int
+}
+
+// ActionRuns leases an action's runs to the process that makes their AWS
+// calls, so that a run begun once is carried out by one process at a time
+// even when several share the store, and a process that dies mid-run is
+// replaced once its lease has run out. Leases are kept by the store's own
+// clock (PostgreSQL's), not the caller's.
+type ActionRuns interface {
+	// ClaimActionRun leases run r to owner for ttl and reports whether it
+	// did. It does when nobody holds a lease on r's action, when owner
+	// holds it (then the lease is renewed), when the lease has run out, or
+	// when the lease is on an earlier run of the action (a run is begun
+	// only once the one before has its outcome stored). It does not when
+	// another owner holds an unexpired lease on r or a later run.
+	ClaimActionRun(ctx context.Context, r ActionRun, owner string, ttl time.Duration) (bool, error)
+	// ReleaseActionRun gives back owner's lease on r; it does nothing when
+	// owner does not hold it.
+	ReleaseActionRun(ctx context.Context, r ActionRun, owner string) error
+}

@@ -69,6 +69,8 @@ type DB struct {
 	tagsMu sync.RWMutex
 	// categoriesMu does the same for cost_categories and resource_tags.
 	categoriesMu sync.RWMutex
+	// runs are the leases of budget action runs (see action_runs.go).
+	runs actionRunLeases
 	// background runs the removal of inactive generations (see
 	// purgeInBackground); Close cancels it and waits.
 	background struct {

@@ -77,6 +77,9 @@ func (db *DB) DeleteBudget(ctx context.Context, account, name string) (bool, err
 		if _, err := tx.Exec(ctx, `DELETE FROM budget_action_events WHERE account = $1 AND budget = $2`, account, name); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM action_runs WHERE account = $1 AND budget = $2`, account, name); err != nil {
+			return err
+		}
 		tag, err := tx.Exec(ctx, `DELETE FROM budgets WHERE account = $1 AND name = $2`, account, name)
 		found = tag.RowsAffected() > 0
 		return err

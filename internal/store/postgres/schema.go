@@ -62,6 +62,12 @@ var migrations = []string{
 		end_date text NOT NULL, doc bytea NOT NULL);
 	CREATE INDEX anomalies_monitor ON anomalies (monitor);
 	CREATE TABLE anomaly_feedback (id text PRIMARY KEY, feedback text NOT NULL);`,
+
+	// 4: the leases of budget action runs: the node that holds one makes
+	// the run's AWS calls (store.ActionRuns).
+	`CREATE TABLE action_runs (account text NOT NULL, budget text NOT NULL, action text NOT NULL,
+		run integer NOT NULL, owner text NOT NULL, lease_until timestamptz NOT NULL,
+		PRIMARY KEY (account, budget, action));`,
 }
 
 // migrateLock is the advisory lock key nodes take while migrating.

@@ -44,6 +44,7 @@ func RunRepositories(t *testing.T, open OpenRepositories) {
 	}{
 		{"Budgets", testBudgets},
 		{"BudgetActionEvents", testBudgetActionEvents},
+		{"ActionRunLeases", testActionRunLeases},
 		{"Outbox", testOutbox},
 		{"TagStatusByMonth", testTagStatusByMonth},
 		{"TagKeysByPayer", testTagKeysByPayer},
@@ -192,6 +193,40 @@ func testBudgetActionEvents(t *testing.T, r *reopener) {
 		t.Errorf("history of a deleted budget's action = %+v, want none", h)
 	}
 	diff(t, "history of b/x after deleting a", []store.ActionEvent{ev("x", 1, `"bx1"`)}, history("b", "x"))
+}
+
+func testActionRunLeases(t *testing.T, r *reopener) {
+	ctx := context.Background()
+	runs, ok := r.Budgets.(store.ActionRuns)
+	if !ok {
+		t.Fatalf("%T does not implement store.ActionRuns", r.Budgets)
+	}
+	run := func(n int) store.ActionRun {
+		return store.ActionRun{Account: "111111111111", Budget: "b", Action: "x", Run: n}
+	}
+	claim := func(what string, want bool, n int, owner string, ttl time.Duration) {
+		t.Helper()
+		if got := must(runs.ClaimActionRun(ctx, run(n), owner, ttl)); got != want {
+			t.Errorf("%s: claim of run %d by %s = %v, want %v", what, n, owner, got, want)
+		}
+	}
+	claim("free", true, 5, "A", time.Minute)
+	claim("held by A", false, 5, "B", time.Minute)
+	claim("renewal", true, 5, "A", time.Minute)
+	claim("an earlier run while A holds 5", false, 4, "B", time.Minute)
+	other := store.ActionRun{Account: "111111111111", Budget: "b", Action: "y", Run: 5}
+	if !must(runs.ClaimActionRun(ctx, other, "B", time.Minute)) {
+		t.Error("another action's run is not free")
+	}
+	noErr(t, runs.ReleaseActionRun(ctx, run(5), "B")) // not B's: stays A's
+	claim("after a release by a non-holder", false, 5, "B", time.Minute)
+	noErr(t, runs.ReleaseActionRun(ctx, run(5), "A"))
+	claim("released", true, 5, "B", 50*time.Millisecond)
+	claim("the next run, begun after 5 ended", true, 6, "A", 50*time.Millisecond)
+	claim("6 held by A", false, 6, "B", time.Minute)
+	time.Sleep(100 * time.Millisecond) // the lease runs out (store's clock)
+	claim("expired", true, 6, "B", time.Minute)
+	claim("taken over", false, 6, "A", time.Minute)
 }
 
 func message(id string, created time.Time) store.Message {
