@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,24 +21,91 @@ import (
 
 var _ store.Writer = (*writer)(nil)
 
-// flushEvery is how many lines a shard's batch holds before it is sent: it
-// bounds the memory of an ingest of any size.
-const flushEvery = 1 << 16
+// flushEvery is how many lines a shard's block holds before it is sent: it
+// bounds the memory of an ingest of any size (two blocks per shard). A
+// variable so that tests send many blocks.
+var flushEvery = 1 << 15
 
 // writer appends one ingest's lines under new generations on each
 // period's shard. Nothing is visible until Commit switches the generations
 // in PostgreSQL.
+//
+// Lines are gathered per shard column by column in native Go slices
+// (no boxing per value), and every flushEvery lines those slices are handed
+// to one long-lived INSERT per shard as a block (batch.Flush keeps the
+// driver's column buffers, so they do not grow again for every block),
+// in a goroutine while the next block fills the other set of slices.
 type writer struct {
 	s       *Store
 	ctx     context.Context
 	gens    map[billing.BillingPeriod]*genStats
 	batches []driver.Batch // per shard, nil until a line goes there
-	counts  []int
-	// inflight[i] receives the outcome of shard i's batch being sent while
-	// the next one fills; nil when none is.
+	filling []*block       // per shard, the block being filled
+	spare   []*block       // per shard, the block being sent (or free)
+	// inflight[i] receives the outcome of shard i's block being flushed
+	// while the next one fills; nil when none is.
 	inflight []chan error
-	row      []any
 	done     bool
+}
+
+// block is one shard's lines, column by column, in lineColumns' order.
+type block struct {
+	gen        []uint64
+	month      []time.Time
+	start, end []time.Time
+	strs       [][]string   // dimensions, extras, resource_id
+	arrays     [][][]string // tag_keys, tag_values, cc_keys, cc_values
+	decs       [][]decimal.Decimal
+}
+
+func newBlock() *block {
+	n := flushEvery
+	b := &block{gen: make([]uint64, 0, n), month: make([]time.Time, 0, n), start: make([]time.Time, 0, n), end: make([]time.Time, 0, n),
+		strs:   make([][]string, len(columns.Dimensions)+len(columns.Extra)+1),
+		arrays: make([][][]string, 4), decs: make([][]decimal.Decimal, len(columns.Money)+2)}
+	for i := range b.strs {
+		b.strs[i] = make([]string, 0, n)
+	}
+	for i := range b.arrays {
+		b.arrays[i] = make([][]string, 0, n)
+	}
+	for i := range b.decs {
+		b.decs[i] = make([]decimal.Decimal, 0, n)
+	}
+	return b
+}
+
+func (b *block) len() int { return len(b.gen) }
+
+func (b *block) reset() {
+	b.gen, b.month, b.start, b.end = b.gen[:0], b.month[:0], b.start[:0], b.end[:0]
+	for i := range b.strs {
+		clear(b.strs[i])
+		b.strs[i] = b.strs[i][:0]
+	}
+	for i := range b.arrays {
+		clear(b.arrays[i])
+		b.arrays[i] = b.arrays[i][:0]
+	}
+	for i := range b.decs {
+		clear(b.decs[i])
+		b.decs[i] = b.decs[i][:0]
+	}
+}
+
+// columns returns the block's columns in lineColumns' order.
+func (b *block) columns() []any {
+	cols := []any{b.gen, b.month, b.start, b.end}
+	for _, c := range b.strs {
+		cols = append(cols, c)
+	}
+	for _, c := range b.arrays {
+		cols = append(cols, c)
+	}
+	for _, c := range b.decs {
+		cols = append(cols, c)
+	}
+	return cols
 }
 
 // genStats is what an ingest learns of one period's new generation.
@@ -50,9 +118,10 @@ type genStats struct {
 
 // NewWriter starts an ingest. Several may run at once, on any node.
 func (s *Store) NewWriter(ctx context.Context) (store.Writer, error) {
+	n := len(s.shards)
 	return &writer{s: s, ctx: context.WithoutCancel(ctx), gens: map[billing.BillingPeriod]*genStats{},
-		batches: make([]driver.Batch, len(s.shards)), counts: make([]int, len(s.shards)), inflight: make([]chan error, len(s.shards)),
-		row: make([]any, 0, len(lineColumns()))}, nil
+		batches: make([]driver.Batch, n), filling: make([]*block, n), spare: make([]*block, n),
+		inflight: make([]chan error, n)}, nil
 }
 
 // gen returns the new generation of p, recording it as pending first.
@@ -82,22 +151,46 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	}
 	g.rows++
 	g.currencies[li.Currency]++
-	row := append(w.row[:0], uint64(g.gen), p.Month, li.UsageStart.UTC(), li.UsageEnd.UTC())
+	b := w.filling[g.shard]
+	if b == nil {
+		b = newBlock()
+		w.filling[g.shard] = b
+	}
+	b.gen = append(b.gen, uint64(g.gen))
+	b.month = append(b.month, p.Month)
+	b.start = append(b.start, li.UsageStart.UTC())
+	b.end = append(b.end, li.UsageEnd.UTC())
+	i := 0
 	for _, d := range columns.Dimensions {
 		v, _ := d.Dim.Value(li)
-		row = append(row, v)
+		b.strs[i] = append(b.strs[i], v)
+		i++
 	}
-	row = append(row, li.LineItemType, li.Currency, li.UsageUnit, li.PayerAccountName, li.ResourceID)
+	for _, v := range [...]string{li.LineItemType, li.Currency, li.UsageUnit, li.PayerAccountName, li.ResourceID} {
+		b.strs[i] = append(b.strs[i], v)
+		i++
+	}
 	tk, tv := pairs(li.Tags)
 	ck, cv := pairs(li.CostCategories)
-	row = append(row, tk, tv, ck, cv,
-		money(li.Unblended), money(li.Blended), money(li.NetUnblended), money(li.Amortized), money(li.NetAmortized),
-		quantity(li.UsageQuantity), quantity(li.NormalizedUsage))
-	return w.add(g.shard, row)
+	for i, v := range [...][]string{tk, tv, ck, cv} {
+		b.arrays[i] = append(b.arrays[i], v)
+	}
+	for i, v := range [...]decimal.Decimal{money(li.Unblended), money(li.Blended), money(li.NetUnblended),
+		money(li.Amortized), money(li.NetAmortized), quantity(li.UsageQuantity), quantity(li.NormalizedUsage)} {
+		b.decs[i] = append(b.decs[i], v)
+	}
+	if b.len() >= flushEvery {
+		return w.flushAsync(g.shard)
+	}
+	return nil
 }
 
-// add appends a row to a shard's batch, sending it when full.
-func (w *writer) add(shard int, row []any) error {
+// flushAsync sends shard's full block while the next one fills, after the
+// previous one has gone: at most two blocks per shard are in memory.
+func (w *writer) flushAsync(shard int) error {
+	if err := w.wait(shard); err != nil {
+		return err
+	}
 	if w.batches[shard] == nil {
 		b, err := w.s.shards[shard].PrepareBatch(w.ctx, w.insertSQL())
 		if err != nil {
@@ -105,31 +198,27 @@ func (w *writer) add(shard int, row []any) error {
 		}
 		w.batches[shard] = b
 	}
-	if err := w.batches[shard].Append(row...); err != nil {
-		return fmt.Errorf("clickhouse: append line: %w", err)
-	}
-	w.counts[shard]++
-	if w.counts[shard] >= flushEvery {
-		return w.sendAsync(shard)
-	}
-	return nil
-}
-
-// sendAsync sends shard's full batch while the next one fills, after the
-// previous one has gone: at most two batches per shard are in memory.
-func (w *writer) sendAsync(shard int) error {
-	if err := w.wait(shard); err != nil {
-		return err
-	}
-	b := w.batches[shard]
-	w.batches[shard], w.counts[shard] = nil, 0
+	full := w.filling[shard]
+	w.filling[shard], w.spare[shard] = w.spare[shard], full
 	done := make(chan error, 1)
 	w.inflight[shard] = done
-	go func() { done <- w.s.shardErr(shard, "insert lines", b.Send()) }()
+	batch := w.batches[shard]
+	go func() { done <- w.s.shardErr(shard, "insert lines", flush(batch, full)) }()
 	return nil
 }
 
-// wait returns the outcome of shard's batch in flight, if any.
+// flush hands a block's columns to the batch and sends them.
+func flush(batch driver.Batch, b *block) error {
+	defer b.reset()
+	for i, c := range b.columns() {
+		if err := batch.Column(i).Append(c); err != nil {
+			return fmt.Errorf("append column %d: %w", i, err)
+		}
+	}
+	return batch.Flush()
+}
+
+// wait returns the outcome of shard's block in flight, if any.
 func (w *writer) wait(shard int) error {
 	if w.inflight[shard] == nil {
 		return nil
@@ -139,8 +228,14 @@ func (w *writer) wait(shard int) error {
 	return err
 }
 
-// send sends shard's batch and waits until every line of it is stored.
+// send sends shard's last block and ends its INSERT, so that every line
+// of it is stored.
 func (w *writer) send(shard int) error {
+	if b := w.filling[shard]; b != nil && b.len() > 0 {
+		if err := w.flushAsync(shard); err != nil {
+			return err
+		}
+	}
 	if err := w.wait(shard); err != nil {
 		return err
 	}
@@ -148,7 +243,7 @@ func (w *writer) send(shard int) error {
 	if b == nil {
 		return nil
 	}
-	w.batches[shard], w.counts[shard] = nil, 0
+	w.batches[shard] = nil
 	return w.s.shardErr(shard, "insert lines", b.Send())
 }
 
@@ -215,10 +310,17 @@ func (w *writer) Commit(ctx context.Context, periods []store.PeriodInfo) error {
 }
 
 func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
+	// Every shard's last block is sent and its INSERT ended at once.
+	sent := make(chan error, len(w.batches))
 	for i := range w.batches {
-		if err := w.send(i); err != nil {
-			return err
-		}
+		go func() { sent <- w.send(i) }()
+	}
+	var err error
+	for range w.batches {
+		err = cmp.Or(err, <-sent)
+	}
+	if err != nil {
+		return err
 	}
 	var out []pendingGen
 	for _, pi := range periods {
@@ -235,10 +337,16 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 			hourly[g.shard] = append(hourly[g.shard], g.gen)
 		}
 	}
+	// Each shard builds its rollups from its own lines: all at once.
+	errs := make(chan error, len(byShard))
 	for shard, gens := range byShard {
-		if err := w.s.buildRollups(ctx, shard, gens, hourly[shard]); err != nil {
-			return err
-		}
+		go func() { errs <- w.s.buildRollups(ctx, shard, gens, hourly[shard]) }()
+	}
+	for range byShard {
+		err = cmp.Or(err, <-errs)
+	}
+	if err != nil {
+		return err
 	}
 	return w.s.activate(ctx, out)
 }
