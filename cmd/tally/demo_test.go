@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,8 +43,11 @@ func startDemo(t *testing.T, data string, rows int) (inst *instance, stop func()
 		cancel()
 		t.Fatalf("demo: %v\n%s", err, inst.out)
 	case <-time.After(2 * time.Minute):
+		// Where every goroutine waits, for whoever reads the failure.
+		var dump strings.Builder
+		pprof.Lookup("goroutine").WriteTo(&dump, 1)
 		cancel()
-		t.Fatal("demo did not start")
+		t.Fatalf("demo did not start; output:\n%s\ngoroutines:\n%s", inst.out, dump.String())
 	}
 	var once sync.Once
 	stop = func() {
