@@ -239,14 +239,23 @@ func (db *DB) purgeInBackground(locked bool) {
 
 // purgeInactive removes rows of generations that are not active: leftovers
 // of an ingest that crashed or of a period replaced just before a crash.
+// A cancelled ctx stops it between statements, never inside one: Close
+// waits for the statement under way rather than interrupting DuckDB in the
+// middle of a DELETE.
 func (db *DB) purgeInactive(ctx context.Context) error {
 	live := `SELECT gen FROM generations WHERE gen IN (` + activeGenerations + `)`
 	for _, t := range append([]string{"line_items"}, rollupTables...) {
-		if _, err := db.h().ExecContext(ctx, `DELETE FROM `+t+` WHERE gen NOT IN (`+live+`)`); err != nil {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, err := db.h().ExecContext(context.WithoutCancel(ctx), `DELETE FROM `+t+` WHERE gen NOT IN (`+live+`)`); err != nil {
 			return fmt.Errorf("duckdb: purge %s: %w", t, err)
 		}
 	}
-	if _, err := db.h().ExecContext(ctx, `DELETE FROM generations WHERE gen NOT IN (`+activeGenerations+`)`); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if _, err := db.h().ExecContext(context.WithoutCancel(ctx), `DELETE FROM generations WHERE gen NOT IN (`+activeGenerations+`)`); err != nil {
 		return fmt.Errorf("duckdb: purge generations: %w", err)
 	}
 	return nil
