@@ -47,3 +47,15 @@ type BillingPeriod struct {
 func (b BillingPeriod) String() string {
 	return fmt.Sprintf("%s %s", b.Source, b.Month.Format("2006-01"))
 }
+
+// WholeDays widens p to whole days, the grain of daily rollups.
+func WholeDays(p Period) Period {
+	end := DayStart(p.End)
+	if end.Before(p.End) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return Period{Start: DayStart(p.Start), End: end}
+}
+
+// MonthAligned reports whether t is the start of a month.
+func MonthAligned(t time.Time) bool { return t.Equal(MonthStart(t)) }

@@ -769,21 +769,7 @@ func namesCategory(groups []query.GroupKey, filter query.Expr) bool {
 			return true
 		}
 	}
-	var walk func(query.Expr) bool
-	walk = func(e query.Expr) bool {
-		switch x := e.(type) {
-		case query.And:
-			return slices.ContainsFunc(x, walk)
-		case query.Or:
-			return slices.ContainsFunc(x, walk)
-		case query.Not:
-			return walk(x.X)
-		case *query.Match:
-			return x.Kind == query.KindCostCategory
-		}
-		return false
-	}
-	return walk(filter)
+	return query.AnyMatch(filter, func(m *query.Match) bool { return m.Kind == query.KindCostCategory })
 }
 
 // categoriesFor returns the defined categories a question with these

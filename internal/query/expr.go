@@ -2,6 +2,7 @@ package query
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -224,4 +225,29 @@ func dimList(m map[billing.Dimension]bool) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// AnyMatch reports whether f holds for some Match of e (nil holds none).
+func AnyMatch(e Expr, f func(*Match) bool) bool {
+	switch x := e.(type) {
+	case And:
+		return slices.ContainsFunc(x, func(y Expr) bool { return AnyMatch(y, f) })
+	case Or:
+		return slices.ContainsFunc(x, func(y Expr) bool { return AnyMatch(y, f) })
+	case Not:
+		return AnyMatch(x.X, f)
+	case *Match:
+		return f(x)
+	}
+	return false
+}
+
+// ReadsDimension reports whether q groups or filters by dimension d.
+func (q *Aggregate) ReadsDimension(d billing.Dimension) bool {
+	for _, g := range q.GroupBy {
+		if g.Kind == KindDimension && billing.Dimension(g.Key) == d {
+			return true
+		}
+	}
+	return AnyMatch(q.Filter, func(m *Match) bool { return m.Kind == KindDimension && m.Dimension() == d })
 }

@@ -104,36 +104,7 @@ func (b *builder) where(gens []int64, p billing.Period, scope query.Scope, filte
 }
 
 func (b *builder) expr(e query.Expr, src source) error {
-	switch x := e.(type) {
-	case query.And:
-		return b.list(" AND ", x, src)
-	case query.Or:
-		return b.list(" OR ", x, src)
-	case query.Not:
-		b.WriteString("NOT (")
-		if err := b.expr(x.X, src); err != nil {
-			return err
-		}
-		b.WriteString(")")
-		return nil
-	case *query.Match:
-		return b.match(x, src)
-	}
-	return fmt.Errorf("clickhouse: unknown expression %T", e)
-}
-
-func (b *builder) list(op string, xs []query.Expr, src source) error {
-	b.WriteString("(")
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(op)
-		}
-		if err := b.expr(x, src); err != nil {
-			return err
-		}
-	}
-	b.WriteString(")")
-	return nil
+	return columns.WriteBool(&b.Builder, e, func(m *query.Match) error { return b.match(m, src) })
 }
 
 // dimension returns the column of a dimension in src.
@@ -340,21 +311,4 @@ func metricSQL(m billing.Metric, src source) (sum, unit string) {
 	c := src.unitRow
 	return src.usage, "if(countIf(" + c + ") = 0, '', if(minIf(usage_unit, " + c + ") = maxIf(usage_unit, " + c +
 		"), minIf(usage_unit, " + c + "), 'N/A'))"
-}
-
-func walk(e query.Expr, f func(*query.Match)) {
-	switch x := e.(type) {
-	case query.And:
-		for _, y := range x {
-			walk(y, f)
-		}
-	case query.Or:
-		for _, y := range x {
-			walk(y, f)
-		}
-	case query.Not:
-		walk(x.X, f)
-	case *query.Match:
-		f(x)
-	}
 }

@@ -43,8 +43,6 @@ func hourlyCovers(coarse []time.Time, p billing.Period) bool {
 // out to the others. Spreading questions spreads the merging work.
 func (s *Store) reader() int { return int(s.next.Add(1) % uint64(len(s.shards))) }
 
-func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
-
 // Aggregate answers a GetCostAndUsage question from the coarsest table that
 // has the same answer.
 func (s *Store) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
@@ -62,7 +60,7 @@ func (s *Store) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row,
 		trunc := map[query.Granularity]string{query.Hourly: "toStartOfHour(usage_start)", query.Daily: "toStartOfDay(usage_start)",
 			query.Monthly: "toDateTime(toStartOfMonth(usage_start), 'UTC')"}[q.Granularity]
 		bucket = "greatest(" + trunc + ", " + timeLiteral(q.Period.Start) + ")"
-	case q.Granularity == query.Monthly && monthAligned(q.Period.Start) && monthAligned(q.Period.End):
+	case q.Granularity == query.Monthly && billing.MonthAligned(q.Period.Start) && billing.MonthAligned(q.Period.End):
 		src = rollupSource("rollup_month")
 	case q.Granularity == query.Monthly:
 		bucket = "greatest(toDateTime(toStartOfMonth(ts), 'UTC'), " + timeLiteral(q.Period.Start) + ")"
@@ -130,36 +128,16 @@ func scaled(d decimal.Decimal) *big.Int {
 
 // usesResources reports whether a question groups or filters by
 // RESOURCE_ID, which only line items carry.
-func usesResources(q *query.Aggregate) bool {
-	for _, g := range q.GroupBy {
-		if g.Kind == query.KindDimension && billing.Dimension(g.Key) == billing.DimResourceID {
-			return true
-		}
-	}
-	found := false
-	walk(q.Filter, func(m *query.Match) {
-		found = found || (m.Kind == query.KindDimension && m.Dimension() == billing.DimResourceID)
-	})
-	return found
-}
+func usesResources(q *query.Aggregate) bool { return q.ReadsDimension(billing.DimResourceID) }
 
 // valuesSource is the rollup that lists the values of a period: the monthly
 // one when the period is whole months.
 func valuesSource(p billing.Period) source {
-	d := dayPeriod(p)
-	if monthAligned(d.Start) && monthAligned(d.End) {
+	d := billing.WholeDays(p)
+	if billing.MonthAligned(d.Start) && billing.MonthAligned(d.End) {
 		return rollupSource("rollup_month")
 	}
 	return rollupSource("rollup_day")
-}
-
-// dayPeriod widens p to whole days, the grain of the daily rollup.
-func dayPeriod(p billing.Period) billing.Period {
-	end := billing.DayStart(p.End)
-	if end.Before(p.End) {
-		end = end.AddDate(0, 0, 1)
-	}
-	return billing.Period{Start: billing.DayStart(p.Start), End: end}
 }
 
 func orderBy(sort []query.SortKey, valueCol string, src source) string {
@@ -199,7 +177,7 @@ func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) (
 		attr = "topKIf(1)(usage_unit, usage_unit <> '')[1]"
 	}
 	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + s.addr.Database + "." + src.table)
-	if err := b.where(gens, dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(gens, billing.WholeDays(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	b.WriteString(" AND v <> ''")
@@ -262,7 +240,7 @@ func (s *Store) Tags(ctx context.Context, q *query.Tags) ([]string, error) {
 		b.WriteString("SELECT " + v + " AS v")
 	}
 	b.WriteString(" FROM " + s.addr.Database + "." + src.table)
-	if err := b.where(gens, dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(gens, billing.WholeDays(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	if q.Search != "" {

@@ -7,6 +7,7 @@
 package columns
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -171,4 +172,40 @@ func CategoryValue(c *query.Category, d CategoryDialect) (string, error) {
 	}
 	sb.WriteString(" ELSE '' END")
 	return sb.String(), nil
+}
+
+// WriteBool writes filter e as SQL into b: And and Or as parenthesised
+// lists, Not as NOT (…), and each Match as match writes it. Both SQL
+// backends write their filters with it; only the matches differ.
+func WriteBool(b *strings.Builder, e query.Expr, match func(*query.Match) error) error {
+	switch x := e.(type) {
+	case query.And:
+		return writeList(b, " AND ", x, match)
+	case query.Or:
+		return writeList(b, " OR ", x, match)
+	case query.Not:
+		b.WriteString("NOT (")
+		if err := WriteBool(b, x.X, match); err != nil {
+			return err
+		}
+		b.WriteString(")")
+		return nil
+	case *query.Match:
+		return match(x)
+	}
+	return fmt.Errorf("unknown filter expression %T", e)
+}
+
+func writeList(b *strings.Builder, op string, xs []query.Expr, match func(*query.Match) error) error {
+	b.WriteString("(")
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteString(op)
+		}
+		if err := WriteBool(b, x, match); err != nil {
+			return err
+		}
+	}
+	b.WriteString(")")
+	return nil
 }

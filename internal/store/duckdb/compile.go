@@ -94,36 +94,7 @@ func (b *sqlBuilder) where(p billing.Period, scope query.Scope, filter query.Exp
 }
 
 func (b *sqlBuilder) expr(e query.Expr, src source) error {
-	switch x := e.(type) {
-	case query.And:
-		return b.list(" AND ", x, src)
-	case query.Or:
-		return b.list(" OR ", x, src)
-	case query.Not:
-		b.WriteString("NOT (")
-		if err := b.expr(x.X, src); err != nil {
-			return err
-		}
-		b.WriteString(")")
-		return nil
-	case *query.Match:
-		return b.match(x, src)
-	}
-	return fmt.Errorf("duckdb: unknown expression %T", e)
-}
-
-func (b *sqlBuilder) list(op string, xs []query.Expr, src source) error {
-	b.WriteString("(")
-	for i, x := range xs {
-		if i > 0 {
-			b.WriteString(op)
-		}
-		if err := b.expr(x, src); err != nil {
-			return err
-		}
-	}
-	b.WriteString(")")
-	return nil
+	return columns.WriteBool(&b.Builder, e, func(m *query.Match) error { return b.match(m, src) })
 }
 
 func (b *sqlBuilder) match(m *query.Match, src source) error {

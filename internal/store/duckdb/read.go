@@ -15,8 +15,6 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-func monthAligned(t time.Time) bool { return t.Equal(billing.MonthStart(t)) }
-
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
 // has the same answer.
 func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
@@ -95,7 +93,7 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 		src = lineSource()
 		unit := map[query.Granularity]string{query.Hourly: "hour", query.Daily: "day", query.Monthly: "month"}[q.Granularity]
 		bucket = "greatest(date_trunc('" + unit + "', r.usage_start), " + tsLiteral(q.Period.Start) + ")"
-	case q.Granularity == query.Monthly && monthAligned(q.Period.Start) && monthAligned(q.Period.End):
+	case q.Granularity == query.Monthly && billing.MonthAligned(q.Period.Start) && billing.MonthAligned(q.Period.End):
 		src = rollupSource("rollup_month")
 	case q.Granularity == query.Monthly:
 		bucket = "greatest(date_trunc('month', r.ts), " + tsLiteral(q.Period.Start) + ")"
@@ -143,36 +141,7 @@ func rowsIn(p billing.Period, src source) string {
 
 // usesResources reports whether a question groups or filters by
 // RESOURCE_ID, which only line items carry.
-func usesResources(q *query.Aggregate) bool {
-	for _, g := range q.GroupBy {
-		if g.Kind == query.KindDimension && billing.Dimension(g.Key) == billing.DimResourceID {
-			return true
-		}
-	}
-	var walk func(e query.Expr) bool
-	walk = func(e query.Expr) bool {
-		switch x := e.(type) {
-		case query.And:
-			for _, y := range x {
-				if walk(y) {
-					return true
-				}
-			}
-		case query.Or:
-			for _, y := range x {
-				if walk(y) {
-					return true
-				}
-			}
-		case query.Not:
-			return walk(x.X)
-		case *query.Match:
-			return x.Kind == query.KindDimension && x.Dimension() == billing.DimResourceID
-		}
-		return false
-	}
-	return q.Filter != nil && walk(q.Filter)
-}
+func usesResources(q *query.Aggregate) bool { return q.ReadsDimension(billing.DimResourceID) }
 
 // scaled converts a DuckDB decimal to an integer count of 10^-billing.Scale.
 func scaled(d duckdb.Decimal) *big.Int {
@@ -192,20 +161,11 @@ func scaled(d duckdb.Decimal) *big.Int {
 // valuesSource is the rollup that lists the values of a period: the monthly
 // one when the period is whole months, a twentieth of the daily one's size.
 func valuesSource(p billing.Period) source {
-	d := dayPeriod(p)
-	if monthAligned(d.Start) && monthAligned(d.End) {
+	d := billing.WholeDays(p)
+	if billing.MonthAligned(d.Start) && billing.MonthAligned(d.End) {
 		return rollupSource("rollup_month")
 	}
 	return rollupSource("rollup_day")
-}
-
-// dayPeriod widens p to whole days, the grain of the daily rollup.
-func dayPeriod(p billing.Period) billing.Period {
-	end := billing.DayStart(p.End)
-	if end.Before(p.End) {
-		end = end.AddDate(0, 0, 1)
-	}
-	return billing.Period{Start: billing.DayStart(p.Start), End: end}
 }
 
 func orderBy(sort []query.SortKey, valueCol string, src source) string {
@@ -248,10 +208,10 @@ func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	}
 	var b sqlBuilder
 	b.WriteString("SELECT " + col + " AS v, " + attr + " FROM " + src.from)
-	if err := b.categoryJoin(usedCategories(q.Categories, nil, q.Filter), src, rowsIn(dayPeriod(q.Period), src)); err != nil {
+	if err := b.categoryJoin(usedCategories(q.Categories, nil, q.Filter), src, rowsIn(billing.WholeDays(q.Period), src)); err != nil {
 		return nil, err
 	}
-	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(billing.WholeDays(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	b.WriteString(" AND " + col + " <> ''")
@@ -303,7 +263,7 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	if q.CostCategories && q.Key != "" {
 		groups = []query.GroupKey{{Kind: query.KindCostCategory, Key: q.Key}}
 	}
-	if err := from.categoryJoin(usedCategories(q.Categories, groups, q.Filter), src, rowsIn(dayPeriod(q.Period), src)); err != nil {
+	if err := from.categoryJoin(usedCategories(q.Categories, groups, q.Filter), src, rowsIn(billing.WholeDays(q.Period), src)); err != nil {
 		return nil, err
 	}
 	kind := query.KindTag
@@ -327,7 +287,7 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
 	b.cats = from.cats
-	if err := b.where(dayPeriod(q.Period), q.Scope, q.Filter, src); err != nil {
+	if err := b.where(billing.WholeDays(q.Period), q.Scope, q.Filter, src); err != nil {
 		return nil, err
 	}
 	if q.Search != "" {
