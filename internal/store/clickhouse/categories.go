@@ -108,30 +108,5 @@ func (b *builder) literalTagValue(key string) string {
 // categoryMatch writes the condition of a filter on a value col (a defined
 // category's, or a tag's read by a rule), "" for no value.
 func (b *builder) categoryMatch(col string, m *query.Match) {
-	if m.Op == query.OpAbsent {
-		b.WriteString("(" + col + " = '')")
-		return
-	}
-	var vals []string
-	wantEmpty := false
-	for _, v := range m.Values {
-		if v == "" {
-			wantEmpty = true
-		} else {
-			vals = append(vals, v)
-		}
-	}
-	var parts []string
-	if len(vals) > 0 {
-		mm := *m
-		mm.Values = vals
-		parts = append(parts, "("+b.valueCond(col, &mm)+")")
-	}
-	if wantEmpty && m.Op == query.OpEquals {
-		parts = append(parts, col+" = ''")
-	}
-	if len(parts) == 0 {
-		parts = []string{"0"}
-	}
-	b.WriteString("(" + strings.Join(parts, " OR ") + ")")
+	b.WriteString(columns.ValueMatch(col, m, b.valueCond, "0"))
 }

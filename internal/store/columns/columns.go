@@ -209,3 +209,35 @@ func writeList(b *strings.Builder, op string, xs []query.Expr, match func(*query
 	b.WriteString(")")
 	return nil
 }
+
+// ValueMatch returns the condition of filter m on the value expression col
+// of a defined category (or a tag a rule reads), where the empty string is
+// no value: ABSENT matches it, so does "" among EQUALS values, and cond
+// writes the condition on the other values. never is the dialect's false.
+func ValueMatch(col string, m *query.Match, cond func(col string, m *query.Match) string, never string) string {
+	if m.Op == query.OpAbsent {
+		return "(" + col + " = '')"
+	}
+	var vals []string
+	wantEmpty := false
+	for _, v := range m.Values {
+		if v == "" {
+			wantEmpty = true
+		} else {
+			vals = append(vals, v)
+		}
+	}
+	var parts []string
+	if len(vals) > 0 {
+		mm := *m
+		mm.Values = vals
+		parts = append(parts, "("+cond(col, &mm)+")")
+	}
+	if wantEmpty && m.Op == query.OpEquals {
+		parts = append(parts, col+" = ''")
+	}
+	if len(parts) == 0 {
+		parts = []string{never}
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}

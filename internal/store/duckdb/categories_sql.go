@@ -184,30 +184,5 @@ func dateLiteral(t time.Time) string {
 // categoryMatch writes the condition of a filter on a defined category
 // whose value is the SQL expression col ("" for no value).
 func (b *sqlBuilder) categoryMatch(col string, m *query.Match) {
-	if m.Op == query.OpAbsent {
-		b.WriteString("(" + col + " = '')")
-		return
-	}
-	var vals []string
-	wantEmpty := false
-	for _, v := range m.Values {
-		if v == "" {
-			wantEmpty = true
-		} else {
-			vals = append(vals, v)
-		}
-	}
-	var parts []string
-	if len(vals) > 0 {
-		mm := *m
-		mm.Values = vals
-		parts = append(parts, b.valueCond(col, &mm))
-	}
-	if wantEmpty && m.Op == query.OpEquals {
-		parts = append(parts, col+" = ''")
-	}
-	if len(parts) == 0 {
-		parts = []string{"FALSE"}
-	}
-	b.WriteString("(" + strings.Join(parts, " OR ") + ")")
+	b.WriteString(columns.ValueMatch(col, m, b.valueCond, "FALSE"))
 }
