@@ -8,8 +8,8 @@ import (
 
 // Targets Tally is held to, on 2 cores at 10M line items.
 const (
-	TargetIngestRate = 300_000    // line items per second, at least
-	TargetPeakRSS    = 2 << 30    // bytes, at most
+	TargetIngestRate = 600_000    // line items per second, at least
+	TargetPeakRSS    = 1 << 30    // bytes, at most
 	TargetRatio      = 0.2        // Tally p50 / DuckDB p50, at most
 	TargetSmallRPS   = 2000       // small requests per second at concurrency 8, at least
 	TargetSmallCPU   = 1.0        // server CPU-ms per small request, at most
@@ -104,11 +104,17 @@ func (r *Results) checkTargets() {
 	r.Targets = []TargetResult{
 		{"ingest rate", fmt.Sprintf("≥ %s line items/s", thousands(TargetIngestRate)),
 			thousands(int64(r.Ingest.Rate)) + " line items/s", r.Ingest.Rate >= TargetIngestRate},
-		{"ingest peak RSS", "≤ 2 GiB", fmt.Sprintf("%.0f MiB", float64(r.Ingest.PeakRSS)/mib), r.Ingest.PeakRSS <= TargetPeakRSS},
+		{"ingest peak RSS", "≤ 1 GiB", fmt.Sprintf("%.0f MiB", float64(r.Ingest.PeakRSS)/mib), r.Ingest.PeakRSS <= TargetPeakRSS},
 	}
 	for _, q := range r.Requests {
+		measured := fmt.Sprintf("%.3f×", q.Ratio)
+		if q.DuckDB.P50 > 0 && q.ServerMean > 0 {
+			// Where the SDK's decoding dominates, the server's own share
+			// says what Tally can still change.
+			measured += fmt.Sprintf(" (server's share %.3f×)", q.ServerMean/q.DuckDB.P50)
+		}
 		r.Targets = append(r.Targets, TargetResult{q.Name + " p50 ratio", fmt.Sprintf("≤ %.1f× DuckDB", TargetRatio),
-			fmt.Sprintf("%.3f×", q.Ratio), q.Ratio <= TargetRatio && q.Agree})
+			measured, q.Ratio <= TargetRatio && q.Agree})
 	}
 	for _, t := range r.Throughput {
 		if t.Concurrency != 8 || t.Request == "daily-by-service-3-months" {
