@@ -343,24 +343,19 @@ func (s *Store) Commitments(ctx context.Context, q *store.CommitmentQuery) (*sto
 		return nil, s.shardErr(shard, "commitments", err)
 	}
 	defer rows.Close()
-	type row struct {
-		r    store.CommitmentRow
-		info store.CommitmentInfo
-	}
-	var got []row
+	ans := &store.CommitmentAnswer{}
+	index := map[store.CommitmentInfo]int{}
 	for rows.Next() {
-		var x row
+		var r store.CommitmentRow
+		var c store.CommitmentInfo
 		var lines uint64
-		var info [12]string
 		var sums [store.NumCommitmentSums]decimal.Decimal
-		dest := []any{&x.r.Bucket, &x.r.LineItemType, &x.info.Kind}
-		for i := range info {
-			dest = append(dest, &info[i])
-		}
-		dest = append(dest, &x.r.Eligible)
-		x.r.Keys = make([]string, len(q.GroupBy))
-		for i := range x.r.Keys {
-			dest = append(dest, &x.r.Keys[i])
+		dest := []any{&r.Bucket, &r.LineItemType, &c.Kind, &c.ARN, &c.SubscriptionID, &c.Start, &c.End, &c.NumberOfReservations,
+			&c.NormalizedUnitsPerReservation, &c.LeaseLength, &c.PurchaseOption, &c.Class, &c.SavingsPlansType, &c.PaymentOption,
+			&c.PurchaseTerm, &r.Eligible}
+		r.Keys = make([]string, len(q.GroupBy))
+		for i := range r.Keys {
+			dest = append(dest, &r.Keys[i])
 		}
 		for i := range sums {
 			dest = append(dest, &sums[i])
@@ -369,55 +364,26 @@ func (s *Store) Commitments(ctx context.Context, q *store.CommitmentQuery) (*sto
 		if err := rows.Scan(dest...); err != nil {
 			return nil, s.shardErr(shard, "commitments", err)
 		}
-		x.r.Bucket = x.r.Bucket.UTC()
-		x.r.Lines = int64(lines)
+		r.Bucket = r.Bucket.UTC()
+		r.Lines = int64(lines)
 		for i, d := range sums {
-			x.r.Sums[i] = d.BigInt()
+			r.Sums[i] = d.BigInt()
 		}
-		x.info.ARN, x.info.SubscriptionID, x.info.Start, x.info.End = info[0], info[1], info[2], info[3]
-		x.info.NumberOfReservations, x.info.NormalizedUnitsPerReservation = info[4], info[5]
-		x.info.LeaseLength, x.info.PurchaseOption, x.info.Class = info[6], info[7], info[8]
-		x.info.SavingsPlansType, x.info.PaymentOption, x.info.PurchaseTerm = info[9], info[10], info[11]
-		got = append(got, x)
+		r.Commitment = -1
+		if c.Kind != "" {
+			i, ok := index[c]
+			if !ok {
+				i = len(ans.Commitments)
+				index[c] = i
+				ans.Commitments = append(ans.Commitments, c)
+			}
+			r.Commitment = i
+		}
+		ans.Rows = append(ans.Rows, r)
 	}
 	if err := s.shardErr(shard, "commitments", rows.Err()); err != nil {
 		return nil, err
 	}
-	// The DuckDB store's order: bucket, keys, ARN, line item type,
-	// eligibility; then the rest of the attribute set, so that equal keys
-	// have one order too.
-	slices.SortFunc(got, func(a, b row) int {
-		if c := a.r.Bucket.Compare(b.r.Bucket); c != 0 {
-			return c
-		}
-		if c := slices.Compare(a.r.Keys, b.r.Keys); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.info.ARN, b.info.ARN); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.r.LineItemType, b.r.LineItemType); c != 0 {
-			return c
-		}
-		if c := int(a.r.Eligible) - int(b.r.Eligible); c != 0 {
-			return c
-		}
-		return strings.Compare(fmt.Sprint(a.info), fmt.Sprint(b.info))
-	})
-	ans := &store.CommitmentAnswer{Rows: make([]store.CommitmentRow, 0, len(got))}
-	index := map[store.CommitmentInfo]int{}
-	for _, x := range got {
-		x.r.Commitment = -1
-		if x.info.Kind != "" {
-			i, ok := index[x.info]
-			if !ok {
-				i = len(ans.Commitments)
-				index[x.info] = i
-				ans.Commitments = append(ans.Commitments, x.info)
-			}
-			x.r.Commitment = i
-		}
-		ans.Rows = append(ans.Rows, x.r)
-	}
+	store.SortCommitments(ans)
 	return ans, nil
 }
