@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,73 @@ func renderCommitments(a *store.CommitmentAnswer) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestCommitmentColumnsAdded opens a store whose line items predate the
+// commitment columns (dropped here on every shard): Open adds them, once,
+// and what is ingested afterwards answers commitment questions.
+func TestCommitmentColumnsAdded(t *testing.T) {
+	b := startBackends(t)
+	ctx := context.Background()
+	chAddr, pgAddr := b.fresh(t)
+	s, err := Open(ctx, chAddr, Options{Meta: pgAddr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := s.addr.Database
+	var drop []string
+	for _, c := range commitLineColumns() {
+		drop = append(drop, "DROP COLUMN "+c[0])
+	}
+	for i, conn := range s.shards {
+		for _, table := range []string{"line_items", "line_items_local"} {
+			if err := conn.Exec(ctx, "ALTER TABLE "+db+"."+table+" "+strings.Join(drop, ", ")); err != nil {
+				t.Fatalf("shard %d: %v", i, err)
+			}
+		}
+	}
+	s.Close()
+	for range 2 { // the second Open finds every column there
+		if s, err = Open(ctx, chAddr, Options{Meta: pgAddr}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	if s, err = Open(ctx, chAddr, Options{Meta: pgAddr}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i, conn := range s.shards {
+		for _, table := range []string{"line_items", "line_items_local"} {
+			var n uint64
+			if err := conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = ? AND table = ? AND name IN ('commit_kind', 'eligible', 'ri_unused_normalized')",
+				db, table).Scan(&n); err != nil || n != 3 {
+				t.Fatalf("shard %d %s: %d of the commitment columns (%v)", i, table, n, err)
+			}
+		}
+	}
+	month := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := billing.BillingPeriod{Source: "cur:111111111111", Month: month}
+	w, err := s.NewWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	li := &billing.LineItem{PayerAccountID: "111111111111", UsageAccountID: "111111111111", LineItemType: "DiscountedUsage",
+		UsageStart: month.Add(3 * time.Hour), UsageEnd: month.Add(4 * time.Hour), ServiceCode: "AmazonEC2", UsageQuantity: 1,
+		Commitment: billing.Commitment{ReservationARN: "arn:ri/1", RIEffectiveCost: billing.Amount(6e8)}}
+	if err := w.Append(p, li); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(ctx, []store.PeriodInfo{{Period: p, Final: true}}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := s.Commitments(ctx, &store.CommitmentQuery{Period: billing.Period{Start: month, End: month.AddDate(0, 1, 0)},
+		Kinds: []string{billing.CommitmentRI}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := renderCommitments(ans); len(got) != 1 || ans.Commitments[0].ARN != "arn:ri/1" ||
+		ans.Rows[0].Sums[store.SumRIEffectiveCost].Int64() != 6e8 || ans.Rows[0].Sums[store.SumUsage].Int64() != 1e10 {
+		t.Errorf("commitments after the columns were added: %q", got)
+	}
 }
