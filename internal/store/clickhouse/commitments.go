@@ -16,20 +16,8 @@ import (
 
 var _ store.CommitmentStore = (*Store)(nil)
 
-// Reserved Instances and Savings Plans (store.CommitmentStore).
-//
-// Every line carries, besides its dimensions, what the bill says of the
-// commitment it belongs to (commitLineColumns): its kind
-// (billing.CommitmentKind), the on-demand eligibility bits
-// (billing.Eligible), the reservation/ and savingsPlan/ attributes, and the
-// reservation/, savingsPlan/ and pricing/publicOnDemandCost amounts as Int64
-// counts of 10^-billing.Scale (exact, as the DuckDB store's rollup). At
-// commit, each shard aggregates the lines of a commitment or of on-demand
-// usage one could cover into rollup_commitment_local (INSERT … SELECT, like
-// the daily rollup): one row per generation, day, dimension values, tags,
-// cost categories, commitment attribute set and eligibility, with the
-// sums of store.CommitmentSum. Questions read the Distributed
-// rollup_commitment and never line items.
+// Reserved Instances and Savings Plans (store.CommitmentStore): see the
+// package doc.
 
 // commitLineStrings are the reservation/ and savingsPlan/ attributes a line
 // keeps (billing.Commitment), after commit_kind.
