@@ -116,10 +116,14 @@ func quantityUnits(f float64) int64 {
 	return int64(math.Round(f * 1e10))
 }
 
-// lineUnits reads a money or usage column of line_items_local as an Int64
-// count of 10^-billing.Scale. The one place that knows those columns'
-// type (Decimal(38, 10)): were they scaled Int64, this would return col.
-func lineUnits(col string) string { return "toInt64(" + col + " * 10000000000)" }
+// lineAmount reads a money column of line_items_local (columns.Money) as
+// an Int64 count of 10^-billing.Scale, and lineQuantity the usage or
+// normalized column. They are the one place the commitment rollup knows
+// those columns' type (Decimal(38, 10)): were money kept as scaled Int64,
+// lineAmount would return col.
+func lineAmount(col string) string { return "toInt64(" + col + " * 10000000000)" }
+
+func lineQuantity(col string) string { return "toInt64(" + col + " * 10000000000)" }
 
 // commitInfo is the attribute set of a commitment as rollup_commitment
 // keeps it, in store.CommitmentInfo order after Kind: each from the line
@@ -158,9 +162,9 @@ func bare(d billing.Dimension, col string) string {
 func commitSums() [store.NumCommitmentSums][2]string {
 	a := func(c string) string { return "sum(" + c + ")" }
 	return [store.NumCommitmentSums][2]string{
-		{"usage", "sum(" + lineUnits("usage") + ")"},
-		{"normalized", "sum(" + lineUnits("normalized") + ")"},
-		{"unblended", "sum(" + lineUnits("unblended") + ")"},
+		{"usage", "sum(" + lineQuantity("usage") + ")"},
+		{"normalized", "sum(" + lineQuantity("normalized") + ")"},
+		{"unblended", "sum(" + lineAmount("unblended") + ")"},
 		{"public_on_demand", a("public_on_demand")},
 		{"ri_purchased_hours", a("ri_purchased_hours")},
 		{"ri_purchased_units", a("ri_purchased_units")},
