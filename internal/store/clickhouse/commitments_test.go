@@ -147,3 +147,18 @@ func TestCommitmentColumnsAdded(t *testing.T) {
 		t.Errorf("commitments after the columns were added: %q", got)
 	}
 }
+
+// commitMonthly sums the reservations' effective cost per month, spelt as
+// monthly spells costs.
+func commitMonthly(ctx context.Context, st store.CostStore, from, to time.Time) ([]string, error) {
+	ans, err := st.(store.CommitmentStore).Commitments(ctx, &store.CommitmentQuery{Period: billing.Period{Start: from, End: to},
+		Monthly: true, Kinds: []string{billing.CommitmentRI}})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range ans.Rows {
+		out = append(out, r.Bucket.Format("2006-01")+" "+query.Value{Amount: r.Sums[store.SumRIEffectiveCost]}.String())
+	}
+	return out, nil
+}
