@@ -21,7 +21,8 @@ import (
 // cluster of two shards (--store) and one PostgreSQL (--meta), with the
 // Workshop CUR ingested once through node A. Both nodes answer the same as
 // a node on the embedded DuckDB store, request for request and byte for
-// byte; node A's answers match SQL over the raw files; a shard down makes
+// byte (cost and usage, dimension values, RI and Savings Plans utilization
+// and coverage); node A's answers match SQL over the raw files; a shard down makes
 // the API answer a retryable ServiceUnavailable naming it, and answers come
 // back with the shard.
 func TestClickHouseNodes(t *testing.T) {
@@ -95,6 +96,9 @@ func TestClickHouseNodes(t *testing.T) {
 				t.Errorf("GetDimensionValues %s (-duckdb +B):\n%s", dimension, diff)
 			}
 		}
+		// Reserved Instance and Savings Plans utilization and coverage.
+		sameCommitmentAnswers(t, a, d, period)
+		sameCommitmentAnswers(t, b, d, period)
 	}
 	sameEverywhere(t)
 	for _, dimension := range []types.ApproximationDimension{types.ApproximationDimensionService, types.ApproximationDimensionResource} {

@@ -14,10 +14,12 @@ import (
 )
 
 // CostData is what the App needs of the cost data, whichever store keeps
-// it: the questions, the tag lines the metadata store asks about, usage
-// record counts, and the account names the web UI shows.
+// it: the questions (Reserved Instance and Savings Plans ones included),
+// the tag lines the metadata store asks about, usage record counts, and the
+// account names the web UI shows.
 type CostData interface {
 	store.CostStore
+	store.CommitmentStore
 	store.TagLines
 	store.UsageRecordCounter
 	AccountNames(ctx context.Context) (map[string]string, error)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"github.com/tallyhq/tally/internal/costexplorer"
-	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
 	"github.com/tallyhq/tally/internal/store/postgres"
 )
@@ -84,16 +83,10 @@ func (a *App) health() func(context.Context) error {
 	return a.Meta.Ping
 }
 
-// Commitments come with the cost data. A cost backend that keeps no
-// commitment rollup (ClickHouse, so far) refuses the question clearly.
+// Commitments come with the cost data, with the shared tag statuses.
 func (s split) Commitments(ctx context.Context, q *store.CommitmentQuery) (*store.CommitmentAnswer, error) {
-	if c, ok := s.data.(store.CommitmentStore); ok {
-		// With the shared tag statuses.
-		if err := s.Costs.Sync(ctx); err != nil {
-			return nil, err
-		}
-		return c.Commitments(ctx, q)
+	if err := s.Costs.Sync(ctx); err != nil {
+		return nil, err
 	}
-	return nil, &query.ValidationError{Msg: "this cost store (--store clickhouse://) keeps no Reserved Instance or Savings Plans " +
-		"rollup yet; utilization and coverage answer from the DuckDB store"}
+	return s.data.Commitments(ctx, q)
 }

@@ -143,9 +143,6 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 
 	w := Window{Now: ds.Now, ServerNow: time.Now()}
 	reqs := Requests(w)
-	if len(cfg.StoreFlags) > 0 {
-		reqs = withoutCommitments(reqs, logf)
-	}
 	answers, err := measureTally(ctx, cfg, tally, store, w, reqs, childLog, res, logf)
 	if err != nil {
 		return nil, err
@@ -164,21 +161,6 @@ func (c *Config) serveFlags(extra ...string) []string {
 		extra = append(extra, fmt.Sprintf("--db-threads=%d", c.ServeThreads))
 	}
 	return append(extra, c.StoreFlags...)
-}
-
-// withoutCommitments drops the Reserved Instance and Savings Plans
-// requests, which the ClickHouse store refuses (it keeps no commitment
-// rollup yet).
-func withoutCommitments(reqs []Request, logf func(string, ...any)) []Request {
-	var out []Request
-	for _, r := range reqs {
-		if strings.HasPrefix(r.op, "GetReservation") || strings.HasPrefix(r.op, "GetSavingsPlans") {
-			logf("skipping %s: the ClickHouse store keeps no Reserved Instance or Savings Plans rollup yet", r.Name)
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // storeStamp records which data set the data directory holds and what

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"math/big"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -17,8 +20,8 @@ import (
 // items to answer it.
 type CommitmentStore interface {
 	// Commitments returns the rows of q.Period, one per (bucket, line item
-	// type, commitment, eligibility, group keys), ordered by bucket, then
-	// by keys; the commitments they name are listed once in the answer.
+	// type, commitment, eligibility, group keys), in SortCommitments'
+	// order; the commitments they name are listed once in the answer.
 	Commitments(ctx context.Context, q *CommitmentQuery) (*CommitmentAnswer, error)
 }
 
@@ -108,3 +111,49 @@ const (
 	SumSPAmortizedUpfront                         // savingsPlan/AmortizedUpfrontCommitmentForBillingPeriod
 	NumCommitmentSums
 )
+
+// SortCommitments puts an answer in the order every backend returns:
+// rows by bucket, keys, commitment ARN (on-demand usage first), line item
+// type, eligibility, then the rest of the commitment's attributes; and
+// Commitments in the order the rows first name them. Callers that merge
+// the attribute sets of one ARN (a fee line carries a reservation's start
+// and end, its usage lines may not) thus see them in the same order
+// whatever order the backend's aggregation produced.
+func SortCommitments(ans *CommitmentAnswer) {
+	info := func(r *CommitmentRow) CommitmentInfo {
+		if r.Commitment < 0 {
+			return CommitmentInfo{}
+		}
+		return ans.Commitments[r.Commitment]
+	}
+	slices.SortFunc(ans.Rows, func(a, b CommitmentRow) int {
+		ia, ib := info(&a), info(&b)
+		return cmp.Or(a.Bucket.Compare(b.Bucket), slices.Compare(a.Keys, b.Keys), strings.Compare(ia.ARN, ib.ARN),
+			strings.Compare(a.LineItemType, b.LineItemType), cmp.Compare(a.Eligible, b.Eligible), compareInfo(ia, ib))
+	})
+	var infos []CommitmentInfo
+	index := map[int]int{}
+	for i := range ans.Rows {
+		r := &ans.Rows[i]
+		if r.Commitment < 0 {
+			continue
+		}
+		j, ok := index[r.Commitment]
+		if !ok {
+			j = len(infos)
+			index[r.Commitment] = j
+			infos = append(infos, ans.Commitments[r.Commitment])
+		}
+		r.Commitment = j
+	}
+	ans.Commitments = infos
+}
+
+func compareInfo(a, b CommitmentInfo) int {
+	return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.ARN, b.ARN), strings.Compare(a.SubscriptionID, b.SubscriptionID),
+		strings.Compare(a.Start, b.Start), strings.Compare(a.End, b.End), strings.Compare(a.NumberOfReservations, b.NumberOfReservations),
+		strings.Compare(a.NormalizedUnitsPerReservation, b.NormalizedUnitsPerReservation), strings.Compare(a.LeaseLength, b.LeaseLength),
+		strings.Compare(a.PurchaseOption, b.PurchaseOption), strings.Compare(a.Class, b.Class),
+		strings.Compare(a.SavingsPlansType, b.SavingsPlansType), strings.Compare(a.PaymentOption, b.PaymentOption),
+		strings.Compare(a.PurchaseTerm, b.PurchaseTerm))
+}

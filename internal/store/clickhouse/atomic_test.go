@@ -11,7 +11,8 @@ import (
 	"github.com/tallyhq/tally/internal/store"
 )
 
-// loadBoth ingests two periods in one ingest, one line each.
+// loadBoth ingests two periods in one ingest, one line each (of a
+// reservation, so that the commitment rollup holds it too).
 func loadBoth(ctx context.Context, st store.CostStore, p1, p2 billing.BillingPeriod, a1, a2 string) error {
 	w, err := st.NewWriter(ctx)
 	if err != nil {
@@ -24,7 +25,8 @@ func loadBoth(ctx context.Context, st store.CostStore, p1, p2 billing.BillingPer
 		amt, _ := billing.ParseAmount(x.a)
 		li := &billing.LineItem{UsageStart: x.p.Month, UsageEnd: x.p.Month.Add(time.Hour), PayerAccountID: "111111111111",
 			UsageAccountID: "111111111111", LineItemType: "Usage", RecordType: "Usage", Currency: "USD", Service: "S3",
-			Unblended: amt, Blended: amt, NetUnblended: amt, Amortized: amt, NetAmortized: amt}
+			Unblended: amt, Blended: amt, NetUnblended: amt, Amortized: amt, NetAmortized: amt,
+			Commitment: billing.Commitment{ReservationARN: "arn:ri/atomic", RIEffectiveCost: amt}}
 		if err := w.Append(x.p, li); err != nil {
 			w.Abort()
 			return err
@@ -35,7 +37,8 @@ func loadBoth(ctx context.Context, st store.CostStore, p1, p2 billing.BillingPer
 
 // TestAtomicAcrossShards re-ingests two periods that live on different
 // shards while readers ask for both: every answer is all old or all new,
-// never one of each, never a period missing or counted twice. Replaced
+// never one of each, never a period missing or counted twice; the same for
+// commitment questions, whose rollup is switched with the rest. Replaced
 // generations are dropped from the shards once collectAfter has passed.
 func TestAtomicAcrossShards(t *testing.T) {
 	b := startBackends(t)
@@ -57,7 +60,11 @@ func TestAtomicAcrossShards(t *testing.T) {
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	var reads atomic.Int64
-	for range 2 {
+	for i := range 3 {
+		read := monthly
+		if i == 2 {
+			read = commitMonthly
+		}
 		wg.Go(func() {
 			for {
 				select {
@@ -65,7 +72,7 @@ func TestAtomicAcrossShards(t *testing.T) {
 					return
 				default:
 				}
-				got, err := monthly(ctx, s, from, to)
+				got, err := read(ctx, s, from, to)
 				if err != nil {
 					t.Error(err)
 					return
@@ -130,6 +137,16 @@ func TestAtomicAcrossShards(t *testing.T) {
 	}
 	if parts != 4 {
 		t.Errorf("%d generations' partitions on the shards after collection, want 4", parts)
+	}
+	for i, conn := range s.shards {
+		var n uint64
+		if err := conn.QueryRow(ctx, `SELECT count(DISTINCT partition) FROM system.parts WHERE active AND database = ? AND table = 'rollup_commitment_local'`,
+			s.addr.Database).Scan(&n); err != nil || n != 2 {
+			t.Errorf("shard %d: %d generations' partitions of rollup_commitment_local after collection (%v), want 2", i+1, n, err)
+		}
+	}
+	if got, err := commitMonthly(ctx, s, from, to); err != nil || len(got) != 2 || got[0][8:] != "5" || got[1][8:] != "50" {
+		t.Errorf("commitments after the last ingest: %v %v", got, err)
 	}
 	got, err := monthly(ctx, s, from, to)
 	if err != nil || len(got) != 2 || got[0][8:] != "5" || got[1][8:] != "50" {

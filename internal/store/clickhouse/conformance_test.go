@@ -61,8 +61,7 @@ func (b *backends) open(t *testing.T) *Store {
 
 func TestConformance(t *testing.T) {
 	b := startBackends(t)
-	storetest.Run(t, "../storetest/testdata", func(t *testing.T) store.CostStore { return b.open(t) },
-		storetest.Gap{File: "commitments.txt", Reason: "the ClickHouse store keeps no Reserved Instance and Savings Plans rollup yet (issue 18)"})
+	storetest.Run(t, "../storetest/testdata", func(t *testing.T) store.CostStore { return b.open(t) })
 }
 
 // TestRepositories runs the metadata conformance suite with the metadata in

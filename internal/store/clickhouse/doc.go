@@ -9,8 +9,8 @@
 //
 // Every shard holds MergeTree tables line_items_local, rollup_hour_local
 // (billing months from the one before the current, as in the DuckDB
-// store), rollup_day_local and rollup_month_local, partitioned by
-// generation, and Distributed tables of the same names without _local over
+// store), rollup_day_local, rollup_month_local and rollup_commitment_local,
+// partitioned by generation, and Distributed tables of the same names without _local over
 // the cluster named in the
 // address (?cluster=NAME, default tally), which must list the servers of the
 // address as its shards, in that order. A generation is one delivery of one
@@ -32,6 +32,31 @@
 // expression can repeat in a query; a rule reading another defined category
 // inlines that category's expression. A question over a category stays a
 // rollup question.
+//
+// # Reserved Instances and Savings Plans
+//
+// The store is a store.CommitmentStore (utilization, coverage, commitment
+// budgets and purchase recommendations). Every line carries what the bill
+// says of its commitment (commitments.go, commitLineColumns): its kind
+// (billing.CommitmentKind), the on-demand eligibility bits
+// (billing.Eligible), the reservation/ and savingsPlan/ attributes, and the
+// reservation/, savingsPlan/ and pricing/publicOnDemandCost amounts as
+// Int64 counts of 10^-billing.Scale. At commit each shard builds
+// rollup_commitment_local from its new generations' lines (INSERT …
+// SELECT, like the daily rollup): the lines of a commitment and the
+// on-demand usage one could cover, summed per generation, day, dimension
+// values, tags, cost categories, commitment attribute set (as
+// store.CommitmentInfo: no-value spellings read as "") and eligibility, with
+// the sums of store.CommitmentSum as Int64 per row (the DuckDB store's
+// BIGINT). Questions read the Distributed rollup_commitment, never line
+// items, under the same active generations, filters, tag statuses and
+// defined cost categories as cost questions; sums are added up as
+// Decimal(38, 0) (DuckDB: HUGEINT) and the answer is put in
+// store.SortCommitments' order, so it equals the DuckDB store's cell for
+// cell. A store made before these columns gains them at Open (ALTER TABLE
+// … ADD COLUMN on line_items_local and line_items of every shard, for the
+// columns system.columns lacks); periods ingested before have no
+// commitment rows until they are ingested again.
 //
 // # Generations
 //
@@ -68,14 +93,16 @@
 // (usage times are DateTime('UTC'); hours are the finest grain),
 // server-side query parameters ({p:Type}; arguments are bound by the client
 // as literals), LowCardinality (plain String), correlated subqueries and
-// JOINs (everything is a column of the row), and time.Time arguments
+// JOINs (everything is a column of the row), ADD COLUMN IF NOT EXISTS
+// (columns missing from system.columns are added), and time.Time arguments
 // compared with Date or DateTime columns, which 18.16 silently matches with
 // nothing (dates and times are bound as strings and converted with
 // toDate/toDateTime(…, 'UTC')). CASE, which 18.16 rewrites as multiIf, is
 // used as written; string literals escape ? as \x3F so that the client's
 // placeholder binding never sees one.
 //
-// Money is Decimal(38,10) from the line to the answer: sums are exact and
+// Money is Decimal(38,10) from the line to the answer (the commitment
+// amounts Int64 counts of 10^-10, see above): sums are exact and
 // equal to the DuckDB store's, cell for cell. Usage amounts are converted to
 // Decimal(38,10) per line the way DuckDB casts a DOUBLE, then summed.
 package clickhouse

@@ -101,6 +101,7 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 	}
 	compare(t, ddb, chs, questions, whole, part, tagKeys)
 	t.Run("categories", func(t *testing.T) { compareCategories(t, ddb, chs, whole, part, tagKeys) })
+	t.Run("commitments", func(t *testing.T) { compareCommitments(t, ddb, chs, whole, part, tagKeys) })
 	var hourRows uint64
 	if err := chs.shards[0].QueryRow(ctx, "SELECT count() FROM "+chs.addr.Database+".rollup_hour").Scan(&hourRows); err != nil || hourRows == 0 {
 		t.Errorf("rollup_hour has %d rows (%v): September's HOURLY question did not read it", hourRows, err)
@@ -122,6 +123,7 @@ func TestSameAnswersAsDuckDB(t *testing.T) {
 	t.Run("statuses", func(t *testing.T) {
 		compare(t, ddb, chs, questions, whole, part, tagKeys)
 		compareCategories(t, ddb, chs, whole, part, tagKeys)
+		compareCommitments(t, ddb, chs, whole, part, tagKeys)
 	})
 }
 

@@ -97,6 +97,9 @@ func TestShardDown(t *testing.T) {
 		if !strings.Contains(err.Error(), "ClickHouse") {
 			t.Errorf("error does not name the backend: %v", err)
 		}
+		if got, err := commitMonthly(ctx, s, from, to); !unavailable(err) {
+			t.Fatalf("a commitment question with shard %d down: %v %v, want an unavailable error", down+1, got, err)
+		}
 	}
 	if err := loadAmounts(ctx, s, p2, "99"); err == nil {
 		t.Fatal("an ingest into the down shard succeeded")

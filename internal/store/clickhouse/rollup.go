@@ -52,5 +52,8 @@ func (s *Store) buildRollups(ctx context.Context, shard int, gens, hourly []int6
 			sum(usage), sum(normalized), sum(usage_lines), sum(lines)
 		FROM ` + db + `.rollup_day_local WHERE gen IN (` + genList(gens) + `)
 		GROUP BY gen, month, m, ` + group
-	return s.shardErr(shard, "build monthly rollup", s.shards[shard].Exec(ctx, month))
+	if err := s.shards[shard].Exec(ctx, month); err != nil {
+		return s.shardErr(shard, "build monthly rollup", err)
+	}
+	return s.buildCommitmentRollup(ctx, shard, gens)
 }

@@ -67,7 +67,8 @@ func lineColumns() [][2]string {
 	for _, m := range columns.Money {
 		cols = append(cols, [2]string{m.Col, "Decimal(38, 10)"})
 	}
-	return append(cols, [2]string{"usage", "Decimal(38, 10)"}, [2]string{"normalized", "Decimal(38, 10)"})
+	cols = append(cols, [2]string{"usage", "Decimal(38, 10)"}, [2]string{"normalized", "Decimal(38, 10)"})
+	return append(cols, commitLineColumns()...)
 }
 
 // groupColumns are the columns a rollup row keeps of its lines: every
@@ -112,6 +113,7 @@ func (s *Store) tables() [][3]string {
 		{"rollup_hour", columnDefs(rollupColumns()), "gen, ts, service"},
 		{"rollup_day", columnDefs(rollupColumns()), "gen, ts, service"},
 		{"rollup_month", columnDefs(rollupColumns()), "gen, ts, service"},
+		{"rollup_commitment", columnDefs(commitRollupColumns()), "gen, ts, service"},
 	}
 }
 
@@ -133,6 +135,9 @@ func (s *Store) createTables(ctx context.Context) error {
 				return s.shardErr(i, "create tables", err)
 			}
 		}
+	}
+	if err := s.addLineColumns(ctx); err != nil {
+		return err
 	}
 	if err := s.checkCluster(ctx); err != nil {
 		return err

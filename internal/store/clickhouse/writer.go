@@ -56,13 +56,14 @@ type block struct {
 	strs       [][]string   // dimensions, extras, resource_id
 	arrays     [][][]string // tag_keys, tag_values, cc_keys, cc_values
 	decs       [][]decimal.Decimal
+	commit     commitCols // commitLineColumns
 }
 
 func newBlock() *block {
 	n := flushEvery
 	b := &block{gen: make([]uint64, 0, n), month: make([]time.Time, 0, n), start: make([]time.Time, 0, n), end: make([]time.Time, 0, n),
 		strs:   make([][]string, len(columns.Dimensions)+len(columns.Extra)+1),
-		arrays: make([][][]string, 4), decs: make([][]decimal.Decimal, len(columns.Money)+2)}
+		arrays: make([][][]string, 4), decs: make([][]decimal.Decimal, len(columns.Money)+2), commit: newCommitCols(n)}
 	for i := range b.strs {
 		b.strs[i] = make([]string, 0, n)
 	}
@@ -91,6 +92,7 @@ func (b *block) reset() {
 		clear(b.decs[i])
 		b.decs[i] = b.decs[i][:0]
 	}
+	b.commit.reset()
 }
 
 // columns returns the block's columns in lineColumns' order.
@@ -105,7 +107,7 @@ func (b *block) columns() []any {
 	for _, c := range b.decs {
 		cols = append(cols, c)
 	}
-	return cols
+	return append(cols, b.commit.columns()...)
 }
 
 // genStats is what an ingest learns of one period's new generation.
@@ -179,6 +181,7 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		money(li.Amortized), money(li.NetAmortized), quantity(li.UsageQuantity), quantity(li.NormalizedUsage)} {
 		b.decs[i] = append(b.decs[i], v)
 	}
+	b.commit.add(li)
 	if b.len() >= flushEvery {
 		return w.flushAsync(g.shard)
 	}

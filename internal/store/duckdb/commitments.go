@@ -287,28 +287,9 @@ func (db *DB) commitments(ctx context.Context, q *store.CommitmentQuery) (*store
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// Ids follow ingest order; the answer's order follows the ARNs.
-	arn := func(r *store.CommitmentRow) string {
-		if r.Commitment < 0 {
-			return ""
-		}
-		return ans.Commitments[r.Commitment].ARN
-	}
-	slices.SortStableFunc(ans.Rows, func(a, b store.CommitmentRow) int {
-		if c := a.Bucket.Compare(b.Bucket); c != 0 {
-			return c
-		}
-		if c := slices.Compare(a.Keys, b.Keys); c != 0 {
-			return c
-		}
-		if c := strings.Compare(arn(&a), arn(&b)); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.LineItemType, b.LineItemType); c != 0 {
-			return c
-		}
-		return int(a.Eligible) - int(b.Eligible)
-	})
+	// Ids follow ingest order, groups DuckDB's: the answer's order is
+	// every backend's.
+	store.SortCommitments(ans)
 	return ans, nil
 }
 
