@@ -25,12 +25,13 @@ import (
 // often.
 var rollupFlushRows = 1 << 18
 
-// aggregator builds the daily and hourly rollup rows of an ingest in the
-// client while the lines stream past, instead of a GROUP BY over the
+// aggregator builds the daily rollup rows of an ingest in the client
+// while the lines stream past, instead of a GROUP BY over the
 // stored lines on the shard: the client sees every line anyway, and
 // grouping by a small integer here is much cheaper than grouping ~45
 // string columns and arrays on the server. The monthly rollup is then
-// built from the daily one on the shard (few rows).
+// built from the daily one on the shard (few rows), and the hourly one of
+// recent months from their lines on the shard (buildHourRollup).
 //
 // A line's group columns (dimensions, attributes, tags, cost categories)
 // are interned as a combo: the combo's id keys the rollup rows, and its
@@ -51,11 +52,10 @@ type combo struct {
 	arrays [4][]string // tag_keys, tag_values, cc_keys, cc_values
 }
 
-// rollupKey is a rollup row: its generation, table and time bucket
-// (Unix seconds) and its combination of group columns.
+// rollupKey is a daily rollup row: its generation, day (Unix seconds)
+// and combination of group columns.
 type rollupKey struct {
 	g     *genStats
-	hour  bool
 	ts    int64
 	combo int32
 }
@@ -174,26 +174,20 @@ func (a *aggregator) add(k rollupKey, amounts *[len(amountCols)]i128, counted bo
 // full reports whether the gathered rows should be inserted now.
 func (a *aggregator) full() bool { return len(a.sums) >= rollupFlushRows }
 
-// insert sends the gathered rows of every shard's daily and hourly rollup
-// and starts gathering again; combos held by lines not yet sent stay
-// valid.
+// insertRollups sends the gathered rows of every shard's daily rollup and
+// starts gathering again; combos held by lines not yet sent stay valid.
 func (w *writer) insertRollups(ctx context.Context) error {
 	a := w.agg
 	if len(a.sums) == 0 {
 		return nil
 	}
-	type target struct {
-		shard int
-		hour  bool
-	}
-	batches := map[target][]rollupKey{}
+	batches := map[int][]rollupKey{}
 	for k := range a.rows {
-		t := target{k.g.shard, k.hour}
-		batches[t] = append(batches[t], k)
+		batches[k.g.shard] = append(batches[k.g.shard], k)
 	}
 	errs := make(chan error, len(batches))
-	for t, keys := range batches {
-		go func() { errs <- w.insertRollupRows(ctx, t.shard, t.hour, keys) }()
+	for shard, keys := range batches {
+		go func() { errs <- w.insertRollupRows(ctx, shard, keys) }()
 	}
 	var err error
 	for range batches {
@@ -206,12 +200,9 @@ func (w *writer) insertRollups(ctx context.Context) error {
 	return err
 }
 
-// insertRollupRows inserts rows of one shard's daily or hourly rollup.
-func (w *writer) insertRollupRows(ctx context.Context, shard int, hour bool, keys []rollupKey) error {
+// insertRollupRows inserts rows of one shard's daily rollup.
+func (w *writer) insertRollupRows(ctx context.Context, shard int, keys []rollupKey) error {
 	table := "rollup_day_local"
-	if hour {
-		table = "rollup_hour_local"
-	}
 	var names []string
 	for _, c := range rollupColumns() {
 		names = append(names, c[0])

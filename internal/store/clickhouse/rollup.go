@@ -36,3 +36,25 @@ func (s *Store) buildMonthRollup(ctx context.Context, shard int, gens []int64) e
 		GROUP BY gen, month, m, ` + group
 	return s.shardErr(shard, "build monthly rollup", s.shards[shard].Exec(ctx, month))
 }
+
+// buildHourRollup aggregates new generations' lines on their shard into
+// the hourly rollup. Unlike the daily rollup it is built on the shard: an
+// hour holds few lines of one combination, so its rows are nearly as many
+// as the lines and cost the client as much to send as the lines again.
+func (s *Store) buildHourRollup(ctx context.Context, shard int, gens []int64) error {
+	db := s.addr.Database
+	group := strings.Join(groupColumns(), ", ")
+	var names, sums []string
+	for _, c := range rollupColumns() {
+		names = append(names, c[0])
+	}
+	for _, m := range columns.Money {
+		sums = append(sums, lineMoneySum(m.Col))
+	}
+	hour := `INSERT INTO ` + db + `.rollup_hour_local (` + strings.Join(names, ", ") + `)
+		SELECT gen, month, toStartOfHour(usage_start) AS hour, ` + group + `, ` + strings.Join(sums, ", ") + `,
+			sumIf(usage, ` + counted + `), sumIf(normalized, ` + counted + `), countIf(` + counted + `), count()
+		FROM ` + db + `.line_items_local WHERE gen IN (` + genList(gens) + `)
+		GROUP BY gen, month, hour, ` + group
+	return s.shardErr(shard, "build hourly rollup", s.shards[shard].Exec(ctx, hour))
+}

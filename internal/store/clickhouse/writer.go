@@ -200,12 +200,6 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	if err := w.agg.add(k, &amounts, counted); err != nil {
 		return err
 	}
-	if g.hourly {
-		k.hour, k.ts = true, start-mod(start, 3600)
-		if err := w.agg.add(k, &amounts, counted); err != nil {
-			return err
-		}
-	}
 	if w.agg.full() {
 		if err := w.insertRollups(w.ctx); err != nil {
 			return err
@@ -360,18 +354,28 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 		}
 		out = append(out, pendingGen{gen: g.gen, info: pi, rows: g.rows, currency: mode(g.currencies), hourly: w.recent(pi.Period)})
 	}
-	// The daily and hourly rows gathered in the client go in; each shard
-	// then builds its monthly rollup from its daily one.
+	// The daily rows gathered in the client go in; each shard then builds
+	// its monthly rollup from its daily one, and its hourly one from the
+	// lines of recent months.
 	if err := w.insertRollups(ctx); err != nil {
 		return err
 	}
-	byShard := map[int][]int64{}
+	byShard, hourly := map[int][]int64{}, map[int][]int64{}
 	for _, g := range w.gens {
 		byShard[g.shard] = append(byShard[g.shard], g.gen)
+		if g.hourly {
+			hourly[g.shard] = append(hourly[g.shard], g.gen)
+		}
 	}
 	errs := make(chan error, len(byShard))
 	for shard, gens := range byShard {
-		go func() { errs <- w.s.buildMonthRollup(ctx, shard, gens) }()
+		go func() {
+			err := w.s.buildMonthRollup(ctx, shard, gens)
+			if len(hourly[shard]) > 0 && err == nil {
+				err = w.s.buildHourRollup(ctx, shard, hourly[shard])
+			}
+			errs <- err
+		}()
 	}
 	for range byShard {
 		err = cmp.Or(err, <-errs)
