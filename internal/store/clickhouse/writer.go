@@ -160,6 +160,23 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	if err != nil {
 		return err
 	}
+	// Everything that can fail comes before the line's first column.
+	var amounts [len(amountCols)]i128
+	for i, a := range [...]billing.Amount{li.Unblended, li.Blended, li.NetUnblended, li.Amortized, li.NetAmortized} {
+		amounts[i] = i128Of(int64(a))
+	}
+	for i, f := range [...]float64{li.UsageQuantity, li.NormalizedUsage} {
+		if amounts[len(columns.Money)+i], err = quantity(f); err != nil {
+			return err
+		}
+	}
+	id, c := w.agg.intern(li)
+	counted := slices.Contains(columns.UsageLineTypes, li.LineItemType)
+	start := li.UsageStart.Unix()
+	k := rollupKey{g: g, ts: start - mod(start, 86400), combo: id}
+	if err := w.agg.add(k, &amounts, counted); err != nil {
+		return err
+	}
 	g.rows++
 	g.currencies[li.Currency]++
 	b := w.filling[g.shard]
@@ -171,7 +188,6 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	b.month = append(b.month, p.Month)
 	b.start = append(b.start, li.UsageStart.UTC())
 	b.end = append(b.end, li.UsageEnd.UTC())
-	id, c := w.agg.intern(li)
 	for i, v := range c.strs {
 		b.strs[i] = append(b.strs[i], v)
 	}
@@ -179,26 +195,11 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	for i, v := range c.arrays {
 		b.arrays[i] = append(b.arrays[i], v)
 	}
-	var amounts [len(amountCols)]i128
-	for i, a := range [...]billing.Amount{li.Unblended, li.Blended, li.NetUnblended, li.Amortized, li.NetAmortized} {
-		amounts[i] = i128Of(int64(a))
-	}
-	for i, f := range [...]float64{li.UsageQuantity, li.NormalizedUsage} {
-		if amounts[len(columns.Money)+i], err = quantity(f); err != nil {
-			return err
-		}
-	}
 	for i := range b.money {
 		b.money[i] = append(b.money[i], int64(amounts[i].lo))
 	}
 	for i, a := range amounts[len(b.money):] {
 		b.decs[i] = append(b.decs[i], a.decimal())
-	}
-	counted := slices.Contains(columns.UsageLineTypes, li.LineItemType)
-	start := li.UsageStart.Unix()
-	k := rollupKey{g: g, ts: start - mod(start, 86400), combo: id}
-	if err := w.agg.add(k, &amounts, counted); err != nil {
-		return err
 	}
 	if w.agg.full() {
 		if err := w.insertRollups(w.ctx); err != nil {
