@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/shopspring/decimal"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -211,53 +212,20 @@ func (w *writer) insertRollupRows(ctx context.Context, shard int, keys []rollupK
 	if err != nil {
 		return w.s.shardErr(shard, "insert rollup", err)
 	}
-	// Column by column, as the lines: no boxing per value.
-	n := len(keys)
-	gens, months, ts := make([]uint64, n), make([]time.Time, n), make([]time.Time, n)
-	strs := make([][]string, len(columns.Dimensions)+len(columns.Extra))
-	for i := range strs {
-		strs[i] = make([]string, n)
-	}
-	var arrays [4][][]string
-	for i := range arrays {
-		arrays[i] = make([][]string, n)
-	}
-	var amounts [len(amountCols)][]decimal.Decimal
-	for i := range amounts {
-		amounts[i] = make([]decimal.Decimal, n)
-	}
-	usageLines, lines := make([]uint64, n), make([]uint64, n)
-	for r, k := range keys {
-		c := w.agg.combos[k.combo]
-		s := &w.agg.sums[w.agg.rows[k]]
-		gens[r], months[r], ts[r] = uint64(k.g.gen), k.g.month, time.Unix(k.ts, 0).UTC()
-		for i, v := range c.strs {
-			strs[i][r] = v
-		}
-		for i, v := range c.arrays {
-			arrays[i][r] = v
-		}
-		for i, v := range s.amounts {
-			amounts[i][r] = v.decimal()
-		}
-		usageLines[r], lines[r] = s.usageLines, s.lines
-	}
-	cols := []any{gens, months, ts}
-	for _, c := range strs {
-		cols = append(cols, c)
-	}
-	for _, c := range arrays {
-		cols = append(cols, c)
-	}
-	for _, c := range amounts {
-		cols = append(cols, c)
-	}
-	cols = append(cols, usageLines, lines)
-	for i, c := range cols {
-		if err := appendColumn(batch.Column(i), c); err != nil {
+	// Column by column, as the lines (no boxing per value), in blocks of
+	// flushEvery rows, so that an ingest's rollup never needs a copy of
+	// every row at once.
+	for len(keys) > 0 {
+		n := min(len(keys), flushEvery)
+		if err := appendRollupBlock(batch, w.agg, keys[:n]); err != nil {
 			_ = batch.Abort()
-			return w.s.shardErr(shard, "insert rollup", fmt.Errorf("append column %d: %w", i, err))
+			return w.s.shardErr(shard, "insert rollup", err)
 		}
+		if err := batch.Flush(); err != nil {
+			_ = batch.Abort()
+			return w.s.shardErr(shard, "insert rollup", err)
+		}
+		keys = keys[n:]
 	}
 	return w.s.shardErr(shard, "insert rollup", batch.Send())
 }
@@ -315,4 +283,55 @@ func quantity(f float64) (i128, error) {
 	}
 	lo := new(big.Int).And(b, new(big.Int).SetUint64(math.MaxUint64)).Uint64()
 	return i128{hi: new(big.Int).Rsh(b, 64).Int64(), lo: lo}, nil
+}
+
+// appendRollupBlock hands the rows of keys to batch, column by column.
+func appendRollupBlock(batch driver.Batch, a *aggregator, keys []rollupKey) error {
+	n := len(keys)
+	gens, months, ts := make([]uint64, n), make([]time.Time, n), make([]time.Time, n)
+	strs := make([][]string, len(columns.Dimensions)+len(columns.Extra))
+	for i := range strs {
+		strs[i] = make([]string, n)
+	}
+	var arrays [4][][]string
+	for i := range arrays {
+		arrays[i] = make([][]string, n)
+	}
+	var amounts [len(amountCols)][]decimal.Decimal
+	for i := range amounts {
+		amounts[i] = make([]decimal.Decimal, n)
+	}
+	usageLines, lines := make([]uint64, n), make([]uint64, n)
+	for r, k := range keys {
+		c := a.combos[k.combo]
+		s := &a.sums[a.rows[k]]
+		gens[r], months[r], ts[r] = uint64(k.g.gen), k.g.month, time.Unix(k.ts, 0).UTC()
+		for i, v := range c.strs {
+			strs[i][r] = v
+		}
+		for i, v := range c.arrays {
+			arrays[i][r] = v
+		}
+		for i, v := range s.amounts {
+			amounts[i][r] = v.decimal()
+		}
+		usageLines[r], lines[r] = s.usageLines, s.lines
+	}
+	cols := []any{gens, months, ts}
+	for _, c := range strs {
+		cols = append(cols, c)
+	}
+	for _, c := range arrays {
+		cols = append(cols, c)
+	}
+	for _, c := range amounts {
+		cols = append(cols, c)
+	}
+	cols = append(cols, usageLines, lines)
+	for i, c := range cols {
+		if err := appendColumn(batch.Column(i), c); err != nil {
+			return fmt.Errorf("append column %d: %w", i, err)
+		}
+	}
+	return nil
 }

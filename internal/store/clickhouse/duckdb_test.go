@@ -46,9 +46,10 @@ func generate(t *testing.T, rows int64) string {
 // for cell (amounts as exact decimals, units, keys, order).
 func TestSameAnswersAsDuckDB(t *testing.T) {
 	// Small blocks: each shard's lines go in many blocks of one INSERT, and
-	// the rollup rows gathered in the client go in several parts.
+	// the rollup rows gathered in the client go in several parts of
+	// several blocks.
 	defer func(n, r int) { flushEvery, rollupFlushRows = n, r }(flushEvery, rollupFlushRows)
-	flushEvery, rollupFlushRows = 1500, 700
+	flushEvery, rollupFlushRows = 1500, 2000
 	b := startBackends(t)
 	dir := generate(t, 20000)
 	// September is recent enough for an hourly rollup in both stores.
