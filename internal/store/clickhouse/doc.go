@@ -76,7 +76,7 @@
 // placeholder binding never sees one.
 //
 // A line's money is kept as billing holds it, an Int64 in units of 10^-10
-// (lineMoney renders it as Decimal(38,10) in SQL); rollups and answers are
+// (lineMoneySum sums it as Decimal(38,10) in SQL); rollups and answers are
 // Decimal(38,10). Sums are exact (128-bit in the client, Decimal128 on the
 // shards) and equal to the DuckDB store's, cell for cell. Usage amounts are
 // converted to Decimal(38,10) per line the way DuckDB casts a DOUBLE, then

@@ -73,14 +73,11 @@ func lineColumns() [][2]string {
 
 // A line's money columns hold billing.Amount as is: an Int64 in units of
 // 10^-billing.Scale, written without conversion (a Decimal column would
-// cost a big-number conversion per value in the client). lineMoney renders
-// such a column as the Decimal(38, 10) value the rollups and answers hold,
-// lineMoneySum the exact sum of it over a group's lines.
+// cost a big-number conversion per value in the client). lineMoneySum
+// renders the exact sum of such a column over a group's lines as the
+// Decimal(38, 10) the rollups and answers hold (one line's value is
+// toDecimal128(col, 0) * unitOfAmount).
 const lineMoneyType = "Int64"
-
-func lineMoney(col string) string {
-	return "toDecimal128(" + col + ", 0) * " + unitOfAmount
-}
 
 func lineMoneySum(col string) string {
 	return "sum(toDecimal128(" + col + ", 0)) * " + unitOfAmount
