@@ -118,10 +118,10 @@ func quantityUnits(f float64) int64 {
 
 // lineAmount reads a money column of line_items_local (columns.Money) as
 // an Int64 count of 10^-billing.Scale, and lineQuantity the usage or
-// normalized column. They are the one place the commitment rollup knows
-// those columns' type (Decimal(38, 10)): were money kept as scaled Int64,
-// lineAmount would return col.
-func lineAmount(col string) string { return "toInt64(" + col + " * 10000000000)" }
+// normalized column (Decimal(38, 10)). They are the one place the
+// commitment rollup knows those columns' types; line money is already kept
+// as such a count (lineMoneyType).
+func lineAmount(col string) string { return col }
 
 func lineQuantity(col string) string { return "toInt64(" + col + " * 10000000000)" }
 

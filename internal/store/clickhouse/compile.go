@@ -299,6 +299,9 @@ func (b *builder) groupKey(g query.GroupKey, src source) (string, error) {
 // metricSQL returns the sum and unit expressions of a metric over src.
 func metricSQL(m billing.Metric, src source) (sum, unit string) {
 	if col, ok := columns.MoneyOf(m); ok {
+		if src.lines {
+			return lineMoneySum(col), columns.CurrencyUnit("currency")
+		}
 		return "sum(" + col + ")", columns.CurrencyUnit("currency")
 	}
 	if m == billing.NormalizedUsageAmount {

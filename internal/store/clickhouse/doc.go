@@ -101,8 +101,22 @@
 // used as written; string literals escape ? as \x3F so that the client's
 // placeholder binding never sees one.
 //
-// Money is Decimal(38,10) from the line to the answer (the commitment
-// amounts Int64 counts of 10^-10, see above): sums are exact and
-// equal to the DuckDB store's, cell for cell. Usage amounts are converted to
-// Decimal(38,10) per line the way DuckDB casts a DOUBLE, then summed.
+// A line's money is kept as billing holds it, an Int64 in units of 10^-10
+// (lineMoneySum sums it as Decimal(38,10) in SQL; the commitment amounts are
+// Int64 counts of 10^-10 too, see above); rollups and answers are
+// Decimal(38,10). Sums are exact (128-bit in the client, Decimal128 on the
+// shards) and equal to the DuckDB store's, cell for cell. Usage amounts are
+// converted to Decimal(38,10) per line the way DuckDB casts a DOUBLE, then
+// summed. A database whose lines keep money as Decimal (Tally before this
+// layout) is refused at Open with a message to ingest again into a new
+// database.
+//
+// # Ingest
+//
+// The writer sends each shard's lines column by column in blocks of one
+// long-lived INSERT, and builds the daily rollup rows itself while the lines
+// stream past (aggregate.go: a line's group columns are interned as one
+// combination, summed per generation, day and combination); each shard
+// then builds the monthly rollup from the daily one and the hourly rollup of
+// recent months from their lines.
 package clickhouse

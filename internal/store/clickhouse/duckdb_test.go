@@ -45,9 +45,11 @@ func generate(t *testing.T, rows int64) string {
 // stores and asks both the same questions: every answer must be equal, cell
 // for cell (amounts as exact decimals, units, keys, order).
 func TestSameAnswersAsDuckDB(t *testing.T) {
-	// Small blocks: each shard's lines go in many blocks of one INSERT.
-	defer func(n int) { flushEvery = n }(flushEvery)
-	flushEvery = 1500
+	// Small blocks: each shard's lines go in many blocks of one INSERT, and
+	// the rollup rows gathered in the client go in several parts of
+	// several blocks.
+	defer func(n, r int) { flushEvery, rollupFlushRows = n, r }(flushEvery, rollupFlushRows)
+	flushEvery, rollupFlushRows = 1500, 2000
 	b := startBackends(t)
 	dir := generate(t, 20000)
 	// September is recent enough for an hourly rollup in both stores.

@@ -16,44 +16,48 @@ var counted = columns.UsageCounted("line_item_type")
 // questions, which AWS keeps for 14 days, read it; older ones read lines.
 const hourlyMonths = 1
 
-// buildRollups aggregates new generations' lines on their shard into the
-// daily rollup, and that into the monthly one, so the lines are read once;
-// the generations of hourly also get an hourly rollup.
-func (s *Store) buildRollups(ctx context.Context, shard int, gens, hourly []int64) error {
+// buildMonthRollup aggregates new generations' daily rollup rows on their
+// shard into the monthly rollup (the daily and hourly rows come from the
+// writer's aggregator).
+func (s *Store) buildMonthRollup(ctx context.Context, shard int, gens []int64) error {
 	db := s.addr.Database
 	group := strings.Join(groupColumns(), ", ")
-	var names []string
+	var names, sums []string
 	for _, c := range rollupColumns() {
 		names = append(names, c[0])
 	}
-	cols := strings.Join(names, ", ")
-	var sums, resums []string
-	for _, m := range columns.Money {
-		sums = append(sums, "sum("+m.Col+")")
-		resums = append(resums, "sum("+m.Col+")")
+	for _, c := range amountCols {
+		sums = append(sums, "sum("+c+")")
 	}
-	day := `INSERT INTO ` + db + `.rollup_day_local (` + cols + `)
-		SELECT gen, month, toStartOfDay(usage_start) AS day, ` + group + `, ` + strings.Join(sums, ", ") + `,
-			sumIf(usage, ` + counted + `), sumIf(normalized, ` + counted + `), countIf(` + counted + `), count()
-		FROM ` + db + `.line_items_local WHERE gen IN (` + genList(gens) + `)
-		GROUP BY gen, month, day, ` + group
-	if err := s.shards[shard].Exec(ctx, day); err != nil {
-		return s.shardErr(shard, "build daily rollup", err)
-	}
-	if len(hourly) > 0 {
-		hour := strings.Replace(strings.Replace(strings.Replace(day, "rollup_day_local", "rollup_hour_local", 1),
-			"toStartOfDay(usage_start)", "toStartOfHour(usage_start)", 1), "gen IN ("+genList(gens)+")", "gen IN ("+genList(hourly)+")", 1)
-		if err := s.shards[shard].Exec(ctx, hour); err != nil {
-			return s.shardErr(shard, "build hourly rollup", err)
-		}
-	}
-	month := `INSERT INTO ` + db + `.rollup_month_local (` + cols + `)
-		SELECT gen, month, toDateTime(toStartOfMonth(ts), 'UTC') AS m, ` + group + `, ` + strings.Join(resums, ", ") + `,
-			sum(usage), sum(normalized), sum(usage_lines), sum(lines)
+	month := `INSERT INTO ` + db + `.rollup_month_local (` + strings.Join(names, ", ") + `)
+		SELECT gen, month, toDateTime(toStartOfMonth(ts), 'UTC') AS m, ` + group + `, ` + strings.Join(sums, ", ") + `,
+			sum(usage_lines), sum(lines)
 		FROM ` + db + `.rollup_day_local WHERE gen IN (` + genList(gens) + `)
 		GROUP BY gen, month, m, ` + group
 	if err := s.shards[shard].Exec(ctx, month); err != nil {
 		return s.shardErr(shard, "build monthly rollup", err)
 	}
 	return s.buildCommitmentRollup(ctx, shard, gens)
+}
+
+// buildHourRollup aggregates new generations' lines on their shard into
+// the hourly rollup. Unlike the daily rollup it is built on the shard: an
+// hour holds few lines of one combination, so its rows are nearly as many
+// as the lines and cost the client as much to send as the lines again.
+func (s *Store) buildHourRollup(ctx context.Context, shard int, gens []int64) error {
+	db := s.addr.Database
+	group := strings.Join(groupColumns(), ", ")
+	var names, sums []string
+	for _, c := range rollupColumns() {
+		names = append(names, c[0])
+	}
+	for _, m := range columns.Money {
+		sums = append(sums, lineMoneySum(m.Col))
+	}
+	hour := `INSERT INTO ` + db + `.rollup_hour_local (` + strings.Join(names, ", ") + `)
+		SELECT gen, month, toStartOfHour(usage_start) AS hour, ` + group + `, ` + strings.Join(sums, ", ") + `,
+			sumIf(usage, ` + counted + `), sumIf(normalized, ` + counted + `), countIf(` + counted + `), count()
+		FROM ` + db + `.line_items_local WHERE gen IN (` + genList(gens) + `)
+		GROUP BY gen, month, hour, ` + group
+	return s.shardErr(shard, "build hourly rollup", s.shards[shard].Exec(ctx, hour))
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/store/columns"
 )
 
@@ -65,11 +66,28 @@ func lineColumns() [][2]string {
 		[2]string{"tag_keys", "Array(String)"}, [2]string{"tag_values", "Array(String)"},
 		[2]string{"cc_keys", "Array(String)"}, [2]string{"cc_values", "Array(String)"})
 	for _, m := range columns.Money {
-		cols = append(cols, [2]string{m.Col, "Decimal(38, 10)"})
+		cols = append(cols, [2]string{m.Col, lineMoneyType})
 	}
 	cols = append(cols, [2]string{"usage", "Decimal(38, 10)"}, [2]string{"normalized", "Decimal(38, 10)"})
 	return append(cols, commitLineColumns()...)
 }
+
+// A line's money columns hold billing.Amount as is: an Int64 in units of
+// 10^-billing.Scale, written without conversion (a Decimal column would
+// cost a big-number conversion per value in the client). lineMoneySum
+// renders the exact sum of such a column over a group's lines as the
+// Decimal(38, 10) the rollups and answers hold (one line's value is
+// toDecimal128(col, 0) * unitOfAmount).
+const lineMoneyType = "Int64"
+
+func lineMoneySum(col string) string {
+	return "sum(toDecimal128(" + col + ", 0)) * " + unitOfAmount
+}
+
+// unitOfAmount is 10^-billing.Scale as a Decimal(38, billing.Scale): a
+// Decimal(38, 0) times it keeps its digits and takes the scale (ClickHouse
+// adds the scales of a product), exactly.
+var unitOfAmount = fmt.Sprintf("toDecimal128('0.%s1', %d)", strings.Repeat("0", billing.Scale-1), billing.Scale)
 
 // groupColumns are the columns a rollup row keeps of its lines: every
 // dimension and attribute, tags and cost categories, not the resource.
@@ -142,6 +160,9 @@ func (s *Store) createTables(ctx context.Context) error {
 	if err := s.checkCluster(ctx); err != nil {
 		return err
 	}
+	if err := s.checkLineSchema(ctx); err != nil {
+		return err
+	}
 	return s.seqAboveStored(ctx)
 }
 
@@ -189,4 +210,25 @@ func (s *Store) checkCluster(ctx context.Context) error {
 // identifier, checked by ParseAddress).
 func (s *Store) sql(q string) string {
 	return strings.ReplaceAll(q, "tally_ch_", "tally_ch_"+strings.ToLower(s.addr.Database)+"_")
+}
+
+// checkLineSchema refuses a database whose line items were written by an
+// older Tally, which kept money in Decimal(38, 10) columns: its lines would
+// be read as amounts in units of 10^-10. Such a database is not converted
+// in place; its billing periods are ingested again into a new database
+// (or into this one after DROP DATABASE).
+func (s *Store) checkLineSchema(ctx context.Context) error {
+	for i, conn := range s.shards {
+		var typ string
+		row := conn.QueryRow(ctx, `SELECT type FROM system.columns WHERE database = ? AND table = 'line_items_local' AND name = ?`,
+			s.addr.Database, columns.Money[0].Col)
+		if err := row.Scan(&typ); err != nil {
+			return s.shardErr(i, "read the line items' columns", err)
+		}
+		if typ != lineMoneyType {
+			return fmt.Errorf("clickhouse: database %s on %s keeps line items' money as %s, written by an older Tally (this one writes %s): "+
+				"ingest the billing data again into a new database, or drop this one first", s.addr.Database, s.addr.Shards[i], typ, lineMoneyType)
+		}
+	}
+	return nil
 }

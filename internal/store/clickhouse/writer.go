@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -45,6 +43,7 @@ type writer struct {
 	// inflight[i] receives the outcome of shard i's block being flushed
 	// while the next one fills; nil when none is.
 	inflight []chan error
+	agg      *aggregator
 	done     bool
 }
 
@@ -53,22 +52,27 @@ type block struct {
 	gen        []uint64
 	month      []time.Time
 	start, end []time.Time
-	strs       [][]string   // dimensions, extras, resource_id
-	arrays     [][][]string // tag_keys, tag_values, cc_keys, cc_values
-	decs       [][]decimal.Decimal
-	commit     commitCols // commitLineColumns
+	strs       [][]string          // dimensions, extras, resource_id
+	arrays     [][][]string        // tag_keys, tag_values, cc_keys, cc_values
+	money      [][]int64           // columns.Money in units of 10^-billing.Scale
+	decs       [][]decimal.Decimal // usage, normalized
+	commit     commitCols          // commitLineColumns
 }
 
 func newBlock() *block {
 	n := flushEvery
 	b := &block{gen: make([]uint64, 0, n), month: make([]time.Time, 0, n), start: make([]time.Time, 0, n), end: make([]time.Time, 0, n),
 		strs:   make([][]string, len(columns.Dimensions)+len(columns.Extra)+1),
-		arrays: make([][][]string, 4), decs: make([][]decimal.Decimal, len(columns.Money)+2), commit: newCommitCols(n)}
+		arrays: make([][][]string, 4), money: make([][]int64, len(columns.Money)), decs: make([][]decimal.Decimal, 2),
+		commit: newCommitCols(n)}
 	for i := range b.strs {
 		b.strs[i] = make([]string, 0, n)
 	}
 	for i := range b.arrays {
 		b.arrays[i] = make([][]string, 0, n)
+	}
+	for i := range b.money {
+		b.money[i] = make([]int64, 0, n)
 	}
 	for i := range b.decs {
 		b.decs[i] = make([]decimal.Decimal, 0, n)
@@ -88,6 +92,9 @@ func (b *block) reset() {
 		clear(b.arrays[i])
 		b.arrays[i] = b.arrays[i][:0]
 	}
+	for i := range b.money {
+		b.money[i] = b.money[i][:0]
+	}
 	for i := range b.decs {
 		clear(b.decs[i])
 		b.decs[i] = b.decs[i][:0]
@@ -104,6 +111,9 @@ func (b *block) columns() []any {
 	for _, c := range b.arrays {
 		cols = append(cols, c)
 	}
+	for _, c := range b.money {
+		cols = append(cols, c)
+	}
 	for _, c := range b.decs {
 		cols = append(cols, c)
 	}
@@ -114,6 +124,8 @@ func (b *block) columns() []any {
 type genStats struct {
 	gen        int64
 	shard      int
+	month      time.Time
+	hourly     bool // the generation gets an hourly rollup
 	rows       int64
 	currencies map[string]int64
 }
@@ -123,7 +135,7 @@ func (s *Store) NewWriter(ctx context.Context) (store.Writer, error) {
 	n := len(s.shards)
 	return &writer{s: s, ctx: context.WithoutCancel(ctx), gens: map[billing.BillingPeriod]*genStats{},
 		batches: make([]driver.Batch, n), filling: make([]*block, n), spare: make([]*block, n),
-		inflight: make([]chan error, n)}, nil
+		inflight: make([]chan error, n), agg: newAggregator()}, nil
 }
 
 // gen returns the new generation of p, recording it as pending first.
@@ -137,7 +149,7 @@ func (w *writer) gen(p billing.BillingPeriod) (*genStats, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &genStats{gen: n, shard: w.s.shardOf(p), currencies: map[string]int64{}}
+	g := &genStats{gen: n, shard: w.s.shardOf(p), month: p.Month, hourly: w.recent(p), currencies: map[string]int64{}}
 	w.gens[p] = g
 	return g, nil
 }
@@ -151,6 +163,23 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	if err != nil {
 		return err
 	}
+	// Everything that can fail comes before the line's first column.
+	var amounts [len(amountCols)]i128
+	for i, a := range [...]billing.Amount{li.Unblended, li.Blended, li.NetUnblended, li.Amortized, li.NetAmortized} {
+		amounts[i] = i128Of(int64(a))
+	}
+	for i, f := range [...]float64{li.UsageQuantity, li.NormalizedUsage} {
+		if amounts[len(columns.Money)+i], err = quantity(f); err != nil {
+			return err
+		}
+	}
+	id, c := w.agg.intern(li)
+	counted := slices.Contains(columns.UsageLineTypes, li.LineItemType)
+	start := li.UsageStart.Unix()
+	k := rollupKey{g: g, ts: start - mod(start, 86400), combo: id}
+	if err := w.agg.add(k, &amounts, counted); err != nil {
+		return err
+	}
 	g.rows++
 	g.currencies[li.Currency]++
 	b := w.filling[g.shard]
@@ -162,24 +191,23 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	b.month = append(b.month, p.Month)
 	b.start = append(b.start, li.UsageStart.UTC())
 	b.end = append(b.end, li.UsageEnd.UTC())
-	i := 0
-	for _, d := range columns.Dimensions {
-		v, _ := d.Dim.Value(li)
+	for i, v := range c.strs {
 		b.strs[i] = append(b.strs[i], v)
-		i++
 	}
-	for _, v := range [...]string{li.LineItemType, li.Currency, li.UsageUnit, li.PayerAccountName, li.ResourceID} {
-		b.strs[i] = append(b.strs[i], v)
-		i++
-	}
-	tk, tv := pairs(li.Tags)
-	ck, cv := pairs(li.CostCategories)
-	for i, v := range [...][]string{tk, tv, ck, cv} {
+	b.strs[len(c.strs)] = append(b.strs[len(c.strs)], li.ResourceID)
+	for i, v := range c.arrays {
 		b.arrays[i] = append(b.arrays[i], v)
 	}
-	for i, v := range [...]decimal.Decimal{money(li.Unblended), money(li.Blended), money(li.NetUnblended),
-		money(li.Amortized), money(li.NetAmortized), quantity(li.UsageQuantity), quantity(li.NormalizedUsage)} {
-		b.decs[i] = append(b.decs[i], v)
+	for i := range b.money {
+		b.money[i] = append(b.money[i], int64(amounts[i].lo))
+	}
+	for i, a := range amounts[len(b.money):] {
+		b.decs[i] = append(b.decs[i], a.decimal())
+	}
+	if w.agg.full() {
+		if err := w.insertRollups(w.ctx); err != nil {
+			return err
+		}
 	}
 	b.commit.add(li)
 	if b.len() >= flushEvery {
@@ -214,11 +242,27 @@ func (w *writer) flushAsync(shard int) error {
 func flush(batch driver.Batch, b *block) error {
 	defer b.reset()
 	for i, c := range b.columns() {
-		if err := batch.Column(i).Append(c); err != nil {
+		if err := appendColumn(batch.Column(i), c); err != nil {
 			return fmt.Errorf("append column %d: %w", i, err)
 		}
 	}
 	return batch.Flush()
+}
+
+// appendColumn hands a column's values to a batch. Arrays go row by row:
+// the driver appends a []string row without reflection, a whole
+// [][]string column through reflection, value by value.
+func appendColumn(col driver.BatchColumn, c any) error {
+	rows, ok := c.([][]string)
+	if !ok {
+		return col.Append(c)
+	}
+	for _, r := range rows {
+		if err := col.AppendRow(r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // wait returns the outcome of shard's block in flight, if any.
@@ -273,24 +317,6 @@ func pairs(m map[string]string) ([]string, []string) {
 	return keys, vals
 }
 
-func money(a billing.Amount) decimal.Decimal { return decimal.New(int64(a), -billing.Scale) }
-
-// quantity converts a usage amount to 10 decimal places the way DuckDB
-// casts a DOUBLE to DECIMAL(38,10) (scale in floating point, then round half
-// away from zero: checked on 20,000 values against DuckDB 1.5), so
-// that sums match the embedded store's.
-func quantity(f float64) decimal.Decimal {
-	if f == 0 || math.IsNaN(f) || math.IsInf(f, 0) {
-		return decimal.Zero
-	}
-	r := math.Round(f * 1e10)
-	if math.Abs(r) < 1<<62 {
-		return decimal.New(int64(r), -billing.Scale)
-	}
-	i, _ := new(big.Float).SetFloat64(r).Int(nil)
-	return decimal.NewFromBigInt(i, -billing.Scale)
-}
-
 // Commit sends the lines, builds the rollups of the new generations on
 // their shards, and switches every period to its
 // new generation in one PostgreSQL transaction.
@@ -333,17 +359,28 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 		}
 		out = append(out, pendingGen{gen: g.gen, info: pi, rows: g.rows, currency: mode(g.currencies), hourly: w.recent(pi.Period)})
 	}
+	// The daily rows gathered in the client go in; each shard then builds
+	// its monthly rollup from its daily one, and its hourly one from the
+	// lines of recent months.
+	if err := w.insertRollups(ctx); err != nil {
+		return err
+	}
 	byShard, hourly := map[int][]int64{}, map[int][]int64{}
-	for p, g := range w.gens {
+	for _, g := range w.gens {
 		byShard[g.shard] = append(byShard[g.shard], g.gen)
-		if w.recent(p) {
+		if g.hourly {
 			hourly[g.shard] = append(hourly[g.shard], g.gen)
 		}
 	}
-	// Each shard builds its rollups from its own lines: all at once.
 	errs := make(chan error, len(byShard))
 	for shard, gens := range byShard {
-		go func() { errs <- w.s.buildRollups(ctx, shard, gens, hourly[shard]) }()
+		go func() {
+			err := w.s.buildMonthRollup(ctx, shard, gens)
+			if len(hourly[shard]) > 0 && err == nil {
+				err = w.s.buildHourRollup(ctx, shard, hourly[shard])
+			}
+			errs <- err
+		}()
 	}
 	for range byShard {
 		err = cmp.Or(err, <-errs)
