@@ -47,6 +47,8 @@ type DB struct {
 	// (see h and reopen).
 	handle atomic.Pointer[sql.DB]
 	dsn    string
+	// memoryLimit is Options.MemoryLimit, which ingests restore.
+	memoryLimit string
 	// reopenMu serialises reopen.
 	reopenMu sync.Mutex
 	now      func() time.Time
@@ -105,7 +107,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
-	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger}
+	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger, memoryLimit: opt.MemoryLimit}
 	db.handle.Store(sdb)
 	db.background.ctx, db.background.cancel = context.WithCancel(context.Background())
 	if path == "" {

@@ -125,3 +125,47 @@ func TestLayout3StoreIsConvertedInPlace(t *testing.T) {
 	// It goes on taking ingests.
 	load(t, db, billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-02-01")}, item("2024-02-01", "S3", "1", nil))
 }
+
+// TestIngestLowersMemoryLimitForItsDuration checks that DuckDB's memory
+// limit is ingestMemoryLimit while a writer is open and the store's own
+// after it commits or aborts.
+func TestIngestLowersMemoryLimitForItsDuration(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "tally.duckdb"), Options{MemoryLimit: "1GB"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	limit := func() string {
+		var s string
+		if err := db.h().QueryRow(`SELECT current_setting('memory_limit')`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	before := limit()
+	for _, commit := range []bool{true, false} {
+		w, err := db.NewWriter(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := limit(); got != "256.0 MiB" {
+			t.Errorf("memory limit during an ingest: %s, want 256.0 MiB", got)
+		}
+		p := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}
+		if err := w.Append(p, item("2024-01-02", "S3", "1", nil)); err != nil {
+			t.Fatal(err)
+		}
+		if commit {
+			err = w.Commit(ctx, nil)
+		} else {
+			err = w.Abort()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := limit(); got != before {
+			t.Errorf("memory limit after an ingest (commit %v): %s, want %s as before", commit, got, before)
+		}
+	}
+}

@@ -51,7 +51,10 @@ type writer struct {
 		hasCombo bool
 		sets     [2]lastSet // tag_sets, cc_sets
 	}
-	done bool
+	// lowered says whether the ingest lowered DuckDB's memory limit (see
+	// lowerMemoryLimit).
+	lowered bool
+	done    bool
 }
 
 // NewWriter starts an ingest; it waits for a running one to finish.
@@ -64,6 +67,7 @@ func (db *DB) NewWriter(ctx context.Context) (store.Writer, error) {
 	}
 	w := &writer{db: db, conn: conn, pending: map[billing.BillingPeriod]int64{},
 		newRows: map[string][][]any{}}
+	w.lowered = db.lowerMemoryLimit(ctx, conn)
 	err = conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items")
 		if err == nil {
@@ -420,6 +424,9 @@ func (w *writer) discard() {
 
 func (w *writer) finish() {
 	w.done = true
+	if w.lowered {
+		w.db.restoreMemoryLimit(w.conn)
+	}
 	w.conn.Close()
 	w.db.ingest.Unlock()
 }
