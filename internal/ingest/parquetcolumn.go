@@ -96,7 +96,7 @@ func convOf(c *parquet.Column) (leafConv, error) {
 	return leafConv{}, fmt.Errorf("column %s has the unsupported type %s", c.Name(), t)
 }
 
-func newPQColumn(c *parquet.Column, in *interner) (*pqColumn, error) {
+func newPQColumn(c *parquet.Column, rgs []parquet.RowGroup, in *interner) (*pqColumn, error) {
 	pc := &pqColumn{name: c.Name(), null: make([]bool, batchRows)}
 	if c.Leaf() {
 		if c.MaxRepetitionLevel() > 0 {
@@ -107,7 +107,7 @@ func newPQColumn(c *parquet.Column, in *interner) (*pqColumn, error) {
 			return nil, err
 		}
 		pc.kind, pc.conv = conv.kind, conv
-		pc.cur = newLeafCursor(c, conv, in)
+		pc.cur = newLeafCursor(c, rgs, conv, in)
 		switch conv.kind {
 		case kString:
 			pc.str = make([]string, batchRows)
@@ -136,8 +136,8 @@ func newPQColumn(c *parquet.Column, in *interner) (*pqColumn, error) {
 		return nil, err
 	}
 	pc.kind = kMap
-	pc.cur = newLeafCursor(key, kc, in)
-	pc.val = newLeafCursor(val, vc, in)
+	pc.cur = newLeafCursor(key, rgs, kc, in)
+	pc.val = newLeafCursor(val, rgs, vc, in)
 	pc.moff = make([]int32, batchRows+1)
 	return pc, nil
 }

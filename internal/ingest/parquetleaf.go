@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"io"
 	"math"
 	"math/big"
 	"strconv"
@@ -17,7 +18,7 @@ import (
 // leafCursor walks the pages of one leaf column: level entries and the
 // values of the non-null ones.
 type leafCursor struct {
-	pages   parquet.Pages
+	pages   *chunkPages
 	page    parquet.Page
 	conv    leafConv
 	kind    parquet.Kind
@@ -45,8 +46,47 @@ type leafCursor struct {
 	flbaSize int
 }
 
-func newLeafCursor(c *parquet.Column, conv leafConv, in *interner) *leafCursor {
-	return &leafCursor{pages: c.Pages(), conv: conv, kind: c.Type().Kind(), maxDef: byte(c.MaxDefinitionLevel()), in: in}
+func newLeafCursor(c *parquet.Column, rgs []parquet.RowGroup, conv leafConv, in *interner) *leafCursor {
+	return &leafCursor{pages: &chunkPages{rgs: rgs, col: c.Index()}, conv: conv, kind: c.Type().Kind(),
+		maxDef: byte(c.MaxDefinitionLevel()), in: in}
+}
+
+// chunkPages reads a leaf column's pages row group after row group, opening
+// a column chunk only when the previous one is used up. parquet.Column's own
+// Pages opens the chunks of every row group at once, each with a read
+// buffer, so that memory grew with the number of row groups in a file.
+type chunkPages struct {
+	rgs []parquet.RowGroup
+	col int // leaf index
+	g   int // next row group to open
+	cur parquet.Pages
+}
+
+func (p *chunkPages) ReadPage() (parquet.Page, error) {
+	for {
+		if p.cur == nil {
+			if p.g >= len(p.rgs) {
+				return nil, io.EOF
+			}
+			p.cur = p.rgs[p.g].ColumnChunks()[p.col].Pages()
+			p.g++
+		}
+		pg, err := p.cur.ReadPage()
+		if err != io.EOF {
+			return pg, err
+		}
+		p.cur.Close()
+		p.cur = nil
+	}
+}
+
+func (p *chunkPages) Close() error {
+	if p.cur == nil {
+		return nil
+	}
+	err := p.cur.Close()
+	p.cur = nil
+	return err
 }
 
 func (c *leafCursor) close() {

@@ -69,7 +69,7 @@ func (s *parquetSource) project(cols []int) error {
 		if c < 0 || s.cols[c] != nil {
 			continue
 		}
-		pc, err := newPQColumn(s.tops[c], in)
+		pc, err := newPQColumn(s.tops[c], s.pf.RowGroups(), in)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,22 @@ type lineRow struct {
 	usage, normd float64
 }
 
+// fitsLineMoney reports whether the row's costs fit line_items (lineMoney).
+func (r *lineRow) fitsLineMoney() bool {
+	for _, m := range r.money {
+		if m > maxLineMoney || m < -maxLineMoney {
+			return false
+		}
+	}
+	return true
+}
+
+// values returns the row as the appender takes it.
+func (r *lineRow) values() []driver.Value {
+	return []driver.Value{r.gen, r.start, r.end, r.combo, r.resource, r.tagSet, r.ccSet,
+		r.money[0], r.money[1], r.money[2], r.money[3], r.money[4], r.usage, r.normd}
+}
+
 // batchRows is how many rows travel to the appender goroutine at once, and
 // queuedBatches how many may wait: enough (about 130k rows) that parsing goes
 // on while DuckDB writes a row group out.

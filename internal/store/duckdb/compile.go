@@ -48,6 +48,8 @@ type source struct {
 	// usage and normalized sum to UsageQuantity and NormalizedUsageAmount;
 	// counted holds for rows whose usage counts.
 	usage, normalized, counted string
+	// lines is set when the relation is the line items (r.resource_id exists).
+	lines bool
 }
 
 // rollupSource reads a rollup table.
@@ -59,7 +61,7 @@ func rollupSource(table string) source {
 // lineSource reads line items of active generations.
 func lineSource() source {
 	counted := usageCounted()
-	return source{from: withCombos("line_items") + " JOIN generations g ON g.gen = r.gen", month: "g.month", ts: "r.usage_start",
+	return source{from: withCombos(allLineItems) + " JOIN generations g ON g.gen = r.gen", month: "g.month", ts: "r.usage_start", lines: true,
 		usage:      "CASE WHEN " + counted + " THEN CAST(r.usage AS DECIMAL(38,10)) ELSE 0 END",
 		normalized: "CASE WHEN " + counted + " THEN CAST(r.normalized AS DECIMAL(38,10)) ELSE 0 END",
 		counted:    counted}
@@ -104,7 +106,7 @@ func (b *sqlBuilder) match(m *query.Match, src source) error {
 		switch {
 		case ok:
 			col = "c." + col
-		case m.Dimension() == billing.DimResourceID && strings.HasPrefix(src.from, "line_items"):
+		case m.Dimension() == billing.DimResourceID && src.lines:
 			col = "r.resource_id"
 		default:
 			return fmt.Errorf("duckdb: dimension %s cannot be filtered here", m.Key)
@@ -213,7 +215,7 @@ func (b *sqlBuilder) groupJoin(i int, g query.GroupKey, src source) (string, err
 		switch {
 		case ok:
 			return "c." + col, nil
-		case billing.Dimension(g.Key) == billing.DimResourceID && strings.HasPrefix(src.from, "line_items"):
+		case billing.Dimension(g.Key) == billing.DimResourceID && src.lines:
 			return "r.resource_id", nil
 		}
 		return "", fmt.Errorf("duckdb: cannot group by %s", g.Key)

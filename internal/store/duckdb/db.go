@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +47,8 @@ type DB struct {
 	// (see h and reopen).
 	handle atomic.Pointer[sql.DB]
 	dsn    string
+	// memoryLimit is Options.MemoryLimit, which ingests restore.
+	memoryLimit string
 	// reopenMu serialises reopen.
 	reopenMu sync.Mutex
 	now      func() time.Time
@@ -104,7 +107,7 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: open %s: %w", path, err)
 	}
-	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger}
+	db := &DB{dsn: dsn, now: opt.Now, log: opt.Logger, memoryLimit: opt.MemoryLimit}
 	db.handle.Store(sdb)
 	db.background.ctx, db.background.cancel = context.WithCancel(context.Background())
 	if path == "" {
@@ -133,14 +136,17 @@ func Open(ctx context.Context, path string, opt Options) (*DB, error) {
 // another layout is refused rather than misread. Derived values count as
 // layout: 2 stores Cost Explorer's no-value spellings (NoRegion) and
 // usage type groups where 1 stored ""; 3 adds the commitment rollup
-// (rollup_commitment, commitments).
-const schemaVersion = 3
+// (rollup_commitment, commitments); 4 stores line item costs as 64-bit
+// DECIMAL(18,10) (line_items) and those that do not fit in line_items_wide.
+// A layout 3 store is converted in place when opened (migrateLineMoney).
+const schemaVersion = 4
 
 // ErrSchema reports a store file written by a Tally with another layout.
 var ErrSchema = errors.New("the store was written by another version of tally")
 
 func (db *DB) init(ctx context.Context) error {
-	if err := db.checkSchema(ctx); err != nil {
+	version, err := db.checkSchema(ctx)
+	if err != nil {
 		return err
 	}
 	for _, s := range schemaSQL() {
@@ -151,6 +157,9 @@ func (db *DB) init(ctx context.Context) error {
 	if err := db.migrateTagPayers(ctx); err != nil {
 		return err
 	}
+	if err := db.migrateLineMoney(ctx, version); err != nil {
+		return err
+	}
 	// A reopened store keeps counting from where it was: the generations
 	// of the ingest that failed may still have rows.
 	var next int64
@@ -158,7 +167,6 @@ func (db *DB) init(ctx context.Context) error {
 		return fmt.Errorf("duckdb: read generations: %w", err)
 	}
 	db.nextGen = max(db.nextGen, next)
-	var err error
 	if db.combos, err = loadComboDict(ctx, db.h()); err != nil {
 		return err
 	}
@@ -177,30 +185,31 @@ func (db *DB) init(ctx context.Context) error {
 }
 
 // checkSchema records the schema version in a new store and refuses a store
-// of another version.
-func (db *DB) checkSchema(ctx context.Context) error {
+// of another version, except one that init converts; it returns the stored
+// version.
+func (db *DB) checkSchema(ctx context.Context) (int, error) {
 	var tables int
 	if err := db.h().QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main'`).Scan(&tables); err != nil {
-		return fmt.Errorf("duckdb: read schema: %w", err)
+		return 0, fmt.Errorf("duckdb: read schema: %w", err)
 	}
 	if _, err := db.h().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS tally_schema (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("duckdb: create schema: %w", err)
+		return 0, fmt.Errorf("duckdb: create schema: %w", err)
 	}
 	var version int
 	err := db.h().QueryRowContext(ctx, `SELECT version FROM tally_schema`).Scan(&version)
 	switch {
 	case errNoRows(err) && tables == 0:
 		_, err = db.h().ExecContext(ctx, `INSERT INTO tally_schema VALUES (?)`, schemaVersion)
-		return err
+		return schemaVersion, err
 	case errNoRows(err):
 		version = 0
 	case err != nil:
-		return fmt.Errorf("duckdb: read schema version: %w", err)
+		return 0, fmt.Errorf("duckdb: read schema version: %w", err)
 	}
-	if version != schemaVersion {
-		return fmt.Errorf("%w (layout %d, this tally reads layout %d): ingest your billing files into a new --data directory", ErrSchema, version, schemaVersion)
+	if version != schemaVersion && version != 3 {
+		return 0, fmt.Errorf("%w (layout %d, this tally reads layout %d): ingest your billing files into a new --data directory", ErrSchema, version, schemaVersion)
 	}
-	return nil
+	return version, nil
 }
 
 // purgeInBackground removes the rows of inactive generations on its own
@@ -244,7 +253,7 @@ func (db *DB) purgeInBackground(locked bool) {
 // middle of a DELETE.
 func (db *DB) purgeInactive(ctx context.Context) error {
 	live := `SELECT gen FROM generations WHERE gen IN (` + activeGenerations + `)`
-	for _, t := range append([]string{"line_items"}, rollupTables...) {
+	for _, t := range append(slices.Clone(lineTables), rollupTables...) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -18,7 +18,8 @@ func usageCounted() string {
 
 // buildRollups aggregates the new generations' line items into the daily
 // rollup, and that into the monthly one, so the line items are read once.
-func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pending map[billing.BillingPeriod]int64) error {
+// wide says whether some of the new line items are in line_items_wide.
+func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pending map[billing.BillingPeriod]int64, wide bool) error {
 	if len(gens) == 0 {
 		return nil
 	}
@@ -27,13 +28,17 @@ func (db *DB) buildRollups(ctx context.Context, conn *sql.Conn, gens []int64, pe
 		months = append(months, fmt.Sprintf("(%d, DATE '%s')", g, p.Month.Format("2006-01-02")))
 	}
 	counted := usageCounted()
+	lines := "line_items"
+	if wide {
+		lines = allLineItems
+	}
 	day := `INSERT INTO rollup_day
 		SELECT li.gen, g.month, date_trunc('day', li.usage_start) AS ts, li.combo, li.tag_set, li.cc_set,
 			sum(li.unblended), sum(li.blended), sum(li.net_unblended), sum(li.amortized), sum(li.net_amortized),
 			coalesce(sum(CAST(li.usage AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			coalesce(sum(CAST(li.normalized AS DECIMAL(38,10))) FILTER (WHERE ` + counted + `), 0),
 			count(*) FILTER (WHERE ` + counted + `), count(*)
-		FROM line_items li JOIN (VALUES ` + strings.Join(months, ", ") + `) g(gen, month) ON g.gen = li.gen
+		FROM ` + lines + ` li JOIN (VALUES ` + strings.Join(months, ", ") + `) g(gen, month) ON g.gen = li.gen
 		JOIN combos c ON c.id = li.combo
 		GROUP BY ALL ORDER BY ts`
 	if _, err := conn.ExecContext(ctx, day); err != nil {

@@ -66,8 +66,7 @@ func coreSchema() []string {
 	for _, c := range comboColumnNames() {
 		combo.WriteString(", " + c + " VARCHAR NOT NULL")
 	}
-	money := "unblended DECIMAL(38,10) NOT NULL, blended DECIMAL(38,10) NOT NULL, net_unblended DECIMAL(38,10) NOT NULL, " +
-		"amortized DECIMAL(38,10) NOT NULL, net_amortized DECIMAL(38,10) NOT NULL"
+	money := moneyColumns(rollupMoney)
 	rollupCols := "gen BIGINT NOT NULL, month DATE NOT NULL, ts TIMESTAMP NOT NULL, combo INTEGER NOT NULL, " +
 		"tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, " + money +
 		", usage DECIMAL(38,10) NOT NULL, normalized DECIMAL(38,10) NOT NULL, usage_lines BIGINT NOT NULL, lines BIGINT NOT NULL"
@@ -82,10 +81,8 @@ func coreSchema() []string {
 			files VARCHAR[] NOT NULL, rows BIGINT NOT NULL, currency VARCHAR NOT NULL,
 			ingested_at TIMESTAMP NOT NULL, hourly BOOLEAN NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS combos (id INTEGER NOT NULL` + combo.String() + `)`,
-		`CREATE TABLE IF NOT EXISTS line_items (gen BIGINT NOT NULL, usage_start TIMESTAMP NOT NULL,
-			usage_end TIMESTAMP NOT NULL, combo INTEGER NOT NULL, resource_id VARCHAR NOT NULL,
-			tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, ` + money + `,
-			usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL)`,
+		lineItemsSQL("line_items", lineMoney),
+		lineItemsSQL("line_items_wide", rollupMoney),
 		`CREATE TABLE IF NOT EXISTS tag_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		`CREATE TABLE IF NOT EXISTS cc_sets (id INTEGER NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)`,
 		// Tag statuses belong to the payer (management) account whose lines
@@ -99,6 +96,51 @@ func coreSchema() []string {
 		`CREATE TABLE IF NOT EXISTS rollup_day (` + rollupCols + `)`,
 		`CREATE TABLE IF NOT EXISTS rollup_month (` + rollupCols + `)`,
 	}
+}
+
+// lineItemsSQL creates a table of line items whose costs have type money.
+func lineItemsSQL(table, money string) string {
+	return `CREATE TABLE IF NOT EXISTS ` + table + ` (gen BIGINT NOT NULL, usage_start TIMESTAMP NOT NULL,
+		usage_end TIMESTAMP NOT NULL, combo INTEGER NOT NULL, resource_id VARCHAR NOT NULL,
+		tag_set INTEGER NOT NULL, cc_set INTEGER NOT NULL, ` + moneyColumns(money) + `,
+		usage DOUBLE NOT NULL, normalized DOUBLE NOT NULL)`
+}
+
+// Line items live in two tables: line_items, whose costs are 64-bit
+// (lineMoney), holds every line whose costs fit, that is every line of a real
+// bill; line_items_wide, with 128-bit costs, holds the others, so that no
+// line is refused or rounded. Readers see both through allLineItems.
+var (
+	lineTables   = []string{"line_items", "line_items_wide"}
+	allLineItems = "(SELECT * FROM line_items UNION ALL SELECT * FROM line_items_wide)"
+)
+
+// moneyNames are the cost columns of line items and rollups, in the order
+// of lineRow.money.
+var moneyNames = [5]string{"unblended", "blended", "net_unblended", "amortized", "net_amortized"}
+
+// lineMoney is the type of a line item's cost columns: a DECIMAL of width 18,
+// which DuckDB holds in 64 bits (a billing.Amount as is), so appending and
+// compressing them is cheaper than for 128-bit decimals. It holds costs up
+// to ±maxLineMoney; lines beyond go to line_items_wide. Sums (rollups,
+// queries) are DECIMAL(38,10), exact beyond any store. rollupMoney is the
+// type of the rollups' sums and of line_items_wide's costs.
+const (
+	lineMoney   = "DECIMAL(18,10)"
+	rollupMoney = "DECIMAL(38,10)"
+)
+
+// maxLineMoney is the largest magnitude a cost may have in line_items, in
+// units of 10^-billing.Scale: 99,999,999.9999999999.
+const maxLineMoney = 999_999_999_999_999_999
+
+// moneyColumns declares the cost columns with type typ.
+func moneyColumns(typ string) string {
+	cols := make([]string, len(moneyNames))
+	for i, n := range moneyNames {
+		cols[i] = n + " " + typ + " NOT NULL"
+	}
+	return strings.Join(cols, ", ")
 }
 
 // rollupTables are the pre-aggregated tables. Hourly data is usually about

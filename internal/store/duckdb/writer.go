@@ -40,6 +40,9 @@ type writer struct {
 	// commitment dictionary entries it added.
 	commits    map[commitCell]*commitAcc
 	newCommits []commitInfoKey
+	// wide are the lines whose costs do not fit line_items (see
+	// allLineItems); they are stored on commit.
+	wide []lineRow
 	// Consecutive lines usually belong to one resource: remembering the last
 	// combo and sets spares the dictionaries' hashing on most rows.
 	last struct {
@@ -48,7 +51,10 @@ type writer struct {
 		hasCombo bool
 		sets     [2]lastSet // tag_sets, cc_sets
 	}
-	done bool
+	// lowered says whether the ingest lowered DuckDB's memory limit (see
+	// lowerMemoryLimit).
+	lowered bool
+	done    bool
 }
 
 // NewWriter starts an ingest; it waits for a running one to finish.
@@ -61,6 +67,7 @@ func (db *DB) NewWriter(ctx context.Context) (store.Writer, error) {
 	}
 	w := &writer{db: db, conn: conn, pending: map[billing.BillingPeriod]int64{},
 		newRows: map[string][][]any{}}
+	w.lowered = db.lowerMemoryLimit(ctx, conn)
 	err = conn.Raw(func(dc any) error {
 		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items")
 		if err == nil {
@@ -91,10 +98,15 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	}
 	combo, tagSet, ccSet := w.combo(li), w.intern("tag_sets", li.Tags), w.intern("cc_sets", li.CostCategories)
 	w.addCommitment(gen, li, combo, tagSet, ccSet)
-	return w.app.add(lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: combo,
+	r := lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: combo,
 		resource: li.ResourceID, tagSet: tagSet, ccSet: ccSet,
 		money: [5]int64{int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized), int64(li.NetAmortized)},
-		usage: li.UsageQuantity, normd: li.NormalizedUsage})
+		usage: li.UsageQuantity, normd: li.NormalizedUsage}
+	if !r.fitsLineMoney() {
+		w.wide = append(w.wide, r)
+		return nil
+	}
+	return w.app.add(r)
 }
 
 // lastSet is the last map interned into a set dictionary, as key-value
@@ -184,6 +196,10 @@ func (w *writer) Commit(ctx context.Context, periods []store.PeriodInfo) error {
 		return w.db.recoverFrom(err)
 	}
 	w.app = nil
+	if err := w.insertWide(ctx); err != nil {
+		w.fail()
+		return w.db.recoverFrom(err)
+	}
 	if err := w.commit(ctx, periods); err != nil {
 		w.fail()
 		return w.db.recoverFrom(err)
@@ -236,7 +252,7 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	for _, g := range w.pending {
 		gens = append(gens, g)
 	}
-	if err := w.db.buildRollups(ctx, w.conn, gens, w.pending); err != nil {
+	if err := w.db.buildRollups(ctx, w.conn, gens, w.pending, len(w.wide) > 0); err != nil {
 		return err
 	}
 	months := map[int64]time.Time{}
@@ -288,6 +304,32 @@ func (w *writer) insertDictionaries(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("duckdb: insert %s: %w", table, err)
 		}
+	}
+	return nil
+}
+
+// insertWide stores the lines whose costs do not fit line_items in
+// line_items_wide. Real bills have none, so one appender's per-row
+// conversions cost nothing worth avoiding.
+func (w *writer) insertWide(ctx context.Context) error {
+	if len(w.wide) == 0 {
+		return nil
+	}
+	err := w.conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "line_items_wide")
+		if err != nil {
+			return err
+		}
+		for i := range w.wide {
+			if err := a.AppendRow(w.wide[i].values()...); err != nil {
+				a.Close()
+				return err
+			}
+		}
+		return a.CloseWithCancel(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("duckdb: insert line_items_wide: %w", err)
 	}
 	return nil
 }
@@ -382,6 +424,9 @@ func (w *writer) discard() {
 
 func (w *writer) finish() {
 	w.done = true
+	if w.lowered {
+		w.db.restoreMemoryLimit(w.conn)
+	}
 	w.conn.Close()
 	w.db.ingest.Unlock()
 }
@@ -392,7 +437,7 @@ func (db *DB) dropGenerations(ctx context.Context, conn *sql.Conn, gens []int64)
 		return nil
 	}
 	list := int64List(gens)
-	for _, t := range append([]string{"line_items"}, rollupTables...) {
+	for _, t := range append(slices.Clone(lineTables), rollupTables...) {
 		if _, err := conn.ExecContext(ctx, `DELETE FROM `+t+` WHERE gen IN (`+list+`)`); err != nil {
 			return fmt.Errorf("duckdb: delete from %s: %w", t, err)
 		}
