@@ -185,15 +185,7 @@ func commitSums() [store.NumCommitmentSums][2]string {
 
 // commitRollupColumns are the columns of rollup_commitment_local.
 func commitRollupColumns() [][2]string {
-	cols := [][2]string{{"gen", "UInt64"}, {"month", "Date"}, {"ts", "DateTime('UTC')"}}
-	for _, c := range groupColumns() {
-		t := "String"
-		if strings.HasSuffix(c, "_keys") || strings.HasSuffix(c, "_values") {
-			t = "Array(String)"
-		}
-		cols = append(cols, [2]string{c, t})
-	}
-	cols = append(cols, [2]string{"commit_kind", "String"})
+	cols := append(bucketColumns(), [2]string{"commit_kind", "String"})
 	for _, c := range commitInfo {
 		cols = append(cols, [2]string{c.col, "String"})
 	}

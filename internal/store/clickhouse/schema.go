@@ -99,8 +99,9 @@ func groupColumns() []string {
 	return append(append(cols, columns.Extra...), "tag_keys", "tag_values", "cc_keys", "cc_values")
 }
 
-// rollupColumns are the columns of the rollup tables.
-func rollupColumns() [][2]string {
+// bucketColumns are the leading columns of every rollup table: the
+// generation, the time bucket and groupColumns with their types.
+func bucketColumns() [][2]string {
 	cols := [][2]string{{"gen", "UInt64"}, {"month", "Date"}, {"ts", "DateTime('UTC')"}}
 	for _, c := range groupColumns() {
 		t := "String"
@@ -109,6 +110,12 @@ func rollupColumns() [][2]string {
 		}
 		cols = append(cols, [2]string{c, t})
 	}
+	return cols
+}
+
+// rollupColumns are the columns of the rollup tables.
+func rollupColumns() [][2]string {
+	cols := bucketColumns()
 	for _, m := range columns.Money {
 		cols = append(cols, [2]string{m.Col, "Decimal(38, 10)"})
 	}
