@@ -3,12 +3,9 @@ package duckdb
 import (
 	"context"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
@@ -40,27 +37,33 @@ func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	}
 	defer rows.Close()
 	var out []query.Row
-	n := 1 + len(q.GroupBy) + 2*len(q.Metrics)
+	var slab rowSlab
+	nk, nm := len(q.GroupBy), len(q.Metrics)
+	dest := make([]any, 1+nk+2*nm)
+	var bucket time.Time
+	keys := make([]string, nk)
+	units := make([]string, nm)
+	sums := make([]string, nm)
+	dest[0] = &bucket
+	for i := range keys {
+		dest[1+i] = &keys[i]
+	}
+	for i := range nm {
+		dest[1+nk+2*i] = &sums[i]
+		dest[2+nk+2*i] = &units[i]
+	}
 	for rows.Next() {
-		var r query.Row
-		dest := make([]any, n)
-		dest[0] = &r.Bucket
-		r.Keys = make([]string, len(q.GroupBy))
-		for i := range r.Keys {
-			dest[1+i] = &r.Keys[i]
-		}
-		sums := make([]duckdb.Decimal, len(q.Metrics))
-		r.Values = make([]query.Value, len(q.Metrics))
-		for i := range q.Metrics {
-			dest[1+len(r.Keys)+2*i] = &sums[i]
-			dest[2+len(r.Keys)+2*i] = &r.Values[i].Unit
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
 		}
-		r.Bucket = r.Bucket.UTC()
-		for i := range sums {
-			r.Values[i].Amount = scaled(sums[i])
+		r := query.Row{Bucket: bucket.UTC(), Keys: slab.strings(nk), Values: slab.values(nm)}
+		copy(r.Keys, keys)
+		for i := range nm {
+			a, err := slab.amount(sums[i])
+			if err != nil {
+				return nil, err
+			}
+			r.Values[i] = query.Value{Amount: a, Unit: units[i]}
 		}
 		out = append(out, r)
 	}
@@ -118,7 +121,7 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 	}
 	for _, m := range q.Metrics {
 		sum, unit := metricSQL(m, src)
-		b.WriteString(", " + sum + ", " + unit)
+		b.WriteString(", " + sumText(sum) + ", " + unit)
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
@@ -142,21 +145,6 @@ func rowsIn(p billing.Period, src source) string {
 // usesResources reports whether a question groups or filters by
 // RESOURCE_ID, which only line items carry.
 func usesResources(q *query.Aggregate) bool { return q.ReadsDimension(billing.DimResourceID) }
-
-// scaled converts a DuckDB decimal to an integer count of 10^-billing.Scale.
-func scaled(d duckdb.Decimal) *big.Int {
-	v := d.Value
-	if v == nil {
-		return new(big.Int)
-	}
-	switch s := int(d.Scale); {
-	case s < billing.Scale:
-		return new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(billing.Scale-s)), nil))
-	case s > billing.Scale:
-		return new(big.Int).Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s-billing.Scale)), nil))
-	}
-	return v
-}
 
 // valuesSource is the rollup that lists the values of a period: the monthly
 // one when the period is whole months, a twentieth of the daily one's size.
