@@ -68,12 +68,18 @@ func (s *Service) costAndUsageWithResourcesWire(shape *awsjson.Shape) func(conte
 // costAndUsage builds: the same members in the same order, map keys
 // sorted, the same string escapes and no white space.
 func appendCostAndUsage(b []byte, defs []GroupDefinition, a *costAnswer) (awsjson.Encoded, error) {
-	groups := 0
-	for _, bk := range a.page.Buckets {
-		groups += len(bk.Groups)
-	}
 	if b == nil {
-		b = make([]byte, 0, 256+160*len(a.page.Buckets)+(48+40*len(a.q.Metrics))*groups)
+		size := 256 + 160*len(a.page.Buckets)
+		for _, bk := range a.page.Buckets {
+			size += len(bk.Total) * 64
+			for _, g := range bk.Groups {
+				size += 24 + 64*len(g.Values)
+				for _, k := range g.Keys {
+					size += len(k) + 3
+				}
+			}
+		}
+		b = make([]byte, 0, size)
 	}
 	b = append(b, '{')
 	if a.next != nil {

@@ -26,16 +26,22 @@ type rowSlab struct {
 	vals  []query.Value
 	ints  []big.Int
 	words []big.Word
+	// size is the length of the next arrays: it doubles from 16 to 1024,
+	// so that a result of a few rows stays small.
+	size int
 }
 
-const slabSize = 1024
+func (s *rowSlab) grow() int {
+	s.size = min(max(2*s.size, 16), 1024)
+	return s.size
+}
 
 func (s *rowSlab) strings(n int) []string {
 	if n == 0 {
 		return nil
 	}
 	if len(s.strs) < n {
-		s.strs = make([]string, max(n, slabSize))
+		s.strs = make([]string, max(n, s.grow()))
 	}
 	out := s.strs[:n:n]
 	s.strs = s.strs[n:]
@@ -44,7 +50,7 @@ func (s *rowSlab) strings(n int) []string {
 
 func (s *rowSlab) values(n int) []query.Value {
 	if len(s.vals) < n {
-		s.vals = make([]query.Value, max(n, slabSize))
+		s.vals = make([]query.Value, max(n, s.grow()))
 	}
 	out := s.vals[:n:n]
 	s.vals = s.vals[n:]
@@ -55,8 +61,8 @@ func (s *rowSlab) values(n int) []query.Value {
 // 10^-billing.Scale.
 func (s *rowSlab) amount(text string) (*big.Int, error) {
 	if len(s.ints) == 0 {
-		s.ints = make([]big.Int, slabSize)
-		s.words = make([]big.Word, slabSize)
+		s.ints = make([]big.Int, s.grow())
+		s.words = make([]big.Word, len(s.ints))
 	}
 	z := &s.ints[0]
 	s.ints = s.ints[1:]
