@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -31,13 +32,7 @@ func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.h().QueryContext(ctx, text, args...)
-	if err != nil {
-		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
-	}
-	defer rows.Close()
 	var out []query.Row
-	var slab rowSlab
 	nk, nm := len(q.GroupBy), len(q.Metrics)
 	dest := make([]any, 1+nk+2*nm)
 	var bucket int64
@@ -52,22 +47,30 @@ func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 		dest[1+nk+2*i] = &sums[i]
 		dest[2+nk+2*i] = &units[i]
 	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
-		}
-		r := query.Row{Bucket: time.UnixMicro(bucket).UTC(), Keys: slab.strings(nk), Values: slab.values(nm)}
-		copy(r.Keys, keys)
-		for i := range nm {
-			a, err := slab.amount(sums[i])
-			if err != nil {
-				return nil, err
+	err = db.queryPinned(ctx, text, args, func(rows *sql.Rows) error {
+		out = nil
+		var slab rowSlab
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
 			}
-			r.Values[i] = query.Value{Amount: a, Unit: units[i]}
+			r := query.Row{Bucket: time.UnixMicro(bucket).UTC(), Keys: slab.strings(nk), Values: slab.values(nm)}
+			copy(r.Keys, keys)
+			for i := range nm {
+				a, err := slab.amount(sums[i])
+				if err != nil {
+					return err
+				}
+				r.Values[i] = query.Value{Amount: a, Unit: units[i]}
+			}
+			out = append(out, r)
 		}
-		out = append(out, r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // hourlyCovers reports whether every active billing month that overlaps p
@@ -212,27 +215,29 @@ func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
+	var out []query.DimensionValue
+	err := db.queryPinned(ctx, b.String(), b.args, func(rows *sql.Rows) error {
+		out = nil
+		for rows.Next() {
+			var v, a string
+			if err := rows.Scan(&v, &a); err != nil {
+				return err
+			}
+			dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
+			switch {
+			case q.Dimension == billing.DimLinkedAccount && a != "":
+				dv.Attributes["description"] = a
+			case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
+				dv.Attributes["unit"] = a
+			}
+			out = append(out, dv)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: dimension values: %w", err)
 	}
-	defer rows.Close()
-	var out []query.DimensionValue
-	for rows.Next() {
-		var v, a string
-		if err := rows.Scan(&v, &a); err != nil {
-			return nil, fmt.Errorf("duckdb: dimension values: %w", err)
-		}
-		dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
-		switch {
-		case q.Dimension == billing.DimLinkedAccount && a != "":
-			dv.Attributes["description"] = a
-		case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
-			dv.Attributes["unit"] = a
-		}
-		out = append(out, dv)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Tags lists tag keys active in the period, or the values of one key
@@ -319,32 +324,44 @@ type periodCache struct {
 	version int64
 	periods []store.PeriodStatus
 	hourly  map[time.Time]bool // month -> every active generation has one
-	valid   bool
+	// gens lists the active generations, "3, 5, 8" (see pinned).
+	gens  string
+	valid bool
 }
 
 func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]bool, error) {
+	c, err := db.loadPeriods(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slices.Clone(c.periods), c.hourly, nil
+}
+
+func (db *DB) loadPeriods(ctx context.Context) (periodCache, error) {
 	v := db.Version()
 	db.mu.Lock()
 	c := db.periodCache
 	db.mu.Unlock()
 	if c.valid && c.version == v {
-		return slices.Clone(c.periods), c.hourly, nil
+		return c, nil
 	}
 	rows, err := db.h().QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
-		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly FROM generations
+		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly, gen FROM generations
 		WHERE gen IN (`+activeGenerations+`) ORDER BY month, source`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
+		return c, fmt.Errorf("duckdb: periods: %w", err)
 	}
 	defer rows.Close()
 	c = periodCache{version: v, hourly: map[time.Time]bool{}, valid: true}
+	var gens []int64
 	for rows.Next() {
 		var p store.PeriodStatus
 		var files string
 		var hourly bool
+		var gen int64
 		if err := rows.Scan(&p.Period.Source, &p.Period.Month, &p.Format, &p.Final, &p.InvoiceID,
-			&files, &p.Rows, &p.IngestedAt, &p.Currency, &hourly); err != nil {
-			return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
+			&files, &p.Rows, &p.IngestedAt, &p.Currency, &hourly, &gen); err != nil {
+			return c, fmt.Errorf("duckdb: periods: %w", err)
 		}
 		p.Period.Month = p.Period.Month.UTC()
 		p.IngestedAt = p.IngestedAt.UTC()
@@ -355,14 +372,54 @@ func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]
 			c.hourly[p.Period.Month] = hourly
 		}
 		c.periods = append(c.periods, p)
+		gens = append(gens, gen)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return c, err
+	}
+	if len(gens) > 0 {
+		c.gens = int64List(gens)
 	}
 	db.mu.Lock()
 	db.periodCache = c
 	db.mu.Unlock()
-	return slices.Clone(c.periods), c.hourly, nil
+	return c, nil
+}
+
+// queryPinned runs a read whose text selects the active generations with
+// activeGenerations, calling read with its rows. It first runs the text
+// with those generations pinned as a list of numbers, as the store's
+// current version knows them: finding them in the statement costs DuckDB
+// a scan, an aggregation and a semi-join, 40% of a small question's time.
+// A pinned generation is only retired, and then removed, by a change
+// that moves the version on; when the version moved while the statement
+// ran, its answer may miss removed rows, and the statement runs again
+// finding the active generations itself, as one consistent read. read
+// starts its result afresh on every call.
+func (db *DB) queryPinned(ctx context.Context, text string, args []any, read func(*sql.Rows) error) error {
+	c, err := db.loadPeriods(ctx)
+	if err != nil {
+		return err
+	}
+	if c.gens != "" {
+		err := db.queryRows(ctx, strings.ReplaceAll(text, activeGenerations, c.gens), args, read)
+		if err != nil || db.Version() == c.version {
+			return err
+		}
+	}
+	return db.queryRows(ctx, text, args, read)
+}
+
+func (db *DB) queryRows(ctx context.Context, text string, args []any, read func(*sql.Rows) error) error {
+	rows, err := db.h().QueryContext(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := read(rows); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // AccountNames maps usage account ids to their names where the data has them.
