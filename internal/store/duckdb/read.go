@@ -295,20 +295,22 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
+	var out []string
+	err := db.queryPinned(ctx, b.String(), b.args, func(rows *sql.Rows) error {
+		out = []string{}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: tags: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("duckdb: tags: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Periods lists the active billing periods. The list only changes with the
