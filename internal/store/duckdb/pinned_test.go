@@ -81,3 +81,37 @@ func TestPinnedGenerations(t *testing.T) {
 		t.Fatalf("%d reads, sum %q; want 2 reads (pinned, then unpinned after the version moved) and 2.2500000000", calls, sum)
 	}
 }
+
+// TestPinnedCurrency: the one currency of a store stands for the unit of
+// cost metrics; with two, every group still reports its own or N/A.
+func TestPinnedCurrency(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	month := billing.Period{Start: day("2024-01-01"), End: day("2024-02-01")}
+	total1 := &query.Aggregate{Period: month, Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost}}
+	byService := &query.Aggregate{Period: month, Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost},
+		GroupBy: []query.GroupKey{{Kind: query.KindDimension, Key: string(billing.DimService)}}}
+	load(t, db, billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}, item("2024-01-05", "AmazonEC2", "1.5", nil))
+	if c, _ := db.loadPeriods(ctx); c.currency != "'USD'" {
+		t.Fatalf("one currency pinned as %q, want 'USD'", c.currency)
+	}
+	if diff := cmp.Diff(map[string]string{"2024-01-01": "1.5 USD"}, total(t, db, total1)); diff != "" {
+		t.Fatalf("one currency (-want +got):\n%s", diff)
+	}
+	eur := item("2024-01-06", "AmazonS3", "2", nil)
+	eur.PayerAccountID, eur.Currency = "333333333333", "EUR"
+	load(t, db, billing.BillingPeriod{Source: "cur:333333333333", Month: day("2024-01-01")}, eur)
+	if c, _ := db.loadPeriods(ctx); c.currency != "" {
+		t.Fatalf("two currencies pinned as %q", c.currency)
+	}
+	if diff := cmp.Diff(map[string]string{"2024-01-01": "3.5 N/A"}, total(t, db, total1)); diff != "" {
+		t.Errorf("two currencies in one bucket (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"2024-01-01|AmazonEC2": "1.5 USD", "2024-01-01|AmazonS3": "2 EUR"}, total(t, db, byService)); diff != "" {
+		t.Errorf("a currency per group (-want +got):\n%s", diff)
+	}
+}
