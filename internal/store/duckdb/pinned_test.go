@@ -115,3 +115,25 @@ func TestPinnedCurrency(t *testing.T) {
 		t.Errorf("a currency per group (-want +got):\n%s", diff)
 	}
 }
+
+func TestWithoutCombos(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"SELECT r.ts AS b, sum(r.unblended), 'USD' FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE r.gen IN (1) GROUP BY b",
+			"SELECT r.ts AS b, sum(r.unblended), 'USD' FROM rollup_month r WHERE r.gen IN (1) GROUP BY b"},
+		{"SELECT r.ts AS b, c.service AS k0 FROM rollup_month r JOIN combos c ON c.id = r.combo GROUP BY b, k0", ""},
+		{"SELECT r.ts FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE (c.payer = ? OR c.account = ?)", ""},
+		{"SELECT sum(r.x) FROM rollup_month r JOIN combos c ON c.id = r.combo WHERE coalesce(c.region, '') = 'x'", ""},
+		{"SELECT min(nullif(c.usage_unit, '')) FROM rollup_month r JOIN combos c ON c.id = r.combo", ""},
+		{"SELECT cc.key FROM rollup_month r JOIN combos c ON c.id = r.combo JOIN cc_sets cc ON cc.id = r.cc_set",
+			"SELECT cc.key FROM rollup_month r JOIN cc_sets cc ON cc.id = r.cc_set"},
+		{"SELECT 1 FROM rollup_month r JOIN combos c ON c.id = r.combo JOIN x ON (SELECT 1 FROM rollup_day r JOIN combos c ON c.id = r.combo)", ""},
+	} {
+		want := tc.want
+		if want == "" {
+			want = tc.in
+		}
+		if got := withoutCombos(tc.in); got != want {
+			t.Errorf("withoutCombos(%q)\n got %q\nwant %q", tc.in, got, want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -421,7 +422,7 @@ func (db *DB) queryPinned(ctx context.Context, text string, args []any, read fun
 	if c.gens != "" {
 		pinned := strings.ReplaceAll(text, activeGenerations, c.gens)
 		if c.currency != "" {
-			pinned = strings.ReplaceAll(pinned, currencyUnit, c.currency)
+			pinned = withoutCombos(strings.ReplaceAll(pinned, currencyUnit, c.currency))
 		}
 		err := db.queryRows(ctx, pinned, args, read)
 		if err != nil || db.Version() == c.version {
@@ -430,6 +431,26 @@ func (db *DB) queryPinned(ctx context.Context, text string, args []any, read fun
 	}
 	return db.queryRows(ctx, text, args, read)
 }
+
+// withoutCombos drops the join of a rollup with its combinations from a
+// read that no longer reads them (its unit pinned, no group, filter or
+// scope on a column of c): a quarter of a small question's time. Every
+// row's combination exists (combinations are never deleted), so the join
+// removes no row.
+func withoutCombos(text string) string {
+	const join = " JOIN combos c ON c.id = r.combo"
+	if strings.Count(text, join) != 1 {
+		return text
+	}
+	rest := strings.Replace(text, join, "", 1)
+	if readsCombo.MatchString(rest) {
+		return text
+	}
+	return rest
+}
+
+// readsCombo finds a column of the alias c.
+var readsCombo = regexp.MustCompile(`\bc\.`)
 
 // currencyUnit is the unit of cost metrics in the SQL of reads.
 var currencyUnit = columns.CurrencyUnit("c.currency")
