@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +24,8 @@ import (
 //
 //	TALLY_RESPONSE_BENCH_DATA=/tmp/store1m TALLY_RESPONSE_BENCH_NOW=2026-12-02 \
 //	  go test ./internal/app -run '^$' -bench Response -benchmem
+//
+// TALLY_RESPONSE_BENCH_THREADS sets DuckDB's threads (tally serve --db-threads).
 func BenchmarkResponse(b *testing.B) {
 	dir := os.Getenv("TALLY_RESPONSE_BENCH_DATA")
 	if dir == "" {
@@ -33,7 +36,7 @@ func BenchmarkResponse(b *testing.B) {
 		b.Fatal("TALLY_RESPONSE_BENCH_NOW: ", err)
 	}
 	ctx := context.Background()
-	a, err := Open(ctx, Config{Data: dir, Profile: profile.Unlimited, Now: func() time.Time { return now }, NoResultCache: true})
+	a, err := Open(ctx, Config{Data: dir, Profile: profile.Unlimited, Now: func() time.Time { return now }, NoResultCache: true, DBThreads: benchThreads()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -115,4 +118,11 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// benchThreads is TALLY_RESPONSE_BENCH_THREADS, DuckDB's worker threads
+// (0: one per CPU, as tally serve).
+func benchThreads() int {
+	n, _ := strconv.Atoi(os.Getenv("TALLY_RESPONSE_BENCH_THREADS"))
+	return n
 }
