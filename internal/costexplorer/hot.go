@@ -12,10 +12,12 @@ import (
 )
 
 // ServiceDef returns the service for an awsjson.Router, as the generated
-// ServiceDef does, with the read operations answered from the answer cache
-// (cache.go) when the same caller asked the same question under the same
-// store version: the cached response is the exact bytes the computed one
-// was, so a repeat costs decoding its input and looking it up.
+// ServiceDef does, with GetCostAndUsage and GetCostAndUsageWithResources
+// rendering their JSON straight from the answer (cost_json.go), and the
+// read operations answered from the answer cache (cache.go) when the same
+// caller asked the same question under the same store version: the cached
+// response is the exact bytes the computed one was, so a repeat costs
+// decoding its input and looking it up.
 func (s *Service) ServiceDef() awsjson.Service {
 	svc := ServiceDef(s)
 	sh := newShapes()
