@@ -24,9 +24,9 @@ func TestPinnedGenerations(t *testing.T) {
 	defer db.Close()
 	p := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}
 	q := &query.Aggregate{Period: billing.Period{Start: day("2024-01-01"), End: day("2024-02-01")},
-		Granularity: query.Monthly, Metrics: []billing.Metric{billing.UnblendedCost}}
+		Granularity: query.Daily, Metrics: []billing.Metric{billing.UnblendedCost}} // a statement, not monthCols
 	load(t, db, p, item("2024-01-05", "AmazonEC2", "1.5", nil))
-	if diff := cmp.Diff(map[string]string{"2024-01-01": "1.5 USD"}, total(t, db, q)); diff != "" {
+	if diff := cmp.Diff(map[string]string{"2024-01-05": "1.5 USD"}, total(t, db, q)); diff != "" {
 		t.Fatalf("first load (-want +got):\n%s", diff)
 	}
 	db.mu.Lock()
@@ -36,7 +36,7 @@ func TestPinnedGenerations(t *testing.T) {
 		t.Fatalf("no generations cached: %+v", stale)
 	}
 	load(t, db, p, item("2024-01-05", "AmazonEC2", "2.25", nil)) // replaces the first, whose rows are removed
-	want := map[string]string{"2024-01-01": "2.25 USD"}
+	want := map[string]string{"2024-01-05": "2.25 USD"}
 	if diff := cmp.Diff(want, total(t, db, q)); diff != "" {
 		t.Fatalf("after the replacement (-want +got):\n%s", diff)
 	}

@@ -23,6 +23,18 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 }
 
 func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
+	if monthlyTotal(q) {
+		if m, ok := db.monthColsFor(ctx); ok {
+			if rows, ok := m.aggregate(q); ok {
+				return rows, nil
+			}
+		}
+	}
+	return db.aggregateRows(ctx, q)
+}
+
+// aggregateRows answers an Aggregate with a statement.
+func (db *DB) aggregateRows(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
 	hourly := false
 	if q.Granularity == query.Hourly {
 		var err error
@@ -184,6 +196,18 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 }
 
 func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
+	if plainValues(q) {
+		if m, ok := db.monthColsFor(ctx); ok {
+			if out, ok := m.dimensionValues(q); ok {
+				return out, nil
+			}
+		}
+	}
+	return db.listDimensionValues(ctx, q)
+}
+
+// listDimensionValues answers DimensionValues with a statement.
+func (db *DB) listDimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
 	src := valuesSource(q.Period)
 	switch {
