@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tallyhq/tally/internal/billing"
@@ -15,22 +16,34 @@ import (
 )
 
 // monthCols is the monthly rollup of the active generations, summed per
-// (month, combination) and held in memory as columns, with the
-// combinations' values: the plainest small questions (a MONTHLY cost total,
-// the values of a dimension over whole months, without filter) are answered
-// from it without a statement, whose fixed cost in DuckDB (≈2 CPU-ms) is
-// nearly all of such a question's cost. It is built per store version by
-// one statement over the same sums the SQL reads use (metricSQL), so both
-// give the same numbers; amounts that do not fit 64 bits leave it unbuilt.
+// (month, combination) and held in memory as columns, with each
+// combination's payer, account and currency (and, as questions ask for
+// them, its dimension values): the plainest small questions (a MONTHLY
+// cost total, the values of a dimension over whole months, without filter)
+// are answered from it without a statement, whose fixed cost in DuckDB
+// (≈2 CPU-ms) is nearly all of such a question's cost. It is built per
+// store version by one statement over the same sums the SQL reads use
+// (metricSQL), so both give the same numbers; amounts that do not fit 64
+// bits, or more than maxMonthRows pairs, leave it unusable.
 type monthCols struct {
 	version int64
 	ok      bool // built, and every amount fits an int64
 	month   []int64
 	combo   []int32
 	money   [][]int64 // per columns.Money entry, per row: units of 10^-billing.Scale
-	combos  map[int32][]string
-	col     map[string]int // combination column name -> index in combos' values
+	combos  map[int32]comboScope
+	// dims holds the values of the combinations' dimension columns that
+	// questions asked for, loaded on the first (comboValues).
+	mu   sync.Mutex
+	dims map[string]map[int32]string
 }
+
+// comboScope is what every question reads of a combination.
+type comboScope struct{ payer, account, currency string }
+
+// maxMonthRows bounds the month columns (≈ 52 bytes a row): a store with
+// more (month, combination) pairs answers by statements.
+const maxMonthRows = 1 << 20
 
 // monthColsFor returns the columns of the current store version, building
 // them on the first question of a version; ok is false when they cannot
@@ -64,27 +77,19 @@ func (db *DB) monthColsFor(ctx context.Context) (*monthCols, bool) {
 }
 
 func (db *DB) loadMonthCols(ctx context.Context, v int64) (*monthCols, error) {
-	m := &monthCols{version: v, ok: true, combos: map[int32][]string{}, col: map[string]int{}}
-	names := comboColumnNames()
-	for i, n := range names {
-		m.col[n] = i
-	}
-	rows, err := db.h().QueryContext(ctx, `SELECT id, `+strings.Join(names, ", ")+` FROM combos`)
+	m := &monthCols{version: v, ok: true, combos: map[int32]comboScope{}, dims: map[string]map[int32]string{}}
+	rows, err := db.h().QueryContext(ctx, `SELECT id, payer, account, currency FROM combos`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: month columns: %w", err)
 	}
 	for rows.Next() {
 		var id int32
-		vals := make([]string, len(names))
-		dest := []any{&id}
-		for i := range vals {
-			dest = append(dest, &vals[i])
-		}
-		if err := rows.Scan(dest...); err != nil {
+		var c comboScope
+		if err := rows.Scan(&id, &c.payer, &c.account, &c.currency); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("duckdb: month columns: %w", err)
 		}
-		m.combos[id] = vals
+		m.combos[id] = c
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -113,6 +118,10 @@ func (db *DB) loadMonthCols(ctx context.Context, v int64) (*monthCols, error) {
 			dest = append(dest, &sums[i])
 		}
 		for rows.Next() {
+			if len(m.month) == maxMonthRows {
+				m.ok = false
+				return nil
+			}
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
@@ -175,7 +184,7 @@ func (m *monthCols) visible(i int, from, to int64, scope query.Scope) bool {
 		return true
 	}
 	c := m.combos[m.combo[i]]
-	return c[m.col["payer"]] == scope.Account || c[m.col["account"]] == scope.Account
+	return c.payer == scope.Account || c.account == scope.Account
 }
 
 // aggregate answers q when it is a MONTHLY question over whole months of
@@ -207,18 +216,17 @@ func (m *monthCols) aggregate(q *query.Aggregate) ([]query.Row, bool) {
 	var buckets []*bucket
 	byMonth := map[int64]*bucket{}
 	from, to := q.Period.Start.UnixMicro(), q.Period.End.UnixMicro()
-	currency := m.col["currency"]
 	for i := range m.month {
 		if !m.visible(i, from, to, q.Scope) {
 			continue
 		}
 		bk := byMonth[m.month[i]]
 		if bk == nil {
-			bk = &bucket{month: m.month[i], sums: make([]int64, len(cols)), unit: m.combos[m.combo[i]][currency]}
+			bk = &bucket{month: m.month[i], sums: make([]int64, len(cols)), unit: m.combos[m.combo[i]].currency}
 			byMonth[bk.month] = bk
 			buckets = append(buckets, bk)
 		}
-		if cur := m.combos[m.combo[i]][currency]; cur != bk.unit || cur == "" {
+		if cur := m.combos[m.combo[i]].currency; cur != bk.unit || cur == "" {
 			bk.mixed = true
 		}
 		for j, c := range cols {
@@ -248,34 +256,64 @@ func (m *monthCols) aggregate(q *query.Aggregate) ([]query.Row, bool) {
 // a dimension of the combinations that has no attribute, over whole months,
 // as DimensionValues' SQL does: the distinct non-empty values in byte
 // order.
-func (m *monthCols) dimensionValues(q *query.DimensionValues) ([]query.DimensionValue, bool) {
-	name, _ := columnOf(q.Dimension)
-	col, ok := m.col[name]
-	if !plainValues(q) || !ok {
+// values holds the dimension's value of every combination (comboValues).
+func (m *monthCols) dimensionValues(q *query.DimensionValues, values map[int32]string) ([]query.DimensionValue, bool) {
+	if !plainValues(q) {
 		return nil, false
 	}
 	p := billing.WholeDays(q.Period)
 	from, to := p.Start.UnixMicro(), p.End.UnixMicro()
 	seen := map[string]bool{}
-	var values []string
+	var list []string
 	for i := range m.month {
 		if !m.visible(i, from, to, q.Scope) {
 			continue
 		}
-		if v := m.combos[m.combo[i]][col]; v != "" && !seen[v] {
+		if v := values[m.combo[i]]; v != "" && !seen[v] {
 			seen[v] = true
-			values = append(values, v)
+			list = append(list, v)
 		}
 	}
-	slices.Sort(values)
-	if q.Limit > 0 && len(values) > q.Limit {
-		values = values[:q.Limit]
+	slices.Sort(list)
+	if q.Limit > 0 && len(list) > q.Limit {
+		list = list[:q.Limit]
 	}
 	var out []query.DimensionValue
-	for _, v := range values {
+	for _, v := range list {
 		out = append(out, query.DimensionValue{Value: v, Attributes: map[string]string{}})
 	}
 	return out, true
+}
+
+// comboValues returns the value of a combination column (a dimension's,
+// from columnOf) for every combination, loading it on the first question
+// that needs it. Combinations are never deleted nor changed, so values
+// loaded after the version moved on only hold more of them.
+func (db *DB) comboValues(ctx context.Context, m *monthCols, col string) (map[int32]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if vals, ok := m.dims[col]; ok {
+		return vals, nil
+	}
+	rows, err := db.h().QueryContext(ctx, `SELECT id, `+col+` FROM combos`)
+	if err != nil {
+		return nil, fmt.Errorf("duckdb: combination values: %w", err)
+	}
+	defer rows.Close()
+	vals := map[int32]string{}
+	for rows.Next() {
+		var id int32
+		var v string
+		if err := rows.Scan(&id, &v); err != nil {
+			return nil, fmt.Errorf("duckdb: combination values: %w", err)
+		}
+		vals[id] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	m.dims[col] = vals
+	return vals, nil
 }
 
 // addInt64 returns a+b and whether it did not overflow.

@@ -96,7 +96,12 @@ func TestMonthColsMatchStatements(t *testing.T) {
 		}
 		dims := []billing.Dimension{billing.DimService, billing.DimPayerAccount, billing.DimRegion, billing.DimRecordType}
 		dq := &query.DimensionValues{Period: p, Dimension: dims[rnd.IntN(len(dims))], Scope: scope, Limit: rnd.IntN(3) * rnd.IntN(4)}
-		dgot, ok := m.dimensionValues(dq)
+		col, _ := columnOf(dq.Dimension)
+		values, err := db.comboValues(ctx, m, col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dgot, ok := m.dimensionValues(dq, values)
 		if !ok {
 			t.Fatalf("case %d: %s values not answered from memory", n, dq.Dimension)
 		}

@@ -198,7 +198,12 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	if plainValues(q) {
 		if m, ok := db.monthColsFor(ctx); ok {
-			if out, ok := m.dimensionValues(q); ok {
+			col, _ := columnOf(q.Dimension)
+			values, err := db.comboValues(ctx, m, col)
+			if err != nil {
+				return nil, err
+			}
+			if out, ok := m.dimensionValues(q, values); ok {
 				return out, nil
 			}
 		}
