@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -138,7 +139,46 @@ func (a Amount) Float64() float64 { return float64(a) / unit }
 
 // String formats the amount without trailing zeros: "12.5", "0", "-0.0000000012".
 func (a Amount) String() string {
-	return FormatScaled(big.NewInt(int64(a)), Scale)
+	return string(appendScaledInt64(make([]byte, 0, 24), int64(a), Scale))
+}
+
+// AppendScaled appends FormatScaled(v, scale) to dst. Amounts that fit 64
+// bits, nearly all, are formatted without allocating.
+func AppendScaled(dst []byte, v *big.Int, scale int) []byte {
+	if v.IsInt64() && scale <= 18 {
+		return appendScaledInt64(dst, v.Int64(), scale)
+	}
+	return append(dst, FormatScaled(v, scale)...)
+}
+
+// appendScaledInt64 is AppendScaled for an int64; scale is at most 18.
+func appendScaledInt64(dst []byte, v int64, scale int) []byte {
+	u := uint64(v)
+	if v < 0 {
+		dst = append(dst, '-')
+		u = -u // also right for math.MinInt64
+	}
+	unit := uint64(1)
+	for range scale {
+		unit *= 10
+	}
+	dst = strconv.AppendUint(dst, u/unit, 10)
+	frac := u % unit
+	if frac == 0 {
+		return dst
+	}
+	digits := scale
+	for frac%10 == 0 {
+		frac /= 10
+		digits--
+	}
+	dst = append(dst, '.')
+	var buf [20]byte
+	f := strconv.AppendUint(buf[:0], frac, 10)
+	for range digits - len(f) {
+		dst = append(dst, '0')
+	}
+	return append(dst, f...)
 }
 
 // FormatScaled formats v·10^-scale as a plain decimal string without trailing

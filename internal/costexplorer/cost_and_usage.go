@@ -23,7 +23,7 @@ func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageReques
 // over the resource-level data AWS keeps for 14 days. A Filter is required.
 func (s *Service) GetCostAndUsageWithResources(ctx context.Context, in *GetCostAndUsageWithResourcesRequest) (*GetCostAndUsageWithResourcesResponse, error) {
 	if in.Filter == nil {
-		return nil, validation("GetCostAndUsageWithResources requires a Filter, for example on SERVICE or RESOURCE_ID")
+		return nil, errNoResourcesFilter()
 	}
 	out, err := s.costAndUsage(ctx, pages[query.Position](ctx, s, "GetCostAndUsageWithResources", in), costRequest{TimePeriod: in.TimePeriod,
 		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn,
@@ -33,6 +33,12 @@ func (s *Service) GetCostAndUsageWithResources(ctx context.Context, in *GetCostA
 	}
 	return &GetCostAndUsageWithResourcesResponse{NextPageToken: out.NextPageToken, GroupDefinitions: out.GroupDefinitions,
 		ResultsByTime: out.ResultsByTime, DimensionValueAttributes: out.DimensionValueAttributes}, nil
+}
+
+// errNoResourcesFilter is the error of a GetCostAndUsageWithResources
+// request without a Filter.
+func errNoResourcesFilter() error {
+	return validation("GetCostAndUsageWithResources requires a Filter, for example on SERVICE or RESOURCE_ID")
 }
 
 // costRequest holds the members of GetCostAndUsage and
@@ -50,6 +56,36 @@ type costRequest struct {
 
 // costAndUsage answers both operations; p pages the request.
 func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position], in costRequest) (*GetCostAndUsageResponse, error) {
+	a, err := s.costPage(ctx, p, in)
+	if err != nil {
+		return nil, err
+	}
+	out := &GetCostAndUsageResponse{
+		NextPageToken:            a.next,
+		GroupDefinitions:         in.GroupBy,
+		ResultsByTime:            make([]ResultByTime, 0, len(a.page.Buckets)),
+		DimensionValueAttributes: a.attrs,
+	}
+	for _, b := range a.page.Buckets {
+		out.ResultsByTime = append(out.ResultsByTime, resultByTime(a.q, b, a.withTime))
+	}
+	return out, nil
+}
+
+// costAnswer is one page of a GetCostAndUsage answer before it is
+// rendered, as a typed response (costAndUsage) or straight as JSON
+// (appendCostAndUsage).
+type costAnswer struct {
+	q        *query.Aggregate
+	withTime bool
+	page     query.Page
+	next     *string // the next page's token; nil on the last page
+	attrs    []DimensionValuesWithAttributes
+}
+
+// costPage computes, or takes from the answer kept for a page walk, the
+// page of the answer p points at.
+func (s *Service) costPage(ctx context.Context, p pager.Pager[query.Position], in costRequest) (*costAnswer, error) {
 	q, withTime, err := s.aggregate(ctx, &in)
 	if err != nil {
 		return nil, err
@@ -74,25 +110,17 @@ func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position
 	if pos.Bucket < 0 || pos.Group < 0 || pos.Bucket > len(res.Buckets) {
 		return nil, pager.ErrInvalidToken
 	}
-	page := query.Paginate(res, pos, s.cfg.PageSize)
-	if page.Next != nil && !cached {
+	a := &costAnswer{q: q, withTime: withTime, page: query.Paginate(res, pos, s.cfg.PageSize)}
+	if a.page.Next != nil && !cached {
 		s.cache.put("p"+digest, version, res, resultSize(res))
 	}
-	out := &GetCostAndUsageResponse{
-		GroupDefinitions:         in.GroupBy,
-		ResultsByTime:            make([]ResultByTime, 0, len(page.Buckets)),
-		DimensionValueAttributes: []DimensionValuesWithAttributes{},
+	if a.page.Next != nil {
+		a.next = p.Next(*a.page.Next)
 	}
-	for _, b := range page.Buckets {
-		out.ResultsByTime = append(out.ResultsByTime, resultByTime(q, b, withTime))
-	}
-	if page.Next != nil {
-		out.NextPageToken = p.Next(*page.Next)
-	}
-	if out.DimensionValueAttributes, err = s.accountAttributes(ctx, q, page); err != nil {
+	if a.attrs, err = s.accountAttributes(ctx, q, a.page); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return a, nil
 }
 
 // aggregate validates a request and turns it into a store question.

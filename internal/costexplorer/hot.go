@@ -12,16 +12,26 @@ import (
 )
 
 // ServiceDef returns the service for an awsjson.Router, as the generated
-// ServiceDef does, with the read operations answered from the answer cache
-// (cache.go) when the same caller asked the same question under the same
-// store version: the cached response is the exact bytes the computed one
-// was, so a repeat costs decoding its input and looking it up.
+// ServiceDef does, with GetCostAndUsage and GetCostAndUsageWithResources
+// rendering their JSON straight from the answer (cost_json.go), and the
+// read operations answered from the answer cache (cache.go) when the same
+// caller asked the same question under the same store version: the cached
+// response is the exact bytes the computed one was, so a repeat costs
+// decoding its input and looking it up.
 func (s *Service) ServiceDef() awsjson.Service {
 	svc := ServiceDef(s)
+	sh := newShapes()
+	for i := range svc.Operations {
+		switch op := &svc.Operations[i]; op.Name {
+		case "GetCostAndUsage":
+			op.Handle = s.costAndUsageWire(sh["GetCostAndUsageRequest"])
+		case "GetCostAndUsageWithResources":
+			op.Handle = s.costAndUsageWithResourcesWire(sh["GetCostAndUsageWithResourcesRequest"])
+		}
+	}
 	if s.cfg.NoResultCache {
 		return svc
 	}
-	sh := newShapes()
 	norms := map[string]normalizer{
 		"GetCostAndUsage":                   normalize[GetCostAndUsageRequest](sh["GetCostAndUsageRequest"]),
 		"GetCostAndUsageWithResources":      normalize[GetCostAndUsageWithResourcesRequest](sh["GetCostAndUsageWithResourcesRequest"]),
@@ -92,13 +102,16 @@ func (s *Service) hot(op string, norm normalizer, handle func(context.Context, [
 		if err != nil {
 			return nil, err
 		}
-		b, err := json.Marshal(out)
-		if err != nil {
-			return nil, err
+		b, ok := out.(awsjson.Encoded) // kept as []byte, as get reads it
+		if !ok {
+			if b, err = json.Marshal(out); err != nil {
+				return nil, err
+			}
 		}
-		s.cache.put(key, version, b, int64(len(b)))
-		s.cache.put(raw, version, b, int64(len(b)))
-		return awsjson.Encoded(b), nil
+		kept := []byte(b)
+		s.cache.put(key, version, kept, int64(len(kept)))
+		s.cache.put(raw, version, kept, int64(len(kept)))
+		return awsjson.Encoded(kept), nil
 	}
 }
 

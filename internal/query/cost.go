@@ -76,7 +76,15 @@ func (v Value) String() string {
 	if v.Amount == nil {
 		return "0"
 	}
-	return billing.FormatScaled(v.Amount, billing.Scale)
+	return string(billing.AppendScaled(make([]byte, 0, 24), v.Amount, billing.Scale))
+}
+
+// AppendAmount appends String() to dst.
+func (v Value) AppendAmount(dst []byte) []byte {
+	if v.Amount == nil {
+		return append(dst, '0')
+	}
+	return billing.AppendScaled(dst, v.Amount, billing.Scale)
 }
 
 // Buckets cuts p into the buckets of granularity g, clipping the first and

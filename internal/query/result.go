@@ -47,6 +47,10 @@ func Assemble(q *Aggregate, rows []Row, u Units, estimated func(billing.Period) 
 			res.Buckets[i].Total = zeroValues(q.Metrics, u)
 		}
 	}
+	formatted := false
+	for _, g := range q.GroupBy {
+		formatted = formatted || g.Kind != KindDimension
+	}
 	for _, r := range rows {
 		i, ok := idx[r.Bucket]
 		if !ok {
@@ -57,9 +61,12 @@ func Assemble(q *Aggregate, rows []Row, u Units, estimated func(billing.Period) 
 			b.Total = r.Values
 			continue
 		}
-		keys := make([]string, len(r.Keys))
-		for j, k := range r.Keys {
-			keys[j] = FormatKey(q.GroupBy[j], k)
+		keys := r.Keys // dimension values are their own keys
+		if formatted {
+			keys = make([]string, len(r.Keys))
+			for j, k := range r.Keys {
+				keys[j] = FormatKey(q.GroupBy[j], k)
+			}
 		}
 		b.Groups = append(b.Groups, Group{Keys: keys, Values: r.Values})
 	}

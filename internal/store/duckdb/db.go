@@ -63,6 +63,11 @@ type DB struct {
 	version atomic.Int64 // see Version
 	// periodCache is guarded by mu.
 	periodCache periodCache
+	// months answers the plainest small questions (monthcols.go); guarded
+	// by mu. monthsBuild lets one question build them while the others of
+	// that moment wait for it.
+	months      *monthCols
+	monthsBuild sync.Mutex
 	// budgetsMu keeps reads of the budgets table from overlapping a write:
 	// under DuckDB 1.5 a scan of it during a concurrent DELETE and INSERT
 	// of a row could return a corrupted document (seen as "D").

@@ -2,17 +2,17 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
-	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/duckdb/duckdb-go/v2"
-
 	"github.com/tallyhq/tally/internal/billing"
 	"github.com/tallyhq/tally/internal/query"
 	"github.com/tallyhq/tally/internal/store"
+	"github.com/tallyhq/tally/internal/store/columns"
 )
 
 // Aggregate answers a GetCostAndUsage question from the coarsest rollup that
@@ -23,6 +23,18 @@ func (db *DB) Aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 }
 
 func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
+	if monthlyTotal(q) {
+		if m, ok := db.monthColsFor(ctx); ok {
+			if rows, ok := m.aggregate(q); ok {
+				return rows, nil
+			}
+		}
+	}
+	return db.aggregateRows(ctx, q)
+}
+
+// aggregateRows answers an Aggregate with a statement.
+func (db *DB) aggregateRows(ctx context.Context, q *query.Aggregate) ([]query.Row, error) {
 	hourly := false
 	if q.Granularity == query.Hourly {
 		var err error
@@ -34,37 +46,45 @@ func (db *DB) aggregate(ctx context.Context, q *query.Aggregate) ([]query.Row, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.h().QueryContext(ctx, text, args...)
+	var out []query.Row
+	nk, nm := len(q.GroupBy), len(q.Metrics)
+	dest := make([]any, 1+nk+2*nm)
+	var bucket int64
+	keys := make([]string, nk)
+	units := make([]string, nm)
+	sums := make([]string, nm)
+	dest[0] = &bucket
+	for i := range keys {
+		dest[1+i] = &keys[i]
+	}
+	for i := range nm {
+		dest[1+nk+2*i] = &sums[i]
+		dest[2+nk+2*i] = &units[i]
+	}
+	err = db.queryPinned(ctx, text, args, func(rows *sql.Rows) error {
+		out = nil
+		var slab rowSlab
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return err
+			}
+			r := query.Row{Bucket: time.UnixMicro(bucket).UTC(), Keys: slab.strings(nk), Values: slab.values(nm)}
+			copy(r.Keys, keys)
+			for i := range nm {
+				a, err := slab.amount(sums[i])
+				if err != nil {
+					return err
+				}
+				r.Values[i] = query.Value{Amount: a, Unit: units[i]}
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: aggregate: %w", err)
 	}
-	defer rows.Close()
-	var out []query.Row
-	n := 1 + len(q.GroupBy) + 2*len(q.Metrics)
-	for rows.Next() {
-		var r query.Row
-		dest := make([]any, n)
-		dest[0] = &r.Bucket
-		r.Keys = make([]string, len(q.GroupBy))
-		for i := range r.Keys {
-			dest[1+i] = &r.Keys[i]
-		}
-		sums := make([]duckdb.Decimal, len(q.Metrics))
-		r.Values = make([]query.Value, len(q.Metrics))
-		for i := range q.Metrics {
-			dest[1+len(r.Keys)+2*i] = &sums[i]
-			dest[2+len(r.Keys)+2*i] = &r.Values[i].Unit
-		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("duckdb: aggregate: %w", err)
-		}
-		r.Bucket = r.Bucket.UTC()
-		for i := range sums {
-			r.Values[i].Amount = scaled(sums[i])
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // hourlyCovers reports whether every active billing month that overlaps p
@@ -112,13 +132,15 @@ func aggregateSQL(q *query.Aggregate, hourly bool) (string, []any, error) {
 		}
 		keys[i] = k
 	}
-	b.WriteString("SELECT " + bucket + " AS b")
+	// The bucket travels as microseconds since the epoch: the driver boxes
+	// a time.Time per row, an integer costs less.
+	b.WriteString("SELECT epoch_us(" + bucket + ") AS b")
 	for i, k := range keys {
 		fmt.Fprintf(&b, ", %s AS k%d", k, i)
 	}
 	for _, m := range q.Metrics {
 		sum, unit := metricSQL(m, src)
-		b.WriteString(", " + sum + ", " + unit)
+		b.WriteString(", " + sumText(sum) + ", " + unit)
 	}
 	b.WriteString(from.String())
 	b.args = append(b.args, from.args...)
@@ -142,21 +164,6 @@ func rowsIn(p billing.Period, src source) string {
 // usesResources reports whether a question groups or filters by
 // RESOURCE_ID, which only line items carry.
 func usesResources(q *query.Aggregate) bool { return q.ReadsDimension(billing.DimResourceID) }
-
-// scaled converts a DuckDB decimal to an integer count of 10^-billing.Scale.
-func scaled(d duckdb.Decimal) *big.Int {
-	v := d.Value
-	if v == nil {
-		return new(big.Int)
-	}
-	switch s := int(d.Scale); {
-	case s < billing.Scale:
-		return new(big.Int).Mul(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(billing.Scale-s)), nil))
-	case s > billing.Scale:
-		return new(big.Int).Quo(v, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(s-billing.Scale)), nil))
-	}
-	return v
-}
 
 // valuesSource is the rollup that lists the values of a period: the monthly
 // one when the period is whole months, a twentieth of the daily one's size.
@@ -189,6 +196,23 @@ func (db *DB) DimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 }
 
 func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
+	if plainValues(q) {
+		if m, ok := db.monthColsFor(ctx); ok {
+			col, _ := columnOf(q.Dimension)
+			values, err := db.comboValues(ctx, m, col)
+			if err != nil {
+				return nil, err
+			}
+			if out, ok := m.dimensionValues(q, values); ok {
+				return out, nil
+			}
+		}
+	}
+	return db.listDimensionValues(ctx, q)
+}
+
+// listDimensionValues answers DimensionValues with a statement.
+func (db *DB) listDimensionValues(ctx context.Context, q *query.DimensionValues) ([]query.DimensionValue, error) {
 	col, ok := columnOf(q.Dimension)
 	src := valuesSource(q.Period)
 	switch {
@@ -222,27 +246,29 @@ func (db *DB) dimensionValues(ctx context.Context, q *query.DimensionValues) ([]
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
+	var out []query.DimensionValue
+	err := db.queryPinned(ctx, b.String(), b.args, func(rows *sql.Rows) error {
+		out = nil
+		for rows.Next() {
+			var v, a string
+			if err := rows.Scan(&v, &a); err != nil {
+				return err
+			}
+			dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
+			switch {
+			case q.Dimension == billing.DimLinkedAccount && a != "":
+				dv.Attributes["description"] = a
+			case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
+				dv.Attributes["unit"] = a
+			}
+			out = append(out, dv)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: dimension values: %w", err)
 	}
-	defer rows.Close()
-	var out []query.DimensionValue
-	for rows.Next() {
-		var v, a string
-		if err := rows.Scan(&v, &a); err != nil {
-			return nil, fmt.Errorf("duckdb: dimension values: %w", err)
-		}
-		dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
-		switch {
-		case q.Dimension == billing.DimLinkedAccount && a != "":
-			dv.Attributes["description"] = a
-		case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
-			dv.Attributes["unit"] = a
-		}
-		out = append(out, dv)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Tags lists tag keys active in the period, or the values of one key
@@ -300,20 +326,22 @@ func (db *DB) tags(ctx context.Context, q *query.Tags) ([]string, error) {
 	if q.Limit > 0 {
 		fmt.Fprintf(&b, " LIMIT %d", q.Limit)
 	}
-	rows, err := db.h().QueryContext(ctx, b.String(), b.args...)
+	var out []string
+	err := db.queryPinned(ctx, b.String(), b.args, func(rows *sql.Rows) error {
+		out = []string{}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: tags: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("duckdb: tags: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Periods lists the active billing periods. The list only changes with the
@@ -329,32 +357,47 @@ type periodCache struct {
 	version int64
 	periods []store.PeriodStatus
 	hourly  map[time.Time]bool // month -> every active generation has one
-	valid   bool
+	// gens lists the active generations, "3, 5, 8" (see queryPinned).
+	gens string
+	// currency is the one currency of every combination of columns, as
+	// an SQL string; "" when there are several, none or an empty one.
+	currency string
+	valid    bool
 }
 
 func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]bool, error) {
+	c, err := db.loadPeriods(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slices.Clone(c.periods), c.hourly, nil
+}
+
+func (db *DB) loadPeriods(ctx context.Context) (periodCache, error) {
 	v := db.Version()
 	db.mu.Lock()
 	c := db.periodCache
 	db.mu.Unlock()
 	if c.valid && c.version == v {
-		return slices.Clone(c.periods), c.hourly, nil
+		return c, nil
 	}
 	rows, err := db.h().QueryContext(ctx, `SELECT source, month, format, final, invoice_id,
-		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly FROM generations
+		array_to_string(files, chr(0)), rows, ingested_at, currency, hourly, gen FROM generations
 		WHERE gen IN (`+activeGenerations+`) ORDER BY month, source`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
+		return c, fmt.Errorf("duckdb: periods: %w", err)
 	}
 	defer rows.Close()
 	c = periodCache{version: v, hourly: map[time.Time]bool{}, valid: true}
+	var gens []int64
 	for rows.Next() {
 		var p store.PeriodStatus
 		var files string
 		var hourly bool
+		var gen int64
 		if err := rows.Scan(&p.Period.Source, &p.Period.Month, &p.Format, &p.Final, &p.InvoiceID,
-			&files, &p.Rows, &p.IngestedAt, &p.Currency, &hourly); err != nil {
-			return nil, nil, fmt.Errorf("duckdb: periods: %w", err)
+			&files, &p.Rows, &p.IngestedAt, &p.Currency, &hourly, &gen); err != nil {
+			return c, fmt.Errorf("duckdb: periods: %w", err)
 		}
 		p.Period.Month = p.Period.Month.UTC()
 		p.IngestedAt = p.IngestedAt.UTC()
@@ -365,14 +408,92 @@ func (db *DB) periods(ctx context.Context) ([]store.PeriodStatus, map[time.Time]
 			c.hourly[p.Period.Month] = hourly
 		}
 		c.periods = append(c.periods, p)
+		gens = append(gens, gen)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return c, err
+	}
+	if len(gens) > 0 {
+		c.gens = int64List(gens)
+	}
+	var lo, hi string
+	if err := db.h().QueryRowContext(ctx, `SELECT coalesce(min(currency), ''), coalesce(max(currency), '') FROM combos`).Scan(&lo, &hi); err != nil {
+		return c, fmt.Errorf("duckdb: currencies: %w", err)
+	}
+	if lo == hi && lo != "" {
+		c.currency = "'" + strings.ReplaceAll(lo, "'", "''") + "'"
 	}
 	db.mu.Lock()
 	db.periodCache = c
 	db.mu.Unlock()
-	return slices.Clone(c.periods), c.hourly, nil
+	return c, nil
+}
+
+// queryPinned runs a read whose text selects the active generations with
+// activeGenerations, calling read with its rows. It first runs the text
+// with facts of the store's current version pinned: the active
+// generations as a list of numbers (finding them in the statement costs
+// DuckDB a scan, an aggregation and a semi-join, 40% of a small
+// question's time) and, when every combination has the same currency, that
+// currency in place of the unit of cost metrics (columns.CurrencyUnit: two
+// string aggregates per group, 10% of a large question's time; with one
+// currency in the store, every group has it). A pinned generation is only
+// retired, and then removed, by a change that moves the version on, and
+// rows of another currency only become visible by one; when the version
+// moved while the statement ran, its answer may be stale, and the
+// statement runs again finding all of it itself, as one consistent read.
+// read starts its result afresh on every call.
+func (db *DB) queryPinned(ctx context.Context, text string, args []any, read func(*sql.Rows) error) error {
+	c, err := db.loadPeriods(ctx)
+	if err != nil {
+		return err
+	}
+	if c.gens != "" {
+		pinned := strings.ReplaceAll(text, activeGenerations, c.gens)
+		if c.currency != "" {
+			pinned = withoutCombos(strings.ReplaceAll(pinned, currencyUnit, c.currency))
+		}
+		err := db.queryRows(ctx, pinned, args, read)
+		if err != nil || db.Version() == c.version {
+			return err
+		}
+	}
+	return db.queryRows(ctx, text, args, read)
+}
+
+// withoutCombos drops the join of a rollup with its combinations from a
+// read that no longer reads them (its unit pinned, no group, filter or
+// scope on a column of c): a quarter of a small question's time. Every
+// row's combination exists (combinations are never deleted), so the join
+// removes no row.
+func withoutCombos(text string) string {
+	const join = " JOIN combos c ON c.id = r.combo"
+	if strings.Count(text, join) != 1 {
+		return text
+	}
+	rest := strings.Replace(text, join, "", 1)
+	if readsCombo.MatchString(rest) {
+		return text
+	}
+	return rest
+}
+
+// readsCombo finds a column of the alias c.
+var readsCombo = regexp.MustCompile(`\bc\.`)
+
+// currencyUnit is the unit of cost metrics in the SQL of reads.
+var currencyUnit = columns.CurrencyUnit("c.currency")
+
+func (db *DB) queryRows(ctx context.Context, text string, args []any, read func(*sql.Rows) error) error {
+	rows, err := db.h().QueryContext(ctx, text, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if err := read(rows); err != nil {
+		return err
+	}
+	return rows.Err()
 }
 
 // AccountNames maps usage account ids to their names where the data has them.
