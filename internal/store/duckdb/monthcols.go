@@ -27,19 +27,19 @@ import (
 // bits, or more than maxMonthRows pairs, leave it unusable.
 type monthCols struct {
 	version int64
-	ok      bool // built, and every amount fits an int64
-	month   []int64
+	ok      bool    // built, and every amount fits an int64
+	month   []int64 // sorted
 	combo   []int32
 	money   [][]int64 // per columns.Money entry, per row: units of 10^-billing.Scale
-	combos  map[int32]comboScope
+	// payer, account and currency hold each row's combination's, as
+	// indexes into names, so that a question compares integers.
+	payer, account, currency []int32
+	names                    []string
 	// dims holds the values of the combinations' dimension columns that
 	// questions asked for, loaded on the first (comboValues).
 	mu   sync.Mutex
 	dims map[string]map[int32]string
 }
-
-// comboScope is what every question reads of a combination.
-type comboScope struct{ payer, account, currency string }
 
 // maxMonthRows bounds the month columns (≈ 52 bytes a row): a store with
 // more (month, combination) pairs answers by statements.
@@ -77,19 +77,31 @@ func (db *DB) monthColsFor(ctx context.Context) (*monthCols, bool) {
 }
 
 func (db *DB) loadMonthCols(ctx context.Context, v int64) (*monthCols, error) {
-	m := &monthCols{version: v, ok: true, combos: map[int32]comboScope{}, dims: map[string]map[int32]string{}}
+	m := &monthCols{version: v, ok: true, dims: map[string]map[int32]string{}}
 	rows, err := db.h().QueryContext(ctx, `SELECT id, payer, account, currency FROM combos`)
 	if err != nil {
 		return nil, fmt.Errorf("duckdb: month columns: %w", err)
 	}
+	type scope struct{ payer, account, currency int32 }
+	combos := map[int32]scope{}
+	ids := map[string]int32{}
+	intern := func(s string) int32 {
+		id, ok := ids[s]
+		if !ok {
+			id = int32(len(m.names))
+			ids[s] = id
+			m.names = append(m.names, s)
+		}
+		return id
+	}
 	for rows.Next() {
 		var id int32
-		var c comboScope
-		if err := rows.Scan(&id, &c.payer, &c.account, &c.currency); err != nil {
+		var payer, account, currency string
+		if err := rows.Scan(&id, &payer, &account, &currency); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("duckdb: month columns: %w", err)
 		}
-		m.combos[id] = c
+		combos[id] = scope{intern(payer), intern(account), intern(currency)}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -102,11 +114,12 @@ func (db *DB) loadMonthCols(ctx context.Context, v int64) (*monthCols, error) {
 		sum, _ := metricSQL(c.Metric, src)
 		b.WriteString(", " + sumText(sum))
 	}
-	b.WriteString(" FROM rollup_month r WHERE " + activeGens + " GROUP BY r.ts, r.combo")
+	b.WriteString(" FROM rollup_month r WHERE " + activeGens + " GROUP BY r.ts, r.combo ORDER BY r.ts, r.combo")
 	m.money = make([][]int64, len(columns.Money))
 	var slab rowSlab
 	err = db.queryPinned(ctx, b.String(), nil, func(rows *sql.Rows) error {
 		m.month, m.combo = m.month[:0], m.combo[:0]
+		m.payer, m.account, m.currency = m.payer[:0], m.account[:0], m.currency[:0]
 		for i := range m.money {
 			m.money[i] = m.money[i][:0]
 		}
@@ -125,8 +138,13 @@ func (db *DB) loadMonthCols(ctx context.Context, v int64) (*monthCols, error) {
 			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
+			c, ok := combos[combo]
+			if !ok { // combinations are written before their rows
+				return fmt.Errorf("rollup_month row of unknown combination %d", combo)
+			}
 			m.month = append(m.month, month)
 			m.combo = append(m.combo, combo)
+			m.payer, m.account, m.currency = append(m.payer, c.payer), append(m.account, c.account), append(m.currency, c.currency)
 			for i, s := range sums {
 				a, err := slab.amount(s)
 				if err != nil {
@@ -175,16 +193,19 @@ func plainValues(q *query.DimensionValues) bool {
 	return valuesSource(q.Period).from == rollupSource("rollup_month").from
 }
 
-// visible reports whether row i is in [from, to) and in scope.
-func (m *monthCols) visible(i int, from, to int64, scope query.Scope) bool {
-	if m.month[i] < from || m.month[i] >= to {
-		return false
-	}
+// rows returns the rows of months in [from, to) and a test of whether a
+// row is in scope.
+func (m *monthCols) rows(from, to int64, scope query.Scope) (lo, hi int, inScope func(i int) bool) {
+	lo, _ = slices.BinarySearch(m.month, from)
+	hi, _ = slices.BinarySearch(m.month, to)
 	if scope.Account == "" {
-		return true
+		return lo, hi, func(int) bool { return true }
 	}
-	c := m.combos[m.combo[i]]
-	return c.payer == scope.Account || c.account == scope.Account
+	id := int32(slices.Index(m.names, scope.Account))
+	if id < 0 {
+		return lo, lo, nil
+	}
+	return lo, hi, func(i int) bool { return m.payer[i] == id || m.account[i] == id }
 }
 
 // aggregate answers q when it is a MONTHLY question over whole months of
@@ -210,23 +231,21 @@ func (m *monthCols) aggregate(q *query.Aggregate) ([]query.Row, bool) {
 	type bucket struct {
 		month int64
 		sums  []int64
-		unit  string
+		unit  int32
 		mixed bool
 	}
 	var buckets []*bucket
-	byMonth := map[int64]*bucket{}
-	from, to := q.Period.Start.UnixMicro(), q.Period.End.UnixMicro()
-	for i := range m.month {
-		if !m.visible(i, from, to, q.Scope) {
+	lo, hi, inScope := m.rows(q.Period.Start.UnixMicro(), q.Period.End.UnixMicro(), q.Scope)
+	var bk *bucket
+	for i := lo; i < hi; i++ {
+		if !inScope(i) {
 			continue
 		}
-		bk := byMonth[m.month[i]]
-		if bk == nil {
-			bk = &bucket{month: m.month[i], sums: make([]int64, len(cols)), unit: m.combos[m.combo[i]].currency}
-			byMonth[bk.month] = bk
+		if bk == nil || bk.month != m.month[i] { // rows are sorted by month
+			bk = &bucket{month: m.month[i], sums: make([]int64, len(cols)), unit: m.currency[i]}
 			buckets = append(buckets, bk)
 		}
-		if cur := m.combos[m.combo[i]].currency; cur != bk.unit || cur == "" {
+		if cur := m.currency[i]; cur != bk.unit || m.names[cur] == "" {
 			bk.mixed = true
 		}
 		for j, c := range cols {
@@ -237,10 +256,9 @@ func (m *monthCols) aggregate(q *query.Aggregate) ([]query.Row, bool) {
 			bk.sums[j] = s
 		}
 	}
-	slices.SortFunc(buckets, func(a, b *bucket) int { return int(min(max(a.month-b.month, -1), 1)) })
 	out := make([]query.Row, len(buckets))
 	for i, bk := range buckets {
-		unit := bk.unit
+		unit := m.names[bk.unit]
 		if bk.mixed {
 			unit = "N/A"
 		}
@@ -265,8 +283,9 @@ func (m *monthCols) dimensionValues(q *query.DimensionValues, values map[int32]s
 	from, to := p.Start.UnixMicro(), p.End.UnixMicro()
 	seen := map[string]bool{}
 	var list []string
-	for i := range m.month {
-		if !m.visible(i, from, to, q.Scope) {
+	lo, hi, inScope := m.rows(from, to, q.Scope)
+	for i := lo; i < hi; i++ {
+		if !inScope(i) {
 			continue
 		}
 		if v := values[m.combo[i]]; v != "" && !seen[v] {
