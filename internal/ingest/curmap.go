@@ -43,6 +43,8 @@ type curMapper struct {
 	tagRaw, prevTagRaw   []rawTag
 	prevTags, prevCCs    map[string]string
 	tagsOK               bool
+	tagMaps              []usedTagMaps // oldest first; the last are prevTags, prevCCs
+	row                  int64         // rows mapped
 	addTag               [numRawTagKinds]func(k, v string)
 	tagKeys              map[string]string
 	productKeys          map[string]curField // product map key -> field without a column
@@ -385,9 +387,37 @@ type rawTag struct {
 	k, v string
 }
 
+// usedTagMaps is a pair of tag and cost category maps and the last row
+// (curMapper.row) that was given them.
+type usedTagMaps struct {
+	tags, ccs map[string]string
+	last      int64
+}
+
+// rowsInFlight bounds how many rows the mapper has returned that the writer
+// may not be done with: the rows of the decoder's batches (see decoder), and
+// the row being mapped.
+const rowsInFlight = decodeBatches*decodeBatch + 1
+
+// newTagMaps returns an empty pair of maps for the current row: the oldest
+// pair when no row in flight uses it any more, or else a new pair.
+func (m *curMapper) newTagMaps() (tags, ccs map[string]string) {
+	if len(m.tagMaps) > 0 && m.tagMaps[0].last+rowsInFlight < m.row {
+		old := m.tagMaps[0]
+		m.tagMaps = m.tagMaps[1:]
+		clear(old.tags)
+		clear(old.ccs)
+		tags, ccs = old.tags, old.ccs
+	} else {
+		tags, ccs = map[string]string{}, map[string]string{}
+	}
+	m.tagMaps = append(m.tagMaps, usedTagMaps{tags, ccs, m.row})
+	return tags, ccs
+}
+
 // readTags fills the tags and cost categories of the current row. The maps
-// are shared with the previous row when its pairs were the same: they are
-// never changed once made.
+// are shared with the previous row when its pairs were the same, and taken
+// for another row only once no row in flight has them (newTagMaps).
 func (m *curMapper) readTags(li *billing.LineItem) error {
 	m.tagRaw = m.tagRaw[:0]
 	for _, nc := range m.tagCols {
@@ -413,11 +443,13 @@ func (m *curMapper) readTags(li *billing.LineItem) error {
 			return &fieldError{mc.column, err}
 		}
 	}
+	m.row++
 	if m.tagsOK && slices.Equal(m.tagRaw, m.prevTagRaw) {
 		li.Tags, li.CostCategories = m.prevTags, m.prevCCs
+		m.tagMaps[len(m.tagMaps)-1].last = m.row
 		return nil
 	}
-	tags, ccs := map[string]string{}, map[string]string{}
+	tags, ccs := m.newTagMaps()
 	for _, t := range m.tagRaw {
 		switch t.kind {
 		case rawFlatTag:
