@@ -79,24 +79,46 @@ func Tenancy(v string) string {
 func SpellAsCostExplorer(li *LineItem) {
 	li.DeploymentOption = DeploymentOption(li.DeploymentOption)
 	li.Tenancy = Tenancy(li.Tenancy)
-	for _, f := range []struct {
-		d Dimension
-		v *string
-	}{
-		{DimAZ, &li.AZ}, {DimRegion, &li.Region}, {DimInstanceType, &li.InstanceType},
-		{DimInstanceTypeFamily, &li.InstanceTypeFamily}, {DimDatabaseEngine, &li.DatabaseEngine},
-		{DimDeploymentOption, &li.DeploymentOption}, {DimUsageType, &li.UsageType},
-		{DimOperatingSystem, &li.OperatingSystem}, {DimPlatform, &li.Platform},
-		{DimResourceID, &li.ResourceID}, {DimTenancy, &li.Tenancy}, {DimCacheEngine, &li.CacheEngine},
-		{DimUsageTypeGroup, &li.UsageTypeGroup}, {DimOperation, &li.Operation},
-		{DimLegalEntityName, &li.LegalEntity}, {DimInvoicingEntity, &li.InvoicingEntity},
-		{DimBillingEntity, &li.BillingEntity}, {DimReservationID, &li.ReservationID},
-		{DimSubscriptionID, &li.SubscriptionID}, {DimScope, &li.Scope},
-		{DimSavingsPlanARN, &li.SavingsPlanARN}, {DimSavingsPlansType, &li.SavingsPlansType},
-		{DimPaymentOption, &li.PaymentOption},
+	for i, v := range [len(spelledDims)]*string{
+		&li.AZ, &li.Region, &li.InstanceType,
+		&li.InstanceTypeFamily, &li.DatabaseEngine,
+		&li.DeploymentOption, &li.UsageType,
+		&li.OperatingSystem, &li.Platform,
+		&li.ResourceID, &li.Tenancy, &li.CacheEngine,
+		&li.UsageTypeGroup, &li.Operation,
+		&li.LegalEntity, &li.InvoicingEntity,
+		&li.BillingEntity, &li.ReservationID,
+		&li.SubscriptionID, &li.Scope,
+		&li.SavingsPlanARN, &li.SavingsPlansType,
+		&li.PaymentOption,
 	} {
-		if *f.v == "" {
-			*f.v = noValues[f.d]
+		if *v == "" {
+			*v = spelledNoValues[i]
 		}
 	}
 }
+
+// spelledDims are the dimensions SpellAsCostExplorer fills, in the order of
+// its fields, and spelledNoValues their no-value spellings: it runs for every
+// line, so it reads them from an array rather than from noValues.
+var (
+	spelledDims = [...]Dimension{
+		DimAZ, DimRegion, DimInstanceType,
+		DimInstanceTypeFamily, DimDatabaseEngine,
+		DimDeploymentOption, DimUsageType,
+		DimOperatingSystem, DimPlatform,
+		DimResourceID, DimTenancy, DimCacheEngine,
+		DimUsageTypeGroup, DimOperation,
+		DimLegalEntityName, DimInvoicingEntity,
+		DimBillingEntity, DimReservationID,
+		DimSubscriptionID, DimScope,
+		DimSavingsPlanARN, DimSavingsPlansType,
+		DimPaymentOption,
+	}
+	spelledNoValues = func() (vs [len(spelledDims)]string) {
+		for i, d := range spelledDims {
+			vs[i] = noValues[d]
+		}
+		return vs
+	}()
+)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,12 +26,30 @@ type curMapper struct {
 	// Flat tag and cost category columns.
 	tagCols, costCategoryCols []namedCol
 
-	product     [numCURFields]string // per-row values read from the product map
-	derived     map[deriveKey]derived
-	tagKeys     map[string]string
-	productKeys map[string]curField // product map key -> field without a column
-	li          billing.LineItem
-	period      periodCache
+	product    [numCURFields]string // per-row values read from the product map
+	derived    map[deriveKey]derived
+	lastDerive struct {
+		key deriveKey
+		d   derived
+		ok  bool
+	}
+	// Consecutive rows mostly repeat the product map and the tags: the raw
+	// pairs of the previous row are kept, and when a row has the same ones
+	// (compared as strings, which the Parquet decoder shares between rows)
+	// its product values and tag maps are the previous row's.
+	prodRaw, prevProdRaw [][2]string
+	prodOK               bool
+	addProd              func(k, v string)
+	tagRaw, prevTagRaw   []rawTag
+	prevTags, prevCCs    map[string]string
+	tagsOK               bool
+	tagMaps              []usedTagMaps // oldest first; the last are prevTags, prevCCs
+	row                  int64         // rows mapped
+	addTag               [numRawTagKinds]func(k, v string)
+	tagKeys              map[string]string
+	productKeys          map[string]curField // product map key -> field without a column
+	li                   billing.LineItem
+	period               periodCache
 }
 
 // newCURMapper resolves the columns of a CUR file. It rejects a file that
@@ -104,6 +123,12 @@ func newCURMapper(src source, legacyCSV bool) (*curMapper, error) {
 		// The tags map keeps the original keys and carries every tag the
 		// normalized columns do.
 		m.tagCols, m.resourceTagsMap = nil, -1
+	}
+	// The callbacks are made once: a closure made per row would escape
+	// through the source interface and be allocated every time.
+	m.addProd = func(k, v string) { m.prodRaw = append(m.prodRaw, [2]string{k, v}) }
+	for kind := range m.addTag {
+		m.addTag[kind] = func(k, v string) { m.tagRaw = append(m.tagRaw, rawTag{rawTagKind(kind), k, v}) }
 	}
 	return m, nil
 }
@@ -183,18 +208,24 @@ func (m *curMapper) ts(f curField, required bool) (time.Time, error) {
 
 // readProductMap fills m.product from a CUR 2.0 product map.
 func (m *curMapper) readProductMap() error {
-	clear(m.product[:])
 	if m.productMap < 0 {
 		return nil
 	}
-	err := m.src.pairs(m.productMap, func(k, v string) {
-		if f, ok := m.productKeys[k]; ok {
-			m.product[f] = v
-		}
-	})
-	if err != nil {
+	m.prodRaw = m.prodRaw[:0]
+	if err := m.src.pairs(m.productMap, m.addProd); err != nil {
+		m.prodOK = false
 		return &fieldError{"product", err}
 	}
+	if m.prodOK && slices.Equal(m.prodRaw, m.prevProdRaw) {
+		return nil
+	}
+	clear(m.product[:])
+	for _, kv := range m.prodRaw {
+		if f, ok := m.productKeys[kv[0]]; ok {
+			m.product[f] = kv[1]
+		}
+	}
+	m.prodRaw, m.prevProdRaw, m.prodOK = m.prevProdRaw, m.prodRaw, true
 	return nil
 }
 
@@ -202,13 +233,7 @@ func (m *curMapper) readProductMap() error {
 // next row.
 func (m *curMapper) mapRow() (billing.BillingPeriod, *billing.LineItem, string, error) {
 	li := &m.li
-	tags, ccs := li.Tags, li.CostCategories
-	if tags == nil {
-		tags, ccs = map[string]string{}, map[string]string{}
-	}
-	clear(tags)
-	clear(ccs)
-	*li = billing.LineItem{Tags: tags, CostCategories: ccs}
+	*li = billing.LineItem{}
 	if err := m.readProductMap(); err != nil {
 		return billing.BillingPeriod{}, nil, "", err
 	}
@@ -305,7 +330,11 @@ const maxDerived = 1 << 14
 func (m *curMapper) derive(li *billing.LineItem, riARN string) {
 	k := deriveKey{li.ServiceCode, m.s(cProductName), m.s(cProductFamily), li.UsageType, li.LineItemType, li.Operation, li.OperatingSystem,
 		m.s(cOfferingClass), riARN != "", li.SavingsPlanARN != ""}
-	d, ok := m.derived[k]
+	last := &m.lastDerive
+	d, ok := last.d, last.ok && k == last.key
+	if !ok {
+		d, ok = m.derived[k]
+	}
 	if !ok {
 		d = derived{
 			service:      billing.ServiceName(k.code, k.name, k.family, k.usageType, k.lineItemType),
@@ -320,6 +349,7 @@ func (m *curMapper) derive(li *billing.LineItem, riARN string) {
 		}
 		m.derived[k] = d
 	}
+	last.key, last.d, last.ok = k, d, true
 	li.Service, li.RecordType, li.PurchaseType, li.UsageTypeGroup, li.Platform = d.service, d.recordType, d.purchaseType, d.group, d.platform
 	if d.platformNeedsDescription {
 		li.Platform = billing.Platform(k.code, k.family, k.usageType, k.operation, k.os, m.s(cDescription))
@@ -339,41 +369,107 @@ func (m *curMapper) tagKey(normalized string) string {
 	return k
 }
 
-// readTags fills the tags and cost categories of the current row.
+// rawTagKind says where a raw tag pair comes from and so how its key
+// becomes a tag key or cost category name.
+type rawTagKind uint8
+
+const (
+	rawFlatTag      rawTagKind = iota // a flat tag column: the key is final
+	rawCostCategory                   // a flat or map cost category: the key is final
+	rawResourceTag                    // a CUR 2.0 resource_tags key (normalized)
+	rawTagsMap                        // a tags map key (resourceTags/…, costCategory/…)
+	numRawTagKinds
+)
+
+// rawTag is a tag or cost category pair of a row as the file spells it.
+type rawTag struct {
+	kind rawTagKind
+	k, v string
+}
+
+// usedTagMaps is a pair of tag and cost category maps and the last row
+// (curMapper.row) that was given them.
+type usedTagMaps struct {
+	tags, ccs map[string]string
+	last      int64
+}
+
+// rowsInFlight bounds how many rows the mapper has returned that the writer
+// may not be done with: the rows of the decoder's batches (see decoder), and
+// the row being mapped.
+const rowsInFlight = decodeBatches*decodeBatch + 1
+
+// newTagMaps returns an empty pair of maps for the current row: the oldest
+// pair when no row in flight uses it any more, or else a new pair.
+func (m *curMapper) newTagMaps() (tags, ccs map[string]string) {
+	if len(m.tagMaps) > 0 && m.tagMaps[0].last+rowsInFlight < m.row {
+		old := m.tagMaps[0]
+		m.tagMaps = m.tagMaps[1:]
+		clear(old.tags)
+		clear(old.ccs)
+		tags, ccs = old.tags, old.ccs
+	} else {
+		tags, ccs = map[string]string{}, map[string]string{}
+	}
+	m.tagMaps = append(m.tagMaps, usedTagMaps{tags, ccs, m.row})
+	return tags, ccs
+}
+
+// readTags fills the tags and cost categories of the current row. The maps
+// are shared with the previous row when its pairs were the same, and taken
+// for another row only once no row in flight has them (newTagMaps).
 func (m *curMapper) readTags(li *billing.LineItem) error {
+	m.tagRaw = m.tagRaw[:0]
 	for _, nc := range m.tagCols {
 		if v := m.src.str(nc.col); v != "" {
-			li.Tags[nc.key] = v
+			m.tagRaw = append(m.tagRaw, rawTag{rawFlatTag, nc.key, v})
 		}
 	}
 	for _, nc := range m.costCategoryCols {
 		if v := m.src.str(nc.col); v != "" {
-			li.CostCategories[nc.key] = v
+			m.tagRaw = append(m.tagRaw, rawTag{rawCostCategory, nc.key, v})
 		}
 	}
-	if m.resourceTagsMap >= 0 {
-		if err := m.src.pairs(m.resourceTagsMap, func(k, v string) { li.Tags[m.tagKey(k)] = v }); err != nil {
-			return &fieldError{"resource_tags", err}
+	for _, mc := range [...]struct {
+		col    int
+		kind   rawTagKind
+		column string
+	}{{m.resourceTagsMap, rawResourceTag, "resource_tags"}, {m.costCategoryMap, rawCostCategory, "cost_category"}, {m.tagsMap, rawTagsMap, "tags"}} {
+		if mc.col < 0 {
+			continue
+		}
+		if err := m.src.pairs(mc.col, m.addTag[mc.kind]); err != nil {
+			m.tagsOK = false
+			return &fieldError{mc.column, err}
 		}
 	}
-	if m.costCategoryMap >= 0 {
-		if err := m.src.pairs(m.costCategoryMap, func(k, v string) { li.CostCategories[k] = v }); err != nil {
-			return &fieldError{"cost_category", err}
-		}
+	m.row++
+	if m.tagsOK && slices.Equal(m.tagRaw, m.prevTagRaw) {
+		li.Tags, li.CostCategories = m.prevTags, m.prevCCs
+		m.tagMaps[len(m.tagMaps)-1].last = m.row
+		return nil
 	}
-	if m.tagsMap >= 0 {
-		err := m.src.pairs(m.tagsMap, func(k, v string) {
+	tags, ccs := m.newTagMaps()
+	for _, t := range m.tagRaw {
+		switch t.kind {
+		case rawFlatTag:
+			tags[t.k] = t.v
+		case rawCostCategory:
+			ccs[t.k] = t.v
+		case rawResourceTag:
+			tags[m.tagKey(t.k)] = t.v
+		case rawTagsMap:
 			switch {
-			case strings.HasPrefix(k, "resourceTags/"):
-				li.Tags[legacyTagKey(strings.TrimPrefix(k, "resourceTags/"))] = v
-			case strings.HasPrefix(k, "costCategory/"):
-				li.CostCategories[strings.TrimPrefix(k, "costCategory/")] = v
+			case strings.HasPrefix(t.k, "resourceTags/"):
+				tags[legacyTagKey(strings.TrimPrefix(t.k, "resourceTags/"))] = t.v
+			case strings.HasPrefix(t.k, "costCategory/"):
+				ccs[strings.TrimPrefix(t.k, "costCategory/")] = t.v
 			}
-		})
-		if err != nil {
-			return &fieldError{"tags", err}
 		}
 	}
+	li.Tags, li.CostCategories = tags, ccs
+	m.prevTags, m.prevCCs = tags, ccs
+	m.tagRaw, m.prevTagRaw, m.tagsOK = m.prevTagRaw, m.tagRaw, true
 	return nil
 }
 

@@ -62,7 +62,10 @@ func load(ctx context.Context, paths []string, w store.Writer, log *slog.Logger,
 	return &l.report, infos, nil
 }
 
-// loadFile streams one file to the writer.
+// loadFile streams one file to the writer. One goroutine decodes and maps
+// the rows (see decode) while this one hands them to the writer in file
+// order, so that the two halves of the work use two cores; the writer is
+// only ever called from here.
 func (l *loader) loadFile(j job) error {
 	src, format, mapper, err := openBilling(j.path)
 	if err != nil {
@@ -73,57 +76,47 @@ func (l *loader) loadFile(j job) error {
 		return &FileError{File: j.path, Err: err}
 	}
 	defer src.close()
+	d := newDecoder(l.ctx, j.path, src, mapper)
+	defer d.stop()
 	var (
 		row     int64
 		lastP   billing.BillingPeriod
 		lastSt  *periodState
 		reached = false
 	)
-	for {
-		ok, err := src.next()
-		if err != nil {
-			return &FileError{File: j.path, Row: row + 1, Err: err}
-		}
-		if !ok {
-			break
-		}
-		row++
-		if row&4095 == 0 {
-			if err := l.ctx.Err(); err != nil {
-				return err
+	for b := range d.full {
+		for i := range b.rows {
+			r := &b.rows[i]
+			row++
+			p, li := r.p, &r.li
+			if !reached || p.Source != lastP.Source || !p.Month.Equal(lastP.Month) {
+				st, err := l.period(p, format, j)
+				if err != nil {
+					return &FileError{File: j.path, Row: row, Err: err}
+				}
+				lastP, lastSt, reached = p, st, true
+			}
+			lastSt.info.Rows++
+			if l.names != nil {
+				if li.UsageAccountName == "" {
+					li.UsageAccountName = l.names[li.UsageAccountID]
+				}
+				if li.PayerAccountName == "" {
+					li.PayerAccountName = l.names[li.PayerAccountID]
+				}
+			}
+			if r.invoice != "" && lastSt.info.InvoiceID == "" {
+				lastSt.info.InvoiceID = strings.Clone(r.invoice)
+				lastSt.info.Final = true
+			}
+			if err := l.w.Append(p, li); err != nil {
+				return fmt.Errorf("ingest: %s row %d: %w", filepath.Base(j.path), row, err)
 			}
 		}
-		p, li, invoice, err := mapper.mapRow()
-		if err != nil {
-			var fe *fieldError
-			if errors.As(err, &fe) {
-				return &FileError{File: j.path, Row: row, Column: fe.column, Err: fe.err}
-			}
-			return &FileError{File: j.path, Row: row, Err: err}
+		if b.err != nil {
+			return b.err
 		}
-		if !reached || p.Source != lastP.Source || !p.Month.Equal(lastP.Month) {
-			st, err := l.period(p, format, j)
-			if err != nil {
-				return &FileError{File: j.path, Row: row, Err: err}
-			}
-			lastP, lastSt, reached = p, st, true
-		}
-		lastSt.info.Rows++
-		if l.names != nil {
-			if li.UsageAccountName == "" {
-				li.UsageAccountName = l.names[li.UsageAccountID]
-			}
-			if li.PayerAccountName == "" {
-				li.PayerAccountName = l.names[li.PayerAccountID]
-			}
-		}
-		if invoice != "" && lastSt.info.InvoiceID == "" {
-			lastSt.info.InvoiceID = strings.Clone(invoice)
-			lastSt.info.Final = true
-		}
-		if err := l.w.Append(p, li); err != nil {
-			return fmt.Errorf("ingest: %s row %d: %w", filepath.Base(j.path), row, err)
-		}
+		d.recycle(b)
 	}
 	l.report.Files = append(l.report.Files, FileReport{Path: j.path, Format: format, Rows: row})
 	l.report.Rows += row

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"database/sql/driver"
 	"fmt"
+	"math"
 	"sync/atomic"
 	"time"
 
@@ -87,17 +88,34 @@ func (a *lineAppender) run() {
 	defer close(a.done)
 	vals := make([]driver.Value, 14)
 	n := 0
+	var prev lineRow
 	for b := range a.ch {
 		if a.failed.Load() {
 			continue // drain
 		}
 		for i := range b {
 			r := &b[i]
-			vals[0], vals[1], vals[2], vals[3], vals[4], vals[5], vals[6] = r.gen, r.start, r.end, r.combo, r.resource, r.tagSet, r.ccSet
+			// Boxing a value allocates; a value equal to the previous row's
+			// keeps its box (most columns repeat from line to line).
+			first := n == 0
+			box(vals, 0, first, r.gen, prev.gen)
+			box(vals, 1, first, r.start, prev.start)
+			box(vals, 2, first, r.end, prev.end)
+			box(vals, 3, first, r.combo, prev.combo)
+			box(vals, 4, first, r.resource, prev.resource)
+			box(vals, 5, first, r.tagSet, prev.tagSet)
+			box(vals, 6, first, r.ccSet, prev.ccSet)
 			for j, m := range r.money {
-				vals[7+j] = m
+				box(vals, 7+j, first, m, prev.money[j])
 			}
-			vals[12], vals[13] = r.usage, r.normd
+			// Floats by their bits: 0 == -0.
+			if first || math.Float64bits(r.usage) != math.Float64bits(prev.usage) {
+				vals[12] = r.usage
+			}
+			if first || math.Float64bits(r.normd) != math.Float64bits(prev.normd) {
+				vals[13] = r.normd
+			}
+			prev = *r
 			if err := a.app.AppendRow(vals...); err != nil {
 				a.fail(fmt.Errorf("duckdb: append line item: %w", err))
 				break
@@ -113,6 +131,15 @@ func (a *lineAppender) run() {
 		case a.free <- b:
 		default:
 		}
+	}
+}
+
+// box sets vals[i] to v unless it already holds v, the previous row's value
+// (ignored for the first row). Times compare by their instant and location
+// pointer alike, as == does.
+func box[T comparable](vals []driver.Value, i int, first bool, v, prev T) {
+	if first || v != prev {
+		vals[i] = v
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -50,7 +51,12 @@ type writer struct {
 		comboID  int32
 		hasCombo bool
 		sets     [2]lastSet // tag_sets, cc_sets
+		period   billing.BillingPeriod
+		gen      int64
+		hasGen   bool
 	}
+	// recent remembers the combos of recent lines (see comboSlot).
+	recent *[recentCombos]recentCombo
 	// lowered says whether the ingest lowered DuckDB's memory limit (see
 	// lowerMemoryLimit).
 	lowered bool
@@ -88,7 +94,10 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	if w.done {
 		return errors.New("duckdb: append after commit or abort")
 	}
-	gen, ok := w.pending[p]
+	gen, ok := w.last.gen, w.last.hasGen && p == w.last.period
+	if !ok {
+		gen, ok = w.pending[p]
+	}
 	if !ok {
 		w.db.mu.Lock()
 		gen = w.db.nextGen
@@ -96,6 +105,7 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 		w.db.mu.Unlock()
 		w.pending[p] = gen
 	}
+	w.last.period, w.last.gen, w.last.hasGen = p, gen, true
 	combo, tagSet, ccSet := w.combo(li), w.intern("tag_sets", li.Tags), w.intern("cc_sets", li.CostCategories)
 	w.addCommitment(gen, li, combo, tagSet, ccSet)
 	r := lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: combo,
@@ -163,14 +173,48 @@ func (w *writer) intern(table string, m map[string]string) int32 {
 	return id
 }
 
+// recentCombos is how many combos the writer remembers outside the
+// dictionary.
+const recentCombos = 1 << 10
+
+type recentCombo struct {
+	key comboKey
+	id  int32
+	ok  bool
+}
+
+// comboSlot returns where k is remembered among the recent combos. The slot
+// is chosen by the addresses and lengths of k's strings, not their bytes:
+// the line items of a file share their strings (the Parquet decoder's
+// dictionary values, the mapper's derived names), so this spares hashing
+// every byte of some thirty strings as the dictionary does, and a slot is
+// only used after comparing the whole key.
+func (w *writer) comboSlot(k *comboKey) *recentCombo {
+	if w.recent == nil {
+		w.recent = new([recentCombos]recentCombo)
+	}
+	var h uint64
+	for _, s := range k {
+		h = (h ^ uint64(uintptr(unsafe.Pointer(unsafe.StringData(s))))) * 0x9e3779b97f4a7c15
+		h ^= uint64(len(s))
+	}
+	return &w.recent[(h^h>>29)%recentCombos]
+}
+
 func (w *writer) combo(li *billing.LineItem) int32 {
 	k := comboKeyOf(li)
 	if w.last.hasCombo && k == w.last.combo {
 		return w.last.comboID
 	}
+	slot := w.comboSlot(&k)
+	if slot.ok && slot.key == k {
+		w.last.combo, w.last.comboID = k, slot.id
+		return slot.id
+	}
 	w.db.mu.Lock()
 	id, isNew := w.db.combos.intern(k)
 	w.db.mu.Unlock()
+	*slot = recentCombo{key: k, id: id, ok: true}
 	if isNew {
 		w.newCombos = append(w.newCombos, k)
 		row := make([]any, 0, 1+len(k))
