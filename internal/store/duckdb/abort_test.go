@@ -38,3 +38,42 @@ func TestAbortForgetsInternedSets(t *testing.T) {
 		t.Errorf("after an aborted ingest (-want +got):\n%s", diff)
 	}
 }
+
+// Commitment rollup rows written out during an ingest that then fails are
+// deleted with it.
+func TestAbortRemovesSpilledCommitments(t *testing.T) {
+	defer func(n int) { maxCommitCells = n }(maxCommitCells)
+	maxCommitCells = 1
+	ctx := context.Background()
+	db, err := Open(ctx, "", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := billing.BillingPeriod{Source: "cur:111111111111", Month: day("2024-01-01")}
+	w, err := db.NewWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"2024-01-02", "2024-01-03"} {
+		li := item(d, "Amazon Elastic Compute Cloud", "1", nil)
+		li.LineItemType = "DiscountedUsage"
+		li.Commitment.ReservationARN = "arn:aws:ec2:us-east-1:111111111111:reserved-instances/ri-1"
+		if err := w.Append(p, li); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func() (n int) {
+		if err := db.SQL().QueryRowContext(ctx, `SELECT count(*) FROM rollup_commitment`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(); n == 0 {
+		t.Fatal("no commitment rollup row was written during the ingest")
+	}
+	w.Abort()
+	if n := count(); n != 0 {
+		t.Errorf("%d commitment rollup rows left after the ingest was aborted", n)
+	}
+}

@@ -189,12 +189,45 @@ func (w *writer) commitID(k commitInfoKey) int32 {
 	return id
 }
 
-// writeCommitments appends the commitment rollup of this ingest.
-func (w *writer) writeCommitments(ctx context.Context, months map[int64]time.Time) error {
+// maxCommitCells bounds the commitment rollup an ingest holds in memory
+// (about 250 bytes a cell), so that its memory stays flat in the size of
+// the bills: beyond it the cells are written out at once (spillCommitments).
+var maxCommitCells = 1 << 16
+
+// spillCommitments writes the commitment rollup held so far and forgets it.
+// Readers sum the rows of a cell, so a cell written twice counts once; rows
+// of generations not yet active are invisible to them, and are deleted with
+// the rest of the ingest if it fails. The line appender owns the writer's
+// connection, so the rows go through a connection of their own.
+func (w *writer) spillCommitments(ctx context.Context) error {
+	conn, err := w.db.h().Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("duckdb: commitment rollup: %w", err)
+	}
+	defer conn.Close()
+	if err := w.writeCommitments(ctx, conn, w.months()); err != nil {
+		return err
+	}
+	clear(w.commits)
+	return nil
+}
+
+// months maps each generation of this ingest to its billing month.
+func (w *writer) months() map[int64]time.Time {
+	months := make(map[int64]time.Time, len(w.pending))
+	for p, g := range w.pending {
+		months[g] = p.Month
+	}
+	return months
+}
+
+// writeCommitments appends the commitment rollup of this ingest held in
+// memory through conn.
+func (w *writer) writeCommitments(ctx context.Context, conn *sql.Conn, months map[int64]time.Time) error {
 	if len(w.commits) == 0 {
 		return nil
 	}
-	return w.conn.Raw(func(dc any) error {
+	return conn.Raw(func(dc any) error {
 		app, err := duckdb.NewAppenderFromConn(dc.(driver.Conn), "", "rollup_commitment")
 		if err != nil {
 			return fmt.Errorf("duckdb: commitment appender: %w", err)

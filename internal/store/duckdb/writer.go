@@ -108,6 +108,11 @@ func (w *writer) Append(p billing.BillingPeriod, li *billing.LineItem) error {
 	w.last.period, w.last.gen, w.last.hasGen = p, gen, true
 	combo, tagSet, ccSet := w.combo(li), w.intern("tag_sets", li.Tags), w.intern("cc_sets", li.CostCategories)
 	w.addCommitment(gen, li, combo, tagSet, ccSet)
+	if len(w.commits) >= maxCommitCells {
+		if err := w.spillCommitments(context.Background()); err != nil {
+			return err
+		}
+	}
 	r := lineRow{gen: gen, start: li.UsageStart.UTC(), end: li.UsageEnd.UTC(), combo: combo,
 		resource: li.ResourceID, tagSet: tagSet, ccSet: ccSet,
 		money: [5]int64{int64(li.Unblended), int64(li.Blended), int64(li.NetUnblended), int64(li.Amortized), int64(li.NetAmortized)},
@@ -299,11 +304,7 @@ func (w *writer) commit(ctx context.Context, periods []store.PeriodInfo) error {
 	if err := w.db.buildRollups(ctx, w.conn, gens, w.pending, len(w.wide) > 0); err != nil {
 		return err
 	}
-	months := map[int64]time.Time{}
-	for p, g := range w.pending {
-		months[g] = p.Month
-	}
-	if err := w.writeCommitments(ctx, months); err != nil {
+	if err := w.writeCommitments(ctx, w.conn, w.months()); err != nil {
 		return err
 	}
 	if err := w.db.recordTagMonths(ctx, w.conn, gens); err != nil {
