@@ -30,6 +30,20 @@ type DimensionValue struct {
 	Attributes map[string]string
 }
 
+// ValueOf is value of dimension d with the attribute a store read beside
+// it: an account's name (description) or a usage type's unit; an empty
+// attribute is left out, as Cost Explorer does.
+func ValueOf(d billing.Dimension, value, attr string) DimensionValue {
+	dv := DimensionValue{Value: value, Attributes: map[string]string{}}
+	switch {
+	case d == billing.DimLinkedAccount && attr != "":
+		dv.Attributes["description"] = attr
+	case (d == billing.DimUsageType || d == billing.DimUsageTypeGroup) && attr != "":
+		dv.Attributes["unit"] = attr
+	}
+	return dv
+}
+
 // Tags asks for the tag keys active in a period, or for the values of one key
 // (GetTags); with CostCategories, for cost category names or values
 // (GetCostCategories).

@@ -200,14 +200,7 @@ func (s *Store) DimensionValues(ctx context.Context, q *query.DimensionValues) (
 		if err := rows.Scan(&v, &a); err != nil {
 			return nil, s.shardErr(shard, "dimension values", err)
 		}
-		dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
-		switch {
-		case q.Dimension == billing.DimLinkedAccount && a != "":
-			dv.Attributes["description"] = a
-		case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
-			dv.Attributes["unit"] = a
-		}
-		out = append(out, dv)
+		out = append(out, query.ValueOf(q.Dimension, v, a))
 	}
 	return out, s.shardErr(shard, "dimension values", rows.Err())
 }

@@ -254,14 +254,7 @@ func (db *DB) listDimensionValues(ctx context.Context, q *query.DimensionValues)
 			if err := rows.Scan(&v, &a); err != nil {
 				return err
 			}
-			dv := query.DimensionValue{Value: v, Attributes: map[string]string{}}
-			switch {
-			case q.Dimension == billing.DimLinkedAccount && a != "":
-				dv.Attributes["description"] = a
-			case (q.Dimension == billing.DimUsageType || q.Dimension == billing.DimUsageTypeGroup) && a != "":
-				dv.Attributes["unit"] = a
-			}
-			out = append(out, dv)
+			out = append(out, query.ValueOf(q.Dimension, v, a))
 		}
 		return nil
 	})
