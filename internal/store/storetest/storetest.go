@@ -50,47 +50,15 @@ import (
 // Open returns an empty store for one case.
 type Open func(t *testing.T) store.CostStore
 
-// Gap declares a case file a backend cannot answer yet, and why. It is
-// reported in the test log, and the case fails once the backend gains what
-// the file needs, so that a gap cannot outlive its reason.
-type Gap struct {
-	File   string // e.g. "commitments.txt"
-	Reason string
-}
-
-// needs says, for the case files that need more than store.CostStore,
-// whether a store has it.
-var needs = map[string]func(store.CostStore) bool{
-	"commitments.txt": func(st store.CostStore) bool { _, ok := st.(store.CommitmentStore); return ok },
-}
-
 // Run runs every case file in dir (testdata of this package by default)
-// against stores made by open, except the gaps the backend declares.
-func Run(t *testing.T, dir string, open Open, gaps ...Gap) {
+// against stores made by open: every backend answers every case.
+func Run(t *testing.T, dir string, open Open) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no case files in %s: %v", dir, err)
 	}
-	reasons := map[string]string{}
-	for _, g := range gaps {
-		if needs[g.File] == nil {
-			t.Fatalf("gap %s: only files that need more than a CostStore may be gaps", g.File)
-		}
-		reasons[g.File] = g.Reason
-	}
 	for _, f := range files {
-		name := filepath.Base(f)
-		t.Run(name, func(t *testing.T) {
-			st := open(t)
-			if reason, ok := reasons[name]; ok {
-				if needs[name](st) {
-					t.Fatalf("the store now has what %s needs: remove its gap (%s)", name, reason)
-				}
-				t.Logf("not run: %s", reason)
-				return
-			}
-			runFile(t, f, st)
-		})
+		t.Run(filepath.Base(f), func(t *testing.T) { runFile(t, f, open(t)) })
 	}
 }
 
