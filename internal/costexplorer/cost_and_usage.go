@@ -14,25 +14,42 @@ import (
 // optionally filtered and grouped by up to two dimensions, tags or cost
 // categories.
 func (s *Service) GetCostAndUsage(ctx context.Context, in *GetCostAndUsageRequest) (*GetCostAndUsageResponse, error) {
-	return s.costAndUsage(ctx, pages[query.Position](ctx, s, "GetCostAndUsage", in), costRequest{TimePeriod: in.TimePeriod,
-		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn})
+	a, err := s.costAndUsagePage(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return costAndUsageResponse(in.GroupBy, a), nil
 }
 
 // GetCostAndUsageWithResources implements the AWS Cost Explorer operation of
 // that name: GetCostAndUsage that may also filter and group by RESOURCE_ID,
 // over the resource-level data AWS keeps for 14 days. A Filter is required.
 func (s *Service) GetCostAndUsageWithResources(ctx context.Context, in *GetCostAndUsageWithResourcesRequest) (*GetCostAndUsageWithResourcesResponse, error) {
-	if in.Filter == nil {
-		return nil, errNoResourcesFilter()
-	}
-	out, err := s.costAndUsage(ctx, pages[query.Position](ctx, s, "GetCostAndUsageWithResources", in), costRequest{TimePeriod: in.TimePeriod,
-		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn,
-		resources: true})
+	a, err := s.costAndUsageWithResourcesPage(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	out := costAndUsageResponse(in.GroupBy, a)
 	return &GetCostAndUsageWithResourcesResponse{NextPageToken: out.NextPageToken, GroupDefinitions: out.GroupDefinitions,
 		ResultsByTime: out.ResultsByTime, DimensionValueAttributes: out.DimensionValueAttributes}, nil
+}
+
+// costAndUsagePage computes the page a GetCostAndUsage request asks for,
+// which the typed method and the wire handler (cost_json.go) render.
+func (s *Service) costAndUsagePage(ctx context.Context, in *GetCostAndUsageRequest) (*costAnswer, error) {
+	return s.costPage(ctx, pages[query.Position](ctx, s, "GetCostAndUsage", in), costRequest{TimePeriod: in.TimePeriod,
+		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn})
+}
+
+// costAndUsageWithResourcesPage is costAndUsagePage of
+// GetCostAndUsageWithResources.
+func (s *Service) costAndUsageWithResourcesPage(ctx context.Context, in *GetCostAndUsageWithResourcesRequest) (*costAnswer, error) {
+	if in.Filter == nil {
+		return nil, errNoResourcesFilter()
+	}
+	return s.costPage(ctx, pages[query.Position](ctx, s, "GetCostAndUsageWithResources", in), costRequest{TimePeriod: in.TimePeriod,
+		Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn,
+		resources: true})
 }
 
 // errNoResourcesFilter is the error of a GetCostAndUsageWithResources
@@ -54,26 +71,23 @@ type costRequest struct {
 	resources bool
 }
 
-// costAndUsage answers both operations; p pages the request.
-func (s *Service) costAndUsage(ctx context.Context, p pager.Pager[query.Position], in costRequest) (*GetCostAndUsageResponse, error) {
-	a, err := s.costPage(ctx, p, in)
-	if err != nil {
-		return nil, err
-	}
+// costAndUsageResponse renders page a of a request grouped by groupBy as
+// the typed response of both operations.
+func costAndUsageResponse(groupBy []GroupDefinition, a *costAnswer) *GetCostAndUsageResponse {
 	out := &GetCostAndUsageResponse{
 		NextPageToken:            a.next,
-		GroupDefinitions:         in.GroupBy,
+		GroupDefinitions:         groupBy,
 		ResultsByTime:            make([]ResultByTime, 0, len(a.page.Buckets)),
 		DimensionValueAttributes: a.attrs,
 	}
 	for _, b := range a.page.Buckets {
 		out.ResultsByTime = append(out.ResultsByTime, resultByTime(a.q, b, a.withTime))
 	}
-	return out, nil
+	return out
 }
 
 // costAnswer is one page of a GetCostAndUsage answer before it is
-// rendered, as a typed response (costAndUsage) or straight as JSON
+// rendered, as a typed response (costAndUsageResponse) or straight as JSON
 // (appendCostAndUsage).
 type costAnswer struct {
 	q        *query.Aggregate

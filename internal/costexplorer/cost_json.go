@@ -29,8 +29,7 @@ func (s *Service) costAndUsageWire(shape *awsjson.Shape) func(context.Context, [
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
-		a, err := s.costPage(ctx, pages[query.Position](ctx, s, "GetCostAndUsage", in), costRequest{TimePeriod: in.TimePeriod,
-			Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn})
+		a, err := s.costAndUsagePage(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -49,12 +48,7 @@ func (s *Service) costAndUsageWithResourcesWire(shape *awsjson.Shape) func(conte
 		if err := in.Validate(); err != nil {
 			return nil, err
 		}
-		if in.Filter == nil {
-			return nil, errNoResourcesFilter()
-		}
-		a, err := s.costPage(ctx, pages[query.Position](ctx, s, "GetCostAndUsageWithResources", in), costRequest{TimePeriod: in.TimePeriod,
-			Granularity: in.Granularity, Filter: in.Filter, Metrics: in.Metrics, GroupBy: in.GroupBy, BillingViewArn: in.BillingViewArn,
-			resources: true})
+		a, err := s.costAndUsageWithResourcesPage(ctx, in)
 		if err != nil {
 			return nil, err
 		}
@@ -65,7 +59,7 @@ func (s *Service) costAndUsageWithResourcesWire(shape *awsjson.Shape) func(conte
 // appendCostAndUsage appends the JSON of a GetCostAndUsage (or
 // GetCostAndUsageWithResources) response carrying page a, whose request
 // grouped by defs, exactly as encoding/json renders the typed response
-// costAndUsage builds: the same members in the same order, map keys
+// costAndUsageResponse builds: the same members in the same order, map keys
 // sorted, the same string escapes and no white space.
 func appendCostAndUsage(b []byte, defs []GroupDefinition, a *costAnswer) (awsjson.Encoded, error) {
 	if b == nil {

@@ -13,7 +13,7 @@ import (
 )
 
 // TestAppendCostAndUsage compares the JSON written straight from a page
-// with encoding/json's rendering of the typed response costAndUsage builds
+// with encoding/json's rendering of the typed response costAndUsageResponse builds
 // from the same page, byte for byte, over random pages: keys that need
 // escaping (quotes, <, &, control characters, non-ASCII, invalid UTF-8),
 // amounts of every size and sign, missing amounts, several metrics in any
